@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# Common settings and helpers for the harness scripts. Sourced, not run.
+
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+LOGDIR=$BUILD/logs
+
+# The pinned base (DESIGN.md section 3).
+BASE_PKG=linux-source-6.12
+BASE_VERSION=6.12.117-1~deb12u1
+BASE_SHA256=585a4a074597aefa2b1a68ada83a3184ba351c127544dea80618bbcceaa3961f
+BASE_TARBALL=/usr/src/linux-source-6.12.tar.xz
+
+# The assembled kernel tree: a git repository whose tag "base" is the
+# pristine base and whose HEAD is base + overlay (+ exported edits).
+SRC=$BUILD/src/linux
+OVERLAY_ROOTS="drivers include Documentation tools"
+
+# Debian packages every stage needs (DESIGN.md section 7).
+DEPS="$BASE_PKG build-essential bc bison flex libelf-dev libssl-dev cpio
+      xz-utils kmod ccache sparse patch git python3 rsync
+      qemu-system-x86 busybox-static libdrm-dev"
+
+STAGE=${STAGE:-harness}
+mkdir -p "$LOGDIR"
+
+say() { printf '==> [%s] %s\n' "$STAGE" "$*"; }
+warn() { printf 'WARNING [%s]: %s\n' "$STAGE" "$*" >&2; }
+die() {
+	printf 'FAILED [%s]: %s\n' "$STAGE" "$*" >&2
+	exit 1
+}
+
+# run_logged LOG CMD...: run CMD with all output in LOG; on failure show
+# the tail of LOG and name it.
+run_logged() {
+	local log=$1
+	shift
+	if ! "$@" >"$log" 2>&1; then
+		tail -n 25 "$log" >&2
+		die "command failed: $*; full log: $log"
+	fi
+}
+
+# git in the assembled tree, with an identity of its own so that it never
+# depends on the user's git configuration.
+tgit() {
+	git -C "$SRC" -c user.name=overlay -c user.email=overlay@localhost \
+		-c core.autocrlf=false -c advice.detachedHead=false "$@"
+}
+
+# Overlay files of this repository (tracked, or new and not ignored), one
+# path per line, relative to $TOP.
+overlay_files() {
+	# shellcheck disable=SC2086
+	git -C "$TOP" ls-files --cached --others --exclude-standard -- $OVERLAY_ROOTS |
+		sort -u | while IFS= read -r f; do
+			[ -f "$TOP/$f" ] && printf '%s\n' "$f"
+		done
+	return 0
+}
+
+# Hash of the overlay's content: names and bytes of every overlay file.
+overlay_hash() {
+	overlay_files | while IFS= read -r f; do
+		printf '%s\n' "$f"
+		sha256sum <"$TOP/$f"
+	done | sha256sum | cut -d' ' -f1
+}
+
+ccache_env() {
+	export CCACHE_DIR=${CCACHE_DIR:-$HOME/.ccache}
+	export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+}
+
+JOBS=${JOBS:-$(($(nproc) + 1))}
