@@ -5,6 +5,8 @@
 #   overlay.sh assemble        build/src/linux = pinned base + overlay
 #   overlay.sh export          edits made in build/src/linux -> overlay files
 #   overlay.sh apply KSRC      apply the overlay onto a user's 6.12 tree
+#   overlay.sh discard         drop edits made in build/src/linux
+#   overlay.sh guard           fail if build/src/linux has unexported edits
 #   overlay.sh check           layout rule, zero-fuzz patches, checkpatch
 #
 # Overlay files live under drivers/ include/ Documentation/ tools/ of this
@@ -126,15 +128,22 @@ apply_overlay_git() {
 	done < <(overlay_files)
 }
 
+# cmd_guard: refuse (naming the files) when $SRC holds unexported edits.
+cmd_guard() {
+	local edits
+	[ -d "$SRC/.git" ] && tgit rev-parse -q --verify base >/dev/null || return 0
+	edits=$(unexported_edits)
+	if [ -n "$edits" ]; then
+		printf '  %s\n' $edits >&2
+		die "$SRC has edits that are not exported to the overlay (listed above); run 'make export' to keep them, or 'make discard' to drop them"
+	fi
+}
+
 cmd_assemble() {
-	local h edits
+	local h
 	h=$(overlay_hash)
 	if [ -d "$SRC/.git" ] && tgit rev-parse -q --verify base >/dev/null; then
-		edits=$(unexported_edits)
-		if [ -n "$edits" ]; then
-			printf '  %s\n' $edits >&2
-			die "$SRC has edits that are not exported to the overlay (listed above); run 'make export' to keep them, or 'make discard' to drop them"
-		fi
+		cmd_guard
 		if [ "$(tgit log -1 --format=%s)" = "overlay $h" ] && [ -z "$(dirty_paths)" ]; then
 			say "tree is up to date with the overlay ($SRC)"
 			return 0
@@ -273,9 +282,10 @@ report() {
 
 case "${1:-}" in
 assemble) cmd_assemble ;;
+guard) cmd_guard ;;
 export) cmd_export ;;
 discard) cmd_discard ;;
 apply) cmd_apply "${2:-}" ;;
 check) cmd_check ;;
-*) die "usage: $0 assemble|export|discard|apply KSRC|check" ;;
+*) die "usage: $0 assemble|export|discard|guard|apply KSRC|check" ;;
 esac

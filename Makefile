@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: GPL-2.0
+# Typed dma-buf mappings for Linux 6.12: project entry points.
+# See README.md; the work is done by the scripts in harness/.
+
+H := harness
+SHELL := /bin/bash
+
+.PHONY: all demo check setup assemble export discard apply overlay-check \
+	kernel kernel-debug kunit compile-check vm vm-debug clean distclean help
+
+# `make`: set up, build, boot the patched kernel and print the
+# cross-driver PRIME table.
+all: demo
+
+demo: setup assemble kernel
+	@$(H)/vm.sh guest prime_cross_driver >/dev/null || \
+		echo "==> [demo] some cells failed; console: build/logs/vm-guest.log"
+	@echo
+	@echo "Cross-driver PRIME sharing on the patched kernel (build/logs/vm-guest.log):"
+	@$(H)/table.sh build/logs/vm-guest.log
+
+# `make check`: every test tier; ends with "N passed, N failed".
+check:
+	@$(H)/check.sh
+
+setup:
+	@$(H)/setup.sh
+
+assemble: setup
+	@$(H)/overlay.sh assemble
+
+export:
+	@$(H)/overlay.sh export
+
+discard:
+	@$(H)/overlay.sh discard
+
+apply:
+	@$(H)/overlay.sh apply "$(KSRC)"
+
+overlay-check: assemble
+	@$(H)/overlay.sh check
+
+kernel: assemble
+	@$(H)/build-kernel.sh guest
+
+kernel-debug: assemble
+	@$(H)/build-kernel.sh debug
+
+kunit: assemble
+	@$(H)/kunit.sh
+
+compile-check: kernel-debug
+	@$(H)/compile-tier.sh
+
+vm: kernel
+	@$(H)/vm.sh guest $(TESTS)
+
+vm-debug: kernel-debug
+	@$(H)/vm.sh debug $(TESTS)
+
+# Build products only; the assembled tree keeps unexported edits safe
+# (`make discard` drops them, distclean removes the tree after checking).
+clean:
+	rm -rf build/kernel-* build/kunit-uml* build/compile-* build/igt \
+		build/initramfs-* build/logs
+
+distclean:
+	@$(H)/overlay.sh guard
+	rm -rf build
+
+help:
+	@sed -n '/^## /,$$p' README.md | sed -n '1,40p'

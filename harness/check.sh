@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# `make check`: every test tier that runs on this machine.
+#
+#   1. overlay rules: layout, zero-fuzz patches, checkpatch --strict
+#   2. KUnit under UML (MOVE_NOTIFY off and on)
+#   3. compile tier: W=1 + sparse on every object the overlay touches
+#   4. VM tier: the debug guest (KASAN, lockdep, kmemleak, DMABUF_DEBUG,
+#      DMA_API_DEBUG) runs the KUnit suites at boot and igt-tests/
+#
+# Every tier prints PASS/FAIL lines and a "RESULT <tier> passed=N
+# failed=N" line; a tier that cannot run counts as one failure naming its
+# log. The last line is "N passed, N failed"; the exit status is non-zero
+# on any failure.
+STAGE=check
+. "$(dirname "$0")/lib.sh"
+
+H=$TOP/harness
+total_pass=0
+total_fail=0
+summary=""
+t0=$(date +%s)
+
+# tier NAME CMD...: run one tier, add up its RESULT line.
+tier() {
+	local name=$1 out rc res p f
+	shift
+	out=$LOGDIR/check-$name.out
+	echo "==> [check] $name ($(($(date +%s) - t0)) s elapsed)"
+	set +e
+	"$@" 2>&1 | tee "$out"
+	rc=${PIPESTATUS[0]}
+	set -e
+	res=$(grep -E '^RESULT ' "$out" | tail -n 1)
+	if [ -n "$res" ]; then
+		p=$(echo "$res" | sed -n 's/.*passed=\([0-9]*\).*/\1/p')
+		f=$(echo "$res" | sed -n 's/.*failed=\([0-9]*\).*/\1/p')
+	else
+		p=0 f=0
+	fi
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "FAIL $name: stage failed with status $rc (output: $out)"
+		f=1
+	fi
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+	summary="$summary$(printf '  %-12s %4d passed, %d failed' "$name" "$p" "$f")\n"
+	return "$rc"
+}
+
+overlay_tier() {
+	local out
+	out=$("$H/overlay.sh" check) || return 1
+	echo "$out"
+	echo "RESULT overlay passed=$(grep -c '^PASS' <<<"$out") failed=$(grep -c '^FAIL' <<<"$out")"
+	! grep -q '^FAIL' <<<"$out"
+}
+
+if tier setup "$H/setup.sh" && tier assemble "$H/overlay.sh" assemble; then
+	tier overlay overlay_tier || true
+	tier kunit-uml "$H/kunit.sh" || true
+	if tier kernel "$H/build-kernel.sh" debug; then
+		tier compile "$H/compile-tier.sh" || true
+		tier vm "$H/vm.sh" debug || true
+	fi
+fi
+
+echo
+echo "==> [check] summary ($(($(date +%s) - t0)) s)"
+printf '%b' "$summary"
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]

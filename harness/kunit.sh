@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Run the overlay's KUnit suites under UML with tools/testing/kunit/kunit.py.
+#
+# Every directory of the overlay that holds a .kunitconfig is run, once
+# with the configuration as written (DMABUF_MOVE_NOTIFY off, the kernel's
+# default) and once with DMABUF_MOVE_NOTIFY on. Prints
+# "PASS|FAIL kunit-uml[-VARIANT]/<case>" lines and a RESULT line.
+STAGE=kunit-uml
+. "$(dirname "$0")/lib.sh"
+
+ccache_env
+[ -d "$SRC/.git" ] || die "no assembled tree at $SRC; run 'make assemble' first"
+
+dirs=$(cd "$TOP" && git ls-files --cached --others --exclude-standard -- '*.kunitconfig' |
+	xargs -r -n1 dirname | sort -u)
+[ -n "$dirs" ] || die "no .kunitconfig in the overlay"
+
+passed=0 failed=0
+run_variant() {
+	local variant=$1 dir=$2 log bdir name
+	shift 2
+	name=kunit-uml${variant:+-$variant}
+	bdir=$BUILD/$name-$(echo "$dir" | tr / _)
+	log=$LOGDIR/$name-$(echo "$dir" | tr / _).log
+	say "$dir${variant:+ ($variant)}: building UML and running (log: $log)"
+	(cd "$SRC" && python3 tools/testing/kunit/kunit.py run \
+		--kunitconfig="$dir" --build_dir="$bdir" --jobs="$JOBS" \
+		--make_options "CC=ccache gcc" --timeout 600 "$@") >"$log" 2>&1 || true
+	if ! grep -q 'Testing complete\.' "$log"; then
+		echo "FAIL $name/$dir: kunit.py did not complete (log: $log)"
+		failed=$((failed + 1))
+		return
+	fi
+	sed -nE "s|^\[[0-9:]+\] \[PASSED\] (.*)$|PASS $name/\1|p; s|^\[[0-9:]+\] \[(FAILED\|CRASHED)\] (.*)$|FAIL $name/\2 (log: $log)|p; s|^\[[0-9:]+\] \[SKIPPED\] (.*)$|SKIP $name/\1|p" "$log"
+	passed=$((passed + $(grep -cE '^\[[0-9:]+\] \[PASSED\] ' "$log")))
+	failed=$((failed + $(grep -cE '^\[[0-9:]+\] \[(FAILED|CRASHED)\] ' "$log")))
+}
+
+for d in $dirs; do
+	run_variant "" "$d"
+	run_variant move-notify "$d" --kconfig_add CONFIG_DMABUF_MOVE_NOTIFY=y
+done
+
+echo "RESULT kunit-uml passed=$passed failed=$failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Print the exporter x importer table of the cross-driver PRIME test from
+# a VM console log: one row per exporter, one column per importer; each
+# cell is the subtest's result and what the kernel did (imported, refused
+# with ENODEV, self-import of the driver's own object).
+#
+#   table.sh CONSOLE_LOG
+. "$(dirname "$0")/lib.sh"
+log=${1:?usage: table.sh CONSOLE_LOG}
+
+awk '
+/^VM-TEST-BEGIN / { in_test = ($2 == "prime_cross_driver") }
+in_test && /^cell: / {
+	# cell: EXP -> IMP: WHAT
+	split(substr($0, 7), a, / -> |: /)
+	what[a[1] "|" a[2]] = a[3]
+}
+in_test && /^Subtest / {
+	name = $2; sub(/:$/, "", name)
+	res[name] = $3
+	n = split(name, p, "-to-")
+	e = p[1]; i = p[2]
+	if (!(e in seen_e)) { seen_e[e] = 1; exps[++ne] = e }
+	if (!(i in seen_i)) { seen_i[i] = 1; imps[++ni] = i }
+}
+END {
+	if (!ne) { print "no results for prime_cross_driver in the log"; exit 1 }
+	w = 14; cw = 22
+	printf "%-" w "s", "exporter \\ importer"
+	for (c = 1; c <= ni; c++) printf " | %-" cw "s", imps[c]
+	printf "\n"
+	for (c = 0; c <= ni; c++) printf "%s", (c ? "-+-" : "") sprintf("%" (c ? cw : w) "s", "") 
+	printf "\n"
+	for (r = 1; r <= ne; r++) {
+		printf "%-" w "s", exps[r]
+		for (c = 1; c <= ni; c++) {
+			k = exps[r] "|" imps[c]
+			s = exps[r] "-to-" imps[c]
+			r_ = (s in res) ? res[s] : "missing"
+			cell = (r_ == "SUCCESS") ? "ok" : r_
+			if (k in what) cell = cell " " what[k]
+			printf " | %-" cw "s", cell
+		}
+		printf "\n"
+	}
+}' "$log" | sed '2s/ /-/g'

@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot a guest kernel in QEMU and run the IGT-style tests in it.
+#
+#   vm.sh FLAVOUR [TEST...]
+#
+# FLAVOUR is guest or debug (build/kernel-FLAVOUR), or a path to a build
+# directory. TESTs are igt-tests/ binaries (default: all); "TEST:PATTERN"
+# passes --run-subtest PATTERN. The console goes to
+# build/logs/vm-<flavour>.log; results are printed as
+#   PASS|FAIL|SKIP <suite>/<case>
+# followed by "RESULT vm passed=N failed=N skipped=N". The run fails when
+# the guest hangs (VM_TIMEOUT seconds, default 900), sees fewer than two
+# CPUs, does not reach the end of its init, or when the console has any
+# KASAN, lockdep, kmemleak, WARN, BUG or Oops report.
+STAGE=vm
+. "$(dirname "$0")/lib.sh"
+
+flavour=${1:?usage: vm.sh guest|debug|BUILDDIR [TEST...]}
+shift
+case "$flavour" in
+*/*) kdir=$flavour; flavour=$(basename "$flavour") ;;
+*) kdir=$BUILD/kernel-$flavour ;;
+esac
+STAGE="vm-$flavour"
+kernel=$kdir/arch/x86/boot/bzImage
+[ -f "$kernel" ] || die "no kernel at $kernel; build it first (make kernel)"
+
+tests_all=$(cd "$TOP/igt-tests" && ls *.c | sed 's/\.c$//')
+tests=${*:-$tests_all}
+
+# Test binaries, statically linked.
+run_logged "$LOGDIR/igt-build.log" make -C "$TOP/igt-tests" OUT="$BUILD/igt"
+
+# The initramfs: busybox, the tests, an init that runs them.
+root=$BUILD/initramfs-$flavour
+rm -rf "$root"
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,igt}
+cp /bin/busybox "$root/bin/busybox"
+cp "$BUILD/igt/guest-exit" "$root/bin/"
+for t in $tests; do
+	cp "$BUILD/igt/${t%%:*}" "$root/igt/"
+done
+cat >"$root/init" <<EOF
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t debugfs debugfs /sys/kernel/debug
+echo "VM-CPUS: \$(grep -c ^processor /proc/cpuinfo)"
+cd /igt
+for t in $tests; do
+	name=\${t%%:*}
+	pat=\${t#*:}
+	echo "VM-TEST-BEGIN \$name"
+	if [ "\$pat" != "\$t" ]; then
+		./\$name --run-subtest "\$pat"
+	else
+		./\$name
+	fi
+	echo "VM-TEST-END \$name rc=\$?"
+done
+if [ -e /sys/kernel/debug/kmemleak ]; then
+	# Two scans: kmemleak reports an object only once it stayed
+	# unreferenced across a scan.
+	echo scan >/sys/kernel/debug/kmemleak
+	sleep 1
+	echo scan >/sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak
+fi
+echo VM-DONE
+guest-exit 0
+EOF
+chmod +x "$root/init"
+initrd=$BUILD/initramfs-$flavour.cpio.gz
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$initrd"
+
+log=$LOGDIR/vm-$flavour.log
+timeout_s=${VM_TIMEOUT:-900}
+accel=${VM_ACCEL:-tcg}
+say "booting $kernel (accel $accel, timeout ${timeout_s}s, console: $log)"
+set +e
+timeout -k 10 "$timeout_s" qemu-system-x86_64 \
+	-machine q35 -accel "$accel" -cpu qemu64 -smp 2 -m 2G \
+	-nodefaults -display none -no-reboot \
+	-serial stdio \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+	-device pcie-root-port,id=rp0,bus=pcie.0,chassis=1,slot=1 \
+	-device x3130-upstream,id=sw0,bus=rp0 \
+	-device xio3130-downstream,id=sw0p0,bus=sw0,chassis=2,slot=0 \
+	-device xio3130-downstream,id=sw0p1,bus=sw0,chassis=3,slot=1 \
+	-device virtio-gpu-pci,id=gpu-a,bus=sw0p0 \
+	-device virtio-gpu-pci,id=gpu-b,bus=sw0p1 \
+	-kernel "$kernel" -initrd "$initrd" \
+	-append "console=ttyS0 panic=-1 vivid.allocators=1 ${VM_APPEND:-}" \
+	</dev/null 2>&1 | tr -d '\r' | tee "$log" |
+	grep --line-buffered -E '^(Subtest |VM-TEST-BEGIN|VM-CPUS)' |
+	sed -u "s/^/    /"
+rc=${PIPESTATUS[0]}
+set -e
+
+failures=0
+problem() {
+	echo "FAIL vm/$1"
+	failures=$((failures + 1))
+}
+
+case $rc in
+1) ;; # guest-exit 0: init ran to its end
+124 | 137) problem "guest hung: killed after ${timeout_s}s (console: $log)" ;;
+*) problem "QEMU exited with status $rc before the guest finished (console: $log)" ;;
+esac
+grep -q '^VM-DONE' "$log" || problem "guest did not reach the end of its init (console: $log)"
+
+cpus=$(sed -n 's/^VM-CPUS: //p' "$log")
+[ "${cpus:-0}" -ge 2 ] || problem "guest sees ${cpus:-no} CPUs, needs at least 2 (console: $log)"
+
+# Any sanitizer or kernel warning fails the run.
+reports=$(grep -nE 'BUG:|WARNING:|Oops|Kernel panic|general protection fault|unreferenced object|possible recursive locking|possible circular locking|inconsistent lock state|suspicious RCU usage|UBSAN:|INFO: task .* blocked|DMA-API: .*(leak|error)' "$log" || true)
+if [ -n "$reports" ]; then
+	printf '%s\n' "$reports" | head -n 20 | sed 's/^/    /'
+	problem "kernel reports in the console (first lines above; console: $log)"
+fi
+
+# IGT subtests.
+passed=0 failed=0 skipped=0
+current=""
+while IFS= read -r line; do
+	case "$line" in
+	"VM-TEST-BEGIN "*) current=${line#VM-TEST-BEGIN } ;;
+	"Subtest "*)
+		name=${line#Subtest }
+		result=${name#*: }
+		name=${name%%: *}
+		case "$result" in
+		SUCCESS*) echo "PASS igt/$current/$name"; passed=$((passed + 1)) ;;
+		SKIP*) echo "SKIP igt/$current/$name"; skipped=$((skipped + 1)) ;;
+		*) echo "FAIL igt/$current/$name (console: $log)"; failed=$((failed + 1)) ;;
+		esac
+		;;
+	"VM-TEST-END "*)
+		trc=${line##*rc=}
+		case "$trc" in
+		0 | 77) ;;
+		98) ;; # counted per subtest
+		*) problem "$current exited with status $trc (console: $log)" ;;
+		esac
+		;;
+	esac
+done <"$log"
+for t in $tests; do
+	grep -q "^VM-TEST-END ${t%%:*} " "$log" || problem "${t%%:*} did not finish (console: $log)"
+done
+
+# KUnit suites built into the guest print KTAP on the console.
+if grep -q 'KTAP version\|TAP version' "$log"; then
+	python3 "$SRC/tools/testing/kunit/kunit.py" parse "$log" >"$LOGDIR/kunit-$flavour.log" 2>&1 || true
+	kpass=$(sed -n 's/.*Ran [0-9]* tests: .*passed: \([0-9]*\).*/\1/p' "$LOGDIR/kunit-$flavour.log" | tail -n 1)
+	kfail=$(sed -n 's/.*Ran [0-9]* tests: .*failed: \([0-9]*\).*/\1/p' "$LOGDIR/kunit-$flavour.log" | tail -n 1)
+	kpass=${kpass:-0} kfail=${kfail:-0}
+	if [ "$kpass" -eq 0 ] && [ "$kfail" -eq 0 ]; then
+		problem "KUnit output in the console could not be parsed (log: $LOGDIR/kunit-$flavour.log)"
+	fi
+	# Case lines only; suite lines are framed with "=".
+	sed -nE 's/^\[[0-9:]+\] \[PASSED\] (.*)$/PASS kunit-x86_64\/\1/p; s/^\[[0-9:]+\] \[(FAILED|CRASHED)\] (.*)$/FAIL kunit-x86_64\/\2/p; s/^\[[0-9:]+\] \[SKIPPED\] (.*)$/SKIP kunit-x86_64\/\1/p' "$LOGDIR/kunit-$flavour.log"
+	[ "$kfail" -eq 0 ] || echo "    (KUnit failures: $LOGDIR/kunit-$flavour.log)"
+	passed=$((passed + kpass))
+	failed=$((failed + kfail))
+fi
+
+echo "RESULT vm-$flavour passed=$passed failed=$((failed + failures)) skipped=$skipped"
+[ $((failed + failures)) -eq 0 ]

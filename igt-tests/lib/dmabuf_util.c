@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Helpers shared by the PRIME tests. Every helper asserts on failure
+ * unless its comment says it returns an errno.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
+#include <linux/udmabuf.h>
+#include <xf86drm.h>
+
+#include "dmabuf_util.h"
+#include "igt.h"
+
+/* dev_name() of the struct device behind a DRM char device, and its PCI address. */
+static void drm_dev_names(struct drm_dev *d)
+{
+	char dev[PATH_MAX], path[PATH_MAX + 16], real[PATH_MAX];
+	struct stat st;
+
+	igt_assert(fstat(d->fd, &st) == 0);
+	d->minor = minor(st.st_rdev);
+	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/device",
+		 major(st.st_rdev), minor(st.st_rdev));
+	igt_assert_f(realpath(path, dev), "realpath %s: %s", path,
+		     strerror(errno));
+	snprintf(d->devname, sizeof(d->devname), "%s", basename(dev));
+
+	/* A virtio device's parent is its PCI function. */
+	d->pci[0] = '\0';
+	snprintf(path, sizeof(path), "%s/../subsystem", dev);
+	if (realpath(path, real) && !strcmp(basename(real), "pci")) {
+		snprintf(path, sizeof(path), "%s/..", dev);
+		if (realpath(path, real))
+			snprintf(d->pci, sizeof(d->pci), "%s", basename(real));
+	}
+}
+
+static int cmp_pci(const void *a, const void *b)
+{
+	return strcmp(((const struct drm_dev *)a)->pci,
+		      ((const struct drm_dev *)b)->pci);
+}
+
+int drm_open_all(const char *driver, struct drm_dev *devs, int max)
+{
+	char path[64];
+	int n = 0, i;
+
+	for (i = 0; i < 16 && n < max; i++) {
+		drmVersionPtr v;
+		int fd;
+
+		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		v = drmGetVersion(fd);
+		if (!v || strcmp(v->name, driver)) {
+			drmFreeVersion(v);
+			close(fd);
+			continue;
+		}
+		drmFreeVersion(v);
+		devs[n].fd = fd;
+		snprintf(devs[n].driver, sizeof(devs[n].driver), "%s", driver);
+		drm_dev_names(&devs[n]);
+		n++;
+	}
+	qsort(devs, n, sizeof(*devs), cmp_pci);
+	return n;
+}
+
+int drm_reopen(const struct drm_dev *dev)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/dev/dri/card%d", dev->minor);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	igt_assert_f(fd >= 0, "open %s: %s", path, strerror(errno));
+	return fd;
+}
+
+int dumb_map_offset(int fd, uint32_t handle, uint64_t *offset)
+{
+	struct drm_mode_map_dumb arg = { .handle = handle };
+
+	if (igt_ioctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &arg))
+		return -errno;
+	*offset = arg.offset;
+	return 0;
+}
+
+void *dumb_map(int fd, uint32_t handle, size_t size)
+{
+	uint64_t offset = 0;
+	void *p;
+	int ret;
+
+	ret = dumb_map_offset(fd, handle, &offset);
+	igt_assert_f(ret == 0, "MAP_DUMB: %s", strerror(-ret));
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, offset);
+	igt_assert_f(p != MAP_FAILED, "mmap dumb: %s", strerror(errno));
+	return p;
+}
+
+uint32_t dumb_create(int fd, size_t size, void **map, size_t *map_size)
+{
+	/* 32 bpp, 128 pixels wide: 512 bytes a row. */
+	struct drm_mode_create_dumb arg = {
+		.width = 128,
+		.height = (size + 511) / 512,
+		.bpp = 32,
+	};
+
+	do_ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &arg);
+	igt_assert_lte(size, arg.size);
+	*map_size = arg.size;
+	*map = dumb_map(fd, arg.handle, arg.size);
+	return arg.handle;
+}
+
+void gem_close(int fd, uint32_t handle)
+{
+	struct drm_gem_close arg = { .handle = handle };
+
+	do_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &arg);
+}
+
+int prime_handle_to_fd(int fd, uint32_t handle)
+{
+	struct drm_prime_handle arg = {
+		.handle = handle,
+		.flags = DRM_CLOEXEC | DRM_RDWR,
+	};
+
+	do_ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &arg);
+	return arg.fd;
+}
+
+/* Returns 0 or -errno. */
+int prime_fd_to_handle(int fd, int dmabuf, uint32_t *handle)
+{
+	struct drm_prime_handle arg = { .fd = dmabuf };
+
+	if (igt_ioctl(fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &arg))
+		return -errno;
+	*handle = arg.handle;
+	return 0;
+}
+
+int udmabuf_create(size_t size, void **memfd_map)
+{
+	struct udmabuf_create create = { .flags = UDMABUF_FLAGS_CLOEXEC };
+	int memfd, dev, buf;
+
+	memfd = memfd_create("udmabuf-test", MFD_ALLOW_SEALING | MFD_CLOEXEC);
+	igt_assert_f(memfd >= 0, "memfd_create: %s", strerror(errno));
+	igt_assert(ftruncate(memfd, size) == 0);
+	*memfd_map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	igt_assert(*memfd_map != MAP_FAILED);
+	igt_assert(fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK) == 0);
+
+	dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
+	igt_assert_f(dev >= 0, "open /dev/udmabuf: %s", strerror(errno));
+	create.memfd = memfd;
+	create.size = size;
+	buf = igt_ioctl(dev, UDMABUF_CREATE, &create);
+	igt_assert_f(buf >= 0, "UDMABUF_CREATE: %s", strerror(errno));
+	close(dev);
+	close(memfd);
+	return buf;
+}
+
+int heap_alloc(const char *heap, size_t size)
+{
+	struct dma_heap_allocation_data data = {
+		.len = size,
+		.fd_flags = O_RDWR | O_CLOEXEC,
+	};
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/dev/dma_heap/%s", heap);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	igt_assert_f(fd >= 0, "open %s: %s", path, strerror(errno));
+	do_ioctl(fd, DMA_HEAP_IOCTL_ALLOC, &data);
+	close(fd);
+	return data.fd;
+}
+
+void *dmabuf_mmap(int dmabuf, size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, dmabuf, 0);
+
+	igt_assert_f(p != MAP_FAILED, "mmap dma-buf: %s", strerror(errno));
+	return p;
+}
+
+void dmabuf_sync(int dmabuf, uint64_t flags)
+{
+	struct dma_buf_sync sync = { .flags = flags };
+
+	do_ioctl(dmabuf, DMA_BUF_IOCTL_SYNC, &sync);
+}
+
+static uint32_t pattern_word(uint32_t seed, size_t i)
+{
+	uint32_t x = seed ^ (uint32_t)(i * 0x9e3779b1u);
+
+	x ^= x >> 15;
+	x *= 0x2c1b3c6du;
+	return x ^ (x >> 12);
+}
+
+void pattern_fill(void *p, size_t size, uint32_t seed)
+{
+	uint32_t *w = p;
+	size_t i;
+
+	for (i = 0; i < size / 4; i++)
+		w[i] = pattern_word(seed, i);
+}
+
+long pattern_check(const void *p, size_t size, uint32_t seed)
+{
+	const uint32_t *w = p;
+	size_t i;
+
+	for (i = 0; i < size / 4; i++)
+		if (w[i] != pattern_word(seed, i))
+			return (long)i * 4;
+	return -1;
+}
+
+ino_t fd_inode(int fd)
+{
+	struct stat st;
+
+	igt_assert(fstat(fd, &st) == 0);
+	return st.st_ino;
+}
+
+/*
+ * bufinfo lists each buffer as a header line whose sixth tab-separated
+ * field is the inode, then "\tAttached Devices:", one "\t<dev>[\t...]"
+ * line per attachment, and "Total N devices attached".
+ */
+int bufinfo_attachments(ino_t ino, struct bufinfo_attachment *att, int max)
+{
+	char line[512];
+	int n = -1;
+	bool in_buf = false, in_list = false;
+	FILE *f;
+
+	f = fopen(BUFINFO_PATH, "r");
+	igt_assert_f(f, "open %s: %s", BUFINFO_PATH, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long size, lino;
+		char exp[64];
+		unsigned int flags, mode;
+		long count;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (sscanf(line, "%llu\t%x\t%x\t%ld\t%63s\t%llu", &size, &flags,
+			   &mode, &count, exp, &lino) == 6) {
+			if (in_buf)
+				break;
+			in_buf = lino == (unsigned long long)ino;
+			if (in_buf)
+				n = 0;
+			continue;
+		}
+		if (!in_buf)
+			continue;
+		if (!strcmp(line, "\tAttached Devices:")) {
+			in_list = true;
+			continue;
+		}
+		if (!strncmp(line, "Total ", 6))
+			break;
+		if (in_list && line[0] == '\t' && n < max) {
+			char *rest = strchr(line + 1, '\t');
+
+			if (rest)
+				*rest++ = '\0';
+			snprintf(att[n].dev, sizeof(att[n].dev), "%s", line + 1);
+			snprintf(att[n].rest, sizeof(att[n].rest), "%s", rest ?: "");
+			n++;
+		}
+	}
+	fclose(f);
+	return n;
+}
+
+int bufinfo_count_dev(ino_t ino, const char *devname)
+{
+	struct bufinfo_attachment att[MAX_ATTACHMENTS];
+	int n, i, count = 0;
+
+	n = bufinfo_attachments(ino, att, MAX_ATTACHMENTS);
+	igt_assert_f(n >= 0, "dma-buf with inode %lu is not in %s",
+		     (unsigned long)ino, BUFINFO_PATH);
+	for (i = 0; i < n; i++)
+		count += !strcmp(att[i].dev, devname);
+	return count;
+}

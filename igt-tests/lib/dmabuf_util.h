@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Helpers shared by the PRIME tests: DRM device discovery, dumb buffers,
+ * dma-buf exporters from udmabuf and the dma-heaps, data patterns, and a
+ * parser for /sys/kernel/debug/dma_buf/bufinfo.
+ */
+#ifndef IGT_DMABUF_UTIL_H
+#define IGT_DMABUF_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define BUFINFO_PATH "/sys/kernel/debug/dma_buf/bufinfo"
+#define MAX_ATTACHMENTS 16
+
+/* An open DRM device and the name the kernel gives its struct device. */
+struct drm_dev {
+	int fd;
+	char driver[32];	/* "virtio_gpu", "vgem", "vkms" */
+	char devname[64];	/* dev_name(), as bufinfo prints it */
+	char pci[32];		/* PCI address, "" when not a PCI device */
+	int minor;
+};
+
+/* Open every /dev/dri/card* whose driver is @driver, ordered by PCI address. */
+int drm_open_all(const char *driver, struct drm_dev *devs, int max);
+/* Open another file of the same device (a second DRM client). */
+int drm_reopen(const struct drm_dev *dev);
+
+/* A dumb buffer of at least @size bytes, mapped; returns the handle. */
+uint32_t dumb_create(int fd, size_t size, void **map, size_t *map_size);
+void *dumb_map(int fd, uint32_t handle, size_t size);
+int dumb_map_offset(int fd, uint32_t handle, uint64_t *offset);
+void gem_close(int fd, uint32_t handle);
+int prime_handle_to_fd(int fd, uint32_t handle);
+int prime_fd_to_handle(int fd, int dmabuf, uint32_t *handle);
+
+int udmabuf_create(size_t size, void **memfd_map);
+int heap_alloc(const char *heap, size_t size);
+
+/* CPU access to a dma-buf through its own mmap, bracketed by DMA_BUF_IOCTL_SYNC. */
+void *dmabuf_mmap(int dmabuf, size_t size);
+void dmabuf_sync(int dmabuf, uint64_t flags);
+
+void pattern_fill(void *p, size_t size, uint32_t seed);
+/* Offset of the first word that differs from the pattern, or -1. */
+long pattern_check(const void *p, size_t size, uint32_t seed);
+
+ino_t fd_inode(int fd);
+
+/* One attachment line of bufinfo, split into its fields. */
+struct bufinfo_attachment {
+	char dev[64];
+	char rest[192];		/* fields after the device name, if any */
+};
+
+/*
+ * The attachments of the dma-buf whose inode is @ino, as bufinfo lists
+ * them. Returns their count, or -1 when the buffer is not listed.
+ */
+int bufinfo_attachments(ino_t ino, struct bufinfo_attachment *att, int max);
+/* How many attachments of buffer @ino belong to device @devname. */
+int bufinfo_count_dev(ino_t ino, const char *devname);
+
+#endif /* IGT_DMABUF_UTIL_H */

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Cross-driver PRIME sharing: every exporter x every importer.
+ *
+ * A buffer is created by the exporter, a data pattern is written through
+ * the exporter's own CPU mapping, the dma-buf is imported by the importer,
+ * and the importer's side is checked:
+ *
+ *  - the import shows up as an attachment of the importer's device in
+ *    /sys/kernel/debug/dma_buf/bufinfo (found by the dma-buf's inode), and
+ *    is gone again once the importer lets go;
+ *  - the pattern is read back through the importer's handle.
+ *
+ * Where the kernel cannot do a pair the subtest asserts what it does
+ * instead, so no cell is skipped silently. On Linux 6.12:
+ *
+ *  - virtio-gpu refuses foreign buffers with ENODEV (its import_sg_table is
+ *    a stub), and leaves no attachment behind;
+ *  - a driver importing its own buffer gets its own GEM object back: no
+ *    attachment, and the importer's dumb mapping is the object itself;
+ *  - vgem and vkms refuse a CPU mapping of an imported object (MAP_DUMB
+ *    says EINVAL), so the CPU reads the import through the dma-buf that the
+ *    importer's handle exports again, which is the same buffer (same inode)
+ *    and goes to the exporter's mmap: this proves identity, not the
+ *    importer's device mapping.
+ *
+ * Each subtest prints one "cell:" line for the table of `make`.
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/dma-buf.h>
+
+#include "lib/dmabuf_util.h"
+#include "lib/igt.h"
+
+#define BUF_SIZE (64 * 1024)
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+enum exp_kind { EXP_DUMB, EXP_UDMABUF, EXP_HEAP };
+
+struct exporter {
+	const char *name;
+	enum exp_kind kind;
+	struct drm_dev *dev;	/* EXP_DUMB */
+	/* per buffer */
+	int fd;			/* exporter's own DRM client */
+	uint32_t handle;
+};
+
+struct importer {
+	const char *name;
+	struct drm_dev *dev;
+};
+
+static struct drm_dev virtio[2], vgem, vkms;
+static int n_virtio;
+
+static struct exporter exporters[] = {
+	{ .name = "virtio-gpu-a", .kind = EXP_DUMB, .dev = &virtio[0] },
+	{ .name = "virtio-gpu-b", .kind = EXP_DUMB, .dev = &virtio[1] },
+	{ .name = "vgem", .kind = EXP_DUMB, .dev = &vgem },
+	{ .name = "vkms", .kind = EXP_DUMB, .dev = &vkms },
+	{ .name = "udmabuf", .kind = EXP_UDMABUF },
+	{ .name = "system-heap", .kind = EXP_HEAP },
+};
+
+static struct importer importers[] = {
+	{ .name = "vgem", .dev = &vgem },
+	{ .name = "vkms", .dev = &vkms },
+	{ .name = "virtio-gpu-a", .dev = &virtio[0] },
+	{ .name = "virtio-gpu-b", .dev = &virtio[1] },
+};
+
+/* Create a BUF_SIZE buffer holding pattern @seed; return its dma-buf fd. */
+static int export_buffer(struct exporter *e, uint32_t seed)
+{
+	size_t map_size;
+	void *map;
+	int dmabuf;
+
+	switch (e->kind) {
+	case EXP_DUMB:
+		e->fd = drm_reopen(e->dev);
+		e->handle = dumb_create(e->fd, BUF_SIZE, &map, &map_size);
+		pattern_fill(map, BUF_SIZE, seed);
+		munmap(map, map_size);
+		return prime_handle_to_fd(e->fd, e->handle);
+	case EXP_UDMABUF:
+		dmabuf = udmabuf_create(BUF_SIZE, &map);
+		pattern_fill(map, BUF_SIZE, seed);
+		munmap(map, BUF_SIZE);
+		return dmabuf;
+	case EXP_HEAP:
+		dmabuf = heap_alloc("system", BUF_SIZE);
+		map = dmabuf_mmap(dmabuf, BUF_SIZE);
+		dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
+		pattern_fill(map, BUF_SIZE, seed);
+		dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
+		munmap(map, BUF_SIZE);
+		return dmabuf;
+	}
+	igt_assert_f(0, "unknown exporter kind %d", e->kind);
+	return -1;
+}
+
+static void release_buffer(struct exporter *e, int dmabuf)
+{
+	close(dmabuf);
+	if (e->kind == EXP_DUMB) {
+		gem_close(e->fd, e->handle);
+		close(e->fd);
+	}
+}
+
+static void check_dmabuf_pattern(int dmabuf, uint32_t seed)
+{
+	long bad;
+	void *map;
+
+	map = dmabuf_mmap(dmabuf, BUF_SIZE);
+	dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+	bad = pattern_check(map, BUF_SIZE, seed);
+	dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+	munmap(map, BUF_SIZE);
+	igt_assert_f(bad < 0, "pattern differs at byte %ld", bad);
+}
+
+static void cell(struct exporter *e, struct importer *imp, uint32_t seed)
+{
+	const char *devname = imp->dev->devname;
+	bool self = e->kind == EXP_DUMB && e->dev == imp->dev;
+	uint64_t offset;
+	uint32_t handle;
+	int dmabuf, fd, ret;
+	const char *what;
+	ino_t ino;
+
+	dmabuf = export_buffer(e, seed);
+	ino = fd_inode(dmabuf);
+	igt_assert_eq(bufinfo_count_dev(ino, devname), 0);
+
+	fd = drm_reopen(imp->dev);
+	ret = prime_fd_to_handle(fd, dmabuf, &handle);
+
+	if (!self && !strcmp(imp->dev->driver, "virtio_gpu")) {
+		/* 6.12: virtgpu_gem_prime_import_sg_table() is a stub. */
+		igt_assert_f(ret == -ENODEV,
+			     "virtio-gpu import of a foreign buffer: %s, expected ENODEV",
+			     strerror(-ret));
+		igt_assert_eq(bufinfo_count_dev(ino, devname), 0);
+		what = "refused-ENODEV";
+		goto out;
+	}
+	igt_assert_f(ret == 0, "PRIME import: %s", strerror(-ret));
+
+	if (self) {
+		void *map;
+		long bad;
+
+		/* Own buffer: the same GEM object, no attachment. */
+		igt_assert_eq(bufinfo_count_dev(ino, devname), 0);
+		map = dumb_map(fd, handle, BUF_SIZE);
+		bad = pattern_check(map, BUF_SIZE, seed);
+		munmap(map, BUF_SIZE);
+		igt_assert_f(bad < 0, "pattern differs at byte %ld", bad);
+		what = "self-import";
+	} else {
+		int again;
+
+		igt_assert_eq(bufinfo_count_dev(ino, devname), 1);
+		/* 6.12 refuses a CPU mapping of an imported object. */
+		igt_assert_eq(dumb_map_offset(fd, handle, &offset), -EINVAL);
+		again = prime_handle_to_fd(fd, handle);
+		igt_assert_eq(fd_inode(again), ino);
+		check_dmabuf_pattern(again, seed);
+		close(again);
+		what = "imported";
+	}
+	gem_close(fd, handle);
+	/* The importer let go: its attachment is gone. */
+	igt_assert_eq(bufinfo_count_dev(ino, devname), 0);
+out:
+	close(fd);
+	release_buffer(e, dmabuf);
+	igt_info("cell: %s -> %s: %s\n", e->name, imp->name, what);
+}
+
+static void cell_subtest(size_t i, size_t j)
+{
+	igt_describe("Share a buffer from the exporter to the importer and "
+		     "check the data and the attachment on the far side.");
+	igt_subtest_f("%s-to-%s", exporters[i].name, importers[j].name)
+		cell(&exporters[i], &importers[j],
+		     0x5eed0000u | (uint32_t)(i << 8 | j));
+}
+
+igt_main
+{
+	igt_fixture {
+		struct drm_dev devs[4];
+
+		n_virtio = drm_open_all("virtio_gpu", virtio, 2);
+		igt_assert_f(n_virtio == 2, "found %d virtio-gpu cards, the VM has 2",
+			     n_virtio);
+		igt_assert_eq(drm_open_all("vgem", devs, 1), 1);
+		vgem = devs[0];
+		igt_assert_eq(drm_open_all("vkms", devs, 1), 1);
+		vkms = devs[0];
+		igt_info("virtio-gpu-a: %s (%s), virtio-gpu-b: %s (%s)\n",
+			 virtio[0].devname, virtio[0].pci, virtio[1].devname,
+			 virtio[1].pci);
+	}
+
+	for (size_t i = 0; i < ARRAY_SIZE(exporters); i++)
+		for (size_t j = 0; j < ARRAY_SIZE(importers); j++)
+			cell_subtest(i, j);
+}
