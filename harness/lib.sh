@@ -71,9 +71,13 @@ overlay_hash() {
 	done | sha256sum | cut -d' ' -f1
 }
 
+# Paths under $TOP are hashed relative to the build directory, so that
+# another checkout of the project (CI's fresh clone) hits the same cache.
 ccache_env() {
 	export CCACHE_DIR=${CCACHE_DIR:-$HOME/.ccache}
 	export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+	export CCACHE_BASEDIR=$TOP
+	export CCACHE_NOHASHDIR=1
 }
 
 JOBS=${JOBS:-$(($(nproc) + 1))}

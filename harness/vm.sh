@@ -71,6 +71,8 @@ if [ -e /sys/kernel/debug/kmemleak ]; then
 fi
 echo VM-DONE
 guest-exit 0
+# Not reached under QEMU; without isa-debug-exit, stop anyway.
+poweroff -f
 EOF
 chmod +x "$root/init"
 initrd=$BUILD/initramfs-$flavour.cpio.gz

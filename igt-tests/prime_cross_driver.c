@@ -22,7 +22,9 @@
  *    says EINVAL), so the CPU reads the import through the dma-buf that the
  *    importer's handle exports again, which is the same buffer (same inode)
  *    and goes to the exporter's mmap: this proves identity, not the
- *    importer's device mapping.
+ *    importer's device mapping;
+ *  - vivid (dma-contig) is a capture device: it writes a solid red frame
+ *    into the imported page, and the exporter's own mapping must show it.
  *
  * Each subtest prints one "cell:" line for the table of `make`.
  */
@@ -35,6 +37,7 @@
 
 #include "lib/dmabuf_util.h"
 #include "lib/igt.h"
+#include "lib/vivid.h"
 
 #define BUF_SIZE (64 * 1024)
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -52,10 +55,11 @@ struct exporter {
 
 struct importer {
 	const char *name;
-	struct drm_dev *dev;
+	struct drm_dev *dev;	/* NULL: vivid */
 };
 
 static struct drm_dev virtio[2], vgem, vkms;
+static struct vivid vivid;
 static int n_virtio;
 
 static struct exporter exporters[] = {
@@ -72,10 +76,11 @@ static struct importer importers[] = {
 	{ .name = "vkms", .dev = &vkms },
 	{ .name = "virtio-gpu-a", .dev = &virtio[0] },
 	{ .name = "virtio-gpu-b", .dev = &virtio[1] },
+	{ .name = "vivid" },
 };
 
-/* Create a BUF_SIZE buffer holding pattern @seed; return its dma-buf fd. */
-static int export_buffer(struct exporter *e, uint32_t seed)
+/* Create a @size buffer holding pattern @seed; return its dma-buf fd. */
+static int export_buffer(struct exporter *e, size_t size, uint32_t seed)
 {
 	size_t map_size;
 	void *map;
@@ -84,22 +89,22 @@ static int export_buffer(struct exporter *e, uint32_t seed)
 	switch (e->kind) {
 	case EXP_DUMB:
 		e->fd = drm_reopen(e->dev);
-		e->handle = dumb_create(e->fd, BUF_SIZE, &map, &map_size);
-		pattern_fill(map, BUF_SIZE, seed);
+		e->handle = dumb_create(e->fd, size, &map, &map_size);
+		pattern_fill(map, size, seed);
 		munmap(map, map_size);
 		return prime_handle_to_fd(e->fd, e->handle);
 	case EXP_UDMABUF:
-		dmabuf = udmabuf_create(BUF_SIZE, &map);
-		pattern_fill(map, BUF_SIZE, seed);
-		munmap(map, BUF_SIZE);
+		dmabuf = udmabuf_create(size, &map);
+		pattern_fill(map, size, seed);
+		munmap(map, size);
 		return dmabuf;
 	case EXP_HEAP:
-		dmabuf = heap_alloc("system", BUF_SIZE);
-		map = dmabuf_mmap(dmabuf, BUF_SIZE);
+		dmabuf = heap_alloc("system", size);
+		map = dmabuf_mmap(dmabuf, size);
 		dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
-		pattern_fill(map, BUF_SIZE, seed);
+		pattern_fill(map, size, seed);
 		dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
-		munmap(map, BUF_SIZE);
+		munmap(map, size);
 		return dmabuf;
 	}
 	igt_assert_f(0, "unknown exporter kind %d", e->kind);
@@ -128,7 +133,7 @@ static void check_dmabuf_pattern(int dmabuf, uint32_t seed)
 	igt_assert_f(bad < 0, "pattern differs at byte %ld", bad);
 }
 
-static void cell(struct exporter *e, struct importer *imp, uint32_t seed)
+static void cell_drm(struct exporter *e, struct importer *imp, uint32_t seed)
 {
 	const char *devname = imp->dev->devname;
 	bool self = e->kind == EXP_DUMB && e->dev == imp->dev;
@@ -138,7 +143,7 @@ static void cell(struct exporter *e, struct importer *imp, uint32_t seed)
 	const char *what;
 	ino_t ino;
 
-	dmabuf = export_buffer(e, seed);
+	dmabuf = export_buffer(e, BUF_SIZE, seed);
 	ino = fd_inode(dmabuf);
 	igt_assert_eq(bufinfo_count_dev(ino, devname), 0);
 
@@ -188,6 +193,53 @@ out:
 	igt_info("cell: %s -> %s: %s\n", e->name, imp->name, what);
 }
 
+/*
+ * vivid captures into the imported buffer (a legacy importer through
+ * videobuf2-dma-contig); the exporter's own mapping must then show
+ * vivid's frame in place of the pattern it wrote.
+ */
+static void cell_vivid(struct exporter *e, uint32_t seed)
+{
+	size_t map_size = VIVID_FRAME_SIZE;
+	void *map;
+	long bad;
+	int dmabuf, ret;
+	ino_t ino;
+
+	dmabuf = export_buffer(e, VIVID_FRAME_SIZE, seed);
+	ino = fd_inode(dmabuf);
+	igt_assert_eq(bufinfo_count_dev(ino, vivid.devname), 0);
+
+	ret = vivid_queue(&vivid, dmabuf);
+	igt_assert_f(ret == 0, "VIDIOC_QBUF of the dma-buf: %s", strerror(-ret));
+	igt_assert_eq(bufinfo_count_dev(ino, vivid.devname), 1);
+	vivid_capture(&vivid);
+	igt_assert_eq(bufinfo_count_dev(ino, vivid.devname), 0);
+
+	/* Read back through the exporter's own CPU mapping. */
+	if (e->kind == EXP_DUMB) {
+		map = dumb_map(e->fd, e->handle, map_size);
+		bad = vivid_check_red(map);
+	} else {
+		map = dmabuf_mmap(dmabuf, map_size);
+		dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+		bad = vivid_check_red(map);
+		dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+	}
+	munmap(map, map_size);
+	release_buffer(e, dmabuf);
+	igt_assert_f(bad < 0, "vivid's frame differs at byte %ld", bad);
+	igt_info("cell: %s -> vivid: captured\n", e->name);
+}
+
+static void cell(struct exporter *e, struct importer *imp, uint32_t seed)
+{
+	if (imp->dev)
+		cell_drm(e, imp, seed);
+	else
+		cell_vivid(e, seed);
+}
+
 static void cell_subtest(size_t i, size_t j)
 {
 	igt_describe("Share a buffer from the exporter to the importer and "
@@ -209,6 +261,8 @@ igt_main
 		vgem = devs[0];
 		igt_assert_eq(drm_open_all("vkms", devs, 1), 1);
 		vkms = devs[0];
+		igt_assert_f(vivid_open(&vivid),
+			     "no vivid video capture node (boot with vivid.allocators=1)");
 		igt_info("virtio-gpu-a: %s (%s), virtio-gpu-b: %s (%s)\n",
 			 virtio[0].devname, virtio[0].pci, virtio[1].devname,
 			 virtio[1].pci);

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vivid as a dma-buf importer. vivid's webcam input only offers frames of
+ * 320x180 and more, far more than one page; its HDMI input has a scaler,
+ * so a 32x32 XBGR32 frame is exactly one page, and a single page is
+ * always DMA-contiguous, which videobuf2-dma-contig requires of imports.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/videodev2.h>
+
+#include "igt.h"
+#include "vivid.h"
+
+/* vivid's private controls (drivers/media/test-drivers/vivid/vivid-ctrls.c). */
+#define VIVID_CID_VIVID_BASE (0x00f00000 | 0xf000)
+#define VIVID_CID_TEST_PATTERN (VIVID_CID_VIVID_BASE + 0)
+#define VIVID_CID_OSD_TEXT_MODE (VIVID_CID_VIVID_BASE + 1)
+#define TPG_PAT_RED 7		/* "100% Red" */
+#define OSD_TEXT_NONE 2
+
+static void set_ctrl(int fd, uint32_t id, int32_t value)
+{
+	struct v4l2_control c = { .id = id, .value = value };
+
+	do_ioctl(fd, VIDIOC_S_CTRL, &c);
+}
+
+static int select_hdmi_input(int fd)
+{
+	struct v4l2_input in;
+
+	for (in.index = 0; igt_ioctl(fd, VIDIOC_ENUMINPUT, &in) == 0; in.index++) {
+		if (strstr((const char *)in.name, "HDMI")) {
+			int index = in.index;
+
+			do_ioctl(fd, VIDIOC_S_INPUT, &index);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+bool vivid_open(struct vivid *v)
+{
+	struct v4l2_format fmt = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
+	struct v4l2_capability cap;
+	char path[64];
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		snprintf(path, sizeof(path), "/dev/video%d", i);
+		v->fd = open(path, O_RDWR | O_CLOEXEC);
+		if (v->fd < 0)
+			continue;
+		if (igt_ioctl(v->fd, VIDIOC_QUERYCAP, &cap) == 0 &&
+		    !strcmp((const char *)cap.driver, "vivid") &&
+		    (cap.device_caps & V4L2_CAP_VIDEO_CAPTURE))
+			break;
+		close(v->fd);
+		v->fd = -1;
+	}
+	if (v->fd < 0)
+		return false;
+	/* bus_info is "platform:vivid-000"; the device is the platform device vivid.0. */
+	snprintf(v->devname, sizeof(v->devname), "vivid.0");
+
+	igt_assert_f(select_hdmi_input(v->fd) == 0, "vivid has no HDMI input");
+	fmt.fmt.pix.width = VIVID_WIDTH;
+	fmt.fmt.pix.height = VIVID_HEIGHT;
+	fmt.fmt.pix.pixelformat = V4L2_PIX_FMT_XBGR32;
+	fmt.fmt.pix.field = V4L2_FIELD_NONE;
+	do_ioctl(v->fd, VIDIOC_S_FMT, &fmt);
+	igt_assert_eq(fmt.fmt.pix.width, VIVID_WIDTH);
+	igt_assert_eq(fmt.fmt.pix.height, VIVID_HEIGHT);
+	igt_assert_eq(fmt.fmt.pix.pixelformat, V4L2_PIX_FMT_XBGR32);
+	igt_assert_eq(fmt.fmt.pix.sizeimage, VIVID_FRAME_SIZE);
+
+	set_ctrl(v->fd, VIVID_CID_TEST_PATTERN, TPG_PAT_RED);
+	set_ctrl(v->fd, VIVID_CID_OSD_TEXT_MODE, OSD_TEXT_NONE);
+	return true;
+}
+
+static void request_buffers(struct vivid *v, unsigned int count)
+{
+	struct v4l2_requestbuffers req = {
+		.count = count,
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_DMABUF,
+	};
+
+	do_ioctl(v->fd, VIDIOC_REQBUFS, &req);
+	if (count)
+		igt_assert_lte(1, req.count);
+}
+
+int vivid_queue(struct vivid *v, int dmabuf)
+{
+	struct v4l2_buffer buf = {
+		.index = 0,
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_DMABUF,
+		.m.fd = dmabuf,
+		.length = VIVID_FRAME_SIZE,
+	};
+
+	request_buffers(v, 1);
+	if (igt_ioctl(v->fd, VIDIOC_QBUF, &buf))
+		return -errno;
+	return 0;
+}
+
+void vivid_capture(struct vivid *v)
+{
+	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	struct v4l2_buffer buf = {
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_DMABUF,
+	};
+	struct pollfd pfd = { .fd = v->fd, .events = POLLIN };
+
+	do_ioctl(v->fd, VIDIOC_STREAMON, &type);
+	/* vivid streams at the frame rate of its HDMI timings: well under 10 s. */
+	igt_assert_f(poll(&pfd, 1, 10000) == 1, "no frame from vivid in 10 s");
+	do_ioctl(v->fd, VIDIOC_DQBUF, &buf);
+	igt_assert_f(!(buf.flags & V4L2_BUF_FLAG_ERROR), "vivid flagged the frame as bad");
+	igt_assert_eq(buf.bytesused, VIVID_FRAME_SIZE);
+	do_ioctl(v->fd, VIDIOC_STREAMOFF, &type);
+	vivid_release(v);
+}
+
+void vivid_release(struct vivid *v)
+{
+	request_buffers(v, 0);
+}
+
+long vivid_check_red(const void *frame)
+{
+	const uint8_t *p = frame;
+	long i;
+
+	/* XBGR32 is B, G, R, X in memory; 100% red is R = 0xff, G = B = 0. */
+	for (i = 0; i < VIVID_WIDTH * VIVID_HEIGHT; i++)
+		if (p[4 * i] != 0 || p[4 * i + 1] != 0 || p[4 * i + 2] != 0xff)
+			return i * 4;
+	return -1;
+}

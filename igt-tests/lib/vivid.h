@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vivid (the V4L2 virtual video driver) as a dma-buf importer: its video
+ * capture queue, with vivid.allocators=1, imports V4L2_MEMORY_DMABUF
+ * buffers through videobuf2-dma-contig, a legacy (static) importer.
+ */
+#ifndef IGT_VIVID_H
+#define IGT_VIVID_H
+
+#include <stddef.h>
+
+#define VIVID_WIDTH 32
+#define VIVID_HEIGHT 32
+#define VIVID_FRAME_SIZE (VIVID_WIDTH * VIVID_HEIGHT * 4)
+
+struct vivid {
+	int fd;
+	char devname[64];	/* dev_name() of the importing device */
+};
+
+/*
+ * Open vivid's video capture node and set it up to produce
+ * VIVID_WIDTH x VIVID_HEIGHT XBGR32 frames of solid 100% red, no OSD.
+ * Returns false when no vivid capture node exists.
+ */
+bool vivid_open(struct vivid *v);
+
+/*
+ * Queue @dmabuf (at least VIVID_FRAME_SIZE bytes) as the one capture
+ * buffer. Returns 0 or -errno from VIDIOC_QBUF.
+ */
+int vivid_queue(struct vivid *v, int dmabuf);
+
+/* Capture one frame into the queued buffer, then release the queue. */
+void vivid_capture(struct vivid *v);
+
+/* Release the queue (and with it vivid's attachment) without capturing. */
+void vivid_release(struct vivid *v);
+
+/* Is every pixel of @frame the same 100% red? */
+long vivid_check_red(const void *frame);
+
+#endif /* IGT_VIVID_H */

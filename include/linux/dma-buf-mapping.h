@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * dma-buf mapping types: the kind of mapping an attachment uses, agreed
+ * between exporter and importer when the attachment is made.
+ *
+ * See Documentation/driver-api/dma-buf-mapping-types.rst.
+ */
+#ifndef __DMA_BUF_MAPPING_H__
+#define __DMA_BUF_MAPPING_H__
+
+#include <linux/dma-direction.h>
+#include <linux/types.h>
+
+struct device;
+struct dma_buf;
+struct dma_buf_attachment;
+struct module;
+struct pci_dev;
+struct seq_file;
+struct sg_table;
+
+/*
+ * The most entries one offer or request list may have. Negotiation walks
+ * offers x requests, so both are kept small and bounded.
+ */
+#define DMA_BUF_MAX_MAPPING_ENTRIES 8
+
+struct dma_buf_mapping_entry;
+
+/**
+ * struct dma_buf_mapping_type - a kind of mapping
+ *
+ * One static instance per kind of mapping; its address is its identity.
+ * The core defines &dma_buf_mapping_sgt; drivers may define private types
+ * without touching the core. All callbacks are called without the
+ * dma-buf's reservation lock held, may sleep unless stated otherwise,
+ * and must not take the reservation lock either (negotiation runs before
+ * the attachment is visible to anyone, including the exporter's
+ * &dma_buf_ops.attach).
+ */
+struct dma_buf_mapping_type {
+	/**
+	 * @name: short lower-case name, shown in debugfs ("sgt", ...).
+	 */
+	const char *name;
+
+	/**
+	 * @owner: module that defines the type (THIS_MODULE), or NULL for
+	 * built-in types. The core holds a reference to it for as long as
+	 * an attachment uses the type, so the type cannot go away under an
+	 * attachment.
+	 */
+	struct module *owner;
+
+	/**
+	 * @valid_offer: [optional] is this exporter offer complete (all the
+	 * operations the type needs are set)? A false answer makes the
+	 * attach fail with -EINVAL and a warning: it is an exporter bug.
+	 */
+	bool (*valid_offer)(const struct dma_buf_mapping_entry *offer);
+
+	/**
+	 * @valid_request: [optional] is this importer request complete? A
+	 * false answer makes the attach fail with -EINVAL before any exporter
+	 * code runs.
+	 */
+	bool (*valid_request)(const struct dma_buf_mapping_entry *request);
+
+	/**
+	 * @match: decide whether @offer (from the exporter of @dmabuf) and
+	 * @request (from the importer attaching with @dev) are compatible.
+	 *
+	 * Returns 0 if they are: this pair becomes the attachment's mapping.
+	 * Returns -EOPNOTSUPP if they are not: negotiation moves on to the
+	 * next pair. Any other negative errno aborts the attach and is
+	 * returned to the importer unchanged. Any other value is a bug: the
+	 * core warns once and fails the attach with -EINVAL.
+	 *
+	 * Both entries are only valid during the call. @dmabuf is valid, its
+	 * reservation lock is not held.
+	 */
+	int (*match)(struct dma_buf *dmabuf, struct device *dev,
+		     const struct dma_buf_mapping_entry *offer,
+		     const struct dma_buf_mapping_entry *request);
+
+	/**
+	 * @debugfs_show: [optional] append type-specific fields to the
+	 * attachment's line in /sys/kernel/debug/dma_buf/bufinfo, each as
+	 * "\tkey=value". Called with the reservation lock held; must not
+	 * sleep.
+	 */
+	void (*debugfs_show)(struct seq_file *s,
+			     const struct dma_buf_attachment *attach);
+};
+
+/**
+ * struct dma_buf_sgt_exp_ops - exporter operations of an SGT offer
+ *
+ * The same contract as &dma_buf_ops.map_dma_buf and
+ * &dma_buf_ops.unmap_dma_buf: called with the dma-buf's reservation lock
+ * held, may sleep, the returned table is DMA-mapped for @attach->dev.
+ */
+struct dma_buf_sgt_exp_ops {
+	/**
+	 * @map: map the buffer for @attach->dev; returns the table or an
+	 * ERR_PTR(), never NULL.
+	 */
+	struct sg_table *(*map)(struct dma_buf_attachment *attach,
+				enum dma_data_direction dir);
+	/**
+	 * @unmap: undo one @map; frees @sgt.
+	 */
+	void (*unmap)(struct dma_buf_attachment *attach, struct sg_table *sgt,
+		      enum dma_data_direction dir);
+};
+
+/**
+ * struct dma_buf_mapping_entry - one entry of an offer or request list
+ * @type: the mapping type; NULL is invalid.
+ * @sgt_offer: exporter side of &dma_buf_mapping_sgt.
+ * @sgt_offer.ops: the exporter's map and unmap.
+ * @sgt_offer.p2p_provider: non-NULL when the table may hold PCI bus
+ *	addresses of this device's memory (P2P); the core then matches only
+ *	importers that accept P2P and pass pci_p2pdma_distance().
+ * @sgt_request: importer side of &dma_buf_mapping_sgt.
+ * @sgt_request.dev: the device the table is DMA-mapped for.
+ * @sgt_request.allow_p2p: the importer can DMA to PCI bus addresses.
+ * @priv: free for driver-private types.
+ * @priv.ops: type-specific operations.
+ * @priv.data: type-specific data.
+ *
+ * Offer entries are built by &dma_buf_ops.get_mapping_offers, request
+ * entries by the importer; the core copies the winning pair into the
+ * attachment (&dma_buf_attachment.offer and .request).
+ */
+struct dma_buf_mapping_entry {
+	const struct dma_buf_mapping_type *type;
+	union {
+		struct {
+			const struct dma_buf_sgt_exp_ops *ops;
+			struct pci_dev *p2p_provider;
+		} sgt_offer;
+		struct {
+			struct device *dev;
+			bool allow_p2p;
+		} sgt_request;
+		struct {
+			const void *ops;
+			void *data;
+		} priv;
+	};
+};
+
+/**
+ * dma_buf_mapping_sgt - the scatter table mapping type
+ *
+ * The mapping is a &struct sg_table DMA-mapped for the importing device,
+ * as dma_buf_map_attachment() has always returned. An offer with a
+ * @p2p_provider may contain PCI bus addresses; the importer's
+ * &dma_buf_attachment.peer2peer is then true. Legacy exporters and
+ * importers are offered and requested this type by the core.
+ */
+extern const struct dma_buf_mapping_type dma_buf_mapping_sgt;
+
+/**
+ * DMA_BUF_SGT_OFFER - exporter offer of an SGT mapping of system memory
+ * @_ops: &struct dma_buf_sgt_exp_ops
+ */
+#define DMA_BUF_SGT_OFFER(_ops)						\
+	((struct dma_buf_mapping_entry){				\
+		.type = &dma_buf_mapping_sgt,				\
+		.sgt_offer = { .ops = (_ops) },				\
+	})
+
+/**
+ * DMA_BUF_SGT_P2P_OFFER - exporter offer of an SGT mapping that needs P2P
+ * @_ops: &struct dma_buf_sgt_exp_ops
+ * @_pdev: the PCI device whose memory the table may point into
+ */
+#define DMA_BUF_SGT_P2P_OFFER(_ops, _pdev)				\
+	((struct dma_buf_mapping_entry){				\
+		.type = &dma_buf_mapping_sgt,				\
+		.sgt_offer = { .ops = (_ops), .p2p_provider = (_pdev) }, \
+	})
+
+/**
+ * DMA_BUF_SGT_REQUEST - importer request of an SGT mapping
+ * @_dev: the importing device
+ * @_p2p: whether the importer accepts PCI bus addresses
+ */
+#define DMA_BUF_SGT_REQUEST(_dev, _p2p)					\
+	((struct dma_buf_mapping_entry){				\
+		.type = &dma_buf_mapping_sgt,				\
+		.sgt_request = { .dev = (_dev), .allow_p2p = (_p2p) },	\
+	})
+
+#endif /* __DMA_BUF_MAPPING_H__ */
