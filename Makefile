@@ -6,7 +6,7 @@ H := harness
 SHELL := /bin/bash
 
 .PHONY: all demo check setup assemble export discard apply overlay-check \
-	kernel kernel-debug kunit compile-check vm vm-debug clean distclean help
+	kernel kernel-debug kunit bench compile-check vm vm-debug clean distclean help
 
 # `make`: set up, build, boot the patched kernel and print the
 # cross-driver PRIME table.
@@ -49,6 +49,10 @@ kernel-debug: assemble
 
 kunit: assemble
 	@$(H)/kunit.sh
+
+# Benchmarks: reported as ratios, never asserted.
+bench: assemble
+	@$(H)/kunit.sh bench
 
 compile-check: kernel-debug
 	@$(H)/compile-tier.sh

@@ -2,6 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Run the overlay's KUnit suites under UML with tools/testing/kunit/kunit.py.
 #
+#   kunit.sh          the suites, as `make check` counts them
+#   kunit.sh bench    the dma-buf benchmark suite (reported, not asserted)
+#
 # Every directory of the overlay that holds a .kunitconfig is run, once
 # with the configuration as written (DMABUF_MOVE_NOTIFY off, the kernel's
 # default) and once with DMABUF_MOVE_NOTIFY on. Prints
@@ -36,6 +39,20 @@ run_variant() {
 	passed=$((passed + $(grep -cE '^\[[0-9:]+\] \[PASSED\] ' "$log")))
 	failed=$((failed + $(grep -cE '^\[[0-9:]+\] \[(FAILED|CRASHED)\] ' "$log")))
 }
+
+if [ "${1:-}" = bench ]; then
+	STAGE=bench
+	log=$LOGDIR/kunit-bench.log
+	say "building UML with the benchmark suite and running it (log: $log)"
+	(cd "$SRC" && python3 tools/testing/kunit/kunit.py run \
+		--kunitconfig=drivers/dma-buf --build_dir="$BUILD/kunit-bench" \
+		--jobs="$JOBS" --make_options "CC=ccache gcc" \
+		--kconfig_add CONFIG_DMABUF_KUNIT_BENCH=y \
+		--filter_glob 'dma-buf-bench' --raw_output=kunit) >"$log" 2>&1 ||
+		die "benchmark run failed (log: $log)"
+	grep -o 'bench: .*' "$log" || die "no benchmark output (log: $log)"
+	exit 0
+fi
 
 for d in $dirs; do
 	run_variant "" "$d"
