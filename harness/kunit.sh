@@ -48,7 +48,7 @@ if [ "${1:-}" = bench ]; then
 		--kunitconfig=drivers/dma-buf --build_dir="$BUILD/kunit-bench" \
 		--jobs="$JOBS" --make_options "CC=ccache gcc" \
 		--kconfig_add CONFIG_DMABUF_KUNIT_BENCH=y \
-		--filter_glob 'dma-buf-bench' --raw_output=kunit) >"$log" 2>&1 ||
+		--raw_output=kunit 'dma-buf-bench') >"$log" 2>&1 ||
 		die "benchmark run failed (log: $log)"
 	grep -o 'bench: .*' "$log" || die "no benchmark output (log: $log)"
 	exit 0

@@ -1,21 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit tests for the dma-buf attachment API as importers and exporters
- * use it today: static and dynamic attach, the mapping cache, pinning,
- * peer2peer, move_notify and error propagation.
+ * KUnit tests for dma-buf attachments.
  *
- * These pin down the behaviour that every later change to the attach and
- * map paths must keep for drivers that do not change.
+ * "dma-buf-attach" pins down the attachment API as legacy importers and
+ * exporters use it: static and dynamic attach, the mapping cache,
+ * pinning, peer2peer, move_notify and error propagation. It must keep
+ * passing unchanged for drivers that are not converted.
+ *
+ * "dma-buf-mapping" covers mapping-type negotiation, the compat layer in
+ * all four exporter/importer combinations, P2P, the contract checks,
+ * concurrency and allocation failures.
  */
 
 #include <kunit/device.h>
+#include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-resv.h>
+#include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/scatterlist.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
+
+#include "dma-buf-internal.h"
 
 MODULE_IMPORT_NS(DMA_BUF);
 
@@ -30,14 +40,43 @@ struct test_exporter {
 	struct page *pages[TEST_PAGES];
 	int attach_err;
 	int map_err;
-	int attaches, detaches, maps, unmaps, pins, unpins;
+	atomic_t attaches, detaches, maps, unmaps, pins, unpins;
 	bool resv_held_in_map;
+	/* native exporters */
+	struct dma_buf_mapping_entry offers[DMA_BUF_MAX_MAPPING_ENTRIES];
+	int noffers;		/* 0: one plain SGT offer; -1: none */
+	int offers_ret;		/* non-zero: get_mapping_offers returns it */
+	int offer_calls;
+	bool resv_held_in_offers;
+	/* what the exporter's attach callback saw */
+	const struct dma_buf_mapping_type *type_in_attach;
+	bool listed_in_attach;
+	/* test-type matches: verdict[offer id][request id], and a log */
+	int verdict[4][4];
+	int match_log[16];
+	int nmatches;
 };
+
+#define COUNT(x) atomic_read(&(x))
+
+/*
+ * fail-nth for allocations on the attach and map paths: the test
+ * exporter's own, and the core's through a static stub. When it counts
+ * down to zero, that allocation fails.
+ */
+static int test_fail_nth;
+
+static bool test_alloc_fails(void)
+{
+	return test_fail_nth && --test_fail_nth == 0;
+}
 
 struct test_importer {
 	int move_notifies;
 	bool resv_held_in_move_notify;
 };
+
+static bool attachment_listed(struct dma_buf_attachment *attach);
 
 static int test_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
 {
@@ -45,7 +84,15 @@ static int test_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach
 
 	if (exp->attach_err)
 		return exp->attach_err;
-	exp->attaches++;
+	exp->type_in_attach = attach->mapping_type;
+	exp->listed_in_attach = attachment_listed(attach);
+	/* Per-attachment exporter state, as real exporters have. */
+	if (test_alloc_fails())
+		return -ENOMEM;
+	attach->priv = kzalloc(16, GFP_KERNEL);
+	if (!attach->priv)
+		return -ENOMEM;
+	atomic_inc(&exp->attaches);
 	return 0;
 }
 
@@ -53,14 +100,15 @@ static void test_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attac
 {
 	struct test_exporter *exp = dmabuf->priv;
 
-	exp->detaches++;
+	kfree(attach->priv);
+	atomic_inc(&exp->detaches);
 }
 
 static int test_pin(struct dma_buf_attachment *attach)
 {
 	struct test_exporter *exp = attach->dmabuf->priv;
 
-	exp->pins++;
+	atomic_inc(&exp->pins);
 	return 0;
 }
 
@@ -68,7 +116,7 @@ static void test_unpin(struct dma_buf_attachment *attach)
 {
 	struct test_exporter *exp = attach->dmabuf->priv;
 
-	exp->unpins++;
+	atomic_inc(&exp->unpins);
 }
 
 static struct sg_table *test_map(struct dma_buf_attachment *attach,
@@ -83,6 +131,8 @@ static struct sg_table *test_map(struct dma_buf_attachment *attach,
 	if (exp->map_err)
 		return ERR_PTR(exp->map_err);
 
+	if (test_alloc_fails())
+		return ERR_PTR(-ENOMEM);
 	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
 	if (!sgt)
 		return ERR_PTR(-ENOMEM);
@@ -98,7 +148,7 @@ static struct sg_table *test_map(struct dma_buf_attachment *attach,
 		sg_dma_len(sg) = PAGE_SIZE;
 	}
 	sgt->nents = sgt->orig_nents;
-	exp->maps++;
+	atomic_inc(&exp->maps);
 	return sgt;
 }
 
@@ -107,7 +157,7 @@ static void test_unmap(struct dma_buf_attachment *attach, struct sg_table *sgt,
 {
 	struct test_exporter *exp = attach->dmabuf->priv;
 
-	exp->unmaps++;
+	atomic_inc(&exp->unmaps);
 	sg_free_table(sgt);
 	kfree(sgt);
 }
@@ -141,6 +191,49 @@ static const struct dma_buf_ops test_dynamic_ops = {
 	.unpin = test_unpin,
 	.map_dma_buf = test_map,
 	.unmap_dma_buf = test_unmap,
+	.release = test_release,
+};
+
+static const struct dma_buf_sgt_exp_ops test_sgt_ops = {
+	.map = test_map,
+	.unmap = test_unmap,
+};
+
+static int test_get_offers(struct dma_buf *dmabuf,
+			   struct dma_buf_attachment *attach,
+			   struct dma_buf_mapping_entry *offers,
+			   unsigned int max)
+{
+	struct test_exporter *exp = dmabuf->priv;
+
+	exp->offer_calls++;
+	exp->resv_held_in_offers = dma_resv_is_locked(dmabuf->resv);
+	if (exp->offers_ret)
+		return exp->offers_ret;
+	if (exp->noffers < 0)
+		return 0;
+	if (!exp->noffers) {
+		offers[0] = DMA_BUF_SGT_OFFER(&test_sgt_ops);
+		return 1;
+	}
+	memcpy(offers, exp->offers, exp->noffers * sizeof(*offers));
+	return exp->noffers;
+}
+
+/* Native exporters: offers instead of map_dma_buf. */
+static const struct dma_buf_ops test_native_ops = {
+	.attach = test_attach,
+	.detach = test_detach,
+	.get_mapping_offers = test_get_offers,
+	.release = test_release,
+};
+
+static const struct dma_buf_ops test_native_dynamic_ops = {
+	.attach = test_attach,
+	.detach = test_detach,
+	.pin = test_pin,
+	.unpin = test_unpin,
+	.get_mapping_offers = test_get_offers,
 	.release = test_release,
 };
 
@@ -180,14 +273,18 @@ static void put_dmabuf(void *dmabuf)
 static struct attach_test_ctx *export_test_buffer(struct kunit *test,
 						  const struct dma_buf_ops *ops)
 {
+	static atomic_t instance;
 	DEFINE_DMA_BUF_EXPORT_INFO(info);
 	struct attach_test_ctx *ctx;
 	struct test_exporter *exp;
+	char name[32];
 	int i;
 
 	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
-	ctx->dev = kunit_device_register(test, "dma-buf-attach-test");
+	/* A test may export several buffers: each gets its own device. */
+	snprintf(name, sizeof(name), "dma-buf-test.%d", atomic_inc_return(&instance));
+	ctx->dev = kunit_device_register(test, name);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->dev);
 
 	exp = kzalloc(sizeof(*exp), GFP_KERNEL);
@@ -214,6 +311,7 @@ static struct attach_test_ctx *export_test_buffer(struct kunit *test,
 	ctx->exp = exp;
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_add_action_or_reset(test, put_dmabuf, ctx->dmabuf));
+	test->priv = ctx;
 	return ctx;
 }
 
@@ -254,8 +352,8 @@ static void attach_static_static(struct kunit *test)
 
 	attach = dma_buf_attach(ctx->dmabuf, ctx->dev);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
-	KUNIT_EXPECT_EQ(test, ctx->exp->attaches, 1);
-	KUNIT_EXPECT_EQ(test, ctx->exp->maps, 0);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->attaches), 1);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), 0);
 	KUNIT_EXPECT_FALSE(test, attach->peer2peer);
 	KUNIT_EXPECT_NULL(test, attach->importer_ops);
 	KUNIT_EXPECT_TRUE(test, attachment_listed(attach));
@@ -269,12 +367,12 @@ static void attach_static_static(struct kunit *test)
 	sgt = dma_buf_map_attachment_unlocked(attach, DMA_FROM_DEVICE);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
 	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_FROM_DEVICE);
-	KUNIT_EXPECT_EQ(test, ctx->exp->maps, 2);
-	KUNIT_EXPECT_EQ(test, ctx->exp->unmaps, 2);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), 2);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unmaps), 2);
 
 	dma_buf_detach(ctx->dmabuf, attach);
-	KUNIT_EXPECT_EQ(test, ctx->exp->detaches, 1);
-	KUNIT_EXPECT_EQ(test, ctx->exp->pins, 0);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->detaches), 1);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->pins), 0);
 	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->dmabuf->attachments));
 }
 
@@ -290,23 +388,23 @@ static void attach_dynamic_exporter_static_importer(struct kunit *test)
 
 	attach = dma_buf_attach(ctx->dmabuf, ctx->dev);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
-	KUNIT_EXPECT_EQ(test, ctx->exp->pins, 1);
-	KUNIT_EXPECT_EQ(test, ctx->exp->maps, 1);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->pins), 1);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), 1);
 
 	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
 	again = dma_buf_map_attachment_unlocked(attach, DMA_TO_DEVICE);
 	KUNIT_EXPECT_PTR_EQ(test, sgt, again);
-	KUNIT_EXPECT_EQ(test, ctx->exp->maps, 1);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), 1);
 	expect_exporter_pages(test, ctx, sgt);
 	dma_buf_unmap_attachment_unlocked(attach, again, DMA_TO_DEVICE);
 	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
-	KUNIT_EXPECT_EQ(test, ctx->exp->unmaps, 0);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unmaps), 0);
 
 	dma_buf_detach(ctx->dmabuf, attach);
-	KUNIT_EXPECT_EQ(test, ctx->exp->unmaps, 1);
-	KUNIT_EXPECT_EQ(test, ctx->exp->unpins, 1);
-	KUNIT_EXPECT_EQ(test, ctx->exp->detaches, 1);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unmaps), 1);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unpins), 1);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->detaches), 1);
 }
 
 /* Static exporter, dynamic importer: the mapping is cached at attach. */
@@ -319,7 +417,7 @@ static void attach_static_exporter_dynamic_importer(struct kunit *test)
 	attach = dma_buf_dynamic_attach(ctx->dmabuf, ctx->dev,
 					&test_importer_ops, &ctx->imp);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
-	KUNIT_EXPECT_EQ(test, ctx->exp->maps, 1);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), 1);
 	KUNIT_EXPECT_PTR_EQ(test, attach->importer_priv, (void *)&ctx->imp);
 
 	dma_resv_lock(ctx->dmabuf->resv, NULL);
@@ -330,10 +428,10 @@ static void attach_static_exporter_dynamic_importer(struct kunit *test)
 		dma_buf_unmap_attachment(attach, sgt, DMA_BIDIRECTIONAL);
 	}
 	dma_resv_unlock(ctx->dmabuf->resv);
-	KUNIT_EXPECT_EQ(test, ctx->exp->maps, 1);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), 1);
 
 	dma_buf_detach(ctx->dmabuf, attach);
-	KUNIT_EXPECT_EQ(test, ctx->exp->unmaps, 1);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unmaps), 1);
 }
 
 /*
@@ -350,24 +448,24 @@ static void attach_dynamic_dynamic(struct kunit *test)
 	attach = dma_buf_dynamic_attach(ctx->dmabuf, ctx->dev,
 					&test_importer_ops, &ctx->imp);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
-	KUNIT_EXPECT_EQ(test, ctx->exp->maps, 0);
-	KUNIT_EXPECT_EQ(test, ctx->exp->pins, 0);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), 0);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->pins), 0);
 
 	dma_resv_lock(ctx->dmabuf->resv, NULL);
 	sgt = dma_buf_map_attachment(attach, DMA_BIDIRECTIONAL);
 	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(sgt));
-	KUNIT_EXPECT_EQ(test, ctx->exp->pins, pins_per_map);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->pins), pins_per_map);
 	if (!IS_ERR_OR_NULL(sgt)) {
 		expect_exporter_pages(test, ctx, sgt);
 		dma_buf_unmap_attachment(attach, sgt, DMA_BIDIRECTIONAL);
 	}
 	dma_resv_unlock(ctx->dmabuf->resv);
-	KUNIT_EXPECT_EQ(test, ctx->exp->maps, 1);
-	KUNIT_EXPECT_EQ(test, ctx->exp->unmaps, 1);
-	KUNIT_EXPECT_EQ(test, ctx->exp->unpins, pins_per_map);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), 1);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unmaps), 1);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unpins), pins_per_map);
 
 	dma_buf_detach(ctx->dmabuf, attach);
-	KUNIT_EXPECT_EQ(test, ctx->exp->detaches, 1);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->detaches), 1);
 }
 
 /* dma_buf_pin()/dma_buf_unpin() reach the exporter for a dynamic importer. */
@@ -382,9 +480,9 @@ static void attach_explicit_pin(struct kunit *test)
 
 	dma_resv_lock(ctx->dmabuf->resv, NULL);
 	KUNIT_EXPECT_EQ(test, dma_buf_pin(attach), 0);
-	KUNIT_EXPECT_EQ(test, ctx->exp->pins, 1);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->pins), 1);
 	dma_buf_unpin(attach);
-	KUNIT_EXPECT_EQ(test, ctx->exp->unpins, 1);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unpins), 1);
 	dma_resv_unlock(ctx->dmabuf->resv);
 
 	dma_buf_detach(ctx->dmabuf, attach);
@@ -409,14 +507,14 @@ static void attach_peer2peer_flag(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, plain->peer2peer);
 	KUNIT_EXPECT_FALSE(test, legacy->peer2peer);
 	/* NULL importer_ops is a static importer: pinned and mapped at once. */
-	KUNIT_EXPECT_EQ(test, ctx->exp->pins, 1);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->pins), 1);
 	KUNIT_EXPECT_NOT_NULL(test, legacy->sgt);
 
 	dma_buf_detach(ctx->dmabuf, legacy);
 	dma_buf_detach(ctx->dmabuf, plain);
 	dma_buf_detach(ctx->dmabuf, p2p);
-	KUNIT_EXPECT_EQ(test, ctx->exp->detaches, 3);
-	KUNIT_EXPECT_EQ(test, ctx->exp->unpins, 1);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->detaches), 3);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unpins), 1);
 }
 
 /* move_notify reaches dynamic importers only, under the reservation lock. */
@@ -458,7 +556,7 @@ static void attach_exporter_refuses(struct kunit *test)
 	attach = dma_buf_attach(ctx->dmabuf, ctx->dev);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EBUSY);
 	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->dmabuf->attachments));
-	KUNIT_EXPECT_EQ(test, ctx->exp->detaches, 0);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->detaches), 0);
 }
 
 /* A map error is returned unchanged; a failed cached map fails attach. */
@@ -475,15 +573,15 @@ static void attach_map_error(struct kunit *test)
 	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(sgt), -ENOSPC);
 	/* A failed map leaves no pin behind. */
-	KUNIT_EXPECT_EQ(test, ctx->exp->pins, ctx->exp->unpins);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->pins), COUNT(ctx->exp->unpins));
 	dma_buf_detach(ctx->dmabuf, attach);
 
 	/* Static importer of a dynamic exporter maps in attach. */
 	attach = dma_buf_attach(ctx->dmabuf, ctx->dev);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -ENOSPC);
-	KUNIT_EXPECT_EQ(test, ctx->exp->pins, ctx->exp->unpins);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->pins), COUNT(ctx->exp->unpins));
 	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->dmabuf->attachments));
-	KUNIT_EXPECT_EQ(test, ctx->exp->attaches, ctx->exp->detaches);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->attaches), COUNT(ctx->exp->detaches));
 }
 
 static struct kunit_case dma_buf_attach_cases[] = {
@@ -504,6 +602,750 @@ static struct kunit_suite dma_buf_attach_suite = {
 	.test_cases = dma_buf_attach_cases,
 };
 kunit_test_suite(dma_buf_attach_suite);
+
+/* ---- mapping types ---- */
+
+static int test_type_match(struct dma_buf *dmabuf, struct device *dev,
+			   const struct dma_buf_mapping_entry *offer,
+			   const struct dma_buf_mapping_entry *request)
+{
+	struct test_exporter *exp = dmabuf->priv;
+	long o = (long)offer->priv.data, r = (long)request->priv.data;
+
+	if (exp->nmatches < (int)ARRAY_SIZE(exp->match_log))
+		exp->match_log[exp->nmatches++] = o * 10 + r;
+	return exp->verdict[o][r];
+}
+
+static const struct dma_buf_mapping_type test_type_a = {
+	.name = "test-a",
+	.match = test_type_match,
+};
+
+static const struct dma_buf_mapping_type test_type_b = {
+	.name = "test-b",
+	.match = test_type_match,
+};
+
+/* An offer or request of a test type, identified by @id (0..3). */
+#define TEST_ENTRY(_type, _id) \
+	((struct dma_buf_mapping_entry){ .type = (_type), .priv.data = (void *)(_id) })
+
+static int bug_reports;
+
+static void count_mapping_bug(const struct dma_buf *dmabuf, const char *what,
+			      long value)
+{
+	bug_reports++;
+}
+
+static bool test_p2p_reachable;
+
+static int test_p2p_distance(struct pci_dev *provider, struct device *client)
+{
+	return test_p2p_reachable ? 1 : -1;
+}
+
+static struct attach_test_ctx *native_buffer(struct kunit *test)
+{
+	struct attach_test_ctx *ctx = export_test_buffer(test, &test_native_dynamic_ops);
+
+	bug_reports = 0;
+	kunit_activate_static_stub(test, dma_buf_mapping_bug, count_mapping_bug);
+	return ctx;
+}
+
+static struct dma_buf_attachment *
+native_attach(struct attach_test_ctx *ctx, const struct dma_buf_mapping_entry *req,
+	      unsigned int count)
+{
+	return dma_buf_mapping_attach(ctx->dmabuf, ctx->dev, req, count,
+				      &test_importer_ops, &ctx->imp);
+}
+
+/* Map and check pages through the SGT entry points, then unmap. */
+static void expect_sgt_maps(struct kunit *test, struct attach_test_ctx *ctx,
+			    struct dma_buf_attachment *attach)
+{
+	struct sg_table *sgt;
+
+	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(sgt));
+	expect_exporter_pages(test, ctx, sgt);
+	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
+}
+
+static void expect_bufinfo_fields(struct kunit *test,
+				  struct dma_buf_attachment *attach,
+				  const char *want)
+{
+	char buf[160] = "";
+	struct seq_file s = { .buf = buf, .size = sizeof(buf) - 1 };
+
+	dma_resv_lock(attach->dmabuf->resv, NULL);
+	dma_buf_mapping_debugfs_show(&s, attach);
+	dma_resv_unlock(attach->dmabuf->resv);
+	buf[min(s.count, sizeof(buf) - 1)] = '\0';
+	KUNIT_EXPECT_STREQ(test, buf, want);
+}
+
+/* The exporter's order wins over the importer's. */
+static void mapping_exporter_order_wins(struct kunit *test)
+{
+	struct attach_test_ctx *ctx = native_buffer(test);
+	const struct dma_buf_mapping_entry req[] = {
+		TEST_ENTRY(&test_type_b, 0), TEST_ENTRY(&test_type_a, 1),
+	};
+	struct dma_buf_attachment *attach;
+
+	ctx->exp->offers[0] = TEST_ENTRY(&test_type_a, 0);
+	ctx->exp->offers[1] = TEST_ENTRY(&test_type_b, 1);
+	ctx->exp->noffers = 2;
+	attach = native_attach(ctx, req, ARRAY_SIZE(req));
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &test_type_a);
+	KUNIT_EXPECT_EQ(test, (long)attach->offer.priv.data, 0);
+	KUNIT_EXPECT_EQ(test, (long)attach->request.priv.data, 1);
+	/* Only same-type pairs are asked, and the first match ends it. */
+	KUNIT_EXPECT_EQ(test, ctx->exp->nmatches, 1);
+	KUNIT_EXPECT_EQ(test, ctx->exp->match_log[0], 1);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+/* Among requests of one type, the importer's order decides. */
+static void mapping_importer_order_within_type(struct kunit *test)
+{
+	struct attach_test_ctx *ctx = native_buffer(test);
+	const struct dma_buf_mapping_entry req[] = {
+		TEST_ENTRY(&test_type_a, 0), TEST_ENTRY(&test_type_a, 1),
+		TEST_ENTRY(&test_type_a, 2),
+	};
+	struct dma_buf_attachment *attach;
+
+	ctx->exp->offers[0] = TEST_ENTRY(&test_type_a, 0);
+	ctx->exp->noffers = 1;
+	ctx->exp->verdict[0][0] = -EOPNOTSUPP;
+	attach = native_attach(ctx, req, ARRAY_SIZE(req));
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_EQ(test, (long)attach->request.priv.data, 1);
+	KUNIT_EXPECT_EQ(test, ctx->exp->nmatches, 2);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+/* -EOPNOTSUPP moves on to the next offer; no match at all is -EOPNOTSUPP. */
+static void mapping_not_supported_falls_through(struct kunit *test)
+{
+	struct attach_test_ctx *ctx = native_buffer(test);
+	const struct dma_buf_mapping_entry req[] = {
+		TEST_ENTRY(&test_type_a, 0), TEST_ENTRY(&test_type_b, 1),
+	};
+	struct dma_buf_attachment *attach;
+
+	ctx->exp->offers[0] = TEST_ENTRY(&test_type_a, 0);
+	ctx->exp->offers[1] = TEST_ENTRY(&test_type_b, 1);
+	ctx->exp->noffers = 2;
+	ctx->exp->verdict[0][0] = -EOPNOTSUPP;
+	attach = native_attach(ctx, req, ARRAY_SIZE(req));
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &test_type_b);
+	dma_buf_detach(ctx->dmabuf, attach);
+
+	ctx->exp->verdict[1][1] = -EOPNOTSUPP;
+	attach = native_attach(ctx, req, ARRAY_SIZE(req));
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EOPNOTSUPP);
+	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->dmabuf->attachments));
+
+	/* An exporter with nothing to offer to this importer. */
+	ctx->exp->noffers = -1;
+	attach = native_attach(ctx, req, ARRAY_SIZE(req));
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->attaches), 1);
+	KUNIT_EXPECT_EQ(test, bug_reports, 0);
+}
+
+/* Any other errno aborts at once and is returned unchanged. */
+static void mapping_errno_aborts(struct kunit *test)
+{
+	struct attach_test_ctx *ctx = native_buffer(test);
+	const struct dma_buf_mapping_entry req[] = {
+		TEST_ENTRY(&test_type_a, 0), TEST_ENTRY(&test_type_b, 1),
+	};
+	struct dma_buf_attachment *attach;
+
+	ctx->exp->offers[0] = TEST_ENTRY(&test_type_a, 0);
+	ctx->exp->offers[1] = TEST_ENTRY(&test_type_b, 1);
+	ctx->exp->noffers = 2;
+	ctx->exp->verdict[0][0] = -ENOSPC;
+	attach = native_attach(ctx, req, ARRAY_SIZE(req));
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, ctx->exp->nmatches, 1);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->attaches), 0);
+	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->dmabuf->attachments));
+
+	/* The same for the exporter's offer callback. */
+	ctx->exp->offers_ret = -ENXIO;
+	attach = native_attach(ctx, req, ARRAY_SIZE(req));
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -ENXIO);
+	KUNIT_EXPECT_EQ(test, bug_reports, 0);
+}
+
+/* A positive or out-of-range return is a bug: warned, and -EINVAL. */
+static void mapping_bogus_return(struct kunit *test)
+{
+	struct attach_test_ctx *ctx = native_buffer(test);
+	const struct dma_buf_mapping_entry req[] = { TEST_ENTRY(&test_type_a, 0) };
+	struct dma_buf_attachment *attach;
+
+	ctx->exp->offers[0] = TEST_ENTRY(&test_type_a, 0);
+	ctx->exp->noffers = 1;
+	ctx->exp->verdict[0][0] = 1;
+	attach = native_attach(ctx, req, 1);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EINVAL);
+	KUNIT_EXPECT_EQ(test, bug_reports, 1);
+
+	ctx->exp->verdict[0][0] = -MAX_ERRNO - 1;
+	attach = native_attach(ctx, req, 1);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EINVAL);
+	KUNIT_EXPECT_EQ(test, bug_reports, 2);
+
+	/* More offers than the core has room for. */
+	ctx->exp->offers_ret = DMA_BUF_MAX_MAPPING_ENTRIES + 1;
+	attach = native_attach(ctx, req, 1);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EINVAL);
+	KUNIT_EXPECT_EQ(test, bug_reports, 3);
+
+	/* An offer without a type, and an SGT offer without ops. */
+	ctx->exp->offers_ret = 0;
+	ctx->exp->offers[0] = (struct dma_buf_mapping_entry){};
+	attach = native_attach(ctx, req, 1);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EINVAL);
+	ctx->exp->offers[0] = DMA_BUF_SGT_OFFER(NULL);
+	attach = native_attach(ctx, req, 1);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EINVAL);
+	KUNIT_EXPECT_EQ(test, bug_reports, 5);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->attaches), 0);
+	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->dmabuf->attachments));
+}
+
+/* Malformed requests are refused before any exporter code runs. */
+static void mapping_bad_requests(struct kunit *test)
+{
+	struct attach_test_ctx *ctx = native_buffer(test);
+	static const struct dma_buf_attach_ops no_move_notify = {};
+	struct dma_buf_mapping_entry req[DMA_BUF_MAX_MAPPING_ENTRIES + 1];
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(req); i++)
+		req[i] = DMA_BUF_SGT_REQUEST(ctx->dev, false);
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(native_attach(ctx, req, 0)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(native_attach(ctx, NULL, 1)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(native_attach(ctx, req, ARRAY_SIZE(req))),
+			-EINVAL);
+	req[1] = (struct dma_buf_mapping_entry){};
+	KUNIT_EXPECT_EQ(test, PTR_ERR(native_attach(ctx, req, 2)), -EINVAL);
+	req[1] = DMA_BUF_SGT_REQUEST(NULL, true);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(native_attach(ctx, req, 2)), -EINVAL);
+	/* The new attach is for dynamic importers only. */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_mapping_attach(ctx->dmabuf, ctx->dev,
+							     req, 1, NULL, NULL)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_mapping_attach(ctx->dmabuf, ctx->dev,
+							     req, 1, &no_move_notify,
+							     NULL)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, ctx->exp->offer_calls, 0);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->attaches), 0);
+	KUNIT_EXPECT_EQ(test, bug_reports, 0);
+}
+
+/*
+ * Negotiation runs without the reservation lock, and the exporter's
+ * attach callback sees the outcome before the attachment is published.
+ */
+static void mapping_outcome_before_publish(struct kunit *test)
+{
+	struct attach_test_ctx *ctx = native_buffer(test);
+	const struct dma_buf_mapping_entry req = DMA_BUF_SGT_REQUEST(ctx->dev, false);
+	struct dma_buf_attachment *attach;
+
+	attach = native_attach(ctx, &req, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_FALSE(test, ctx->exp->resv_held_in_offers);
+	KUNIT_EXPECT_PTR_EQ(test, ctx->exp->type_in_attach, &dma_buf_mapping_sgt);
+	KUNIT_EXPECT_FALSE(test, ctx->exp->listed_in_attach);
+	KUNIT_EXPECT_TRUE(test, attachment_listed(attach));
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+/* Legacy exporter, legacy importer: the core offers and requests SGT. */
+static void compat_legacy_exporter_legacy_importer(struct kunit *test)
+{
+	struct attach_test_ctx *ctx = export_test_buffer(test, &test_dynamic_ops);
+	struct dma_buf_attachment *attach;
+
+	attach = dma_buf_dynamic_attach(ctx->dmabuf, ctx->dev,
+					&test_importer_p2p_ops, &ctx->imp);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &dma_buf_mapping_sgt);
+	KUNIT_EXPECT_TRUE(test, attach->importer_compat);
+	/* A legacy exporter decides P2P from the importer's consent. */
+	KUNIT_EXPECT_TRUE(test, attach->peer2peer);
+	expect_bufinfo_fields(test, attach,
+			      "\tmapping=sgt\texporter=compat\timporter=compat\tp2p=yes");
+	dma_resv_lock(ctx->dmabuf->resv, NULL);
+	{
+		struct sg_table *sgt = dma_buf_map_attachment(attach, DMA_TO_DEVICE);
+
+		KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(sgt));
+		expect_exporter_pages(test, ctx, sgt);
+		dma_buf_unmap_attachment(attach, sgt, DMA_TO_DEVICE);
+	}
+	dma_resv_unlock(ctx->dmabuf->resv);
+	dma_buf_detach(ctx->dmabuf, attach);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), COUNT(ctx->exp->unmaps));
+}
+
+/* Legacy exporter, native importer: map_dma_buf is offered as SGT. */
+static void compat_legacy_exporter_native_importer(struct kunit *test)
+{
+	struct attach_test_ctx *ctx = export_test_buffer(test, &test_dynamic_ops);
+	const struct dma_buf_mapping_entry req[] = {
+		TEST_ENTRY(&test_type_a, 0), DMA_BUF_SGT_REQUEST(ctx->dev, false),
+	};
+	struct dma_buf_attachment *attach;
+
+	attach = native_attach(ctx, req, ARRAY_SIZE(req));
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &dma_buf_mapping_sgt);
+	KUNIT_EXPECT_FALSE(test, attach->importer_compat);
+	KUNIT_EXPECT_FALSE(test, attach->peer2peer);
+	expect_bufinfo_fields(test, attach,
+			      "\tmapping=sgt\texporter=compat\timporter=native\tp2p=no");
+	expect_sgt_maps(test, ctx, attach);
+	dma_buf_detach(ctx->dmabuf, attach);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), 1);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unmaps), 1);
+}
+
+/*
+ * Native exporter, legacy importers: static (cached, pinned mapping),
+ * dynamic, and NULL importer_ops through dma_buf_dynamic_attach().
+ */
+static void compat_native_exporter_legacy_importer(struct kunit *test)
+{
+	struct attach_test_ctx *ctx = export_test_buffer(test, &test_native_dynamic_ops);
+	struct dma_buf_attachment *stat, *dyn, *null_ops;
+
+	stat = dma_buf_attach(ctx->dmabuf, ctx->dev);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, stat);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->pins), 1);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), 1);
+	KUNIT_EXPECT_TRUE(test, stat->importer_compat);
+	expect_bufinfo_fields(test, stat,
+			      "\tmapping=sgt\texporter=native\timporter=compat\tp2p=no");
+	expect_sgt_maps(test, ctx, stat);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), 1);
+
+	dyn = dma_buf_dynamic_attach(ctx->dmabuf, ctx->dev, &test_importer_ops,
+				     &ctx->imp);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dyn);
+	expect_sgt_maps(test, ctx, dyn);
+
+	null_ops = dma_buf_dynamic_attach(ctx->dmabuf, ctx->dev, NULL, NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, null_ops);
+	KUNIT_EXPECT_NOT_NULL(test, null_ops->sgt);
+	expect_sgt_maps(test, ctx, null_ops);
+
+	dma_buf_detach(ctx->dmabuf, null_ops);
+	dma_buf_detach(ctx->dmabuf, dyn);
+	dma_buf_detach(ctx->dmabuf, stat);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), COUNT(ctx->exp->unmaps));
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->pins), COUNT(ctx->exp->unpins));
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->detaches), 3);
+}
+
+/* Native exporter, native importer. */
+static void compat_native_exporter_native_importer(struct kunit *test)
+{
+	struct attach_test_ctx *ctx = export_test_buffer(test, &test_native_ops);
+	const struct dma_buf_mapping_entry req = DMA_BUF_SGT_REQUEST(ctx->dev, true);
+	struct dma_buf_attachment *attach;
+
+	attach = native_attach(ctx, &req, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	/* A static exporter with a dynamic importer: mapped at attach. */
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), 1);
+	/* Plain SGT was offered: no P2P whatever the importer accepts. */
+	KUNIT_EXPECT_FALSE(test, attach->peer2peer);
+	expect_bufinfo_fields(test, attach,
+			      "\tmapping=sgt\texporter=native\timporter=native\tp2p=no");
+	expect_sgt_maps(test, ctx, attach);
+	dma_buf_detach(ctx->dmabuf, attach);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unmaps), 1);
+}
+
+/* The SGT entry points refuse an attachment of another type. */
+static void mapping_sgt_map_on_other_type(struct kunit *test)
+{
+	struct attach_test_ctx *ctx = native_buffer(test);
+	const struct dma_buf_mapping_entry req = TEST_ENTRY(&test_type_a, 0);
+	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
+
+	ctx->exp->offers[0] = TEST_ENTRY(&test_type_a, 0);
+	ctx->exp->noffers = 1;
+	attach = native_attach(ctx, &req, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(sgt), -EINVAL);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), 0);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->pins), 0);
+	KUNIT_EXPECT_FALSE(test, attach->peer2peer);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+/* P2P offers match only importers that consent and can reach the device. */
+static void mapping_p2p_offer(struct kunit *test)
+{
+	struct attach_test_ctx *ctx = native_buffer(test);
+	/* The stub never looks at the provider: any distinct pointer does. */
+	struct pci_dev *provider = kunit_kzalloc(test, 8, GFP_KERNEL);
+	const struct dma_buf_mapping_entry p2p = DMA_BUF_SGT_REQUEST(ctx->dev, true);
+	const struct dma_buf_mapping_entry plain = DMA_BUF_SGT_REQUEST(ctx->dev, false);
+	struct dma_buf_attachment *attach;
+
+	kunit_activate_static_stub(test, dma_buf_p2p_distance, test_p2p_distance);
+	ctx->exp->offers[0] = DMA_BUF_SGT_P2P_OFFER(&test_sgt_ops, provider);
+	ctx->exp->offers[1] = DMA_BUF_SGT_OFFER(&test_sgt_ops);
+	ctx->exp->noffers = 2;
+
+	test_p2p_reachable = true;
+	attach = native_attach(ctx, &p2p, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_PTR_EQ(test, attach->offer.sgt_offer.p2p_provider, provider);
+	KUNIT_EXPECT_TRUE(test, attach->peer2peer);
+	expect_bufinfo_fields(test, attach,
+			      "\tmapping=sgt\texporter=native\timporter=native\tp2p=yes");
+	dma_buf_detach(ctx->dmabuf, attach);
+
+	/* No consent: the plain offer. */
+	attach = native_attach(ctx, &plain, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_NULL(test, attach->offer.sgt_offer.p2p_provider);
+	KUNIT_EXPECT_FALSE(test, attach->peer2peer);
+	dma_buf_detach(ctx->dmabuf, attach);
+
+	/* Consent, but the topology does not allow it. */
+	test_p2p_reachable = false;
+	attach = native_attach(ctx, &p2p, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_FALSE(test, attach->peer2peer);
+	dma_buf_detach(ctx->dmabuf, attach);
+
+	/* A buffer that can only be reached over P2P. */
+	ctx->exp->noffers = 1;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(native_attach(ctx, &p2p, 1)), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(native_attach(ctx, &plain, 1)), -EOPNOTSUPP);
+	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->dmabuf->attachments));
+}
+
+/*
+ * Without the stub the real pci_p2pdma_distance() runs: with or without
+ * PCI_P2PDMA it refuses an importer that is not a PCI device (before it
+ * looks at the provider), so the plain offer wins.
+ */
+static void mapping_p2p_real_distance(struct kunit *test)
+{
+	struct attach_test_ctx *ctx = native_buffer(test);
+	const struct dma_buf_mapping_entry p2p = DMA_BUF_SGT_REQUEST(ctx->dev, true);
+	struct pci_dev *provider = kunit_kzalloc(test, 8, GFP_KERNEL);
+	struct dma_buf_attachment *attach;
+
+	ctx->exp->offers[0] = DMA_BUF_SGT_P2P_OFFER(&test_sgt_ops, provider);
+	ctx->exp->offers[1] = DMA_BUF_SGT_OFFER(&test_sgt_ops);
+	ctx->exp->noffers = 2;
+	attach = native_attach(ctx, &p2p, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_FALSE(test, attach->peer2peer);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+struct stress_thread {
+	struct attach_test_ctx *ctx;
+	struct task_struct *task;
+	struct completion done;
+	bool native;
+	int iterations, errors;
+};
+
+static int stress_attach_map(void *data)
+{
+	struct stress_thread *t = data;
+	struct attach_test_ctx *ctx = t->ctx;
+	const struct dma_buf_mapping_entry req = DMA_BUF_SGT_REQUEST(ctx->dev, false);
+	int i;
+
+	for (i = 0; i < t->iterations; i++) {
+		struct dma_buf_attachment *attach;
+		struct sg_table *sgt;
+
+		attach = t->native ? native_attach(ctx, &req, 1) :
+				     dma_buf_attach(ctx->dmabuf, ctx->dev);
+		if (IS_ERR(attach)) {
+			t->errors++;
+			continue;
+		}
+		sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+		if (IS_ERR_OR_NULL(sgt))
+			t->errors++;
+		else
+			dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
+		dma_buf_detach(ctx->dmabuf, attach);
+		cond_resched();
+	}
+	complete(&t->done);
+	return 0;
+}
+
+static int stress_move_notify(void *data)
+{
+	struct stress_thread *t = data;
+	int i;
+
+	for (i = 0; i < t->iterations; i++) {
+		dma_resv_lock(t->ctx->dmabuf->resv, NULL);
+		dma_buf_move_notify(t->ctx->dmabuf);
+		dma_resv_unlock(t->ctx->dmabuf->resv);
+		cond_resched();
+	}
+	complete(&t->done);
+	return 0;
+}
+
+/*
+ * Several threads attach, map, unmap and detach natively and through the
+ * legacy API while another fires move_notify, a bounded number of times.
+ */
+static void mapping_concurrency(struct kunit *test)
+{
+	struct attach_test_ctx *ctx = export_test_buffer(test, &test_native_dynamic_ops);
+	const struct dma_buf_mapping_entry req = DMA_BUF_SGT_REQUEST(ctx->dev, false);
+	struct dma_buf_attachment *held;
+	struct stress_thread t[5] = {};
+	int i;
+
+	/* One attachment lives throughout: every move_notify reaches it. */
+	held = native_attach(ctx, &req, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, held);
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		t[i].ctx = ctx;
+		t[i].native = i % 2;
+		t[i].iterations = 200;
+		init_completion(&t[i].done);
+		t[i].task = kthread_run(i == ARRAY_SIZE(t) - 1 ? stress_move_notify :
+					stress_attach_map, &t[i], "dma-buf-stress/%d", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t[i].task));
+	}
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		wait_for_completion(&t[i].done);
+		KUNIT_EXPECT_EQ(test, t[i].errors, 0);
+	}
+	KUNIT_EXPECT_GE(test, ctx->imp.move_notifies, 200);
+	dma_buf_detach(ctx->dmabuf, held);
+	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->dmabuf->attachments));
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->attaches), 4 * 200 + 1);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->detaches), 4 * 200 + 1);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), COUNT(ctx->exp->unmaps));
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->pins), COUNT(ctx->exp->unpins));
+}
+
+static struct dma_buf_attachment *failing_alloc_attachment(void)
+{
+	if (test_alloc_fails())
+		return NULL;
+	return kzalloc(sizeof(struct dma_buf_attachment), GFP_KERNEL);
+}
+
+/*
+ * Fail each allocation of attach + map in turn: every failure is a clean
+ * -ENOMEM, leaves nothing attached, mapped or pinned, and the buffer
+ * still works afterwards.
+ */
+static void alloc_failures(struct kunit *test, const struct dma_buf_ops *ops,
+			   bool native)
+{
+	struct attach_test_ctx *ctx = export_test_buffer(test, ops);
+	const struct dma_buf_mapping_entry req = DMA_BUF_SGT_REQUEST(ctx->dev, false);
+	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
+	int nth, failures = 0;
+
+	kunit_activate_static_stub(test, dma_buf_alloc_attachment,
+				   failing_alloc_attachment);
+	for (nth = 1; nth < 20; nth++) {
+		test_fail_nth = nth;
+		attach = native ? native_attach(ctx, &req, 1) :
+				  dma_buf_attach(ctx->dmabuf, ctx->dev);
+		sgt = ERR_PTR(-EINVAL);
+		if (!IS_ERR(attach)) {
+			sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+			if (!IS_ERR(sgt))
+				dma_buf_unmap_attachment_unlocked(attach, sgt,
+								  DMA_BIDIRECTIONAL);
+			dma_buf_detach(ctx->dmabuf, attach);
+		}
+		if (!test_fail_nth) {
+			/* The nth allocation failed: the step that did it says so. */
+			failures++;
+			KUNIT_EXPECT_EQ(test, IS_ERR(attach) ? PTR_ERR(attach) : PTR_ERR(sgt),
+					-ENOMEM);
+		} else {
+			/* Fewer allocations than nth: everything succeeded. */
+			KUNIT_EXPECT_FALSE(test, IS_ERR(attach));
+			KUNIT_EXPECT_FALSE(test, IS_ERR(sgt));
+			test_fail_nth = 0;
+			break;
+		}
+		KUNIT_EXPECT_TRUE(test, list_empty(&ctx->dmabuf->attachments));
+		KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->attaches), COUNT(ctx->exp->detaches));
+		KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), COUNT(ctx->exp->unmaps));
+		KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->pins), COUNT(ctx->exp->unpins));
+	}
+	test_fail_nth = 0;
+	/* attachment, exporter attach state, sg_table (and for a static importer, the same at attach). */
+	KUNIT_EXPECT_GE(test, failures, 3);
+	KUNIT_EXPECT_LT(test, nth, 20);
+}
+
+static void mapping_alloc_failures_native(struct kunit *test)
+{
+	alloc_failures(test, &test_native_dynamic_ops, true);
+}
+
+static void mapping_alloc_failures_static_importer(struct kunit *test)
+{
+	alloc_failures(test, &test_native_dynamic_ops, false);
+}
+
+static void mapping_alloc_failures_legacy_exporter(struct kunit *test)
+{
+	alloc_failures(test, &test_dynamic_ops, true);
+}
+
+static struct kunit_case dma_buf_mapping_cases[] = {
+	KUNIT_CASE(mapping_exporter_order_wins),
+	KUNIT_CASE(mapping_importer_order_within_type),
+	KUNIT_CASE(mapping_not_supported_falls_through),
+	KUNIT_CASE(mapping_errno_aborts),
+	KUNIT_CASE(mapping_bogus_return),
+	KUNIT_CASE(mapping_bad_requests),
+	KUNIT_CASE(mapping_outcome_before_publish),
+	KUNIT_CASE(compat_legacy_exporter_legacy_importer),
+	KUNIT_CASE(compat_legacy_exporter_native_importer),
+	KUNIT_CASE(compat_native_exporter_legacy_importer),
+	KUNIT_CASE(compat_native_exporter_native_importer),
+	KUNIT_CASE(mapping_sgt_map_on_other_type),
+	KUNIT_CASE(mapping_p2p_offer),
+	KUNIT_CASE(mapping_p2p_real_distance),
+	KUNIT_CASE(mapping_concurrency),
+	KUNIT_CASE(mapping_alloc_failures_native),
+	KUNIT_CASE(mapping_alloc_failures_static_importer),
+	KUNIT_CASE(mapping_alloc_failures_legacy_exporter),
+	{}
+};
+
+static struct kunit_suite dma_buf_mapping_suite = {
+	.name = "dma-buf-mapping",
+	.test_cases = dma_buf_mapping_cases,
+};
+kunit_test_suite(dma_buf_mapping_suite);
+
+
+#if IS_ENABLED(CONFIG_DMABUF_KUNIT_BENCH)
+/*
+ * Benchmark, reported and never asserted: attach + map + unmap + detach
+ * through the legacy path, both compat paths and the native path, in
+ * alternating rounds; the median of the rounds is reported, with the
+ * ratio to the legacy path.
+ */
+#define BENCH_ROUNDS 11
+#define BENCH_ITERATIONS 20000
+
+enum bench_path { BENCH_LEGACY, BENCH_COMPAT_EXP, BENCH_COMPAT_IMP, BENCH_NATIVE, BENCH_PATHS };
+
+static const char * const bench_names[BENCH_PATHS] = {
+	"legacy exporter + legacy importer",
+	"legacy exporter + native importer",
+	"native exporter + legacy importer",
+	"native exporter + native importer",
+};
+
+static u64 bench_round(struct kunit *test, struct attach_test_ctx *ctx, bool native)
+{
+	const struct dma_buf_mapping_entry req = DMA_BUF_SGT_REQUEST(ctx->dev, false);
+	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
+	u64 start = ktime_get_ns();
+	int i;
+
+	for (i = 0; i < BENCH_ITERATIONS; i++) {
+		attach = native ? native_attach(ctx, &req, 1) :
+				  dma_buf_dynamic_attach(ctx->dmabuf, ctx->dev,
+							 &test_importer_ops, &ctx->imp);
+		if (IS_ERR(attach))
+			break;
+		sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+		if (!IS_ERR(sgt))
+			dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
+		dma_buf_detach(ctx->dmabuf, attach);
+	}
+	KUNIT_EXPECT_EQ(test, i, BENCH_ITERATIONS);
+	return div_u64(ktime_get_ns() - start, BENCH_ITERATIONS);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void bench_attach_map(struct kunit *test)
+{
+	struct attach_test_ctx *legacy = export_test_buffer(test, &test_dynamic_ops);
+	struct attach_test_ctx *native = export_test_buffer(test, &test_native_dynamic_ops);
+	u64 ns[BENCH_PATHS][BENCH_ROUNDS], med[BENCH_PATHS];
+	int r, p;
+
+	for (r = 0; r < BENCH_ROUNDS; r++) {
+		ns[BENCH_LEGACY][r] = bench_round(test, legacy, false);
+		ns[BENCH_COMPAT_EXP][r] = bench_round(test, legacy, true);
+		ns[BENCH_COMPAT_IMP][r] = bench_round(test, native, false);
+		ns[BENCH_NATIVE][r] = bench_round(test, native, true);
+	}
+	for (p = 0; p < BENCH_PATHS; p++) {
+		sort(ns[p], BENCH_ROUNDS, sizeof(u64), cmp_u64, NULL);
+		med[p] = ns[p][BENCH_ROUNDS / 2];
+	}
+	for (p = 0; p < BENCH_PATHS; p++)
+		kunit_info(test, "bench: %-34s %6llu ns (min %llu, max %llu) ratio to legacy %llu.%03llu\n",
+			   bench_names[p], med[p], ns[p][0], ns[p][BENCH_ROUNDS - 1],
+			   div_u64(med[p] * 1000, med[BENCH_LEGACY]) / 1000,
+			   div_u64(med[p] * 1000, med[BENCH_LEGACY]) % 1000);
+}
+
+static struct kunit_case dma_buf_bench_cases[] = {
+	KUNIT_CASE_SLOW(bench_attach_map),
+	{}
+};
+
+static struct kunit_suite dma_buf_bench_suite = {
+	.name = "dma-buf-bench",
+	.test_cases = dma_buf_bench_cases,
+};
+kunit_test_suite(dma_buf_bench_suite);
+#endif /* CONFIG_DMABUF_KUNIT_BENCH */
 
 MODULE_DESCRIPTION("KUnit tests for dma-buf attachments");
 MODULE_LICENSE("GPL");

@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * dma-buf mapping types: negotiation between the exporter's offers and the
+ * importer's requests, the SGT mapping type, and the compat layer that
+ * lets exporters and importers of the single sg_table API take part.
+ *
+ * See Documentation/driver-api/dma-buf-mapping-types.rst.
+ */
+
+#include <kunit/static_stub.h>
+#include <kunit/visibility.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-resv.h>
+#include <linux/lockdep.h>
+#include <linux/module.h>
+#include <linux/pci-p2pdma.h>
+#include <linux/seq_file.h>
+
+#include "dma-buf-internal.h"
+
+/**
+ * dma_buf_mapping_bug - report a driver callback that broke its contract
+ * @dmabuf: the buffer being attached
+ * @what: the callback
+ * @value: what it returned
+ *
+ * Warns once; the caller then fails the attach with -EINVAL, so that a
+ * bogus value is never handed onward. KUnit replaces this function to
+ * count the reports.
+ */
+VISIBLE_IF_KUNIT void dma_buf_mapping_bug(const struct dma_buf *dmabuf,
+					  const char *what, long value)
+{
+	KUNIT_STATIC_STUB_REDIRECT(dma_buf_mapping_bug, dmabuf, what, value);
+	WARN_ONCE(1, "dma-buf: exporter %s: %s returned %ld\n",
+		  dmabuf->exp_name, what, value);
+}
+EXPORT_SYMBOL_IF_KUNIT(dma_buf_mapping_bug);
+
+/**
+ * dma_buf_p2p_distance - can @client reach @provider's memory over PCI P2P?
+ * @provider: the PCI device whose memory an SGT offer may point into
+ * @client: the importing device
+ *
+ * Returns the distance, negative if P2P is not possible. The one place
+ * where the dma-buf core decides P2P; KUnit replaces it to model PCI
+ * topologies where there is no PCI (UML).
+ */
+VISIBLE_IF_KUNIT int dma_buf_p2p_distance(struct pci_dev *provider,
+					  struct device *client)
+{
+	KUNIT_STATIC_STUB_REDIRECT(dma_buf_p2p_distance, provider, client);
+	return pci_p2pdma_distance(provider, client, false);
+}
+EXPORT_SYMBOL_IF_KUNIT(dma_buf_p2p_distance);
+
+/* The SGT mapping type. */
+
+static bool sgt_valid_offer(const struct dma_buf_mapping_entry *offer)
+{
+	const struct dma_buf_sgt_exp_ops *ops = offer->sgt_offer.ops;
+
+	return ops && ops->map && ops->unmap;
+}
+
+static bool sgt_valid_request(const struct dma_buf_mapping_entry *request)
+{
+	return request->sgt_request.dev;
+}
+
+static int sgt_match(struct dma_buf *dmabuf, struct device *dev,
+		     const struct dma_buf_mapping_entry *offer,
+		     const struct dma_buf_mapping_entry *request)
+{
+	struct pci_dev *provider = offer->sgt_offer.p2p_provider;
+
+	if (!provider)
+		return 0;
+	if (!request->sgt_request.allow_p2p)
+		return -EOPNOTSUPP;
+	if (dma_buf_p2p_distance(provider, request->sgt_request.dev) < 0)
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+static void sgt_debugfs_show(struct seq_file *s,
+			     const struct dma_buf_attachment *attach)
+{
+	seq_printf(s, "\tp2p=%s", attach->peer2peer ? "yes" : "no");
+}
+
+const struct dma_buf_mapping_type dma_buf_mapping_sgt = {
+	.name = "sgt",
+	.valid_offer = sgt_valid_offer,
+	.valid_request = sgt_valid_request,
+	.match = sgt_match,
+	.debugfs_show = sgt_debugfs_show,
+};
+EXPORT_SYMBOL_NS_GPL(dma_buf_mapping_sgt, DMA_BUF);
+
+/* Compat: an exporter with only &dma_buf_ops.map_dma_buf offers SGT. */
+
+static struct sg_table *legacy_map(struct dma_buf_attachment *attach,
+				   enum dma_data_direction dir)
+{
+	return attach->dmabuf->ops->map_dma_buf(attach, dir);
+}
+
+static void legacy_unmap(struct dma_buf_attachment *attach,
+			 struct sg_table *sgt, enum dma_data_direction dir)
+{
+	attach->dmabuf->ops->unmap_dma_buf(attach, sgt, dir);
+}
+
+static const struct dma_buf_sgt_exp_ops dma_buf_legacy_sgt_ops = {
+	.map = legacy_map,
+	.unmap = legacy_unmap,
+};
+
+/**
+ * dma_buf_exporter_is_compat - does @dmabuf's exporter use the compat layer?
+ * @dmabuf: the buffer
+ *
+ * An exporter without &dma_buf_ops.get_mapping_offers is a legacy one: the
+ * core offers its &dma_buf_ops.map_dma_buf as the SGT type on its behalf.
+ */
+bool dma_buf_exporter_is_compat(const struct dma_buf *dmabuf)
+{
+	return !dmabuf->ops->get_mapping_offers;
+}
+
+static bool valid_entry(const struct dma_buf_mapping_entry *e, bool offer)
+{
+	const struct dma_buf_mapping_type *type = e->type;
+
+	if (!type || !type->name || !type->match)
+		return false;
+	if (offer)
+		return !type->valid_offer || type->valid_offer(e);
+	return !type->valid_request || type->valid_request(e);
+}
+
+/**
+ * dma_buf_check_requests - validate an importer's request list
+ * @requests: the list
+ * @count: its length
+ *
+ * Returns 0, or -EINVAL for an empty or too long list, an entry without a
+ * type, or an entry its type finds incomplete.
+ */
+int dma_buf_check_requests(const struct dma_buf_mapping_entry *requests,
+			   unsigned int count)
+{
+	unsigned int i;
+
+	if (!requests || !count || count > DMA_BUF_MAX_MAPPING_ENTRIES)
+		return -EINVAL;
+	for (i = 0; i < count; i++)
+		if (!valid_entry(&requests[i], false))
+			return -EINVAL;
+	return 0;
+}
+
+/* Fill @offers from the exporter (or the compat layer); returns the count. */
+static int get_offers(struct dma_buf_attachment *attach,
+		      struct dma_buf_mapping_entry *offers)
+{
+	struct dma_buf *dmabuf = attach->dmabuf;
+	int count, i;
+
+	if (dma_buf_exporter_is_compat(dmabuf)) {
+		offers[0] = DMA_BUF_SGT_OFFER(&dma_buf_legacy_sgt_ops);
+		return 1;
+	}
+
+	count = dmabuf->ops->get_mapping_offers(dmabuf, attach, offers,
+						DMA_BUF_MAX_MAPPING_ENTRIES);
+	if (count < 0 && count >= -MAX_ERRNO)
+		return count;
+	if (count < 0 || count > DMA_BUF_MAX_MAPPING_ENTRIES) {
+		dma_buf_mapping_bug(dmabuf, "get_mapping_offers", count);
+		return -EINVAL;
+	}
+	for (i = 0; i < count; i++) {
+		if (!valid_entry(&offers[i], true)) {
+			dma_buf_mapping_bug(dmabuf, "get_mapping_offers (invalid entry)", i);
+			return -EINVAL;
+		}
+	}
+	return count;
+}
+
+/* The pair @offer, @request won: record it in @attach. */
+static int record_match(struct dma_buf_attachment *attach,
+			const struct dma_buf_mapping_entry *offer,
+			const struct dma_buf_mapping_entry *request)
+{
+	/* A type that lives in a module stays loaded while it is in use. */
+	if (!try_module_get(offer->type->owner))
+		return -ENODEV;
+
+	attach->mapping_type = offer->type;
+	attach->offer = *offer;
+	attach->request = *request;
+	if (offer->type == &dma_buf_mapping_sgt) {
+		/*
+		 * A legacy exporter decides P2P itself from the importer's
+		 * consent, as before; a native one has said it by offering
+		 * P2P, which only matches importers that consent.
+		 */
+		if (dma_buf_exporter_is_compat(attach->dmabuf))
+			attach->peer2peer = request->sgt_request.allow_p2p;
+		else
+			attach->peer2peer = offer->sgt_offer.p2p_provider;
+	} else {
+		attach->peer2peer = false;
+	}
+	return 0;
+}
+
+/**
+ * dma_buf_negotiate - agree on the mapping type of a new attachment
+ * @attach: the attachment; @attach->dmabuf and @attach->dev are set, it is
+ *	not on the buffer's attachment list yet
+ * @requests: the importer's requests, already validated
+ * @count: how many
+ *
+ * The exporter's offers are walked in its order, and for each the
+ * importer's requests in theirs; the first pair of the same type that the
+ * type's &dma_buf_mapping_type.match accepts wins and is recorded in
+ * @attach. Called without the reservation lock (exporters may resume
+ * their device in &dma_buf_ops.get_mapping_offers); may sleep.
+ *
+ * Returns 0, -EOPNOTSUPP when no pair matches, the errno of a callback
+ * that failed, or -EINVAL when a callback broke its contract.
+ */
+int dma_buf_negotiate(struct dma_buf_attachment *attach,
+		      const struct dma_buf_mapping_entry *requests,
+		      unsigned int count)
+{
+	struct dma_buf_mapping_entry offers[DMA_BUF_MAX_MAPPING_ENTRIES];
+	struct dma_buf *dmabuf = attach->dmabuf;
+	int noffers, i, ret;
+	unsigned int j;
+
+	might_sleep();
+	lockdep_assert_not_held(&dmabuf->resv->lock.base);
+
+	noffers = get_offers(attach, offers);
+	if (noffers < 0)
+		return noffers;
+
+	for (i = 0; i < noffers; i++) {
+		const struct dma_buf_mapping_type *type = offers[i].type;
+
+		for (j = 0; j < count; j++) {
+			if (requests[j].type != type)
+				continue;
+			ret = type->match(dmabuf, attach->dev, &offers[i],
+					  &requests[j]);
+			if (ret == -EOPNOTSUPP)
+				continue;
+			if (ret > 0 || ret < -MAX_ERRNO) {
+				dma_buf_mapping_bug(dmabuf, type->name, ret);
+				return -EINVAL;
+			}
+			if (ret)
+				return ret;
+			return record_match(attach, &offers[i], &requests[j]);
+		}
+	}
+	return -EOPNOTSUPP;
+}
+
+/**
+ * dma_buf_mapping_put - drop what negotiation took for @attach
+ * @attach: an attachment that dma_buf_negotiate() succeeded for
+ */
+void dma_buf_mapping_put(struct dma_buf_attachment *attach)
+{
+	module_put(attach->mapping_type->owner);
+}
+
+/**
+ * dma_buf_mapping_debugfs_show - the mapping fields of a bufinfo line
+ * @s: the bufinfo file
+ * @attach: the attachment
+ *
+ * Appends "\tmapping=<type>\texporter=<native|compat>\timporter=<native|compat>"
+ * and the type's own fields. Called with the reservation lock held.
+ */
+void dma_buf_mapping_debugfs_show(struct seq_file *s,
+				  const struct dma_buf_attachment *attach)
+{
+	const struct dma_buf_mapping_type *type = attach->mapping_type;
+
+	seq_printf(s, "\tmapping=%s\texporter=%s\timporter=%s", type->name,
+		   dma_buf_exporter_is_compat(attach->dmabuf) ? "compat" : "native",
+		   attach->importer_compat ? "compat" : "native");
+	if (type->debugfs_show)
+		type->debugfs_show(s, attach);
+}
+EXPORT_SYMBOL_IF_KUNIT(dma_buf_mapping_debugfs_show);
