@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # Print the exporter x importer table of the cross-driver PRIME test from
 # a VM console log: one row per exporter, one column per importer; each
-# cell is the subtest's result and what the kernel did (imported, refused
-# with ENODEV, self-import of the driver's own object).
+# cell is the subtest's result, what the kernel did (imported, refused
+# with ENODEV, self-import of the driver's own object, captured by vivid)
+# and, for an attachment, the negotiated mapping type and whether the
+# exporter and the importer were native or went through the compat layer.
 #
 #   table.sh CONSOLE_LOG
 . "$(dirname "$0")/lib.sh"
@@ -12,9 +14,9 @@ log=${1:?usage: table.sh CONSOLE_LOG}
 awk '
 /^VM-TEST-BEGIN / { in_test = ($2 == "prime_cross_driver") }
 in_test && /^cell: / {
-	# cell: EXP -> IMP: WHAT
+	# cell: EXP -> IMP: WHAT: MAPPING (type exporter/importer, or -)
 	split(substr($0, 7), a, / -> |: /)
-	what[a[1] "|" a[2]] = a[3]
+	what[a[1] "|" a[2]] = a[3] (a[4] != "-" && a[4] != "" ? ", " a[4] : "")
 }
 in_test && /^Subtest / {
 	name = $2; sub(/:$/, "", name)
@@ -26,7 +28,7 @@ in_test && /^Subtest / {
 }
 END {
 	if (!ne) { print "no results for prime_cross_driver in the log"; exit 1 }
-	w = 14; cw = 22
+	w = 19; cw = 36
 	printf "%-" w "s", "exporter \\ importer"
 	for (c = 1; c <= ni; c++) printf " | %-" cw "s", imps[c]
 	printf "\n"

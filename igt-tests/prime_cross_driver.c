@@ -7,8 +7,9 @@
  * and the importer's side is checked:
  *
  *  - the import shows up as an attachment of the importer's device in
- *    /sys/kernel/debug/dma_buf/bufinfo (found by the dma-buf's inode), and
- *    is gone again once the importer lets go;
+ *    /sys/kernel/debug/dma_buf/bufinfo (found by the dma-buf's inode), with
+ *    the negotiated mapping type and whether each side is native or went
+ *    through the compat layer, and is gone again once the importer lets go;
  *  - the pattern is read back through the importer's handle.
  *
  * Where the kernel cannot do a pair the subtest asserts what it does
@@ -47,6 +48,7 @@ enum exp_kind { EXP_DUMB, EXP_UDMABUF, EXP_HEAP };
 struct exporter {
 	const char *name;
 	enum exp_kind kind;
+	bool native;		/* offers mapping types itself */
 	struct drm_dev *dev;	/* EXP_DUMB */
 	/* per buffer */
 	int fd;			/* exporter's own DRM client */
@@ -56,6 +58,7 @@ struct exporter {
 struct importer {
 	const char *name;
 	struct drm_dev *dev;	/* NULL: vivid */
+	bool native;		/* requests mapping types itself */
 };
 
 static struct drm_dev virtio[2], vgem, vkms;
@@ -120,6 +123,34 @@ static void release_buffer(struct exporter *e, int dmabuf)
 	}
 }
 
+/*
+ * The importer's attachment must be listed with the negotiated type and
+ * with each side flagged native or compat as the drivers are today.
+ * Returns the fields for the table.
+ */
+static const char *check_attachment(struct exporter *e, bool imp_native,
+				    ino_t ino, const char *devname)
+{
+	static char desc[96];
+	struct bufinfo_attachment att;
+	const char *v;
+
+	bufinfo_get_dev(ino, devname, &att);
+	v = bufinfo_field(&att, "mapping");
+	igt_assert_f(v && !strcmp(v, "sgt"), "mapping=%s, expected sgt", v ?: "(none)");
+	v = bufinfo_field(&att, "exporter");
+	igt_assert_f(v && !strcmp(v, e->native ? "native" : "compat"),
+		     "exporter=%s, expected %s", v ?: "(none)",
+		     e->native ? "native" : "compat");
+	v = bufinfo_field(&att, "importer");
+	igt_assert_f(v && !strcmp(v, imp_native ? "native" : "compat"),
+		     "importer=%s, expected %s", v ?: "(none)",
+		     imp_native ? "native" : "compat");
+	snprintf(desc, sizeof(desc), "sgt %s/%s", e->native ? "native" : "compat",
+		 imp_native ? "native" : "compat");
+	return desc;
+}
+
 static void check_dmabuf_pattern(int dmabuf, uint32_t seed)
 {
 	long bad;
@@ -140,7 +171,7 @@ static void cell_drm(struct exporter *e, struct importer *imp, uint32_t seed)
 	uint64_t offset;
 	uint32_t handle;
 	int dmabuf, fd, ret;
-	const char *what;
+	const char *what, *mapping = "-";
 	ino_t ino;
 
 	dmabuf = export_buffer(e, BUF_SIZE, seed);
@@ -175,7 +206,7 @@ static void cell_drm(struct exporter *e, struct importer *imp, uint32_t seed)
 	} else {
 		int again;
 
-		igt_assert_eq(bufinfo_count_dev(ino, devname), 1);
+		mapping = check_attachment(e, imp->native, ino, devname);
 		/* 6.12 refuses a CPU mapping of an imported object. */
 		igt_assert_eq(dumb_map_offset(fd, handle, &offset), -EINVAL);
 		again = prime_handle_to_fd(fd, handle);
@@ -190,7 +221,7 @@ static void cell_drm(struct exporter *e, struct importer *imp, uint32_t seed)
 out:
 	close(fd);
 	release_buffer(e, dmabuf);
-	igt_info("cell: %s -> %s: %s\n", e->name, imp->name, what);
+	igt_info("cell: %s -> %s: %s: %s\n", e->name, imp->name, what, mapping);
 }
 
 /*
@@ -201,6 +232,7 @@ out:
 static void cell_vivid(struct exporter *e, uint32_t seed)
 {
 	size_t map_size = VIVID_FRAME_SIZE;
+	const char *mapping;
 	void *map;
 	long bad;
 	int dmabuf, ret;
@@ -212,7 +244,8 @@ static void cell_vivid(struct exporter *e, uint32_t seed)
 
 	ret = vivid_queue(&vivid, dmabuf);
 	igt_assert_f(ret == 0, "VIDIOC_QBUF of the dma-buf: %s", strerror(-ret));
-	igt_assert_eq(bufinfo_count_dev(ino, vivid.devname), 1);
+	/* videobuf2 is a legacy importer. */
+	mapping = check_attachment(e, false, ino, vivid.devname);
 	vivid_capture(&vivid);
 	igt_assert_eq(bufinfo_count_dev(ino, vivid.devname), 0);
 
@@ -229,7 +262,7 @@ static void cell_vivid(struct exporter *e, uint32_t seed)
 	munmap(map, map_size);
 	release_buffer(e, dmabuf);
 	igt_assert_f(bad < 0, "vivid's frame differs at byte %ld", bad);
-	igt_info("cell: %s -> vivid: captured\n", e->name);
+	igt_info("cell: %s -> vivid: captured: %s\n", e->name, mapping);
 }
 
 static void cell(struct exporter *e, struct importer *imp, uint32_t seed)

@@ -601,6 +601,7 @@ static struct kunit_suite dma_buf_attach_suite = {
 	.name = "dma-buf-attach",
 	.test_cases = dma_buf_attach_cases,
 };
+
 kunit_test_suite(dma_buf_attach_suite);
 
 /* ---- mapping types ---- */
@@ -1213,7 +1214,7 @@ static void alloc_failures(struct kunit *test, const struct dma_buf_ops *ops,
 		KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->pins), COUNT(ctx->exp->unpins));
 	}
 	test_fail_nth = 0;
-	/* attachment, exporter attach state, sg_table (and for a static importer, the same at attach). */
+	/* The attachment, the exporter's attach state and the sg_table. */
 	KUNIT_EXPECT_GE(test, failures, 3);
 	KUNIT_EXPECT_LT(test, nth, 20);
 }
@@ -1259,8 +1260,8 @@ static struct kunit_suite dma_buf_mapping_suite = {
 	.name = "dma-buf-mapping",
 	.test_cases = dma_buf_mapping_cases,
 };
-kunit_test_suite(dma_buf_mapping_suite);
 
+kunit_test_suite(dma_buf_mapping_suite);
 
 #if IS_ENABLED(CONFIG_DMABUF_KUNIT_BENCH)
 /*
@@ -1344,6 +1345,7 @@ static struct kunit_suite dma_buf_bench_suite = {
 	.name = "dma-buf-bench",
 	.test_cases = dma_buf_bench_cases,
 };
+
 kunit_test_suite(dma_buf_bench_suite);
 #endif /* CONFIG_DMABUF_KUNIT_BENCH */
 

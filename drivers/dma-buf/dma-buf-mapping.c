@@ -42,9 +42,10 @@ EXPORT_SYMBOL_IF_KUNIT(dma_buf_mapping_bug);
  * @provider: the PCI device whose memory an SGT offer may point into
  * @client: the importing device
  *
- * Returns the distance, negative if P2P is not possible. The one place
- * where the dma-buf core decides P2P; KUnit replaces it to model PCI
- * topologies where there is no PCI (UML).
+ * The one place where the dma-buf core decides P2P; KUnit replaces it to
+ * model PCI topologies where there is no PCI (UML).
+ *
+ * Return: the P2P distance, negative if P2P is not possible.
  */
 VISIBLE_IF_KUNIT int dma_buf_p2p_distance(struct pci_dev *provider,
 					  struct device *client)
@@ -123,6 +124,8 @@ static const struct dma_buf_sgt_exp_ops dma_buf_legacy_sgt_ops = {
  *
  * An exporter without &dma_buf_ops.get_mapping_offers is a legacy one: the
  * core offers its &dma_buf_ops.map_dma_buf as the SGT type on its behalf.
+ *
+ * Return: true for a legacy exporter.
  */
 bool dma_buf_exporter_is_compat(const struct dma_buf *dmabuf)
 {
@@ -145,7 +148,7 @@ static bool valid_entry(const struct dma_buf_mapping_entry *e, bool offer)
  * @requests: the list
  * @count: its length
  *
- * Returns 0, or -EINVAL for an empty or too long list, an entry without a
+ * Return: 0, or -EINVAL for an empty or too long list, an entry without a
  * type, or an entry its type finds incomplete.
  */
 int dma_buf_check_requests(const struct dma_buf_mapping_entry *requests,
@@ -231,7 +234,7 @@ static int record_match(struct dma_buf_attachment *attach,
  * @attach. Called without the reservation lock (exporters may resume
  * their device in &dma_buf_ops.get_mapping_offers); may sleep.
  *
- * Returns 0, -EOPNOTSUPP when no pair matches, the errno of a callback
+ * Return: 0, -EOPNOTSUPP when no pair matches, the errno of a callback
  * that failed, or -EINVAL when a callback broke its contract.
  */
 int dma_buf_negotiate(struct dma_buf_attachment *attach,

@@ -317,3 +317,37 @@ int bufinfo_count_dev(ino_t ino, const char *devname)
 		count += !strcmp(att[i].dev, devname);
 	return count;
 }
+
+void bufinfo_get_dev(ino_t ino, const char *devname, struct bufinfo_attachment *out)
+{
+	struct bufinfo_attachment att[MAX_ATTACHMENTS];
+	int n, i, found = 0;
+
+	n = bufinfo_attachments(ino, att, MAX_ATTACHMENTS);
+	igt_assert_f(n >= 0, "dma-buf with inode %lu is not in %s",
+		     (unsigned long)ino, BUFINFO_PATH);
+	for (i = 0; i < n; i++) {
+		if (!strcmp(att[i].dev, devname)) {
+			*out = att[i];
+			found++;
+		}
+	}
+	igt_assert_f(found == 1, "%d attachments of %s to inode %lu, expected 1",
+		     found, devname, (unsigned long)ino);
+}
+
+const char *bufinfo_field(const struct bufinfo_attachment *att, const char *key)
+{
+	static char value[64];
+	char rest[sizeof(att->rest)], *tok, *save;
+	size_t len = strlen(key);
+
+	snprintf(rest, sizeof(rest), "%s", att->rest);
+	for (tok = strtok_r(rest, "\t", &save); tok; tok = strtok_r(NULL, "\t", &save)) {
+		if (!strncmp(tok, key, len) && tok[len] == '=') {
+			snprintf(value, sizeof(value), "%s", tok + len + 1);
+			return value;
+		}
+	}
+	return NULL;
+}

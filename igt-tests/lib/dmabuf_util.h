@@ -62,5 +62,12 @@ struct bufinfo_attachment {
 int bufinfo_attachments(ino_t ino, struct bufinfo_attachment *att, int max);
 /* How many attachments of buffer @ino belong to device @devname. */
 int bufinfo_count_dev(ino_t ino, const char *devname);
+/* The one attachment of buffer @ino by @devname; asserts there is one. */
+void bufinfo_get_dev(ino_t ino, const char *devname, struct bufinfo_attachment *att);
+/*
+ * The value of "key=value" among an attachment's appended fields, or NULL.
+ * Points into a static buffer.
+ */
+const char *bufinfo_field(const struct bufinfo_attachment *att, const char *key);
 
 #endif /* IGT_DMABUF_UTIL_H */

@@ -151,7 +151,7 @@ struct dma_buf_mapping_entry {
 	};
 };
 
-/**
+/*
  * dma_buf_mapping_sgt - the scatter table mapping type
  *
  * The mapping is a &struct sg_table DMA-mapped for the importing device,
