@@ -13,55 +13,55 @@ SHELL := /bin/bash
 all: demo
 
 demo: setup assemble kernel
-	@$(H)/vm.sh guest prime_cross_driver >/dev/null || \
+	@bash $(H)/vm.sh guest prime_cross_driver >/dev/null || \
 		echo "==> [demo] some cells failed; console: build/logs/vm-guest.log"
 	@echo
 	@echo "Cross-driver PRIME sharing on the patched kernel (build/logs/vm-guest.log):"
-	@$(H)/table.sh build/logs/vm-guest.log
+	@bash $(H)/table.sh build/logs/vm-guest.log
 
 # `make check`: every test tier; ends with "N passed, N failed".
 check:
-	@$(H)/check.sh
+	@bash $(H)/check.sh
 
 setup:
-	@$(H)/setup.sh
+	@bash $(H)/setup.sh
 
 assemble: setup
-	@$(H)/overlay.sh assemble
+	@bash $(H)/overlay.sh assemble
 
 export:
-	@$(H)/overlay.sh export
+	@bash $(H)/overlay.sh export
 
 discard:
-	@$(H)/overlay.sh discard
+	@bash $(H)/overlay.sh discard
 
 apply:
-	@$(H)/overlay.sh apply "$(KSRC)"
+	@bash $(H)/overlay.sh apply "$(KSRC)"
 
 overlay-check: assemble
-	@$(H)/overlay.sh check
+	@bash $(H)/overlay.sh check
 
 kernel: assemble
-	@$(H)/build-kernel.sh guest
+	@bash $(H)/build-kernel.sh guest
 
 kernel-debug: assemble
-	@$(H)/build-kernel.sh debug
+	@bash $(H)/build-kernel.sh debug
 
 kunit: assemble
-	@$(H)/kunit.sh
+	@bash $(H)/kunit.sh
 
 # Benchmarks: reported as ratios, never asserted.
 bench: assemble
-	@$(H)/kunit.sh bench
+	@bash $(H)/kunit.sh bench
 
 compile-check: kernel-debug
-	@$(H)/compile-tier.sh
+	@bash $(H)/compile-tier.sh
 
 vm: kernel
-	@$(H)/vm.sh guest $(TESTS)
+	@bash $(H)/vm.sh guest $(TESTS)
 
 vm-debug: kernel-debug
-	@$(H)/vm.sh debug $(TESTS)
+	@bash $(H)/vm.sh debug $(TESTS)
 
 # Build products only; the assembled tree keeps unexported edits safe
 # (`make discard` drops them, distclean removes the tree after checking).
@@ -70,7 +70,7 @@ clean:
 		build/initramfs-* build/logs
 
 distclean:
-	@$(H)/overlay.sh guard
+	@bash $(H)/overlay.sh guard
 	rm -rf build
 
 help:
