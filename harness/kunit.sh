@@ -36,8 +36,9 @@ run_variant() {
 		return
 	fi
 	sed -nE "s|^\[[0-9:]+\] \[PASSED\] (.*)$|PASS $name/\1|p; s|^\[[0-9:]+\] \[(FAILED\|CRASHED)\] (.*)$|FAIL $name/\2 (log: $log)|p; s|^\[[0-9:]+\] \[SKIPPED\] (.*)$|SKIP $name/\1|p" "$log"
-	passed=$((passed + $(grep -cE '^\[[0-9:]+\] \[PASSED\] ' "$log")))
-	failed=$((failed + $(grep -cE '^\[[0-9:]+\] \[(FAILED|CRASHED)\] ' "$log")))
+	# grep -c exits 1 when it counts nothing.
+	passed=$((passed + $(grep -cE '^\[[0-9:]+\] \[PASSED\] ' "$log" || true)))
+	failed=$((failed + $(grep -cE '^\[[0-9:]+\] \[(FAILED|CRASHED)\] ' "$log" || true)))
 }
 
 if [ "${1:-}" = bench ]; then
