@@ -628,6 +628,10 @@ static const struct dma_buf_mapping_type test_type_b = {
 	.match = test_type_match,
 };
 
+static const struct dma_buf_mapping_type test_type_no_match = {
+	.name = "test-no-match",
+};
+
 /* An offer or request of a test type, identified by @id (0..3). */
 #define TEST_ENTRY(_type, _id) \
 	((struct dma_buf_mapping_entry){ .type = (_type), .priv.data = (void *)(_id) })
@@ -846,6 +850,9 @@ static void mapping_bad_requests(struct kunit *test)
 	req[1] = (struct dma_buf_mapping_entry){};
 	KUNIT_EXPECT_EQ(test, PTR_ERR(native_attach(ctx, req, 2)), -EINVAL);
 	req[1] = DMA_BUF_SGT_REQUEST(NULL, true);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(native_attach(ctx, req, 2)), -EINVAL);
+	/* A type without the operations every type needs. */
+	req[1] = TEST_ENTRY(&test_type_no_match, 0);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(native_attach(ctx, req, 2)), -EINVAL);
 	/* The new attach is for dynamic importers only. */
 	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_mapping_attach(ctx->dmabuf, ctx->dev,
