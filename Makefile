@@ -14,10 +14,10 @@ all: demo
 
 demo: setup assemble kernel
 	@bash $(H)/vm.sh guest prime_cross_driver >/dev/null || \
-		echo "==> [demo] some cells failed; console: build/logs/vm-guest.log"
+		echo "==> [demo] some cells failed; see build/logs/vm-guest-tests.log and vm-guest.log"
 	@echo
-	@echo "Cross-driver PRIME sharing on the patched kernel (build/logs/vm-guest.log):"
-	@bash $(H)/table.sh build/logs/vm-guest.log
+	@echo "Cross-driver PRIME sharing on the patched kernel (build/logs/vm-guest-tests.log):"
+	@bash $(H)/table.sh build/logs/vm-guest-tests.log
 
 # `make check`: every test tier; ends with "N passed, N failed".
 check:

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Print the exporter x importer table of the cross-driver PRIME test from
-# a VM console log: one row per exporter, one column per importer; each
+# the tests' log of a VM run (build/logs/vm-<flavour>-tests.log): one row per exporter, one column per importer; each
 # cell is the subtest's result, what the kernel did (imported, refused
 # with ENODEV, self-import of the driver's own object, captured by vivid)
 # and, for an attachment, the negotiated mapping type and whether the
 # exporter and the importer were native or went through the compat layer.
 #
-#   table.sh CONSOLE_LOG
+#   table.sh TESTS_LOG
 . "$(dirname "$0")/lib.sh"
-log=${1:?usage: table.sh CONSOLE_LOG}
+log=${1:?usage: table.sh TESTS_LOG}
 
 awk '
 /^VM-TEST-BEGIN / { in_test = ($2 == "prime_cross_driver") }

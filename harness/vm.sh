@@ -6,8 +6,10 @@
 #
 # FLAVOUR is guest or debug (build/kernel-FLAVOUR), or a path to a build
 # directory. TESTs are igt-tests/ binaries (default: all); "TEST:PATTERN"
-# passes --run-subtest PATTERN. The console goes to
-# build/logs/vm-<flavour>.log; results are printed as
+# passes --run-subtest PATTERN. The kernel console (ttyS0) goes to
+# build/logs/vm-<flavour>.log, the tests' output (ttyS1, so that kernel
+# messages cannot break its lines) to build/logs/vm-<flavour>-tests.log;
+# results are printed as
 #   PASS|FAIL|SKIP <suite>/<case>
 # followed by "RESULT vm passed=N failed=N skipped=N". The run fails when
 # the guest hangs (VM_TIMEOUT seconds, default 900), sees fewer than two
@@ -48,6 +50,8 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t debugfs debugfs /sys/kernel/debug
+# Everything from here on goes to the second serial port.
+exec >/dev/ttyS1 2>&1
 echo "VM-CPUS: \$(grep -c ^processor /proc/cpuinfo)"
 cd /igt
 for t in $tests; do
@@ -79,14 +83,15 @@ initrd=$BUILD/initramfs-$flavour.cpio.gz
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$initrd"
 
 log=$LOGDIR/vm-$flavour.log
+tlog=$LOGDIR/vm-$flavour-tests.log
 timeout_s=${VM_TIMEOUT:-900}
 accel=${VM_ACCEL:-tcg}
-say "booting $kernel (accel $accel, timeout ${timeout_s}s, console: $log)"
+say "booting $kernel (accel $accel, timeout ${timeout_s}s, console: $log, tests: $tlog)"
 set +e
 timeout -k 10 "$timeout_s" qemu-system-x86_64 \
 	-machine q35 -accel "$accel" -cpu qemu64 -smp 2 -m 2G \
 	-nodefaults -display none -no-reboot \
-	-serial stdio \
+	-serial file:"$log" -serial stdio \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 	-device pcie-root-port,id=rp0,bus=pcie.0,chassis=1,slot=1 \
 	-device x3130-upstream,id=sw0,bus=rp0 \
@@ -96,7 +101,7 @@ timeout -k 10 "$timeout_s" qemu-system-x86_64 \
 	-device virtio-gpu-pci,id=gpu-b,bus=sw0p1 \
 	-kernel "$kernel" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 vivid.allocators=1 ${VM_APPEND:-}" \
-	</dev/null 2>&1 | tr -d '\r' | tee "$log" |
+	</dev/null 2>&1 | tr -d '\r' | tee "$tlog" |
 	grep --line-buffered -E '^(Subtest |VM-TEST-BEGIN|VM-CPUS)' |
 	sed -u "s/^/    /"
 rc=${PIPESTATUS[0]}
@@ -113,13 +118,14 @@ case $rc in
 124 | 137) problem "guest hung: killed after ${timeout_s}s (console: $log)" ;;
 *) problem "QEMU exited with status $rc before the guest finished (console: $log)" ;;
 esac
-grep -q '^VM-DONE' "$log" || problem "guest did not reach the end of its init (console: $log)"
+grep -q '^VM-DONE' "$tlog" || problem "guest did not reach the end of its init (console: $log)"
 
-cpus=$(sed -n 's/^VM-CPUS: //p' "$log")
+cpus=$(sed -n 's/^VM-CPUS: //p' "$tlog")
 [ "${cpus:-0}" -ge 2 ] || problem "guest sees ${cpus:-no} CPUs, needs at least 2 (console: $log)"
 
-# Any sanitizer or kernel warning fails the run.
-reports=$(grep -nE 'BUG:|WARNING:|Oops|Kernel panic|general protection fault|unreferenced object|possible recursive locking|possible circular locking|inconsistent lock state|suspicious RCU usage|UBSAN:|INFO: task .* blocked|DMA-API: .*(leak|error)' "$log" || true)
+# Any sanitizer or kernel warning fails the run (kmemleak's report is
+# printed by the init, on the tests' port).
+reports=$(grep -HnE 'BUG:|WARNING:|Oops|Kernel panic|general protection fault|unreferenced object|possible recursive locking|possible circular locking|inconsistent lock state|suspicious RCU usage|UBSAN:|INFO: task .* blocked|DMA-API: .*(leak|error)' "$log" "$tlog" || true)
 if [ -n "$reports" ]; then
 	printf '%s\n' "$reports" | head -n 20 | sed 's/^/    /'
 	problem "kernel reports in the console (first lines above; console: $log)"
@@ -138,7 +144,7 @@ while IFS= read -r line; do
 		case "$result" in
 		SUCCESS*) echo "PASS igt/$current/$name"; passed=$((passed + 1)) ;;
 		SKIP*) echo "SKIP igt/$current/$name"; skipped=$((skipped + 1)) ;;
-		*) echo "FAIL igt/$current/$name (console: $log)"; failed=$((failed + 1)) ;;
+		*) echo "FAIL igt/$current/$name (output: $tlog)"; failed=$((failed + 1)) ;;
 		esac
 		;;
 	"VM-TEST-END "*)
@@ -146,13 +152,13 @@ while IFS= read -r line; do
 		case "$trc" in
 		0 | 77) ;;
 		98) ;; # counted per subtest
-		*) problem "$current exited with status $trc (console: $log)" ;;
+		*) problem "$current exited with status $trc (output: $tlog)" ;;
 		esac
 		;;
 	esac
-done <"$log"
+done <"$tlog"
 for t in $tests; do
-	grep -q "^VM-TEST-END ${t%%:*} " "$log" || problem "${t%%:*} did not finish (console: $log)"
+	grep -q "^VM-TEST-END ${t%%:*} " "$tlog" || problem "${t%%:*} did not finish (output: $tlog)"
 done
 
 # KUnit suites built into the guest print KTAP on the console (a kernel
