@@ -204,8 +204,11 @@ cmd_apply() {
 	while IFS= read -r f; do
 		case "$f" in
 		*.patch)
-			patch -d "$ksrc" -p1 --fuzz=0 --dry-run -s -f <"$TOP/$f" >/dev/null ||
+			if ! patch -d "$ksrc" -p1 --fuzz=0 --dry-run -s -f <"$TOP/$f" >/dev/null; then
+				patch -d "$ksrc" -p1 -R --fuzz=0 --dry-run -s -f <"$TOP/$f" >/dev/null 2>&1 &&
+					die "$f is already applied to $ksrc; nothing was changed"
 				die "$f does not apply to $ksrc with zero fuzz; nothing was changed"
+			fi
 			;;
 		*)
 			if [ -e "$ksrc/$f" ] && ! cmp -s "$TOP/$f" "$ksrc/$f"; then

@@ -838,6 +838,7 @@ static void mapping_bad_requests(struct kunit *test)
 	struct attach_test_ctx *ctx = native_buffer(test);
 	static const struct dma_buf_attach_ops no_move_notify = {};
 	struct dma_buf_mapping_entry req[DMA_BUF_MAX_MAPPING_ENTRIES + 1];
+	struct device *other;
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(req); i++)
@@ -850,6 +851,11 @@ static void mapping_bad_requests(struct kunit *test)
 	req[1] = (struct dma_buf_mapping_entry){};
 	KUNIT_EXPECT_EQ(test, PTR_ERR(native_attach(ctx, req, 2)), -EINVAL);
 	req[1] = DMA_BUF_SGT_REQUEST(NULL, true);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(native_attach(ctx, req, 2)), -EINVAL);
+	/* An SGT request is for the attaching device, not another one. */
+	other = kunit_device_register(test, "dma-buf-test-other");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, other);
+	req[1] = DMA_BUF_SGT_REQUEST(other, true);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(native_attach(ctx, req, 2)), -EINVAL);
 	/* A type without the operations every type needs. */
 	req[1] = TEST_ENTRY(&test_type_no_match, 0);

@@ -12,7 +12,7 @@ struct seq_file;
 
 bool dma_buf_exporter_is_compat(const struct dma_buf *dmabuf);
 int dma_buf_check_requests(const struct dma_buf_mapping_entry *requests,
-			   unsigned int count);
+			   unsigned int count, struct device *dev);
 int dma_buf_negotiate(struct dma_buf_attachment *attach,
 		      const struct dma_buf_mapping_entry *requests,
 		      unsigned int count);

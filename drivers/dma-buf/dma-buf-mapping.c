@@ -64,9 +64,10 @@ static bool sgt_valid_offer(const struct dma_buf_mapping_entry *offer)
 	return ops && ops->map && ops->unmap;
 }
 
-static bool sgt_valid_request(const struct dma_buf_mapping_entry *request)
+static bool sgt_valid_request(const struct dma_buf_mapping_entry *request,
+			      struct device *dev)
 {
-	return request->sgt_request.dev;
+	return request->sgt_request.dev == dev;
 }
 
 static int sgt_match(struct dma_buf *dmabuf, struct device *dev,
@@ -132,35 +133,34 @@ bool dma_buf_exporter_is_compat(const struct dma_buf *dmabuf)
 	return !dmabuf->ops->get_mapping_offers;
 }
 
-static bool valid_entry(const struct dma_buf_mapping_entry *e, bool offer)
+static bool valid_type(const struct dma_buf_mapping_type *type)
 {
-	const struct dma_buf_mapping_type *type = e->type;
-
-	if (!type || !type->name || !type->match)
-		return false;
-	if (offer)
-		return !type->valid_offer || type->valid_offer(e);
-	return !type->valid_request || type->valid_request(e);
+	return type && type->name && type->match;
 }
 
 /**
  * dma_buf_check_requests - validate an importer's request list
  * @requests: the list
  * @count: its length
+ * @dev: the attaching device
  *
  * Return: 0, or -EINVAL for an empty or too long list, an entry without a
- * type, or an entry its type finds incomplete.
+ * complete type, or an entry its type finds incomplete.
  */
 int dma_buf_check_requests(const struct dma_buf_mapping_entry *requests,
-			   unsigned int count)
+			   unsigned int count, struct device *dev)
 {
+	const struct dma_buf_mapping_type *type;
 	unsigned int i;
 
 	if (!requests || !count || count > DMA_BUF_MAX_MAPPING_ENTRIES)
 		return -EINVAL;
-	for (i = 0; i < count; i++)
-		if (!valid_entry(&requests[i], false))
+	for (i = 0; i < count; i++) {
+		type = requests[i].type;
+		if (!valid_type(type) ||
+		    (type->valid_request && !type->valid_request(&requests[i], dev)))
 			return -EINVAL;
+	}
 	return 0;
 }
 
@@ -185,7 +185,10 @@ static int get_offers(struct dma_buf_attachment *attach,
 		return -EINVAL;
 	}
 	for (i = 0; i < count; i++) {
-		if (!valid_entry(&offers[i], true)) {
+		const struct dma_buf_mapping_type *type = offers[i].type;
+
+		if (!valid_type(type) ||
+		    (type->valid_offer && !type->valid_offer(&offers[i]))) {
 			dma_buf_mapping_bug(dmabuf, "get_mapping_offers (invalid entry)", i);
 			return -EINVAL;
 		}

@@ -60,11 +60,13 @@ struct dma_buf_mapping_type {
 	bool (*valid_offer)(const struct dma_buf_mapping_entry *offer);
 
 	/**
-	 * @valid_request: [optional] is this importer request complete? A
-	 * false answer makes the attach fail with -EINVAL before any exporter
-	 * code runs.
+	 * @valid_request: [optional] is this importer request, from the
+	 * importer attaching with @dev, complete and consistent? A false
+	 * answer makes the attach fail with -EINVAL before any exporter code
+	 * runs.
 	 */
-	bool (*valid_request)(const struct dma_buf_mapping_entry *request);
+	bool (*valid_request)(const struct dma_buf_mapping_entry *request,
+			      struct device *dev);
 
 	/**
 	 * @match: decide whether @offer (from the exporter of @dmabuf) and
@@ -123,7 +125,8 @@ struct dma_buf_sgt_exp_ops {
  *	addresses of this device's memory (P2P); the core then matches only
  *	importers that accept P2P and pass pci_p2pdma_distance().
  * @sgt_request: importer side of &dma_buf_mapping_sgt.
- * @sgt_request.dev: the device the table is DMA-mapped for.
+ * @sgt_request.dev: the device the table is DMA-mapped for: the attaching
+ *	device (&dma_buf_attachment.dev).
  * @sgt_request.allow_p2p: the importer can DMA to PCI bus addresses.
  * @priv: free for driver-private types.
  * @priv.ops: type-specific operations.
