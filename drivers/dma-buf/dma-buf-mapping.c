@@ -293,7 +293,8 @@ void dma_buf_mapping_put(struct dma_buf_attachment *attach)
  * @attach: the attachment
  *
  * Appends "\tmapping=<type>\texporter=<native|compat>\timporter=<native|compat>"
- * and the type's own fields. Called with the reservation lock held.
+ * and the type's own fields. Called with the reservation lock held; the
+ * attachment's mapping fields never change, so no other lock is needed.
  */
 void dma_buf_mapping_debugfs_show(struct seq_file *s,
 				  const struct dma_buf_attachment *attach)

@@ -88,8 +88,8 @@ struct dma_buf_mapping_type {
 	/**
 	 * @debugfs_show: [optional] append type-specific fields to the
 	 * attachment's line in /sys/kernel/debug/dma_buf/bufinfo, each as
-	 * "\tkey=value". Called with the reservation lock held; must not
-	 * sleep.
+	 * "\tkey=value". Called with the reservation lock held (and the
+	 * dma-buf debugfs list mutex); must not take either.
 	 */
 	void (*debugfs_show)(struct seq_file *s,
 			     const struct dma_buf_attachment *attach);
