@@ -217,7 +217,7 @@ static int record_match(struct dma_buf_attachment *attach,
 		if (dma_buf_exporter_is_compat(attach->dmabuf))
 			attach->peer2peer = request->sgt_request.allow_p2p;
 		else
-			attach->peer2peer = offer->sgt_offer.p2p_provider != NULL;
+			attach->peer2peer = !!offer->sgt_offer.p2p_provider;
 	} else {
 		attach->peer2peer = false;
 	}
