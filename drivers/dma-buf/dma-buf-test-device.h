@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0-only WITH Linux-syscall-note */
+/*
+ * Interface of /dev/dma-buf-test, the dma-buf test device
+ * (CONFIG_DMABUF_TEST_DEVICE). It exists only in test kernels and is not
+ * a stable uAPI: igt-tests/ is built against this file.
+ */
+#ifndef __DMA_BUF_TEST_DEVICE_H__
+#define __DMA_BUF_TEST_DEVICE_H__
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/*
+ * Offers of an exported buffer (struct dma_buf_test_export.offers), made in
+ * this order. 0 makes a legacy exporter (map_dma_buf, no offers).
+ */
+#define DMA_BUF_TEST_OFFER_SGT_P2P	(1u << 0)  /* SGT needing P2P */
+#define DMA_BUF_TEST_OFFER_SGT		(1u << 1)  /* SGT of system memory */
+#define DMA_BUF_TEST_OFFER_ALL		(DMA_BUF_TEST_OFFER_SGT_P2P | \
+					 DMA_BUF_TEST_OFFER_SGT)
+
+/* Requests of an import (struct dma_buf_test_import.requests), in order. */
+#define DMA_BUF_TEST_REQUEST_SGT_P2P	(1u << 0)  /* SGT, P2P accepted */
+#define DMA_BUF_TEST_REQUEST_SGT	(1u << 1)  /* SGT, no P2P */
+#define DMA_BUF_TEST_REQUEST_ALL	(DMA_BUF_TEST_REQUEST_SGT_P2P | \
+					 DMA_BUF_TEST_REQUEST_SGT)
+
+/**
+ * struct dma_buf_test_export - DMA_BUF_TEST_IOCTL_EXPORT
+ * @size: in: bytes, a non-zero multiple of the page size, at most 64 MiB
+ * @offers: in: DMA_BUF_TEST_OFFER_* bits, or 0 for a legacy exporter
+ * @seed: in: the buffer is filled with dma_buf_test_pattern(@seed, i) in
+ *	its 32-bit word i (host byte order)
+ * @p2p_provider: in: PCI device named by a P2P offer, as
+ *	domain << 16 | bus << 8 | devfn; ignored without that offer
+ * @fd: out: the dma-buf, O_RDWR | O_CLOEXEC
+ * @pad: must be 0
+ */
+struct dma_buf_test_export {
+	__u64 size;
+	__u32 offers;
+	__u32 seed;
+	__u32 p2p_provider;
+	__s32 fd;
+	__u64 pad;
+};
+
+/**
+ * struct dma_buf_test_import - DMA_BUF_TEST_IOCTL_IMPORT
+ * @fd: in: any dma-buf
+ * @requests: in: DMA_BUF_TEST_REQUEST_* bits, at least one
+ * @handle: out: the import, valid until RELEASE or close of the device
+ * @pad: must be 0
+ *
+ * Attaches the test device to the buffer with dma_buf_mapping_attach(),
+ * as a dynamic importer.
+ */
+struct dma_buf_test_import {
+	__s32 fd;
+	__u32 requests;
+	__u32 handle;
+	__u32 pad;
+};
+
+/**
+ * struct dma_buf_test_read - DMA_BUF_TEST_IOCTL_READ
+ * @handle: in: an import
+ * @pad: must be 0
+ * @checksum: out: 64-bit FNV-1a of the buffer's bytes, read by the CPU at
+ *	the physical addresses behind the mapping's DMA addresses
+ * @bytes: out: bytes read, the sum of the mapping's DMA segment lengths
+ * @segments: out: DMA segments of the mapping
+ * @maps: out: how many times the import has mapped the buffer
+ * @moves: out: how many move_notify calls the import has seen
+ * @pad2: 0
+ *
+ * Maps the buffer if the import holds no mapping (the first read, or after
+ * a move), and keeps the mapping until the next move or the release.
+ */
+struct dma_buf_test_read {
+	__u32 handle;
+	__u32 pad;
+	__u64 checksum;
+	__u64 bytes;
+	__u32 segments;
+	__u32 maps;
+	__u32 moves;
+	__u32 pad2;
+};
+
+/**
+ * struct dma_buf_test_move - DMA_BUF_TEST_IOCTL_MOVE
+ * @fd: in: a buffer exported by this device
+ * @pad: must be 0
+ *
+ * Moves the buffer to new pages (contents copied), notifies every
+ * attachment with dma_buf_move_notify() and poisons and frees the old
+ * pages. -EBUSY while an attachment has the buffer pinned.
+ */
+struct dma_buf_test_move {
+	__s32 fd;
+	__u32 pad;
+};
+
+#define DMA_BUF_TEST_IOCTL_BASE		'T'
+#define DMA_BUF_TEST_IOCTL_EXPORT	_IOWR(DMA_BUF_TEST_IOCTL_BASE, 0, struct dma_buf_test_export)
+#define DMA_BUF_TEST_IOCTL_IMPORT	_IOWR(DMA_BUF_TEST_IOCTL_BASE, 1, struct dma_buf_test_import)
+#define DMA_BUF_TEST_IOCTL_READ		_IOWR(DMA_BUF_TEST_IOCTL_BASE, 2, struct dma_buf_test_read)
+#define DMA_BUF_TEST_IOCTL_RELEASE	_IOW(DMA_BUF_TEST_IOCTL_BASE, 3, __u32)
+#define DMA_BUF_TEST_IOCTL_MOVE		_IOW(DMA_BUF_TEST_IOCTL_BASE, 4, struct dma_buf_test_move)
+
+/* Word @i of a buffer filled with @seed; the tests compute the same. */
+static inline __u32 dma_buf_test_pattern(__u32 seed, __u64 i)
+{
+	return (__u32)(i * 2654435761u) ^ seed;
+}
+
+#endif /* __DMA_BUF_TEST_DEVICE_H__ */
