@@ -9,7 +9,9 @@
 # passes --run-subtest PATTERN. The kernel console (ttyS0) goes to
 # build/logs/vm-<flavour>.log, the tests' output (ttyS1, so that kernel
 # messages cannot break its lines) to build/logs/vm-<flavour>-tests.log;
-# results are printed as
+# the tests' control port (ttyS2) is served by harness/screendump.py,
+# which takes QMP screen dumps of a card on request (PPMs and its log in
+# build/logs/screendump-<flavour>/). Results are printed as
 #   PASS|FAIL|SKIP <suite>/<case>
 # followed by "RESULT vm passed=N failed=N skipped=N". The run fails when
 # the guest hangs (VM_TIMEOUT seconds, default 900), sees fewer than two
@@ -86,12 +88,24 @@ log=$LOGDIR/vm-$flavour.log
 tlog=$LOGDIR/vm-$flavour-tests.log
 timeout_s=${VM_TIMEOUT:-900}
 accel=${VM_ACCEL:-tcg}
+dumps=$LOGDIR/screendump-$flavour
+rm -rf "$dumps"
+mkdir -p "$dumps"
+# Unix socket paths are short: keep them in a private temporary directory.
+sockdir=$(mktemp -d /tmp/vm-sock.XXXXXX)
 say "booting $kernel (accel $accel, timeout ${timeout_s}s, console: $log, tests: $tlog)"
 set +e
+# Topology: gpu-a and gpu-b behind one PCIe switch (P2P between them is
+# allowed), and a virtio-rng endpoint behind a second root port (P2P to
+# it has to cross the host bridge, which is not whitelisted).
+{
 timeout -k 10 "$timeout_s" qemu-system-x86_64 \
 	-machine q35 -accel "$accel" -cpu qemu64 -smp 2 -m 2G \
 	-nodefaults -display none -no-reboot \
 	-serial file:"$log" -serial stdio \
+	-chardev socket,id=ctl,path="$sockdir/ctl",server=on,wait=off \
+	-serial chardev:ctl \
+	-qmp unix:"$sockdir/qmp",server=on,wait=off \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 	-device pcie-root-port,id=rp0,bus=pcie.0,chassis=1,slot=1 \
 	-device x3130-upstream,id=sw0,bus=rp0 \
@@ -99,12 +113,24 @@ timeout -k 10 "$timeout_s" qemu-system-x86_64 \
 	-device xio3130-downstream,id=sw0p1,bus=sw0,chassis=3,slot=1 \
 	-device virtio-gpu-pci,id=gpu-a,bus=sw0p0 \
 	-device virtio-gpu-pci,id=gpu-b,bus=sw0p1 \
+	-device pcie-root-port,id=rp1,bus=pcie.0,chassis=4,slot=2 \
+	-device virtio-rng-pci,id=other,bus=rp1 \
 	-kernel "$kernel" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 vivid.allocators=1 ${VM_APPEND:-}" \
-	</dev/null 2>&1 | tr -d '\r' | tee "$tlog" |
+	</dev/null 2>&1
+echo $? >"$sockdir/rc"
+} | tr -d '\r' | tee "$tlog" |
 	grep --line-buffered -E '^(Subtest |VM-TEST-BEGIN|VM-CPUS)' |
-	sed -u "s/^/    /"
-rc=${PIPESTATUS[0]}
+	sed -u "s/^/    /" &
+qemu_pipe=$!
+python3 "$(dirname "$0")/screendump.py" "$sockdir/qmp" "$sockdir/ctl" "$dumps" \
+	>"$dumps/service.log" 2>&1 &
+dump_pid=$!
+wait "$qemu_pipe"
+rc=$(cat "$sockdir/rc" 2>/dev/null || echo 255)
+wait "$dump_pid"
+dump_rc=$?
+rm -rf "$sockdir"
 set -e
 
 failures=0
@@ -118,6 +144,7 @@ case $rc in
 124 | 137) problem "guest hung: killed after ${timeout_s}s (console: $log)" ;;
 *) problem "QEMU exited with status $rc before the guest finished (console: $log)" ;;
 esac
+[ "$dump_rc" -eq 0 ] || problem "screen-dump service failed with status $dump_rc (log: $dumps/service.log)"
 grep -q '^VM-DONE' "$tlog" || problem "guest did not reach the end of its init (console: $log)"
 
 cpus=$(sed -n 's/^VM-CPUS: //p' "$tlog")
@@ -167,7 +194,8 @@ if grep -q '# Subtest: ' "$log"; then
 	python3 "$SRC/tools/testing/kunit/kunit.py" parse "$log" >"$LOGDIR/kunit-$flavour.log" 2>&1 || true
 	kpass=$(sed -n 's/.*Ran [0-9]* tests: .*passed: \([0-9]*\).*/\1/p' "$LOGDIR/kunit-$flavour.log" | tail -n 1)
 	kfail=$(sed -n 's/.*Ran [0-9]* tests: .*failed: \([0-9]*\).*/\1/p' "$LOGDIR/kunit-$flavour.log" | tail -n 1)
-	kpass=${kpass:-0} kfail=${kfail:-0}
+	kskip=$(sed -n 's/.*Ran [0-9]* tests: .*skipped: \([0-9]*\).*/\1/p' "$LOGDIR/kunit-$flavour.log" | tail -n 1)
+	kpass=${kpass:-0} kfail=${kfail:-0} kskip=${kskip:-0}
 	if [ "$kpass" -eq 0 ] && [ "$kfail" -eq 0 ]; then
 		problem "KUnit output in the console could not be parsed (log: $LOGDIR/kunit-$flavour.log)"
 	fi
@@ -176,6 +204,7 @@ if grep -q '# Subtest: ' "$log"; then
 	[ "$kfail" -eq 0 ] || echo "    (KUnit failures: $LOGDIR/kunit-$flavour.log)"
 	passed=$((passed + kpass))
 	failed=$((failed + kfail))
+	skipped=$((skipped + kskip))
 fi
 
 echo "RESULT vm-$flavour passed=$passed failed=$((failed + failures)) skipped=$skipped"

@@ -13,10 +13,8 @@
  *  - the pattern is read back through the importer's handle.
  *
  * Where the kernel cannot do a pair the subtest asserts what it does
- * instead, so no cell is skipped silently. On Linux 6.12:
+ * instead, so no cell is skipped silently:
  *
- *  - virtio-gpu refuses foreign buffers with ENODEV (its import_sg_table is
- *    a stub), and leaves no attachment behind;
  *  - a driver importing its own buffer gets its own GEM object back: no
  *    attachment, and the importer's dumb mapping is the object itself;
  *  - vgem and vkms refuse a CPU mapping of an imported object (MAP_DUMB
@@ -24,8 +22,20 @@
  *    importer's handle exports again, which is the same buffer (same inode)
  *    and goes to the exporter's mmap: this proves identity, not the
  *    importer's device mapping;
+ *  - virtio-gpu imports foreign buffers as 2D resources whose backing is
+ *    the imported mapping; what the host reads through it is checked by
+ *    kms_prime_scanout, here the attachment and identity are;
  *  - vivid (dma-contig) is a capture device: it writes a solid red frame
- *    into the imported page, and the exporter's own mapping must show it.
+ *    into the imported page, and the exporter's own mapping must show it;
+ *  - the test device (CONFIG_DMABUF_TEST_DEVICE) reads the buffer through
+ *    the negotiated mapping's addresses: its column is the data check of
+ *    every exporter through a device mapping.
+ *
+ * Which drivers are native (offer or request mapping types themselves) and
+ * which go through the compat layer is written in the tables below, from
+ * the kernel's conversions: the GEM PRIME helpers (vgem, vkms), virtio-gpu
+ * and the test device are native; udmabuf, the system heap and vivid
+ * (videobuf2) are legacy on purpose.
  *
  * Each subtest prints one "cell:" line for the table of `make`.
  */
@@ -38,48 +48,58 @@
 
 #include "lib/dmabuf_util.h"
 #include "lib/igt.h"
+#include "lib/testdev.h"
 #include "lib/vivid.h"
 
 #define BUF_SIZE (64 * 1024)
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-enum exp_kind { EXP_DUMB, EXP_UDMABUF, EXP_HEAP };
+enum exp_kind { EXP_DUMB, EXP_UDMABUF, EXP_HEAP, EXP_TESTDEV };
 
 struct exporter {
 	const char *name;
 	enum exp_kind kind;
 	bool native;		/* offers mapping types itself */
 	struct drm_dev *dev;	/* EXP_DUMB */
+	uint32_t offers;	/* EXP_TESTDEV: 0 is a legacy exporter */
 	/* per buffer */
 	int fd;			/* exporter's own DRM client */
 	uint32_t handle;
 };
 
+enum imp_kind { IMP_DRM, IMP_VIVID, IMP_TESTDEV };
+
 struct importer {
 	const char *name;
-	struct drm_dev *dev;	/* NULL: vivid */
+	enum imp_kind kind;
+	struct drm_dev *dev;	/* IMP_DRM */
 	bool native;		/* requests mapping types itself */
 };
 
 static struct drm_dev virtio[2], vgem, vkms;
 static struct vivid vivid;
 static int n_virtio;
+static int testdev = -1;
 
 static struct exporter exporters[] = {
-	{ .name = "virtio-gpu-a", .kind = EXP_DUMB, .dev = &virtio[0] },
-	{ .name = "virtio-gpu-b", .kind = EXP_DUMB, .dev = &virtio[1] },
-	{ .name = "vgem", .kind = EXP_DUMB, .dev = &vgem },
-	{ .name = "vkms", .kind = EXP_DUMB, .dev = &vkms },
+	{ .name = "virtio-gpu-a", .kind = EXP_DUMB, .dev = &virtio[0], .native = true },
+	{ .name = "virtio-gpu-b", .kind = EXP_DUMB, .dev = &virtio[1], .native = true },
+	{ .name = "vgem", .kind = EXP_DUMB, .dev = &vgem, .native = true },
+	{ .name = "vkms", .kind = EXP_DUMB, .dev = &vkms, .native = true },
 	{ .name = "udmabuf", .kind = EXP_UDMABUF },
 	{ .name = "system-heap", .kind = EXP_HEAP },
+	{ .name = "test-native", .kind = EXP_TESTDEV, .offers = DMA_BUF_TEST_OFFER_SGT,
+	  .native = true },
+	{ .name = "test-legacy", .kind = EXP_TESTDEV, .offers = 0 },
 };
 
 static struct importer importers[] = {
-	{ .name = "vgem", .dev = &vgem },
-	{ .name = "vkms", .dev = &vkms },
-	{ .name = "virtio-gpu-a", .dev = &virtio[0] },
-	{ .name = "virtio-gpu-b", .dev = &virtio[1] },
-	{ .name = "vivid" },
+	{ .name = "vgem", .kind = IMP_DRM, .dev = &vgem, .native = true },
+	{ .name = "vkms", .kind = IMP_DRM, .dev = &vkms, .native = true },
+	{ .name = "virtio-gpu-a", .kind = IMP_DRM, .dev = &virtio[0], .native = true },
+	{ .name = "virtio-gpu-b", .kind = IMP_DRM, .dev = &virtio[1], .native = true },
+	{ .name = "vivid", .kind = IMP_VIVID },
+	{ .name = "test-device", .kind = IMP_TESTDEV, .native = true },
 };
 
 /* Create a @size buffer holding pattern @seed; return its dma-buf fd. */
@@ -109,6 +129,9 @@ static int export_buffer(struct exporter *e, size_t size, uint32_t seed)
 		dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
 		munmap(map, size);
 		return dmabuf;
+	case EXP_TESTDEV:
+		/* Filled with the pattern by the test device itself. */
+		return testdev_export(testdev, size, e->offers, seed, 0);
 	}
 	igt_assert_f(0, "unknown exporter kind %d", e->kind);
 	return -1;
@@ -146,6 +169,8 @@ static const char *check_attachment(struct exporter *e, bool imp_native,
 	igt_assert_f(v && !strcmp(v, imp_native ? "native" : "compat"),
 		     "importer=%s, expected %s", v ?: "(none)",
 		     imp_native ? "native" : "compat");
+	v = bufinfo_field(&att, "p2p");
+	igt_assert_f(v && !strcmp(v, "no"), "p2p=%s, expected no", v ?: "(none)");
 	snprintf(desc, sizeof(desc), "sgt %s/%s", e->native ? "native" : "compat",
 		 imp_native ? "native" : "compat");
 	return desc;
@@ -169,7 +194,7 @@ static void cell_drm(struct exporter *e, struct importer *imp, uint32_t seed)
 	const char *devname = imp->dev->devname;
 	bool self = e->kind == EXP_DUMB && e->dev == imp->dev;
 	uint64_t offset;
-	uint32_t handle;
+	uint32_t handle = 0;
 	int dmabuf, fd, ret;
 	const char *what, *mapping = "-";
 	ino_t ino;
@@ -181,15 +206,6 @@ static void cell_drm(struct exporter *e, struct importer *imp, uint32_t seed)
 	fd = drm_reopen(imp->dev);
 	ret = prime_fd_to_handle(fd, dmabuf, &handle);
 
-	if (!self && !strcmp(imp->dev->driver, "virtio_gpu")) {
-		/* 6.12: virtgpu_gem_prime_import_sg_table() is a stub. */
-		igt_assert_f(ret == -ENODEV,
-			     "virtio-gpu import of a foreign buffer: %s, expected ENODEV",
-			     strerror(-ret));
-		igt_assert_eq(bufinfo_count_dev(ino, devname), 0);
-		what = "refused-ENODEV";
-		goto out;
-	}
 	igt_assert_f(ret == 0, "PRIME import: %s", strerror(-ret));
 
 	if (self) {
@@ -209,6 +225,7 @@ static void cell_drm(struct exporter *e, struct importer *imp, uint32_t seed)
 		mapping = check_attachment(e, imp->native, ino, devname);
 		/* 6.12 refuses a CPU mapping of an imported object. */
 		igt_assert_eq(dumb_map_offset(fd, handle, &offset), -EINVAL);
+		/* The GEM handle re-exports the imported dma-buf itself. */
 		again = prime_handle_to_fd(fd, handle);
 		igt_assert_eq(fd_inode(again), ino);
 		check_dmabuf_pattern(again, seed);
@@ -216,9 +233,13 @@ static void cell_drm(struct exporter *e, struct importer *imp, uint32_t seed)
 		what = "imported";
 	}
 	gem_close(fd, handle);
-	/* The importer let go: its attachment is gone. */
+	/*
+	 * The importer let go: its attachment is gone (virtio-gpu releases
+	 * it once the host has dropped the resource: poll for that).
+	 */
+	for (int i = 0; i < 100 && bufinfo_count_dev(ino, devname); i++)
+		usleep(10000);
 	igt_assert_eq(bufinfo_count_dev(ino, devname), 0);
-out:
 	close(fd);
 	release_buffer(e, dmabuf);
 	igt_info("cell: %s -> %s: %s: %s\n", e->name, imp->name, what, mapping);
@@ -265,12 +286,109 @@ static void cell_vivid(struct exporter *e, uint32_t seed)
 	igt_info("cell: %s -> vivid: captured: %s\n", e->name, mapping);
 }
 
+/*
+ * The test device imports natively and reads the buffer through the
+ * negotiated mapping's DMA addresses.
+ */
+static void cell_testdev(struct exporter *e, uint32_t seed)
+{
+	struct dma_buf_test_read rd;
+	const char *mapping;
+	uint32_t handle = 0;
+	int dmabuf, ret;
+	ino_t ino;
+
+	dmabuf = export_buffer(e, BUF_SIZE, seed);
+	ino = fd_inode(dmabuf);
+	ret = testdev_import(testdev, dmabuf, DMA_BUF_TEST_REQUEST_SGT, &handle);
+	igt_assert_f(ret == 0, "test device import: %s", strerror(-ret));
+	mapping = check_attachment(e, true, ino, TESTDEV_DEVNAME);
+	ret = testdev_read(testdev, handle, &rd);
+	igt_assert_f(ret == 0, "test device read: %s", strerror(-ret));
+	igt_assert_eq((long long)rd.bytes, BUF_SIZE);
+	igt_assert_f(rd.checksum == pattern_checksum(BUF_SIZE, seed),
+		     "read through the mapping (%u segments): checksum %016llx, pattern %016llx",
+		     rd.segments, (unsigned long long)rd.checksum,
+		     (unsigned long long)pattern_checksum(BUF_SIZE, seed));
+	testdev_release(testdev, handle);
+	igt_assert_eq(bufinfo_count_dev(ino, TESTDEV_DEVNAME), 0);
+	release_buffer(e, dmabuf);
+	igt_info("cell: %s -> test-device: read-through-mapping (%u segments): %s\n",
+		 e->name, rd.segments, mapping);
+}
+
 static void cell(struct exporter *e, struct importer *imp, uint32_t seed)
 {
-	if (imp->dev)
+	switch (imp->kind) {
+	case IMP_DRM:
 		cell_drm(e, imp, seed);
-	else
+		break;
+	case IMP_VIVID:
 		cell_vivid(e, seed);
+		break;
+	case IMP_TESTDEV:
+		cell_testdev(e, seed);
+		break;
+	}
+}
+
+/*
+ * A dynamic importer of a dynamic exporter: the exporter moves the buffer,
+ * the importer drops its mapping in move_notify and maps again on the next
+ * read, and sees the same data at the new pages (the old ones are poisoned).
+ */
+static void move_remap(uint32_t offers, uint32_t seed)
+{
+	struct dma_buf_test_read rd;
+	uint64_t want = pattern_checksum(BUF_SIZE, seed);
+	uint32_t handle = 0;
+	int dmabuf, ret;
+
+	dmabuf = testdev_export(testdev, BUF_SIZE, offers, seed, 0);
+	ret = testdev_import(testdev, dmabuf, DMA_BUF_TEST_REQUEST_SGT, &handle);
+	igt_assert_f(ret == 0, "test device import: %s", strerror(-ret));
+	igt_assert_eq(testdev_read(testdev, handle, &rd), 0);
+	igt_assert(rd.checksum == want);
+	igt_assert_eq(rd.maps, 1);
+	igt_assert_eq(rd.moves, 0);
+
+	igt_assert_eq(testdev_move(testdev, dmabuf), 0);
+	igt_assert_eq(testdev_read(testdev, handle, &rd), 0);
+	igt_assert_eq(rd.moves, 1);
+	igt_assert_eq(rd.maps, 2);
+	igt_assert_f(rd.checksum == want, "after the move the mapping reads %016llx",
+		     (unsigned long long)rd.checksum);
+
+	/* Reads without a move keep the mapping. */
+	igt_assert_eq(testdev_read(testdev, handle, &rd), 0);
+	igt_assert_eq(rd.maps, 2);
+	testdev_release(testdev, handle);
+	close(dmabuf);
+}
+
+/*
+ * The GEM PRIME helpers import natively but pin: while vgem holds the
+ * buffer, the exporter cannot move it.
+ */
+static void move_pinned(uint32_t seed)
+{
+	uint32_t handle = 0, gem = 0;
+	int dmabuf, fd, ret;
+
+	dmabuf = testdev_export(testdev, BUF_SIZE, DMA_BUF_TEST_OFFER_SGT, seed, 0);
+	fd = drm_reopen(&vgem);
+	ret = prime_fd_to_handle(fd, dmabuf, &gem);
+	igt_assert_f(ret == 0, "vgem import: %s", strerror(-ret));
+	igt_assert_eq(testdev_move(testdev, dmabuf), -EBUSY);
+	gem_close(fd, gem);
+	close(fd);
+	/* Unpinned: it moves, and a native import afterwards reads it. */
+	igt_assert_eq(testdev_move(testdev, dmabuf), 0);
+	ret = testdev_import(testdev, dmabuf, DMA_BUF_TEST_REQUEST_SGT, &handle);
+	igt_assert_eq(ret, 0);
+	testdev_release(testdev, handle);
+	testdev_check_pattern(testdev, dmabuf, BUF_SIZE, seed);
+	close(dmabuf);
 }
 
 static void cell_subtest(size_t i, size_t j)
@@ -299,9 +417,26 @@ igt_main
 		igt_info("virtio-gpu-a: %s (%s), virtio-gpu-b: %s (%s)\n",
 			 virtio[0].devname, virtio[0].pci, virtio[1].devname,
 			 virtio[1].pci);
+		testdev = testdev_open();
 	}
 
 	for (size_t i = 0; i < ARRAY_SIZE(exporters); i++)
 		for (size_t j = 0; j < ARRAY_SIZE(importers); j++)
 			cell_subtest(i, j);
+
+	igt_describe("A native dynamic exporter moves the buffer: the native "
+		     "importer's move_notify drops the mapping and the next "
+		     "map reads the same data at the new pages.");
+	igt_subtest("move-notify-native-remap")
+		move_remap(DMA_BUF_TEST_OFFER_SGT, 0x6d6f7601u);
+
+	igt_describe("The same through the compat layer: a legacy dynamic "
+		     "exporter and a native importer.");
+	igt_subtest("move-notify-compat-remap")
+		move_remap(0, 0x6d6f7602u);
+
+	igt_describe("A pinned native import (GEM PRIME helpers) keeps the "
+		     "exporter from moving the buffer until it is released.");
+	igt_subtest("move-blocked-while-pinned")
+		move_pinned(0x6d6f7603u);
 }

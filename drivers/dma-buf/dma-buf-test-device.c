@@ -9,7 +9,9 @@
  * mapping's DMA addresses, the way a device would, not through the
  * exporter's vmap or mmap. As an exporter it makes buffers that offer a
  * chosen list of mapping types (or none: a legacy exporter), and moves
- * them on request so that move_notify runs.
+ * them on request so that move_notify runs. Its buffers can be mapped by
+ * the CPU (mmap of the dma-buf), so that the tests can write and check
+ * them.
  *
  * The interface is in dma-buf-test-device.h; it is not a stable uAPI.
  */
@@ -155,6 +157,23 @@ static void test_unpin(struct dma_buf_attachment *attach)
 		buf->pins--;
 }
 
+/* Called with mmap_lock held, without the reservation lock. */
+static int test_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
+{
+	struct test_buf *buf = dmabuf->priv;
+	unsigned long npages = vma_pages(vma);
+	int ret;
+
+	if (vma->vm_pgoff > buf->npages || npages > buf->npages - vma->vm_pgoff)
+		return -EINVAL;
+	/* The pages may be moving. */
+	dma_resv_lock(dmabuf->resv, NULL);
+	ret = vm_insert_pages(vma, vma->vm_start, buf->pages + vma->vm_pgoff,
+			      &npages);
+	dma_resv_unlock(dmabuf->resv);
+	return ret;
+}
+
 static void test_release(struct dma_buf *dmabuf)
 {
 	struct test_buf *buf = dmabuf->priv;
@@ -169,6 +188,7 @@ static const struct dma_buf_ops test_native_ops = {
 	.get_mapping_offers = test_get_mapping_offers,
 	.pin = test_pin,
 	.unpin = test_unpin,
+	.mmap = test_mmap,
 	.release = test_release,
 };
 
@@ -178,6 +198,7 @@ static const struct dma_buf_ops test_legacy_ops = {
 	.unmap_dma_buf = test_unmap,
 	.pin = test_pin,
 	.unpin = test_unpin,
+	.mmap = test_mmap,
 	.release = test_release,
 };
 

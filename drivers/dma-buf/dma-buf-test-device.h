@@ -95,7 +95,8 @@ struct dma_buf_test_read {
  *
  * Moves the buffer to new pages (contents copied), notifies every
  * attachment with dma_buf_move_notify() and poisons and frees the old
- * pages. -EBUSY while an attachment has the buffer pinned.
+ * pages. -EBUSY while an attachment has the buffer pinned. CPU mappings
+ * (mmap of the dma-buf) made before the move keep the old pages.
  */
 struct dma_buf_test_move {
 	__s32 fd;
@@ -112,7 +113,11 @@ struct dma_buf_test_move {
 /* Word @i of a buffer filled with @seed; the tests compute the same. */
 static inline __u32 dma_buf_test_pattern(__u32 seed, __u64 i)
 {
-	return (__u32)(i * 2654435761u) ^ seed;
+	__u32 x = seed ^ (__u32)(i * 0x9e3779b1u);
+
+	x ^= x >> 15;
+	x *= 0x2c1b3c6du;
+	return x ^ (x >> 12);
 }
 
 #endif /* __DMA_BUF_TEST_DEVICE_H__ */

@@ -21,6 +21,7 @@
 #include <xf86drm.h>
 
 #include "dmabuf_util.h"
+#include "testdev.h"
 #include "igt.h"
 
 /* dev_name() of the struct device behind a DRM char device, and its PCI address. */
@@ -218,11 +219,8 @@ void dmabuf_sync(int dmabuf, uint64_t flags)
 
 static uint32_t pattern_word(uint32_t seed, size_t i)
 {
-	uint32_t x = seed ^ (uint32_t)(i * 0x9e3779b1u);
-
-	x ^= x >> 15;
-	x *= 0x2c1b3c6du;
-	return x ^ (x >> 12);
+	/* The same pattern as the test device's exporter fills in. */
+	return dma_buf_test_pattern(seed, i);
 }
 
 void pattern_fill(void *p, size_t size, uint32_t seed)

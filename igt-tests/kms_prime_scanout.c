@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: MIT
+/*
+ * virtio-gpu scans out imported buffers, checked on the host.
+ *
+ * A 64x64 XRGB8888 buffer holding a test pattern is made by another
+ * exporter, imported into virtio-gpu card B (QEMU id gpu-b), put in a
+ * framebuffer and scanned out. virtio-gpu backs a 2D resource with the
+ * imported mapping's ranges and the host reads the pixels from there
+ * (TRANSFER_TO_HOST_2D); the VM runner then takes a QEMU screen dump of
+ * that card and compares it with the pattern, pixel for pixel
+ * (harness/screendump.py). The live variant changes one pixel through the
+ * exporter's CPU mapping after the import and flushes the framebuffer:
+ * the dump must then differ in exactly that pixel, which proves it shows
+ * the memory behind the mapping and not an earlier copy.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <drm_fourcc.h>
+#include <linux/dma-buf.h>
+#include <virtgpu_drm.h>
+#include <xf86drm.h>
+#include <xf86drmMode.h>
+
+#include "lib/dmabuf_util.h"
+#include "lib/igt.h"
+#include "lib/testdev.h"
+#include "lib/vmctl.h"
+
+#define W 64
+#define H 64
+#define PITCH (W * 4)
+#define FB_SIZE (PITCH * H)
+
+static struct drm_dev virtio[2], vgem;
+static int testdev = -1;
+
+struct source {
+	int dmabuf;
+	int drm_fd;		/* exporter's DRM client, or -1 */
+	uint32_t handle;
+	void *map;		/* exporter's CPU mapping */
+	size_t map_size;
+};
+
+static void make_source(const char *exporter, uint32_t seed, struct source *src)
+{
+	memset(src, 0, sizeof(*src));
+	src->drm_fd = -1;
+	if (!strcmp(exporter, "vgem") || !strcmp(exporter, "virtio-gpu-a")) {
+		struct drm_dev *dev = !strcmp(exporter, "vgem") ? &vgem : &virtio[0];
+
+		src->drm_fd = drm_reopen(dev);
+		src->handle = dumb_create(src->drm_fd, FB_SIZE, &src->map, &src->map_size);
+		pattern_fill(src->map, FB_SIZE, seed);
+		src->dmabuf = prime_handle_to_fd(src->drm_fd, src->handle);
+	} else if (!strcmp(exporter, "udmabuf")) {
+		src->dmabuf = udmabuf_create(FB_SIZE, &src->map);
+		src->map_size = FB_SIZE;
+		pattern_fill(src->map, FB_SIZE, seed);
+	} else if (!strcmp(exporter, "system-heap")) {
+		src->dmabuf = heap_alloc("system", FB_SIZE);
+		src->map = dmabuf_mmap(src->dmabuf, FB_SIZE);
+		src->map_size = FB_SIZE;
+		dmabuf_sync(src->dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
+		pattern_fill(src->map, FB_SIZE, seed);
+		dmabuf_sync(src->dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
+	} else if (!strcmp(exporter, "test-device")) {
+		src->dmabuf = testdev_export(testdev, FB_SIZE, DMA_BUF_TEST_OFFER_SGT, seed, 0);
+		src->map = dmabuf_mmap(src->dmabuf, FB_SIZE);
+		src->map_size = FB_SIZE;
+	} else {
+		igt_assert_f(0, "unknown exporter %s", exporter);
+	}
+}
+
+static void free_source(struct source *src)
+{
+	munmap(src->map, src->map_size);
+	close(src->dmabuf);
+	if (src->drm_fd >= 0) {
+		gem_close(src->drm_fd, src->handle);
+		close(src->drm_fd);
+	}
+}
+
+/* The first connected connector of @fd and a CRTC that can drive it. */
+static void find_output(int fd, uint32_t *conn_id, uint32_t *crtc_id)
+{
+	drmModeRes *res = drmModeGetResources(fd);
+
+	igt_assert_f(res, "drmModeGetResources: %s", strerror(errno));
+	*conn_id = 0;
+	for (int i = 0; i < res->count_connectors && !*conn_id; i++) {
+		drmModeConnector *c = drmModeGetConnector(fd, res->connectors[i]);
+		drmModeEncoder *e;
+
+		if (!c)
+			continue;
+		if (c->connection == DRM_MODE_CONNECTED && c->count_encoders) {
+			e = drmModeGetEncoder(fd, c->encoders[0]);
+			igt_assert(e && e->possible_crtcs);
+			*conn_id = c->connector_id;
+			*crtc_id = res->crtcs[ffs(e->possible_crtcs) - 1];
+			drmModeFreeEncoder(e);
+		}
+		drmModeFreeConnector(c);
+	}
+	drmModeFreeResources(res);
+	igt_assert_f(*conn_id, "no connected output on card B");
+}
+
+/*
+ * A fenced host command after the commit: when its fence signals, the
+ * host has processed everything queued before it, including the transfer
+ * and flush of the scanout.
+ */
+static void host_sync(int fd)
+{
+	struct drm_virtgpu_resource_create rc = {
+		.target = 2, .format = 2 /* B8G8R8X8 */, .width = 1, .height = 1,
+		.depth = 1, .array_size = 1, .size = 4096,
+	};
+	struct drm_virtgpu_3d_wait wait = { 0 };
+
+	igt_assert_f(drmIoctl(fd, DRM_IOCTL_VIRTGPU_RESOURCE_CREATE, &rc) == 0,
+		     "VIRTGPU_RESOURCE_CREATE: %s", strerror(errno));
+	wait.handle = rc.bo_handle;
+	igt_assert_f(drmIoctl(fd, DRM_IOCTL_VIRTGPU_WAIT, &wait) == 0,
+		     "VIRTGPU_WAIT: %s", strerror(errno));
+	gem_close(fd, rc.bo_handle);
+}
+
+static void scanout(const char *exporter, uint32_t seed, bool live)
+{
+	drmModeModeInfo mode = {
+		.hdisplay = W, .hsync_start = W + 8, .hsync_end = W + 16, .htotal = W + 32,
+		.vdisplay = H, .vsync_start = H + 2, .vsync_end = H + 4, .vtotal = H + 8,
+		.vrefresh = 60, .type = DRM_MODE_TYPE_USERDEF, .name = "64x64",
+	};
+	uint32_t handles[4] = { 0 }, pitches[4] = { PITCH }, offsets[4] = { 0 };
+	int fd = virtio[1].fd;
+	uint32_t conn = 0, crtc = 0, fb = 0;
+	struct source src;
+	char result[128], tag[48];
+	ino_t ino;
+	int ret;
+
+	mode.clock = mode.htotal * mode.vtotal * 60 / 1000;
+	make_source(exporter, seed, &src);
+	ino = fd_inode(src.dmabuf);
+
+	ret = prime_fd_to_handle(fd, src.dmabuf, &handles[0]);
+	igt_assert_f(ret == 0, "card B import: %s", strerror(-ret));
+	igt_assert_eq(bufinfo_count_dev(ino, virtio[1].devname), 1);
+	igt_assert_f(drmModeAddFB2(fd, W, H, DRM_FORMAT_XRGB8888, handles, pitches,
+				   offsets, &fb, 0) == 0,
+		     "AddFB2 of the import: %s", strerror(errno));
+	find_output(fd, &conn, &crtc);
+	igt_assert_f(drmModeSetCrtc(fd, crtc, fb, 0, 0, &conn, 1, &mode) == 0,
+		     "SetCrtc: %s", strerror(errno));
+
+	if (live) {
+		/* After the import: change pixel (17, 42) and flush the fb. */
+		drmModeClip clip = { .x1 = 17, .y1 = 42, .x2 = 18, .y2 = 43 };
+		uint32_t *px = (uint32_t *)src.map + 42 * W + 17;
+
+		*px ^= 0x00ffffff;
+		igt_assert_f(drmModeDirtyFB(fd, fb, &clip, 1) == 0,
+			     "DirtyFB: %s", strerror(errno));
+	}
+	host_sync(fd);
+
+	snprintf(tag, sizeof(tag), "%s%s", exporter, live ? "-live" : "");
+	vmctl_screendump("gpu-b", W, H, seed, tag, result, sizeof(result));
+	igt_info("screendump of gpu-b, %s: %s\n", tag, result);
+
+	igt_assert_eq(drmModeSetCrtc(fd, crtc, 0, 0, 0, NULL, 0, NULL), 0);
+	drmModeRmFB(fd, fb);
+	gem_close(fd, handles[0]);
+	free_source(&src);
+
+	if (live)
+		igt_assert_f(!strcmp(result, "mismatch 1 17 42"),
+			     "the dump must differ in exactly pixel (17, 42): %s", result);
+	else
+		igt_assert_f(!strcmp(result, "match"),
+			     "the dump of gpu-b differs from the pattern: %s", result);
+	igt_info("cell: %s -> virtio-gpu-b: scanout: %s\n", exporter,
+		 live ? "live-change-seen" : "screendump-match");
+}
+
+static void scanout_subtest(const char *exporter, uint32_t seed)
+{
+	igt_describe("Scan out a buffer imported from the exporter on "
+		     "virtio-gpu card B and compare QEMU's screen dump of the "
+		     "card with the pattern.");
+	igt_subtest_f("scanout-from-%s", exporter)
+		scanout(exporter, seed, false);
+}
+
+igt_main
+{
+	static const char *const exporters[] = {
+		"vgem", "udmabuf", "system-heap", "virtio-gpu-a", "test-device",
+	};
+
+	igt_fixture {
+		struct drm_dev devs[1];
+
+		igt_assert_eq(drm_open_all("virtio_gpu", virtio, 2), 2);
+		igt_assert_eq(drm_open_all("vgem", devs, 1), 1);
+		vgem = devs[0];
+		testdev = testdev_open();
+		/* Ordered by PCI address: gpu-a sits on the switch's port 0. */
+		igt_info("gpu-a: %s, gpu-b: %s\n", virtio[0].pci, virtio[1].pci);
+	}
+
+	for (size_t i = 0; i < sizeof(exporters) / sizeof(exporters[0]); i++)
+		scanout_subtest(exporters[i], 0x5c400000u + (uint32_t)i);
+
+	igt_describe("Change one pixel through the exporter after the import: "
+		     "the screen dump must show exactly that change.");
+	igt_subtest("scanout-live-change-vgem")
+		scanout("vgem", 0x5c4000ffu, true);
+	igt_subtest("scanout-live-change-udmabuf")
+		scanout("udmabuf", 0x5c4000feu, true);
+}

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "igt.h"
+#include "testdev.h"
+
+int testdev_open(void)
+{
+	int fd = open(TESTDEV_PATH, O_RDWR | O_CLOEXEC);
+
+	igt_assert_f(fd >= 0, "%s: %s (kernel without CONFIG_DMABUF_TEST_DEVICE?)",
+		     TESTDEV_PATH, strerror(errno));
+	return fd;
+}
+
+int testdev_export(int td, size_t size, uint32_t offers, uint32_t seed,
+		   uint32_t p2p_provider)
+{
+	struct dma_buf_test_export args = {
+		.size = size,
+		.offers = offers,
+		.seed = seed,
+		.p2p_provider = p2p_provider,
+	};
+
+	igt_assert_f(ioctl(td, DMA_BUF_TEST_IOCTL_EXPORT, &args) == 0,
+		     "test device export: %s", strerror(errno));
+	return args.fd;
+}
+
+int testdev_import(int td, int dmabuf, uint32_t requests, uint32_t *handle)
+{
+	struct dma_buf_test_import args = { .fd = dmabuf, .requests = requests };
+
+	if (ioctl(td, DMA_BUF_TEST_IOCTL_IMPORT, &args))
+		return -errno;
+	*handle = args.handle;
+	return 0;
+}
+
+int testdev_read(int td, uint32_t handle, struct dma_buf_test_read *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->handle = handle;
+	return ioctl(td, DMA_BUF_TEST_IOCTL_READ, out) ? -errno : 0;
+}
+
+void testdev_release(int td, uint32_t handle)
+{
+	igt_assert_f(ioctl(td, DMA_BUF_TEST_IOCTL_RELEASE, &handle) == 0,
+		     "test device release: %s", strerror(errno));
+}
+
+int testdev_move(int td, int dmabuf)
+{
+	struct dma_buf_test_move args = { .fd = dmabuf };
+
+	return ioctl(td, DMA_BUF_TEST_IOCTL_MOVE, &args) ? -errno : 0;
+}
+
+uint64_t pattern_checksum(size_t size, uint32_t seed)
+{
+	uint64_t hash = 0xcbf29ce484222325ull;
+	size_t i;
+	int b;
+
+	for (i = 0; i < size / 4; i++) {
+		uint32_t w = dma_buf_test_pattern(seed, i);
+
+		/* The buffer's bytes in memory order (little endian). */
+		for (b = 0; b < 4; b++)
+			hash = (hash ^ ((w >> (8 * b)) & 0xff)) * 0x100000001b3ull;
+	}
+	return hash;
+}
+
+void testdev_check_pattern(int td, int dmabuf, size_t size, uint32_t seed)
+{
+	struct dma_buf_test_read rd;
+	uint32_t handle = 0;
+	int ret;
+
+	ret = testdev_import(td, dmabuf, DMA_BUF_TEST_REQUEST_SGT, &handle);
+	igt_assert_f(ret == 0, "test device import: %s", strerror(-ret));
+	ret = testdev_read(td, handle, &rd);
+	testdev_release(td, handle);
+	igt_assert_f(ret == 0, "test device read: %s", strerror(-ret));
+	igt_assert_eq((long long)rd.bytes, (long long)size);
+	igt_assert_f(rd.checksum == pattern_checksum(size, seed),
+		     "read through the mapping: checksum %016llx, pattern %016llx",
+		     (unsigned long long)rd.checksum,
+		     (unsigned long long)pattern_checksum(size, seed));
+}

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "igt.h"
+#include "vmctl.h"
+
+static int vmctl_open(void)
+{
+	static int fd = -1;
+	struct termios tio;
+
+	if (fd >= 0)
+		return fd;
+	fd = open(VMCTL_PORT, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	igt_assert_f(fd >= 0, "%s: %s (not running under harness/vm.sh?)",
+		     VMCTL_PORT, strerror(errno));
+	igt_assert(tcgetattr(fd, &tio) == 0);
+	cfmakeraw(&tio);
+	cfsetspeed(&tio, B115200);
+	igt_assert(tcsetattr(fd, TCSANOW, &tio) == 0);
+	tcflush(fd, TCIOFLUSH);
+	return fd;
+}
+
+void vmctl_screendump(const char *qdev_id, int width, int height, uint32_t seed,
+		      const char *tag, char *result, size_t size)
+{
+	char line[256], want[96];
+	size_t len = 0;
+	int fd = vmctl_open();
+
+	snprintf(line, sizeof(line), "SCREENDUMP %s %d %d 0x%08x %s\n", qdev_id,
+		 width, height, seed, tag);
+	igt_assert(write(fd, line, strlen(line)) == (ssize_t)strlen(line));
+	snprintf(want, sizeof(want), "SCREENDUMP-RESULT %s ", tag);
+
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		char c;
+
+		igt_assert_f(poll(&pfd, 1, 60000) == 1,
+			     "no answer to the screen dump request within 60 s");
+		igt_assert(read(fd, &c, 1) == 1);
+		if (c == '\r')
+			continue;
+		if (c != '\n') {
+			if (len < sizeof(line) - 1)
+				line[len++] = c;
+			continue;
+		}
+		line[len] = '\0';
+		len = 0;
+		if (!strncmp(line, want, strlen(want))) {
+			snprintf(result, size, "%s", line + strlen(want));
+			return;
+		}
+	}
+}

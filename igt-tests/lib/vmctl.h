@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The tests' control port to the VM runner (third serial port, ttyS2):
+ * requests the runner serves on the host, such as a QEMU screen dump of
+ * one card compared with a test pattern (harness/screendump.py).
+ */
+#ifndef IGT_VMCTL_H
+#define IGT_VMCTL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define VMCTL_PORT "/dev/ttyS2"
+
+/*
+ * Ask for a screen dump of the card QEMU knows as @qdev_id and its
+ * comparison with pattern @seed over @width x @height pixels. Writes the
+ * runner's verdict ("match", "mismatch N X Y" or "error ...") to @result;
+ * asserts that an answer came within a minute.
+ */
+void vmctl_screendump(const char *qdev_id, int width, int height, uint32_t seed,
+		      const char *tag, char *result, size_t size);
+
+#endif /* IGT_VMCTL_H */
