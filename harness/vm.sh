@@ -31,7 +31,7 @@ kernel=$kdir/arch/x86/boot/bzImage
 [ -f "$kernel" ] || die "no kernel at $kernel; build it first (make kernel)"
 
 tests_all=$(cd "$TOP/igt-tests" && ls *.c | sed 's/\.c$//')
-tests=${*:-$tests_all}
+tests=$(echo ${*:-$tests_all})
 
 # Test binaries, statically linked.
 run_logged "$LOGDIR/igt-build.log" make -C "$TOP/igt-tests" OUT="$BUILD/igt"

@@ -29,6 +29,7 @@
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/vmalloc.h>
 #include <linux/xarray.h>
 
 #include "dma-buf-test-device.h"
@@ -48,6 +49,7 @@ struct test_buf {
 	u32 offers;
 	struct pci_dev *p2p_provider;
 	unsigned int pins;	/* under the reservation lock */
+	unsigned int vmaps;	/* under the reservation lock */
 };
 
 static struct page **test_alloc_pages(unsigned long npages)
@@ -174,6 +176,28 @@ static int test_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	return ret;
 }
 
+/* Called with the reservation lock held; a vmap keeps the buffer in place. */
+static int test_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	struct test_buf *buf = dmabuf->priv;
+	void *vaddr;
+
+	vaddr = vmap(buf->pages, buf->npages, VM_MAP, PAGE_KERNEL);
+	if (!vaddr)
+		return -ENOMEM;
+	buf->vmaps++;
+	iosys_map_set_vaddr(map, vaddr);
+	return 0;
+}
+
+static void test_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	struct test_buf *buf = dmabuf->priv;
+
+	vunmap(map->vaddr);
+	buf->vmaps--;
+}
+
 static void test_release(struct dma_buf *dmabuf)
 {
 	struct test_buf *buf = dmabuf->priv;
@@ -189,6 +213,8 @@ static const struct dma_buf_ops test_native_ops = {
 	.pin = test_pin,
 	.unpin = test_unpin,
 	.mmap = test_mmap,
+	.vmap = test_vmap,
+	.vunmap = test_vunmap,
 	.release = test_release,
 };
 
@@ -199,6 +225,8 @@ static const struct dma_buf_ops test_legacy_ops = {
 	.pin = test_pin,
 	.unpin = test_unpin,
 	.mmap = test_mmap,
+	.vmap = test_vmap,
+	.vunmap = test_vunmap,
 	.release = test_release,
 };
 
@@ -326,7 +354,7 @@ static int test_ioctl_move(void __user *uarg)
 	ret = dma_resv_lock_interruptible(dmabuf->resv, NULL);
 	if (ret)
 		goto out_free;
-	if (buf->pins) {
+	if (buf->pins || buf->vmaps) {
 		dma_resv_unlock(dmabuf->resv);
 		ret = -EBUSY;
 		goto out_free;

@@ -95,7 +95,8 @@ struct dma_buf_test_read {
  *
  * Moves the buffer to new pages (contents copied), notifies every
  * attachment with dma_buf_move_notify() and poisons and frees the old
- * pages. -EBUSY while an attachment has the buffer pinned. CPU mappings
+ * pages. -EBUSY while an attachment has the buffer pinned or vmapped
+ * (dma_buf_vmap() maps the pages themselves). CPU mappings
  * (mmap of the dma-buf) made before the move keep the old pages.
  */
 struct dma_buf_test_move {

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: MIT
+/*
+ * PRIME ioctls with bad input, on each native DRM importer: every call
+ * fails with a clean errno and leaves no attachment behind, a buffer
+ * imported twice is one object, an import outlives the exporter's handle,
+ * and closing everything returns bufinfo to where it started.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <xf86drm.h>
+
+#include "lib/dmabuf_util.h"
+#include "lib/igt.h"
+
+#define BUF_SIZE (16 * 1024)
+
+static struct drm_dev virtio[2], vgem, vkms;
+
+struct target {
+	const char *name;
+	struct drm_dev *dev;
+};
+
+static struct target targets[] = {
+	{ "virtio-gpu-b", &virtio[1] },
+	{ "vgem", &vgem },
+	{ "vkms", &vkms },
+};
+
+/* The "Total N objects, M bytes" line of bufinfo. */
+static void bufinfo_total(char *out, size_t size)
+{
+	char line[256];
+	FILE *f = fopen(BUFINFO_PATH, "r");
+
+	igt_assert(f);
+	out[0] = '\0';
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "Total ", 6))
+			snprintf(out, size, "%s", line);
+	fclose(f);
+}
+
+/* Attachments are released asynchronously by virtio-gpu: wait a little. */
+static void wait_no_attachment(ino_t ino, const char *devname)
+{
+	for (int i = 0; i < 100 && bufinfo_count_dev(ino, devname) > 0; i++)
+		usleep(10000);
+	igt_assert_eq(bufinfo_count_dev(ino, devname), 0);
+}
+
+static int fd_to_handle_errno(int fd, int dmabuf)
+{
+	uint32_t handle;
+
+	return prime_fd_to_handle(fd, dmabuf, &handle);
+}
+
+static void bad_fds(struct target *t)
+{
+	int fd = drm_reopen(t->dev);
+	int memfd = memfd_create("not-a-dma-buf", MFD_CLOEXEC);
+	int closed, pipefd[2];
+
+	igt_assert(memfd >= 0);
+	igt_assert(pipe(pipefd) == 0);
+	closed = dup(memfd);
+	close(closed);
+
+	igt_assert_eq(fd_to_handle_errno(fd, closed), -EBADF);
+	igt_assert_eq(fd_to_handle_errno(fd, -1), -EBADF);
+	igt_assert_eq(fd_to_handle_errno(fd, 1 << 30), -EBADF);
+	igt_assert_eq(fd_to_handle_errno(fd, memfd), -EINVAL);
+	igt_assert_eq(fd_to_handle_errno(fd, pipefd[0]), -EINVAL);
+
+	close(pipefd[0]);
+	close(pipefd[1]);
+	close(memfd);
+	close(fd);
+}
+
+static void bad_handles(struct target *t)
+{
+	struct drm_prime_handle args = { .handle = 0x7fffffff, .flags = DRM_CLOEXEC };
+	int fd = drm_reopen(t->dev);
+	size_t map_size;
+	void *map;
+
+	igt_assert_eq(drmIoctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &args), -1);
+	igt_assert_eq(errno, ENOENT);
+
+	args.handle = dumb_create(fd, BUF_SIZE, &map, &map_size);
+	munmap(map, map_size);
+	args.flags = 0x40000000;	/* neither DRM_CLOEXEC nor DRM_RDWR */
+	igt_assert_eq(drmIoctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &args), -1);
+	igt_assert_eq(errno, EINVAL);
+	gem_close(fd, args.handle);
+	close(fd);
+}
+
+/* A buffer imported twice into one file is one object and one attachment. */
+static void double_import(struct target *t)
+{
+	uint32_t h1 = 0, h2 = 0;
+	int fd = drm_reopen(t->dev);
+	void *map;
+	int dmabuf = udmabuf_create(BUF_SIZE, &map);
+	ino_t ino = fd_inode(dmabuf);
+
+	munmap(map, BUF_SIZE);
+
+	igt_assert_eq(prime_fd_to_handle(fd, dmabuf, &h1), 0);
+	igt_assert_eq(prime_fd_to_handle(fd, dmabuf, &h2), 0);
+	igt_assert_eq(h1, h2);
+	igt_assert_eq(bufinfo_count_dev(ino, t->dev->devname), 1);
+	gem_close(fd, h1);
+	close(fd);
+	wait_no_attachment(ino, t->dev->devname);
+	close(dmabuf);
+}
+
+/* The exporter closes its handle: the dma-buf keeps the object alive. */
+static void import_after_exporter_close(struct target *t)
+{
+	int exp = drm_reopen(&vgem), fd = drm_reopen(t->dev);
+	uint32_t src, handle = 0;
+	size_t map_size;
+	void *map;
+	int dmabuf, again;
+	ino_t ino;
+
+	src = dumb_create(exp, BUF_SIZE, &map, &map_size);
+	pattern_fill(map, BUF_SIZE, 0xc105ed00u);
+	munmap(map, map_size);
+	dmabuf = prime_handle_to_fd(exp, src);
+	ino = fd_inode(dmabuf);
+	gem_close(exp, src);
+	close(exp);
+
+	igt_assert_eq(prime_fd_to_handle(fd, dmabuf, &handle), 0);
+	igt_assert_eq(bufinfo_count_dev(ino, t->dev->devname), 1);
+	again = prime_handle_to_fd(fd, handle);
+	igt_assert_eq(fd_inode(again), ino);
+	map = dmabuf_mmap(again, BUF_SIZE);
+	igt_assert_eq(pattern_check(map, BUF_SIZE, 0xc105ed00u), -1);
+	munmap(map, BUF_SIZE);
+	close(again);
+	gem_close(fd, handle);
+	close(fd);
+	wait_no_attachment(ino, t->dev->devname);
+	close(dmabuf);
+}
+
+static void run_all(struct target *t)
+{
+	char before[128], after[128];
+
+	bufinfo_total(before, sizeof(before));
+	bad_fds(t);
+	bad_handles(t);
+	double_import(t);
+	import_after_exporter_close(t);
+	for (int i = 0; i < 100; i++) {
+		bufinfo_total(after, sizeof(after));
+		if (!strcmp(before, after))
+			break;
+		usleep(10000);
+	}
+	igt_assert_f(!strcmp(before, after), "bufinfo: before \"%s\", after \"%s\"",
+		     before, after);
+}
+
+static void target_subtest(struct target *t)
+{
+	igt_describe("Bad fds and handles, a double import, an import after the "
+		     "exporter's close: clean errors, no attachment left, "
+		     "bufinfo back to where it started.");
+	igt_subtest_f("bad-input-%s", t->name)
+		run_all(t);
+}
+
+igt_main
+{
+	igt_fixture {
+		struct drm_dev devs[1];
+
+		igt_assert_eq(drm_open_all("virtio_gpu", virtio, 2), 2);
+		igt_assert_eq(drm_open_all("vgem", devs, 1), 1);
+		vgem = devs[0];
+		igt_assert_eq(drm_open_all("vkms", devs, 1), 1);
+		vkms = devs[0];
+	}
+
+	for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++)
+		target_subtest(&targets[i]);
+}
