@@ -126,10 +126,13 @@ static void double_import(struct target *t)
 	close(dmabuf);
 }
 
-/* The exporter closes its handle: the dma-buf keeps the object alive. */
+/*
+ * The exporter (virtio-gpu card A, another device than every target)
+ * closes its handle: the dma-buf keeps the object alive.
+ */
 static void import_after_exporter_close(struct target *t)
 {
-	int exp = drm_reopen(&vgem), fd = drm_reopen(t->dev);
+	int exp = drm_reopen(&virtio[0]), fd = drm_reopen(t->dev);
 	uint32_t src, handle = 0;
 	size_t map_size;
 	void *map;

@@ -14,14 +14,14 @@
  * Offers of an exported buffer (struct dma_buf_test_export.offers), made in
  * this order. 0 makes a legacy exporter (map_dma_buf, no offers).
  */
-#define DMA_BUF_TEST_OFFER_SGT_P2P	(1u << 0)  /* SGT needing P2P */
-#define DMA_BUF_TEST_OFFER_SGT		(1u << 1)  /* SGT of system memory */
+#define DMA_BUF_TEST_OFFER_SGT_P2P	0x1u  /* SGT needing P2P */
+#define DMA_BUF_TEST_OFFER_SGT		0x2u  /* SGT of system memory */
 #define DMA_BUF_TEST_OFFER_ALL		(DMA_BUF_TEST_OFFER_SGT_P2P | \
 					 DMA_BUF_TEST_OFFER_SGT)
 
 /* Requests of an import (struct dma_buf_test_import.requests), in order. */
-#define DMA_BUF_TEST_REQUEST_SGT_P2P	(1u << 0)  /* SGT, P2P accepted */
-#define DMA_BUF_TEST_REQUEST_SGT	(1u << 1)  /* SGT, no P2P */
+#define DMA_BUF_TEST_REQUEST_SGT_P2P	0x1u  /* SGT, P2P accepted */
+#define DMA_BUF_TEST_REQUEST_SGT	0x2u  /* SGT, no P2P */
 #define DMA_BUF_TEST_REQUEST_ALL	(DMA_BUF_TEST_REQUEST_SGT_P2P | \
 					 DMA_BUF_TEST_REQUEST_SGT)
 
@@ -104,12 +104,12 @@ struct dma_buf_test_move {
 	__u32 pad;
 };
 
-#define DMA_BUF_TEST_IOCTL_BASE		'T'
-#define DMA_BUF_TEST_IOCTL_EXPORT	_IOWR(DMA_BUF_TEST_IOCTL_BASE, 0, struct dma_buf_test_export)
-#define DMA_BUF_TEST_IOCTL_IMPORT	_IOWR(DMA_BUF_TEST_IOCTL_BASE, 1, struct dma_buf_test_import)
-#define DMA_BUF_TEST_IOCTL_READ		_IOWR(DMA_BUF_TEST_IOCTL_BASE, 2, struct dma_buf_test_read)
-#define DMA_BUF_TEST_IOCTL_RELEASE	_IOW(DMA_BUF_TEST_IOCTL_BASE, 3, __u32)
-#define DMA_BUF_TEST_IOCTL_MOVE		_IOW(DMA_BUF_TEST_IOCTL_BASE, 4, struct dma_buf_test_move)
+#define DMA_BUF_TEST_IOC		'T'
+#define DMA_BUF_TEST_IOCTL_EXPORT	_IOWR(DMA_BUF_TEST_IOC, 0, struct dma_buf_test_export)
+#define DMA_BUF_TEST_IOCTL_IMPORT	_IOWR(DMA_BUF_TEST_IOC, 1, struct dma_buf_test_import)
+#define DMA_BUF_TEST_IOCTL_READ		_IOWR(DMA_BUF_TEST_IOC, 2, struct dma_buf_test_read)
+#define DMA_BUF_TEST_IOCTL_RELEASE	_IOW(DMA_BUF_TEST_IOC, 3, __u32)
+#define DMA_BUF_TEST_IOCTL_MOVE		_IOW(DMA_BUF_TEST_IOC, 4, struct dma_buf_test_move)
 
 /* Word @i of a buffer filled with @seed; the tests compute the same. */
 static inline __u32 dma_buf_test_pattern(__u32 seed, __u64 i)

@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests of the mapping types virtio-gpu offers for host-visible
+ * (VRAM) objects. Such objects need host-visible memory, which QEMU 7.2
+ * does not offer, so no real one can exist in the test VM: the tests run
+ * on the VM's real virtio-gpu devices with a VRAM object made up around a
+ * range of the card's own BAR, and go through the dma-buf core's
+ * negotiation and the offers' map and unmap.
+ */
+
+#include <kunit/test.h>
+#include <linux/dma-buf.h>
+#include <linux/pci.h>
+#include <linux/virtio_dma_buf.h>
+
+#include "virtgpu_drv.h"
+
+#define VIRTIO_GPU_PCI_DEVICE	0x1050
+
+struct vram_test_card {
+	struct pci_dev *pdev;
+	struct drm_device *drm;
+	struct device *vdev;	/* the virtio device */
+};
+
+struct vram_test_ctx {
+	struct vram_test_card card[2];
+	struct virtio_gpu_object_vram vram;
+	struct dma_buf *dmabuf;
+};
+
+static int find_virtio_child(struct device *dev, void *data)
+{
+	struct device **out = data;
+
+	if (!is_virtio_device(dev))
+		return 0;
+	*out = dev;
+	return 1;
+}
+
+static int vram_test_get_offers(struct dma_buf *dmabuf,
+				struct dma_buf_attachment *attach,
+				struct dma_buf_mapping_entry *offers,
+				unsigned int max)
+{
+	struct drm_gem_object *obj = dmabuf->priv;
+
+	return virtio_gpu_vram_get_mapping_offers(gem_to_virtio_gpu_obj(obj),
+						  offers, max);
+}
+
+static const uuid_t vram_test_uuid =
+	UUID_INIT(0x6b1e7a3c, 0x52d4, 0x4f0e, 0x9a, 0x11, 0x3d, 0x2c, 0x5e, 0x77, 0x08, 0x91);
+
+static int vram_test_get_uuid(struct dma_buf *dmabuf, uuid_t *uuid)
+{
+	uuid_copy(uuid, &vram_test_uuid);
+	return 0;
+}
+
+static void vram_test_release(struct dma_buf *dmabuf)
+{
+}
+
+/* A virtio dma-buf, as virtio-gpu exports, with the VRAM offers. */
+static const struct virtio_dma_buf_ops vram_test_ops = {
+	.ops = {
+		.attach = virtio_dma_buf_attach,
+		.get_mapping_offers = vram_test_get_offers,
+		.release = vram_test_release,
+	},
+	.get_uuid = vram_test_get_uuid,
+};
+
+static void vram_test_put(void *data)
+{
+	struct vram_test_ctx *ctx = data;
+
+	if (ctx->dmabuf) {
+		dma_buf_put(ctx->dmabuf);
+		drm_gem_object_release(&ctx->vram.base.base.base);
+	}
+	pci_dev_put(ctx->card[0].pdev);
+	pci_dev_put(ctx->card[1].pdev);
+}
+
+/* Card A's made-up VRAM object, exported; @blob_flags as the host set them. */
+static struct vram_test_ctx *vram_test_setup(struct kunit *test, u32 blob_flags)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(info);
+	struct pci_dev *pdev = NULL;
+	struct vram_test_ctx *ctx;
+	struct drm_gem_object *obj;
+	int n = 0;
+
+	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, vram_test_put, ctx));
+	while (n < 2 && (pdev = pci_get_device(PCI_VENDOR_ID_REDHAT_QUMRANET,
+					       VIRTIO_GPU_PCI_DEVICE, pdev))) {
+		struct vram_test_card *c = &ctx->card[n];
+
+		if (!device_for_each_child(&pdev->dev, &c->vdev, find_virtio_child) ||
+		    !dev_to_virtio(c->vdev)->priv)
+			continue;
+		c->drm = dev_to_virtio(c->vdev)->priv;
+		c->pdev = pci_dev_get(pdev);
+		n++;
+	}
+	pci_dev_put(pdev);
+	if (n < 2)
+		kunit_skip(test, "needs two bound virtio-gpu PCI devices");
+
+	/* One page of card A's first memory BAR stands in for host memory. */
+	obj = &ctx->vram.base.base.base;
+	drm_gem_private_object_init(ctx->card[0].drm, obj, PAGE_SIZE);
+	ctx->vram.base.blob_flags = blob_flags;
+	ctx->vram.vram_node.start = pci_resource_start(ctx->card[0].pdev, 4);
+	ctx->vram.vram_node.size = PAGE_SIZE;
+	KUNIT_ASSERT_NE(test, ctx->vram.vram_node.start, 0);
+
+	info.ops = &vram_test_ops.ops;
+	info.size = PAGE_SIZE;
+	info.flags = O_RDWR;
+	info.priv = obj;
+	ctx->dmabuf = virtio_dma_buf_export(&info);
+	if (IS_ERR(ctx->dmabuf)) {
+		drm_gem_object_release(obj);
+		KUNIT_FAIL_AND_ABORT(test, "export: %pe", ctx->dmabuf);
+	}
+	return ctx;
+}
+
+static void vram_test_move_notify(struct dma_buf_attachment *attach)
+{
+}
+
+static const struct dma_buf_attach_ops vram_test_importer_ops = {
+	.move_notify = vram_test_move_notify,
+};
+
+static struct dma_buf_attachment *
+vram_test_attach(struct vram_test_ctx *ctx, struct device *dev,
+		 const struct dma_buf_mapping_entry *req)
+{
+	return dma_buf_mapping_attach(ctx->dmabuf, dev, req, 1,
+				      &vram_test_importer_ops, NULL);
+}
+
+/* Mappable VRAM is MMIO of card A: P2P SGT, reachable from card B. */
+static void vram_mappable_is_p2p(struct kunit *test)
+{
+	struct vram_test_ctx *ctx = vram_test_setup(test, VIRTGPU_BLOB_FLAG_USE_MAPPABLE);
+	struct device *b = &ctx->card[1].pdev->dev;
+	const struct dma_buf_mapping_entry p2p = DMA_BUF_SGT_REQUEST(b, true);
+	const struct dma_buf_mapping_entry plain = DMA_BUF_SGT_REQUEST(b, false);
+	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
+
+	attach = vram_test_attach(ctx, b, &p2p);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &dma_buf_mapping_sgt);
+	KUNIT_EXPECT_PTR_EQ(test, attach->offer.sgt_offer.p2p_provider,
+			    ctx->card[0].pdev);
+	KUNIT_EXPECT_TRUE(test, attach->peer2peer);
+
+	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	KUNIT_EXPECT_EQ(test, sgt->nents, 1);
+	KUNIT_EXPECT_EQ(test, sg_dma_len(sgt->sgl), PAGE_SIZE);
+	KUNIT_EXPECT_NE(test, sg_dma_address(sgt->sgl), DMA_MAPPING_ERROR);
+	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
+	dma_buf_detach(ctx->dmabuf, attach);
+
+	/* MMIO is not offered to an importer that cannot take bus addresses. */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vram_test_attach(ctx, b, &plain)), -EOPNOTSUPP);
+	/* Nor, through the compat layer, to a legacy importer. */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_attach(ctx->dmabuf, b)), -EOPNOTSUPP);
+	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->dmabuf->attachments));
+}
+
+static void restore_uuid_flag(void *data)
+{
+	struct virtio_gpu_device *vgdev = data;
+
+	vgdev->has_resource_assign_uuid = !vgdev->has_resource_assign_uuid;
+}
+
+/* VRAM without a guest mapping: only the virtio UUID type. */
+static void vram_unmappable_is_uuid(struct kunit *test)
+{
+	struct vram_test_ctx *ctx = vram_test_setup(test, 0);
+	struct virtio_gpu_device *vgdev = ctx->card[0].drm->dev_private;
+	const struct dma_buf_mapping_entry uuid = VIRTIO_DMA_BUF_UUID_ENTRY();
+	struct device *b_virtio = ctx->card[1].vdev;
+	struct device *b_pci = &ctx->card[1].pdev->dev;
+	const struct dma_buf_mapping_entry p2p = DMA_BUF_SGT_REQUEST(b_pci, true);
+	struct dma_buf_attachment *attach;
+	uuid_t got;
+
+	/* Whatever this host says, try both answers. */
+	for (int pass = 0; pass < 2; pass++) {
+		if (vgdev->has_resource_assign_uuid) {
+			attach = vram_test_attach(ctx, b_virtio, &uuid);
+			KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+			KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type,
+					    &virtio_dma_buf_mapping_uuid);
+			KUNIT_EXPECT_FALSE(test, attach->peer2peer);
+			KUNIT_EXPECT_EQ(test, virtio_dma_buf_attachment_uuid(attach, &got), 0);
+			KUNIT_EXPECT_TRUE(test, uuid_equal(&got, &vram_test_uuid));
+			/* It is not an SGT attachment. */
+			KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_map_attachment_unlocked(attach,
+								DMA_BIDIRECTIONAL)),
+					-EINVAL);
+			dma_buf_detach(ctx->dmabuf, attach);
+			/* Only a virtio device can hand a UUID to the host. */
+			KUNIT_EXPECT_EQ(test, PTR_ERR(vram_test_attach(ctx, b_pci, &uuid)),
+					-EINVAL);
+		} else {
+			KUNIT_EXPECT_EQ(test, PTR_ERR(vram_test_attach(ctx, b_virtio, &uuid)),
+					-EOPNOTSUPP);
+		}
+		/* Never an sg_table: no more empty tables for anyone. */
+		KUNIT_EXPECT_EQ(test, PTR_ERR(vram_test_attach(ctx, b_pci, &p2p)),
+				-EOPNOTSUPP);
+		KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_attach(ctx->dmabuf, b_virtio)),
+				-EOPNOTSUPP);
+		if (pass == 0) {
+			vgdev->has_resource_assign_uuid = !vgdev->has_resource_assign_uuid;
+			KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+						restore_uuid_flag, vgdev));
+		}
+	}
+	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->dmabuf->attachments));
+}
+
+static struct kunit_case virtgpu_vram_cases[] = {
+	KUNIT_CASE(vram_mappable_is_p2p),
+	KUNIT_CASE(vram_unmappable_is_uuid),
+	{}
+};
+
+static struct kunit_suite virtgpu_vram_suite = {
+	.name = "virtio-gpu-vram-dma-buf",
+	.test_cases = virtgpu_vram_cases,
+};
+
+kunit_test_suite(virtgpu_vram_suite);
