@@ -197,7 +197,9 @@ static void vram_unmappable_is_uuid(struct kunit *test)
 	struct device *b_pci = &ctx->card[1].pdev->dev;
 	const struct dma_buf_mapping_entry p2p = DMA_BUF_SGT_REQUEST(b_pci, true);
 	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
 	uuid_t got;
+	int ret;
 
 	/* Whatever this host says, try both answers. */
 	for (int pass = 0; pass < 2; pass++) {
@@ -210,9 +212,8 @@ static void vram_unmappable_is_uuid(struct kunit *test)
 			KUNIT_EXPECT_EQ(test, virtio_dma_buf_attachment_uuid(attach, &got), 0);
 			KUNIT_EXPECT_TRUE(test, uuid_equal(&got, &vram_test_uuid));
 			/* It is not an SGT attachment. */
-			KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_map_attachment_unlocked(attach,
-								DMA_BIDIRECTIONAL)),
-					-EINVAL);
+			sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+			KUNIT_EXPECT_EQ(test, PTR_ERR(sgt), -EINVAL);
 			dma_buf_detach(ctx->dmabuf, attach);
 			/* Only a virtio device can hand a UUID to the host. */
 			KUNIT_EXPECT_EQ(test, PTR_ERR(vram_test_attach(ctx, b_pci, &uuid)),
@@ -228,8 +229,8 @@ static void vram_unmappable_is_uuid(struct kunit *test)
 				-EOPNOTSUPP);
 		if (pass == 0) {
 			vgdev->has_resource_assign_uuid = !vgdev->has_resource_assign_uuid;
-			KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
-						restore_uuid_flag, vgdev));
+			ret = kunit_add_action_or_reset(test, restore_uuid_flag, vgdev);
+			KUNIT_ASSERT_EQ(test, ret, 0);
 		}
 	}
 	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->dmabuf->attachments));
