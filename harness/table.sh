@@ -1,24 +1,37 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Print the exporter x importer table of the cross-driver PRIME test from
-# the tests' log of a VM run (build/logs/vm-<flavour>-tests.log): one row per exporter, one column per importer; each
-# cell is the subtest's result, what the kernel did (imported, refused
-# with ENODEV, self-import of the driver's own object, captured by vivid)
-# and, for an attachment, the negotiated mapping type and whether the
-# exporter and the importer were native or went through the compat layer.
+# the tests' log of a VM run (build/logs/vm-<flavour>-tests.log): one row
+# per exporter, one column per importer; each cell is the subtest's result,
+# what the kernel did (imported, self-import of the driver's own object,
+# captured by vivid, read through the mapping by the test device) and, for
+# an attachment, the negotiated mapping type and whether the exporter and
+# the importer were native or went through the compat layer
+# ("sgt native/compat": SGT, native exporter, compat importer). The last
+# column is the device-level check of kms_prime_scanout: virtio-gpu card B
+# scanning the buffer out, compared with QEMU's screen dump of the card.
 #
 #   table.sh TESTS_LOG
 . "$(dirname "$0")/lib.sh"
 log=${1:?usage: table.sh TESTS_LOG}
 
 awk '
-/^VM-TEST-BEGIN / { in_test = ($2 == "prime_cross_driver") }
+/^VM-TEST-BEGIN / { in_test = ($2 == "prime_cross_driver"); in_scan = ($2 == "kms_prime_scanout") }
+in_scan && /^cell: / {
+	# cell: EXP -> virtio-gpu-b: scanout: RESULT
+	split(substr($0, 7), a, / -> |: /)
+	scan[a[1]] = (a[1] in scan ? scan[a[1]] "," : "") a[4]
+}
+in_scan && /^Subtest / && $3 != "SUCCESS" {
+	name = $2; sub(/:$/, "", name); sub(/^scanout-(from|live-change)-/, "", name)
+	scan[name] = (name in scan ? scan[name] "," : "") $3
+}
 in_test && /^cell: / {
 	# cell: EXP -> IMP: WHAT: MAPPING (type exporter/importer, or -)
 	split(substr($0, 7), a, / -> |: /)
 	what[a[1] "|" a[2]] = a[3] (a[4] != "-" && a[4] != "" ? ", " a[4] : "")
 }
-in_test && /^Subtest / {
+in_test && /^Subtest / && $2 ~ /-to-/ {
 	name = $2; sub(/:$/, "", name)
 	res[name] = $3
 	n = split(name, p, "-to-")
@@ -28,11 +41,11 @@ in_test && /^Subtest / {
 }
 END {
 	if (!ne) { print "no results for prime_cross_driver in the log"; exit 1 }
-	w = 19; cw = 36
+	w = 19; cw = 30
 	printf "%-" w "s", "exporter \\ importer"
 	for (c = 1; c <= ni; c++) printf " | %-" cw "s", imps[c]
-	printf "\n"
-	for (c = 0; c <= ni; c++) printf "%s", (c ? "-+-" : "") sprintf("%" (c ? cw : w) "s", "") 
+	printf " | %s\n", "scanout on virtio-gpu-b (screen dump)"
+	for (c = 0; c <= ni + 1; c++) printf "%s", (c ? "-+-" : "") sprintf("%" (c ? cw : w) "s", "")
 	printf "\n"
 	for (r = 1; r <= ne; r++) {
 		printf "%-" w "s", exps[r]
@@ -44,6 +57,6 @@ END {
 			if (k in what) cell = cell " " what[k]
 			printf " | %-" cw "s", cell
 		}
-		printf "\n"
+		printf " | %s\n", (exps[r] in scan) ? scan[exps[r]] : "-"
 	}
 }' "$log" | sed '2s/ /-/g'

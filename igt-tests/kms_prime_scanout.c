@@ -72,7 +72,7 @@ static void make_source(const char *exporter, uint32_t seed, struct source *src)
 		dmabuf_sync(src->dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
 		pattern_fill(src->map, FB_SIZE, seed);
 		dmabuf_sync(src->dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
-	} else if (!strcmp(exporter, "test-device")) {
+	} else if (!strcmp(exporter, "test-native")) {
 		src->dmabuf = testdev_export(testdev, FB_SIZE, DMA_BUF_TEST_OFFER_SGT, seed, 0);
 		src->map = dmabuf_mmap(src->dmabuf, FB_SIZE);
 		src->map_size = FB_SIZE;
@@ -209,7 +209,7 @@ static void scanout_subtest(const char *exporter, uint32_t seed)
 igt_main
 {
 	static const char *const exporters[] = {
-		"vgem", "udmabuf", "system-heap", "virtio-gpu-a", "test-device",
+		"vgem", "udmabuf", "system-heap", "virtio-gpu-a", "test-native",
 	};
 
 	igt_fixture {

@@ -313,8 +313,9 @@ static void cell_testdev(struct exporter *e, uint32_t seed)
 	testdev_release(testdev, handle);
 	igt_assert_eq(bufinfo_count_dev(ino, TESTDEV_DEVNAME), 0);
 	release_buffer(e, dmabuf);
-	igt_info("cell: %s -> test-device: read-through-mapping (%u segments): %s\n",
-		 e->name, rd.segments, mapping);
+	igt_info("segments: %u\n", rd.segments);
+	igt_info("cell: %s -> test-device: read-via-mapping: %s\n",
+		 e->name, mapping);
 }
 
 static void cell(struct exporter *e, struct importer *imp, uint32_t seed)
