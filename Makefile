@@ -6,7 +6,7 @@ H := harness
 SHELL := /bin/bash
 
 .PHONY: all demo check setup assemble export discard apply overlay-check \
-	kernel kernel-debug kunit bench compile-check vm vm-debug clean distclean help
+	kernel kernel-debug kunit bench compile-check sweep vm vm-debug clean distclean help
 
 # `make`: set up, build, boot the patched kernel and print the
 # cross-driver PRIME table.
@@ -56,6 +56,11 @@ bench: assemble
 
 compile-check: kernel-debug
 	@bash $(H)/compile-tier.sh
+
+# Every x86_64 driver directory using a changed PRIME helper or
+# dma_buf_ops member (allmodconfig; slow, not part of `make check`).
+sweep: assemble
+	@bash $(H)/sweep.sh
 
 vm: kernel
 	@bash $(H)/vm.sh guest $(TESTS)
