@@ -13,7 +13,7 @@ SHELL := /bin/bash
 all: demo
 
 demo: setup assemble kernel
-	@bash $(H)/vm.sh guest prime_cross_driver >/dev/null || \
+	@bash $(H)/vm.sh guest prime_cross_driver kms_prime_scanout >/dev/null || \
 		echo "==> [demo] some cells failed; see build/logs/vm-guest-tests.log and vm-guest.log"
 	@echo
 	@echo "Cross-driver PRIME sharing on the patched kernel (build/logs/vm-guest-tests.log):"
