@@ -524,6 +524,7 @@ static int test_ioctl_read(struct test_file *tf, void __user *uarg)
 	struct dma_buf_test_read args;
 	struct test_import *imp;
 	struct sg_table *sgt;
+	long wait;
 	int ret;
 
 	if (copy_from_user(&args, uarg, sizeof(args)))
@@ -545,6 +546,13 @@ static int test_ioctl_read(struct test_file *tf, void __user *uarg)
 		}
 		imp->sgt = sgt;
 		imp->maps++;
+	}
+	/* A dynamic importer waits for the exporter's moves itself. */
+	wait = dma_resv_wait_timeout(imp->dmabuf->resv, DMA_RESV_USAGE_KERNEL,
+				     true, MAX_SCHEDULE_TIMEOUT);
+	if (wait < 0) {
+		ret = wait;
+		goto out_unlock;
 	}
 	args.checksum = 0;
 	args.bytes = 0;
