@@ -20,11 +20,13 @@ awk '
 in_scan && /^cell: / {
 	# cell: EXP -> virtio-gpu-b: scanout: RESULT
 	split(substr($0, 7), a, / -> |: /)
-	scan[a[1]] = (a[1] in scan ? scan[a[1]] "," : "") a[4]
+	prev = (a[1] in scan) ? scan[a[1]] "," : ""
+	scan[a[1]] = prev a[4]
 }
 in_scan && /^Subtest / && $3 != "SUCCESS" {
 	name = $2; sub(/:$/, "", name); sub(/^scanout-(from|live-change)-/, "", name)
-	scan[name] = (name in scan ? scan[name] "," : "") $3
+	prev = (name in scan) ? scan[name] "," : ""
+	scan[name] = prev $3
 }
 in_test && /^cell: / {
 	# cell: EXP -> IMP: WHAT: MAPPING (type exporter/importer, or -)
