@@ -42,13 +42,13 @@ EXPORT_SYMBOL_IF_KUNIT(dma_buf_mapping_bug);
  * @provider: the PCI device whose memory an SGT offer may point into
  * @client: the importing device
  *
- * The one place where the dma-buf core decides P2P; KUnit replaces it to
- * model PCI topologies where there is no PCI (UML).
+ * The one place where the dma-buf core decides P2P, for SGT and PAL
+ * offers alike; KUnit replaces it to model PCI topologies where there is
+ * no PCI (UML).
  *
  * Return: the P2P distance, negative if P2P is not possible.
  */
-VISIBLE_IF_KUNIT int dma_buf_p2p_distance(struct pci_dev *provider,
-					  struct device *client)
+int dma_buf_p2p_distance(struct pci_dev *provider, struct device *client)
 {
 	KUNIT_STATIC_STUB_REDIRECT(dma_buf_p2p_distance, provider, client);
 	return pci_p2pdma_distance(provider, client, false);
@@ -89,6 +89,8 @@ static void sgt_debugfs_show(struct seq_file *s,
 			     const struct dma_buf_attachment *attach)
 {
 	seq_printf(s, "\tp2p=%s", attach->peer2peer ? "yes" : "no");
+	if (attach->offer.type == &dma_buf_mapping_pal)
+		seq_puts(s, "\tvia=pal");
 }
 
 const struct dma_buf_mapping_type dma_buf_mapping_sgt = {
@@ -99,6 +101,39 @@ const struct dma_buf_mapping_type dma_buf_mapping_sgt = {
 	.debugfs_show = sgt_debugfs_show,
 };
 EXPORT_SYMBOL_NS_GPL(dma_buf_mapping_sgt, DMA_BUF);
+
+/**
+ * dma_buf_sgt_exporter_map - the exporter's side of an SGT map
+ * @attach: an attachment of type &dma_buf_mapping_sgt
+ * @dir: direction
+ *
+ * The winning offer's &dma_buf_sgt_exp_ops.map, or the core's PAL adapter
+ * when the offer was PAL. Same context as the callback.
+ *
+ * Return: the table, or an ERR_PTR() (NULL from a legacy exporter).
+ */
+struct sg_table *dma_buf_sgt_exporter_map(struct dma_buf_attachment *attach,
+					  enum dma_data_direction dir)
+{
+	if (attach->offer.type == &dma_buf_mapping_pal)
+		return dma_buf_pal_map_sgt(attach, dir);
+	return attach->offer.sgt_offer.ops->map(attach, dir);
+}
+
+/**
+ * dma_buf_sgt_exporter_unmap - undo dma_buf_sgt_exporter_map()
+ * @attach: the attachment
+ * @sgt: the table
+ * @dir: direction
+ */
+void dma_buf_sgt_exporter_unmap(struct dma_buf_attachment *attach,
+				struct sg_table *sgt, enum dma_data_direction dir)
+{
+	if (attach->offer.type == &dma_buf_mapping_pal)
+		dma_buf_pal_unmap_sgt(attach, sgt, dir);
+	else
+		attach->offer.sgt_offer.ops->unmap(attach, sgt, dir);
+}
 
 /* Compat: an exporter with only &dma_buf_ops.map_dma_buf offers SGT. */
 
@@ -196,32 +231,64 @@ static int get_offers(struct dma_buf_attachment *attach,
 	return count;
 }
 
-/* The pair @offer, @request won: record it in @attach. */
+/*
+ * The pair @offer, @request won: record it in @attach as a mapping of
+ * @type (the request's type: SGT when the core adapts a PAL offer).
+ */
 static int record_match(struct dma_buf_attachment *attach,
+			const struct dma_buf_mapping_type *type,
 			const struct dma_buf_mapping_entry *offer,
 			const struct dma_buf_mapping_entry *request)
 {
 	/* A type that lives in a module stays loaded while it is in use. */
-	if (!try_module_get(offer->type->owner))
+	if (!try_module_get(type->owner))
 		return -ENODEV;
 
-	attach->mapping_type = offer->type;
+	attach->mapping_type = type;
 	attach->offer = *offer;
 	attach->request = *request;
-	if (offer->type == &dma_buf_mapping_sgt) {
+	if (type != &dma_buf_mapping_sgt)
+		attach->peer2peer = false;
+	else if (dma_buf_exporter_is_compat(attach->dmabuf))
 		/*
 		 * A legacy exporter decides P2P itself from the importer's
 		 * consent, as before; a native one has said it by offering
-		 * P2P, which only matches importers that consent.
+		 * P2P (or MMIO), which only matches importers that consent.
 		 */
-		if (dma_buf_exporter_is_compat(attach->dmabuf))
-			attach->peer2peer = request->sgt_request.allow_p2p;
-		else
-			attach->peer2peer = !!offer->sgt_offer.p2p_provider;
-	} else {
-		attach->peer2peer = false;
-	}
+		attach->peer2peer = request->sgt_request.allow_p2p;
+	else if (offer->type == &dma_buf_mapping_pal)
+		attach->peer2peer = !!offer->pal_offer.mmio_provider;
+	else
+		attach->peer2peer = !!offer->sgt_offer.p2p_provider;
 	return 0;
+}
+
+/*
+ * No pair of the same type matched: serve the first SGT request (in the
+ * importer's order) that the core can build from a PAL offer (in the
+ * exporter's order). A direct match always wins over the adapter.
+ */
+static int negotiate_adapter(struct dma_buf_attachment *attach,
+			     const struct dma_buf_mapping_entry *offers,
+			     int noffers,
+			     const struct dma_buf_mapping_entry *requests,
+			     unsigned int count)
+{
+	unsigned int j;
+	int i;
+
+	for (i = 0; i < noffers; i++) {
+		if (offers[i].type != &dma_buf_mapping_pal)
+			continue;
+		for (j = 0; j < count; j++) {
+			if (requests[j].type != &dma_buf_mapping_sgt ||
+			    dma_buf_pal_adapter_match(&offers[i], &requests[j]))
+				continue;
+			return record_match(attach, &dma_buf_mapping_sgt,
+					    &offers[i], &requests[j]);
+		}
+	}
+	return -EOPNOTSUPP;
 }
 
 /**
@@ -234,7 +301,8 @@ static int record_match(struct dma_buf_attachment *attach,
  * The exporter's offers are walked in its order, and for each the
  * importer's requests in theirs; the first pair of the same type that the
  * type's &dma_buf_mapping_type.match accepts wins and is recorded in
- * @attach. Called without the reservation lock (exporters may resume
+ * @attach. If none does, an SGT request may still be served from a PAL
+ * offer by the core's adapter. Called without the reservation lock (exporters may resume
  * their device in &dma_buf_ops.get_mapping_offers); may sleep.
  *
  * Return: 0, -EOPNOTSUPP when no pair matches, the errno of a callback
@@ -272,10 +340,11 @@ int dma_buf_negotiate(struct dma_buf_attachment *attach,
 			}
 			if (ret)
 				return ret;
-			return record_match(attach, &offers[i], &requests[j]);
+			return record_match(attach, type, &offers[i],
+					    &requests[j]);
 		}
 	}
-	return -EOPNOTSUPP;
+	return negotiate_adapter(attach, offers, noffers, requests, count);
 }
 
 /**

@@ -26,12 +26,14 @@ struct sg_table;
 #define DMA_BUF_MAX_MAPPING_ENTRIES 8
 
 struct dma_buf_mapping_entry;
+struct dma_buf_phys_list;
 
 /**
  * struct dma_buf_mapping_type - a kind of mapping
  *
  * One static instance per kind of mapping; its address is its identity.
- * The core defines &dma_buf_mapping_sgt; drivers may define private types
+ * The core defines &dma_buf_mapping_sgt and &dma_buf_mapping_pal; drivers
+ * may define private types
  * without touching the core. All callbacks are called without the
  * dma-buf's reservation lock held, may sleep unless stated otherwise,
  * and must not take the reservation lock either (negotiation runs before
@@ -117,6 +119,29 @@ struct dma_buf_sgt_exp_ops {
 };
 
 /**
+ * struct dma_buf_pal_exp_ops - exporter operations of a PAL offer
+ *
+ * Called with the dma-buf's reservation lock held; may sleep. The list
+ * describes where the buffer is while it stays mapped: the exporter must
+ * not move the memory before @unmap, or before the importers have been
+ * told through dma_buf_move_notify().
+ */
+struct dma_buf_pal_exp_ops {
+	/**
+	 * @map: describe the buffer for @attach; returns a list allocated
+	 * with dma_buf_phys_list_alloc(), or an ERR_PTR(), never NULL. The
+	 * core validates the list before the importer sees it, and hands a
+	 * malformed one back to @unmap.
+	 */
+	struct dma_buf_phys_list *(*map)(struct dma_buf_attachment *attach);
+	/**
+	 * @unmap: undo one @map; frees @pal with dma_buf_phys_list_free().
+	 */
+	void (*unmap)(struct dma_buf_attachment *attach,
+		      struct dma_buf_phys_list *pal);
+};
+
+/**
  * struct dma_buf_mapping_entry - one entry of an offer or request list
  * @type: the mapping type; NULL is invalid.
  * @sgt_offer: exporter side of &dma_buf_mapping_sgt.
@@ -128,6 +153,17 @@ struct dma_buf_sgt_exp_ops {
  * @sgt_request.dev: the device the table is DMA-mapped for: the attaching
  *	device (&dma_buf_attachment.dev).
  * @sgt_request.allow_p2p: the importer can DMA to PCI bus addresses.
+ * @pal_offer: exporter side of &dma_buf_mapping_pal.
+ * @pal_offer.ops: the exporter's map and unmap.
+ * @pal_offer.mmio_provider: non-NULL when the list may hold MMIO ranges
+ *	(a BAR of this PCI device); the core then matches only importers
+ *	that accept MMIO and pass pci_p2pdma_distance(). A list of MMIO
+ *	from an offer without a provider is malformed.
+ * @pal_request: importer side of &dma_buf_mapping_pal.
+ * @pal_request.dev: the attaching device (&dma_buf_attachment.dev); the
+ *	core checks that it may be handed physical addresses (the trust rule
+ *	in Documentation/driver-api/dma-buf-mapping-types.rst).
+ * @pal_request.allow_mmio: the importer can use MMIO ranges.
  * @priv: free for driver-private types.
  * @priv.ops: type-specific operations.
  * @priv.data: type-specific data.
@@ -147,6 +183,14 @@ struct dma_buf_mapping_entry {
 			struct device *dev;
 			bool allow_p2p;
 		} sgt_request;
+		struct {
+			const struct dma_buf_pal_exp_ops *ops;
+			struct pci_dev *mmio_provider;
+		} pal_offer;
+		struct {
+			struct device *dev;
+			bool allow_mmio;
+		} pal_request;
 		struct {
 			const void *ops;
 			void *data;
@@ -196,5 +240,111 @@ extern const struct dma_buf_mapping_type dma_buf_mapping_sgt;
 		.type = &dma_buf_mapping_sgt,				\
 		.sgt_request = { .dev = (_dev), .allow_p2p = (_p2p) },	\
 	})
+
+/*
+ * The most ranges one physical address list may have: 2^20 ranges of at
+ * least a page each, 4 GiB in 4 KiB fragments, a 16 MiB list. The core
+ * refuses longer lists before it reads a single range.
+ */
+#define DMA_BUF_PAL_MAX_RANGES	(1U << 20)
+
+/**
+ * enum dma_buf_pal_memory - what a physical address list points at
+ * @DMA_BUF_PAL_RAM: system memory with struct pages
+ * @DMA_BUF_PAL_MMIO: device memory behind a PCI BAR; no struct pages
+ */
+enum dma_buf_pal_memory {
+	DMA_BUF_PAL_RAM,
+	DMA_BUF_PAL_MMIO,
+};
+
+/**
+ * enum dma_buf_pal_caching - how the CPU may map the memory of a list
+ * @DMA_BUF_PAL_CACHED: write-back cacheable
+ * @DMA_BUF_PAL_WRITE_COMBINED: uncached, writes may be combined
+ * @DMA_BUF_PAL_UNCACHED: uncached
+ */
+enum dma_buf_pal_caching {
+	DMA_BUF_PAL_CACHED,
+	DMA_BUF_PAL_WRITE_COMBINED,
+	DMA_BUF_PAL_UNCACHED,
+};
+
+/**
+ * struct dma_buf_phys_range - one physically contiguous piece of a buffer
+ * @base: CPU physical address of the first byte, page aligned
+ * @len: length in bytes, a non-zero multiple of the page size
+ */
+struct dma_buf_phys_range {
+	phys_addr_t base;
+	size_t len;
+};
+
+/**
+ * struct dma_buf_phys_list - a buffer as a physical address list (PAL)
+ * @nr_ranges: number of entries in @ranges, 1 to %DMA_BUF_PAL_MAX_RANGES
+ * @memory: what every range points at
+ * @caching: how the CPU may map every range
+ * @ranges: the buffer's pieces in buffer order: byte 0 of the buffer is
+ *	at @ranges[0].base, byte @ranges[0].len at @ranges[1].base, and so
+ *	on. They do not overlap and add up to the dma-buf's size.
+ *
+ * Allocate with dma_buf_phys_list_alloc() and free with
+ * dma_buf_phys_list_free().
+ */
+struct dma_buf_phys_list {
+	unsigned int nr_ranges;
+	enum dma_buf_pal_memory memory;
+	enum dma_buf_pal_caching caching;
+	struct dma_buf_phys_range ranges[] __counted_by(nr_ranges);
+};
+
+/*
+ * dma_buf_mapping_pal - the physical address list mapping type
+ *
+ * The mapping is a &struct dma_buf_phys_list of CPU physical addresses,
+ * not DMA-mapped for anyone: only importers whose device puts CPU physical
+ * addresses on the bus may request it. Importers that request SGT are
+ * served from a PAL offer by the core, which builds and DMA-maps the table.
+ */
+extern const struct dma_buf_mapping_type dma_buf_mapping_pal;
+
+/**
+ * DMA_BUF_PAL_OFFER - exporter offer of a PAL of system memory
+ * @_ops: &struct dma_buf_pal_exp_ops
+ */
+#define DMA_BUF_PAL_OFFER(_ops)						\
+	((struct dma_buf_mapping_entry){				\
+		.type = &dma_buf_mapping_pal,				\
+		.pal_offer = { .ops = (_ops) },				\
+	})
+
+/**
+ * DMA_BUF_PAL_MMIO_OFFER - exporter offer of a PAL that may hold MMIO
+ * @_ops: &struct dma_buf_pal_exp_ops
+ * @_pdev: the PCI device whose BAR the ranges may point into
+ */
+#define DMA_BUF_PAL_MMIO_OFFER(_ops, _pdev)				\
+	((struct dma_buf_mapping_entry){				\
+		.type = &dma_buf_mapping_pal,				\
+		.pal_offer = { .ops = (_ops), .mmio_provider = (_pdev) }, \
+	})
+
+/**
+ * DMA_BUF_PAL_REQUEST - importer request of a PAL
+ * @_dev: the importing device
+ * @_mmio: whether the importer accepts MMIO ranges
+ */
+#define DMA_BUF_PAL_REQUEST(_dev, _mmio)				\
+	((struct dma_buf_mapping_entry){				\
+		.type = &dma_buf_mapping_pal,				\
+		.pal_request = { .dev = (_dev), .allow_mmio = (_mmio) }, \
+	})
+
+struct dma_buf_phys_list *dma_buf_phys_list_alloc(unsigned int nr_ranges);
+void dma_buf_phys_list_free(struct dma_buf_phys_list *pal);
+struct dma_buf_phys_list *dma_buf_map_pal(struct dma_buf_attachment *attach);
+void dma_buf_unmap_pal(struct dma_buf_attachment *attach,
+		       struct dma_buf_phys_list *pal);
 
 #endif /* __DMA_BUF_MAPPING_H__ */
