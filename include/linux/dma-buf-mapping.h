@@ -8,6 +8,7 @@
 #ifndef __DMA_BUF_MAPPING_H__
 #define __DMA_BUF_MAPPING_H__
 
+#include <linux/bits.h>
 #include <linux/dma-direction.h>
 #include <linux/types.h>
 
@@ -246,7 +247,7 @@ extern const struct dma_buf_mapping_type dma_buf_mapping_sgt;
  * least a page each, 4 GiB in 4 KiB fragments, a 16 MiB list. The core
  * refuses longer lists before it reads a single range.
  */
-#define DMA_BUF_PAL_MAX_RANGES	(1U << 20)
+#define DMA_BUF_PAL_MAX_RANGES	BIT(20)
 
 /**
  * enum dma_buf_pal_memory - what a physical address list points at

@@ -1,0 +1,928 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests for the physical address list (PAL) mapping type.
+ *
+ * "dma-buf-pal" checks each invariant of a list on its own, through the
+ * importer's entry point (the exporter's unmap must still be called), the
+ * boundaries of the checks, the trust rule, negotiation with the adapter,
+ * and the adapter itself: RAM, MMIO with and without consent, segment
+ * splitting, a DMA mapping failure at every position, and a large list.
+ *
+ * "dma-buf-pal-bench" (CONFIG_DMABUF_KUNIT_BENCH) reports the map cost of
+ * SGT, PAL and the adapter for 4 KiB to 1 GiB buffers.
+ */
+
+#include <kunit/device.h>
+#include <kunit/static_stub.h>
+#include <kunit/test.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-direct.h>
+#include <linux/dma-mapping.h>
+#include <linux/dma-resv.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/overflow.h>
+#include <linux/pci.h>
+#include <linux/scatterlist.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+
+#include "dma-buf-internal.h"
+
+MODULE_IMPORT_NS(DMA_BUF);
+
+#define PAL_TEST_PAGES	4
+/* The fake DMA mapping puts every address this far from its phys. */
+#define PAL_TEST_DMA_OFFSET	BIT_ULL(40)
+/* A physical address no test touches: validation never reads memory. */
+#define PAL_TEST_PHYS	0x40000000ULL
+
+/*
+ * A native, dynamic exporter that offers PAL (and SGT when asked). Each map
+ * hands out a copy of @list, even a malformed one: that is what the core
+ * must catch.
+ */
+struct pal_exporter {
+	struct dma_buf_phys_list *list;
+	struct dma_buf_mapping_entry offers[2];
+	int noffers;
+	atomic_t maps, unmaps, pins, unpins, sgt_maps;
+};
+
+struct pal_ctx {
+	struct device *dev;
+	struct dma_buf *dmabuf;
+	struct pal_exporter *exp;
+	int move_notifies;
+};
+
+#define COUNT(x) atomic_read(&(x))
+
+/* Fake DMA mapping: counts, and fails the nth map when asked. */
+static int dma_maps, dma_unmaps, dma_fail_nth;
+static dma_addr_t dma_unmapped[8];
+
+static dma_addr_t fake_dma_map(struct device *dev, enum dma_buf_pal_memory memory,
+			       phys_addr_t phys, size_t len,
+			       enum dma_data_direction dir)
+{
+	if (dma_fail_nth && ++dma_maps == dma_fail_nth)
+		return DMA_MAPPING_ERROR;
+	if (!dma_fail_nth)
+		dma_maps++;
+	return phys + PAL_TEST_DMA_OFFSET;
+}
+
+static void fake_dma_unmap(struct device *dev, enum dma_buf_pal_memory memory,
+			   dma_addr_t addr, size_t len, enum dma_data_direction dir)
+{
+	if (dma_unmaps < ARRAY_SIZE(dma_unmapped))
+		dma_unmapped[dma_unmaps] = addr;
+	dma_unmaps++;
+}
+
+static bool p2p_reachable;
+
+static int fake_p2p_distance(struct pci_dev *provider, struct device *client)
+{
+	return p2p_reachable ? 1 : -1;
+}
+
+static struct dma_buf_phys_list *pal_exp_map(struct dma_buf_attachment *attach)
+{
+	struct pal_exporter *exp = attach->dmabuf->priv;
+	size_t bytes = struct_size(exp->list, ranges, exp->list->nr_ranges);
+	struct dma_buf_phys_list *pal;
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+	atomic_inc(&exp->maps);
+	/* Not dma_buf_phys_list_alloc(): it would refuse the bad counts. */
+	pal = kvmalloc(bytes, GFP_KERNEL);
+	if (!pal)
+		return ERR_PTR(-ENOMEM);
+	memcpy(pal, exp->list, bytes);
+	return pal;
+}
+
+static void pal_exp_unmap(struct dma_buf_attachment *attach,
+			  struct dma_buf_phys_list *pal)
+{
+	struct pal_exporter *exp = attach->dmabuf->priv;
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+	atomic_inc(&exp->unmaps);
+	dma_buf_phys_list_free(pal);
+}
+
+static const struct dma_buf_pal_exp_ops pal_exp_ops = {
+	.map = pal_exp_map,
+	.unmap = pal_exp_unmap,
+};
+
+/* A native SGT offer of the same pages, for the direct-match cases. */
+static struct sg_table *pal_exp_sgt_map(struct dma_buf_attachment *attach,
+					enum dma_data_direction dir)
+{
+	struct pal_exporter *exp = attach->dmabuf->priv;
+	struct sg_table *sgt;
+
+	atomic_inc(&exp->sgt_maps);
+	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
+	if (!sgt)
+		return ERR_PTR(-ENOMEM);
+	if (sg_alloc_table(sgt, 1, GFP_KERNEL)) {
+		kfree(sgt);
+		return ERR_PTR(-ENOMEM);
+	}
+	return sgt;
+}
+
+static void pal_exp_sgt_unmap(struct dma_buf_attachment *attach,
+			      struct sg_table *sgt, enum dma_data_direction dir)
+{
+	sg_free_table(sgt);
+	kfree(sgt);
+}
+
+static const struct dma_buf_sgt_exp_ops pal_exp_sgt_ops = {
+	.map = pal_exp_sgt_map,
+	.unmap = pal_exp_sgt_unmap,
+};
+
+static int pal_exp_offers(struct dma_buf *dmabuf, struct dma_buf_attachment *attach,
+			  struct dma_buf_mapping_entry *offers, unsigned int max)
+{
+	struct pal_exporter *exp = dmabuf->priv;
+
+	memcpy(offers, exp->offers, exp->noffers * sizeof(*offers));
+	return exp->noffers;
+}
+
+static int pal_exp_pin(struct dma_buf_attachment *attach)
+{
+	atomic_inc(&((struct pal_exporter *)attach->dmabuf->priv)->pins);
+	return 0;
+}
+
+static void pal_exp_unpin(struct dma_buf_attachment *attach)
+{
+	atomic_inc(&((struct pal_exporter *)attach->dmabuf->priv)->unpins);
+}
+
+static void free_pal_exporter(struct pal_exporter *exp)
+{
+	kvfree(exp->list);
+	kfree(exp);
+}
+
+static void pal_exp_release(struct dma_buf *dmabuf)
+{
+	free_pal_exporter(dmabuf->priv);
+}
+
+static const struct dma_buf_ops pal_exp_dma_buf_ops = {
+	.get_mapping_offers = pal_exp_offers,
+	.pin = pal_exp_pin,
+	.unpin = pal_exp_unpin,
+	.release = pal_exp_release,
+};
+
+static void pal_move_notify(struct dma_buf_attachment *attach)
+{
+	struct pal_ctx *ctx = attach->importer_priv;
+
+	ctx->move_notifies++;
+}
+
+static const struct dma_buf_attach_ops pal_importer_ops = {
+	.move_notify = pal_move_notify,
+};
+
+static void put_dmabuf(void *dmabuf)
+{
+	dma_buf_put(dmabuf);
+}
+
+/* A list of @n ranges, any count (even 0): the exporter's template. */
+static struct dma_buf_phys_list *template_list(struct kunit *test, unsigned int n)
+{
+	struct dma_buf_phys_list *pal;
+
+	pal = kvzalloc(struct_size(pal, ranges, n), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pal);
+	pal->nr_ranges = n;
+	return pal;
+}
+
+/*
+ * Export a buffer of @size bytes whose maps return copies of @list
+ * (owned by the exporter from here on), offering PAL first. @mmio makes
+ * it a PAL offer that may hold MMIO; @sgt adds a native SGT offer.
+ */
+static struct pal_ctx *pal_export(struct kunit *test, struct dma_buf_phys_list *list,
+				  size_t size, bool mmio, bool sgt)
+{
+	static atomic_t instance;
+	DEFINE_DMA_BUF_EXPORT_INFO(info);
+	struct pal_exporter *exp;
+	struct pal_ctx *ctx;
+	char name[32];
+
+	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	snprintf(name, sizeof(name), "dma-buf-pal-test.%d", atomic_inc_return(&instance));
+	ctx->dev = kunit_device_register(test, name);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->dev);
+
+	exp = kzalloc(sizeof(*exp), GFP_KERNEL);
+	if (!exp) {
+		kvfree(list);
+		KUNIT_FAIL_AND_ABORT(test, "out of memory");
+	}
+	exp->list = list;
+	if (mmio) {
+		/* Never dereferenced: the P2P distance is a stub. */
+		struct pci_dev *provider = kunit_kzalloc(test, sizeof(*provider),
+							 GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, provider);
+		exp->offers[exp->noffers++] = DMA_BUF_PAL_MMIO_OFFER(&pal_exp_ops,
+								     provider);
+	} else {
+		exp->offers[exp->noffers++] = DMA_BUF_PAL_OFFER(&pal_exp_ops);
+	}
+	if (sgt)
+		exp->offers[exp->noffers++] = DMA_BUF_SGT_OFFER(&pal_exp_sgt_ops);
+
+	info.ops = &pal_exp_dma_buf_ops;
+	info.size = size;
+	info.flags = O_RDWR;
+	info.priv = exp;
+	ctx->dmabuf = dma_buf_export(&info);
+	if (IS_ERR(ctx->dmabuf)) {
+		free_pal_exporter(exp);
+		KUNIT_FAIL_AND_ABORT(test, "dma_buf_export: %pe", ctx->dmabuf);
+	}
+	ctx->exp = exp;
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, put_dmabuf, ctx->dmabuf));
+
+	kunit_activate_static_stub(test, dma_buf_pal_dma_map, fake_dma_map);
+	kunit_activate_static_stub(test, dma_buf_pal_dma_unmap, fake_dma_unmap);
+	kunit_activate_static_stub(test, dma_buf_p2p_distance, fake_p2p_distance);
+	dma_maps = 0;
+	dma_unmaps = 0;
+	dma_fail_nth = 0;
+	p2p_reachable = true;
+	return ctx;
+}
+
+/* @n ranges of one page each at fake addresses, every other page. */
+static struct pal_ctx *pal_export_pages(struct kunit *test, unsigned int n)
+{
+	struct dma_buf_phys_list *list = template_list(test, n);
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		list->ranges[i].base = PAL_TEST_PHYS + 2 * i * PAGE_SIZE;
+		list->ranges[i].len = PAGE_SIZE;
+	}
+	return pal_export(test, list, (size_t)n * PAGE_SIZE, false, false);
+}
+
+static struct dma_buf_attachment *pal_attach(struct pal_ctx *ctx,
+					     const struct dma_buf_mapping_entry *req,
+					     unsigned int count)
+{
+	return dma_buf_mapping_attach(ctx->dmabuf, ctx->dev, req, count,
+				      &pal_importer_ops, ctx);
+}
+
+static void detach(void *attach)
+{
+	struct dma_buf_attachment *a = attach;
+
+	dma_buf_detach(a->dmabuf, a);
+}
+
+static struct dma_buf_attachment *pal_attach_ok(struct kunit *test, struct pal_ctx *ctx,
+						bool mmio)
+{
+	const struct dma_buf_mapping_entry req = DMA_BUF_PAL_REQUEST(ctx->dev, mmio);
+	struct dma_buf_attachment *attach = pal_attach(ctx, &req, 1);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_ASSERT_PTR_EQ(test, attach->mapping_type, &dma_buf_mapping_pal);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, detach, attach));
+	return attach;
+}
+
+/* Map through the importer's entry point; 0 or the error. */
+static int pal_map_unmap(struct dma_buf_attachment *attach)
+{
+	struct dma_buf_phys_list *pal;
+
+	dma_resv_lock(attach->dmabuf->resv, NULL);
+	pal = dma_buf_map_pal(attach);
+	if (!IS_ERR(pal))
+		dma_buf_unmap_pal(attach, pal);
+	dma_resv_unlock(attach->dmabuf->resv);
+	return PTR_ERR_OR_ZERO(pal);
+}
+
+/*
+ * @list, for a buffer of @size, is refused with -EINVAL, and the exporter
+ * gets it back: as many unmaps as maps, as many unpins as pins.
+ */
+static void expect_refused(struct kunit *test, struct dma_buf_phys_list *list,
+			   size_t size, bool mmio)
+{
+	struct pal_ctx *ctx = pal_export(test, list, size, mmio, false);
+	struct dma_buf_attachment *attach = pal_attach_ok(test, ctx, mmio);
+
+	KUNIT_EXPECT_EQ(test, pal_map_unmap(attach), -EINVAL);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), 1);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unmaps), 1);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->pins), COUNT(ctx->exp->unpins));
+}
+
+static void expect_accepted(struct kunit *test, struct dma_buf_phys_list *list,
+			    size_t size)
+{
+	struct pal_ctx *ctx = pal_export(test, list, size, false, false);
+	struct dma_buf_attachment *attach = pal_attach_ok(test, ctx, false);
+
+	KUNIT_EXPECT_EQ(test, pal_map_unmap(attach), 0);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unmaps), 1);
+}
+
+/* Two one-page ranges at @a and @b: a two-page buffer. */
+static struct dma_buf_phys_list *two_ranges(struct kunit *test, phys_addr_t a,
+					    phys_addr_t b)
+{
+	struct dma_buf_phys_list *list = template_list(test, 2);
+
+	list->ranges[0] = (struct dma_buf_phys_range){ a, PAGE_SIZE };
+	list->ranges[1] = (struct dma_buf_phys_range){ b, PAGE_SIZE };
+	return list;
+}
+
+static void pal_valid_list(struct kunit *test)
+{
+	struct pal_ctx *ctx = pal_export_pages(test, PAL_TEST_PAGES);
+	struct dma_buf_attachment *attach = pal_attach_ok(test, ctx, false);
+	struct dma_buf_phys_list *pal;
+	unsigned int i;
+
+	dma_resv_lock(ctx->dmabuf->resv, NULL);
+	pal = dma_buf_map_pal(attach);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pal);
+	KUNIT_EXPECT_EQ(test, pal->nr_ranges, PAL_TEST_PAGES);
+	for (i = 0; i < pal->nr_ranges; i++)
+		KUNIT_EXPECT_EQ(test, pal->ranges[i].base,
+				(phys_addr_t)(PAL_TEST_PHYS + 2 * i * PAGE_SIZE));
+	/* Without move_notify, a dynamic exporter is pinned while mapped. */
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->pins),
+			IS_ENABLED(CONFIG_DMABUF_MOVE_NOTIFY) ? 0 : 1);
+	dma_buf_unmap_pal(attach, pal);
+	dma_resv_unlock(ctx->dmabuf->resv);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unmaps), 1);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->pins), COUNT(ctx->exp->unpins));
+}
+
+static void pal_empty(struct kunit *test)
+{
+	expect_refused(test, template_list(test, 0), PAGE_SIZE, false);
+}
+
+static void pal_zero_length(struct kunit *test)
+{
+	struct dma_buf_phys_list *list = two_ranges(test, PAL_TEST_PHYS,
+						    PAL_TEST_PHYS + 4 * PAGE_SIZE);
+
+	list->ranges[1].len = 0;
+	expect_refused(test, list, PAGE_SIZE, false);
+}
+
+static void pal_unaligned_base(struct kunit *test)
+{
+	expect_refused(test, two_ranges(test, PAL_TEST_PHYS,
+					PAL_TEST_PHYS + 4 * PAGE_SIZE + 512),
+		       2 * PAGE_SIZE, false);
+}
+
+static void pal_unaligned_length(struct kunit *test)
+{
+	struct dma_buf_phys_list *list = two_ranges(test, PAL_TEST_PHYS,
+						    PAL_TEST_PHYS + 4 * PAGE_SIZE);
+
+	/* The total is still the buffer's size: only the alignment is wrong. */
+	list->ranges[0].len = PAGE_SIZE + 512;
+	list->ranges[1].len = PAGE_SIZE - 512;
+	expect_refused(test, list, 2 * PAGE_SIZE, false);
+}
+
+static void pal_overflow(struct kunit *test)
+{
+	struct dma_buf_phys_list *list = template_list(test, 1);
+
+	list->ranges[0].base = PHYS_ADDR_MAX & PAGE_MASK;
+	list->ranges[0].len = 2 * PAGE_SIZE;
+	expect_refused(test, list, 2 * PAGE_SIZE, false);
+}
+
+static void pal_overlap(struct kunit *test)
+{
+	/* In address order: the second starts inside the first. */
+	struct dma_buf_phys_list *list = template_list(test, 2);
+
+	list->ranges[0] = (struct dma_buf_phys_range){ PAL_TEST_PHYS, 2 * PAGE_SIZE };
+	list->ranges[1] = (struct dma_buf_phys_range){ PAL_TEST_PHYS + PAGE_SIZE,
+						       PAGE_SIZE };
+	expect_refused(test, list, 3 * PAGE_SIZE, false);
+
+	/* Out of order: only the sorted check can see it. */
+	list = template_list(test, 3);
+	list->ranges[0] = (struct dma_buf_phys_range){ PAL_TEST_PHYS + 8 * PAGE_SIZE,
+						       PAGE_SIZE };
+	list->ranges[1] = (struct dma_buf_phys_range){ PAL_TEST_PHYS, 4 * PAGE_SIZE };
+	list->ranges[2] = (struct dma_buf_phys_range){ PAL_TEST_PHYS + 3 * PAGE_SIZE,
+						       PAGE_SIZE };
+	expect_refused(test, list, 6 * PAGE_SIZE, false);
+
+	/* The same twice. */
+	expect_refused(test, two_ranges(test, PAL_TEST_PHYS, PAL_TEST_PHYS),
+		       2 * PAGE_SIZE, false);
+}
+
+static void pal_short_coverage(struct kunit *test)
+{
+	expect_refused(test, two_ranges(test, PAL_TEST_PHYS, PAL_TEST_PHYS + 4 * PAGE_SIZE),
+		       3 * PAGE_SIZE, false);
+}
+
+static void pal_long_coverage(struct kunit *test)
+{
+	struct dma_buf_phys_list *list = two_ranges(test, PAL_TEST_PHYS,
+						    PAL_TEST_PHYS + 4 * PAGE_SIZE);
+
+	list->ranges[1].len = 2 * PAGE_SIZE;
+	expect_refused(test, list, 2 * PAGE_SIZE, false);
+}
+
+/*
+ * One range more than the bound, each otherwise valid, for a buffer just
+ * big enough: only the count is wrong.
+ */
+static void pal_count_over_bound(struct kunit *test)
+{
+	unsigned int i, n = DMA_BUF_PAL_MAX_RANGES + 1;
+	struct dma_buf_phys_list *list = template_list(test, n);
+
+	for (i = 0; i < n; i++) {
+		list->ranges[i].base = PAL_TEST_PHYS + 2ULL * i * PAGE_SIZE;
+		list->ranges[i].len = PAGE_SIZE;
+	}
+	expect_refused(test, list, (size_t)n * PAGE_SIZE, false);
+	/* The allocator refuses such a count too. */
+	KUNIT_EXPECT_NULL(test, dma_buf_phys_list_alloc(n));
+	KUNIT_EXPECT_NULL(test, dma_buf_phys_list_alloc(0));
+}
+
+static void pal_bad_kind(struct kunit *test)
+{
+	struct dma_buf_phys_list *list;
+
+	/* MMIO from an offer that did not name a provider. */
+	list = two_ranges(test, PAL_TEST_PHYS, PAL_TEST_PHYS + 4 * PAGE_SIZE);
+	list->memory = DMA_BUF_PAL_MMIO;
+	expect_refused(test, list, 2 * PAGE_SIZE, false);
+
+	list = two_ranges(test, PAL_TEST_PHYS, PAL_TEST_PHYS + 4 * PAGE_SIZE);
+	list->memory = 7;
+	expect_refused(test, list, 2 * PAGE_SIZE, false);
+
+	list = two_ranges(test, PAL_TEST_PHYS, PAL_TEST_PHYS + 4 * PAGE_SIZE);
+	list->caching = 7;
+	expect_refused(test, list, 2 * PAGE_SIZE, false);
+}
+
+/* The first byte of physical space can be in a list. */
+static void pal_boundary_first_byte(struct kunit *test)
+{
+	expect_accepted(test, two_ranges(test, 0, PAL_TEST_PHYS), 2 * PAGE_SIZE);
+}
+
+/* So can the last; one page more wraps. */
+static void pal_boundary_last_byte(struct kunit *test)
+{
+	struct dma_buf_phys_list *list = template_list(test, 1);
+
+	list->ranges[0].base = (PHYS_ADDR_MAX & PAGE_MASK) - PAGE_SIZE;
+	list->ranges[0].len = 2 * PAGE_SIZE;
+	expect_accepted(test, list, 2 * PAGE_SIZE);
+
+	list = template_list(test, 1);
+	list->ranges[0].base = (PHYS_ADDR_MAX & PAGE_MASK) - PAGE_SIZE;
+	list->ranges[0].len = 3 * PAGE_SIZE;
+	expect_refused(test, list, 3 * PAGE_SIZE, false);
+}
+
+/* Ranges that touch do not overlap, in either order. */
+static void pal_boundary_adjacent(struct kunit *test)
+{
+	expect_accepted(test, two_ranges(test, PAL_TEST_PHYS, PAL_TEST_PHYS + PAGE_SIZE),
+			2 * PAGE_SIZE);
+	expect_accepted(test, two_ranges(test, PAL_TEST_PHYS + PAGE_SIZE, PAL_TEST_PHYS),
+			2 * PAGE_SIZE);
+}
+
+/* A PAL attachment has no sg_table, and an SGT one has no list. */
+static void pal_wrong_type(struct kunit *test)
+{
+	struct pal_ctx *ctx = pal_export_pages(test, 2);
+	struct dma_buf_attachment *attach = pal_attach_ok(test, ctx, false);
+	struct dma_buf_attachment *sgt_attach;
+	const struct dma_buf_mapping_entry req = DMA_BUF_SGT_REQUEST(ctx->dev, false);
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_map_attachment_unlocked(attach,
+								      DMA_TO_DEVICE)),
+			-EINVAL);
+	sgt_attach = pal_attach(ctx, &req, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt_attach);
+	dma_resv_lock(ctx->dmabuf->resv, NULL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_map_pal(sgt_attach)), -EINVAL);
+	dma_resv_unlock(ctx->dmabuf->resv);
+	dma_buf_detach(ctx->dmabuf, sgt_attach);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), 0);
+}
+
+/*
+ * The trust rule: a device whose DMA addresses are not its physical ones
+ * (here: a DMA offset) is not given PAL. With SGT also requested it is
+ * served through the adapter; with PAL alone it gets nothing.
+ */
+static void pal_trust_rule(struct kunit *test)
+{
+	struct pal_ctx *ctx = pal_export_pages(test, 2);
+	static const struct bus_dma_region offset_map[] = {
+		{ .cpu_start = 0, .dma_start = 1ULL << 32, .size = 1ULL << 32 },
+		{}
+	};
+	const struct dma_buf_mapping_entry req[] = {
+		DMA_BUF_PAL_REQUEST(ctx->dev, false),
+		DMA_BUF_SGT_REQUEST(ctx->dev, false),
+	};
+	struct dma_buf_attachment *attach;
+
+	KUNIT_EXPECT_TRUE(test, dma_buf_dev_uses_phys_addrs(ctx->dev));
+	ctx->dev->dma_range_map = offset_map;
+	KUNIT_EXPECT_FALSE(test, dma_buf_dev_uses_phys_addrs(ctx->dev));
+
+	attach = pal_attach(ctx, req, 1);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EOPNOTSUPP);
+	attach = pal_attach(ctx, req, 2);
+	if (!IS_ERR(attach)) {
+		KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &dma_buf_mapping_sgt);
+		KUNIT_EXPECT_PTR_EQ(test, attach->offer.type, &dma_buf_mapping_pal);
+		dma_buf_detach(ctx->dmabuf, attach);
+	} else {
+		KUNIT_FAIL(test, "attach: %pe", attach);
+	}
+	ctx->dev->dma_range_map = NULL;
+}
+
+/* MMIO reaches a PAL importer only with its consent and a P2P path. */
+static void pal_mmio_request(struct kunit *test)
+{
+	struct dma_buf_phys_list *list = two_ranges(test, PAL_TEST_PHYS,
+						    PAL_TEST_PHYS + PAGE_SIZE);
+	struct pal_ctx *ctx;
+	struct dma_buf_mapping_entry req;
+	struct dma_buf_attachment *attach;
+
+	list->memory = DMA_BUF_PAL_MMIO;
+	list->caching = DMA_BUF_PAL_WRITE_COMBINED;
+	ctx = pal_export(test, list, 2 * PAGE_SIZE, true, false);
+
+	req = DMA_BUF_PAL_REQUEST(ctx->dev, false);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(pal_attach(ctx, &req, 1)), -EOPNOTSUPP);
+	req = DMA_BUF_PAL_REQUEST(ctx->dev, true);
+	p2p_reachable = false;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(pal_attach(ctx, &req, 1)), -EOPNOTSUPP);
+	p2p_reachable = true;
+	attach = pal_attach_ok(test, ctx, true);
+	KUNIT_EXPECT_EQ(test, pal_map_unmap(attach), 0);
+	KUNIT_EXPECT_FALSE(test, attach->peer2peer);
+}
+
+/* A direct pair wins over the adapter, whatever the orders. */
+static void pal_direct_before_adapter(struct kunit *test)
+{
+	struct dma_buf_phys_list *list = two_ranges(test, PAL_TEST_PHYS,
+						    PAL_TEST_PHYS + PAGE_SIZE);
+	struct pal_ctx *ctx = pal_export(test, list, 2 * PAGE_SIZE, false, true);
+	const struct dma_buf_mapping_entry sgt_pal[] = {
+		DMA_BUF_SGT_REQUEST(ctx->dev, false),
+		DMA_BUF_PAL_REQUEST(ctx->dev, false),
+	};
+	struct dma_buf_attachment *attach;
+
+	/* Offers PAL, SGT; requests SGT: the exporter's own SGT, not the adapter. */
+	attach = pal_attach(ctx, sgt_pal, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &dma_buf_mapping_sgt);
+	KUNIT_EXPECT_PTR_EQ(test, attach->offer.type, &dma_buf_mapping_sgt);
+	dma_buf_detach(ctx->dmabuf, attach);
+
+	/* Requests SGT, PAL: the exporter's first offer, PAL, matches directly. */
+	attach = pal_attach(ctx, sgt_pal, 2);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &dma_buf_mapping_pal);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+static void expect_bufinfo(struct kunit *test, struct dma_buf_attachment *attach,
+			   const char *want)
+{
+	char buf[160] = "";
+	struct seq_file s = { .buf = buf, .size = sizeof(buf) - 1 };
+
+	dma_resv_lock(attach->dmabuf->resv, NULL);
+	dma_buf_mapping_debugfs_show(&s, attach);
+	dma_resv_unlock(attach->dmabuf->resv);
+	buf[min(s.count, sizeof(buf) - 1)] = '\0';
+	KUNIT_EXPECT_STREQ(test, buf, want);
+}
+
+static void free_page_action(void *page)
+{
+	__free_page(page);
+}
+
+/*
+ * The adapter for RAM: real pages in two ranges, out of address order; the
+ * table has them in buffer order, DMA-mapped (fake) for the importer, with
+ * their struct pages. A legacy importer is served the same way.
+ */
+static void adapter_ram(struct kunit *test)
+{
+	struct dma_buf_phys_list *list = template_list(test, 2);
+	struct page *pages[3];
+	struct dma_buf_attachment *attach;
+	struct scatterlist *sg;
+	struct sg_table *sgt;
+	struct pal_ctx *ctx;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(pages); i++) {
+		pages[i] = alloc_page(GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, pages[i]);
+		KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, free_page_action,
+								   pages[i]));
+	}
+	list->ranges[0] = (struct dma_buf_phys_range){ page_to_phys(pages[2]), PAGE_SIZE };
+	list->ranges[1] = (struct dma_buf_phys_range){ page_to_phys(pages[0]), PAGE_SIZE };
+	ctx = pal_export(test, list, 2 * PAGE_SIZE, false, false);
+
+	attach = dma_buf_mapping_attach(ctx->dmabuf, ctx->dev,
+					&DMA_BUF_SGT_REQUEST(ctx->dev, true), 1,
+					&pal_importer_ops, ctx);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &dma_buf_mapping_sgt);
+	KUNIT_EXPECT_PTR_EQ(test, attach->offer.type, &dma_buf_mapping_pal);
+	/* RAM only: no P2P even though the importer would accept it. */
+	KUNIT_EXPECT_FALSE(test, attach->peer2peer);
+	expect_bufinfo(test, attach,
+		       "\tmapping=sgt\texporter=native\timporter=native\tp2p=no\tvia=pal");
+
+	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	KUNIT_EXPECT_EQ(test, sgt->nents, 2);
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		KUNIT_EXPECT_EQ(test, sg_dma_address(sg),
+				list->ranges[i].base + PAL_TEST_DMA_OFFSET);
+		KUNIT_EXPECT_EQ(test, sg_dma_len(sg), PAGE_SIZE);
+	}
+	KUNIT_EXPECT_PTR_EQ(test, sg_page(sgt->sgl), pages[2]);
+	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
+	KUNIT_EXPECT_EQ(test, dma_unmaps, 2);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unmaps), 1);
+	dma_buf_detach(ctx->dmabuf, attach);
+
+	/* A legacy static importer: the core maps at attach, as always. */
+	attach = dma_buf_attach(ctx->dmabuf, ctx->dev);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_TRUE(test, attach->importer_compat);
+	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	KUNIT_EXPECT_EQ(test, sgt->nents, 2);
+	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
+	dma_buf_detach(ctx->dmabuf, attach);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), COUNT(ctx->exp->unmaps));
+	KUNIT_EXPECT_EQ(test, dma_maps, dma_unmaps);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->pins), COUNT(ctx->exp->unpins));
+}
+
+/* MMIO through the adapter: with P2P consent and a path, never without. */
+static void adapter_mmio(struct kunit *test)
+{
+	struct dma_buf_phys_list *list = two_ranges(test, PAL_TEST_PHYS,
+						    PAL_TEST_PHYS + 2 * PAGE_SIZE);
+	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
+	struct pal_ctx *ctx;
+
+	list->memory = DMA_BUF_PAL_MMIO;
+	ctx = pal_export(test, list, 2 * PAGE_SIZE, true, false);
+
+	attach = pal_attach(ctx, &DMA_BUF_SGT_REQUEST(ctx->dev, false), 1);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EOPNOTSUPP);
+	/* Nor does a legacy importer without P2P get it. */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_attach(ctx->dmabuf, ctx->dev)),
+			-EOPNOTSUPP);
+	p2p_reachable = false;
+	attach = pal_attach(ctx, &DMA_BUF_SGT_REQUEST(ctx->dev, true), 1);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EOPNOTSUPP);
+
+	p2p_reachable = true;
+	attach = pal_attach(ctx, &DMA_BUF_SGT_REQUEST(ctx->dev, true), 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_TRUE(test, attach->peer2peer);
+	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	KUNIT_EXPECT_EQ(test, sgt->nents, 2);
+	KUNIT_EXPECT_EQ(test, sg_dma_address(sgt->sgl), PAL_TEST_PHYS + PAL_TEST_DMA_OFFSET);
+	/* MMIO has no struct page to give. */
+	KUNIT_EXPECT_NULL(test, sg_page(sgt->sgl));
+	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
+	KUNIT_EXPECT_EQ(test, dma_unmaps, 2);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+/* Ranges longer than the device's segment size are split. */
+static void adapter_segments(struct kunit *test)
+{
+	struct dma_buf_phys_list *list = template_list(test, 1);
+	const unsigned int seg = 2 * PAGE_SIZE;
+	struct device_dma_parameters *parms;
+	struct dma_buf_attachment *attach;
+	struct scatterlist *sg;
+	struct sg_table *sgt;
+	struct pal_ctx *ctx;
+	unsigned int i;
+
+	list->ranges[0] = (struct dma_buf_phys_range){ PAL_TEST_PHYS, 4 * seg };
+	ctx = pal_export(test, list, 4 * seg, false, false);
+	parms = kunit_kzalloc(test, sizeof(*parms), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, parms);
+	ctx->dev->dma_parms = parms;
+	dma_set_max_seg_size(ctx->dev, seg);
+	attach = pal_attach(ctx, &DMA_BUF_SGT_REQUEST(ctx->dev, false), 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	KUNIT_EXPECT_EQ(test, sgt->nents, 4);
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		KUNIT_EXPECT_EQ(test, sg_dma_len(sg), seg);
+		KUNIT_EXPECT_EQ(test, sg_dma_address(sg),
+				PAL_TEST_PHYS + PAL_TEST_DMA_OFFSET + (u64)i * seg);
+	}
+	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
+	dma_buf_detach(ctx->dmabuf, attach);
+	ctx->dev->dma_parms = NULL;
+}
+
+/*
+ * A DMA mapping failure at every position of a five-segment table: the
+ * map fails with -EIO, exactly the segments mapped before the failure are
+ * unmapped (in order), the exporter gets its list back, and the next map
+ * works.
+ */
+static void adapter_dma_failure(struct kunit *test)
+{
+	struct pal_ctx *ctx = pal_export_pages(test, 5);
+	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
+	int nth, i;
+
+	attach = pal_attach(ctx, &DMA_BUF_SGT_REQUEST(ctx->dev, false), 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	for (nth = 1; nth <= 5; nth++) {
+		dma_maps = 0;
+		dma_unmaps = 0;
+		dma_fail_nth = nth;
+		sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+		KUNIT_EXPECT_EQ(test, PTR_ERR(sgt), -EIO);
+		KUNIT_EXPECT_EQ(test, dma_unmaps, nth - 1);
+		for (i = 0; i < nth - 1; i++)
+			KUNIT_EXPECT_EQ(test, dma_unmapped[i],
+					PAL_TEST_PHYS + 2ULL * i * PAGE_SIZE +
+					PAL_TEST_DMA_OFFSET);
+		KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), nth);
+		KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unmaps), nth);
+		KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->pins), COUNT(ctx->exp->unpins));
+	}
+	dma_fail_nth = 0;
+	dma_maps = 0;
+	dma_unmaps = 0;
+	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
+	KUNIT_EXPECT_EQ(test, dma_maps, 5);
+	KUNIT_EXPECT_EQ(test, dma_unmaps, 5);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+/* A malformed list reaches an SGT importer no more than a PAL one. */
+static void adapter_malformed(struct kunit *test)
+{
+	struct dma_buf_phys_list *list = two_ranges(test, PAL_TEST_PHYS, PAL_TEST_PHYS);
+	struct pal_ctx *ctx = pal_export(test, list, 2 * PAGE_SIZE, false, false);
+	struct dma_buf_attachment *attach;
+
+	attach = pal_attach(ctx, &DMA_BUF_SGT_REQUEST(ctx->dev, false), 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_map_attachment_unlocked(attach,
+								      DMA_BIDIRECTIONAL)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, dma_maps, 0);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unmaps), 1);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+/*
+ * A 1 GiB buffer in 2^18 single pages, in reverse address order so that
+ * the overlap check has to sort: it is accepted, and the adapter maps it.
+ * The time is reported, not asserted.
+ */
+static void pal_large_list(struct kunit *test)
+{
+	unsigned int i, n = 1U << 18;
+	struct dma_buf_phys_list *list = template_list(test, n);
+	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
+	struct pal_ctx *ctx;
+	u64 start, pal_ns;
+
+	for (i = 0; i < n; i++) {
+		list->ranges[i].base = PAL_TEST_PHYS + 2ULL * (n - 1 - i) * PAGE_SIZE;
+		list->ranges[i].len = PAGE_SIZE;
+	}
+	ctx = pal_export(test, list, (size_t)n * PAGE_SIZE, false, false);
+	attach = pal_attach_ok(test, ctx, false);
+	start = ktime_get_ns();
+	KUNIT_EXPECT_EQ(test, pal_map_unmap(attach), 0);
+	pal_ns = ktime_get_ns() - start;
+
+	attach = pal_attach(ctx, &DMA_BUF_SGT_REQUEST(ctx->dev, false), 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	start = ktime_get_ns();
+	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	KUNIT_EXPECT_EQ(test, sgt->nents, n);
+	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
+	kunit_info(test, "%u ranges: PAL map+unmap %llu us, through the adapter %llu us\n",
+		   n, div_u64(pal_ns, 1000), div_u64(ktime_get_ns() - start, 1000));
+	dma_buf_detach(ctx->dmabuf, attach);
+	KUNIT_EXPECT_EQ(test, dma_maps, n);
+	KUNIT_EXPECT_EQ(test, dma_unmaps, n);
+}
+
+static struct kunit_case dma_buf_pal_cases[] = {
+	KUNIT_CASE(pal_valid_list),
+	KUNIT_CASE(pal_empty),
+	KUNIT_CASE(pal_zero_length),
+	KUNIT_CASE(pal_unaligned_base),
+	KUNIT_CASE(pal_unaligned_length),
+	KUNIT_CASE(pal_overflow),
+	KUNIT_CASE(pal_overlap),
+	KUNIT_CASE(pal_short_coverage),
+	KUNIT_CASE(pal_long_coverage),
+	KUNIT_CASE(pal_count_over_bound),
+	KUNIT_CASE(pal_bad_kind),
+	KUNIT_CASE(pal_boundary_first_byte),
+	KUNIT_CASE(pal_boundary_last_byte),
+	KUNIT_CASE(pal_boundary_adjacent),
+	KUNIT_CASE(pal_wrong_type),
+	KUNIT_CASE(pal_trust_rule),
+	KUNIT_CASE(pal_mmio_request),
+	KUNIT_CASE(pal_direct_before_adapter),
+	KUNIT_CASE(adapter_ram),
+	KUNIT_CASE(adapter_mmio),
+	KUNIT_CASE(adapter_segments),
+	KUNIT_CASE(adapter_dma_failure),
+	KUNIT_CASE(adapter_malformed),
+	KUNIT_CASE_SLOW(pal_large_list),
+	{}
+};
+
+static struct kunit_suite dma_buf_pal_suite = {
+	.name = "dma-buf-pal",
+	.test_cases = dma_buf_pal_cases,
+};
+
+kunit_test_suite(dma_buf_pal_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the dma-buf physical address list type");
+MODULE_LICENSE("GPL");
