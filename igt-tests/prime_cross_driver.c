@@ -60,6 +60,7 @@ struct exporter {
 	const char *name;
 	enum exp_kind kind;
 	bool native;		/* offers mapping types itself */
+	bool pal_only;		/* offers only PAL: SGT importers get the adapter */
 	struct drm_dev *dev;	/* EXP_DUMB */
 	uint32_t offers;	/* EXP_TESTDEV: 0 is a legacy exporter */
 	/* per buffer */
@@ -74,6 +75,8 @@ struct importer {
 	enum imp_kind kind;
 	struct drm_dev *dev;	/* IMP_DRM */
 	bool native;		/* requests mapping types itself */
+	bool pal;		/* requests PAL before SGT */
+	uint32_t requests;	/* IMP_TESTDEV */
 };
 
 static struct drm_dev virtio[2], vgem, vkms;
@@ -91,15 +94,22 @@ static struct exporter exporters[] = {
 	{ .name = "test-native", .kind = EXP_TESTDEV, .offers = DMA_BUF_TEST_OFFER_SGT,
 	  .native = true },
 	{ .name = "test-legacy", .kind = EXP_TESTDEV, .offers = 0 },
+	{ .name = "test-pal", .kind = EXP_TESTDEV, .offers = DMA_BUF_TEST_OFFER_PAL,
+	  .native = true, .pal_only = true },
 };
 
 static struct importer importers[] = {
 	{ .name = "vgem", .kind = IMP_DRM, .dev = &vgem, .native = true },
 	{ .name = "vkms", .kind = IMP_DRM, .dev = &vkms, .native = true },
-	{ .name = "virtio-gpu-a", .kind = IMP_DRM, .dev = &virtio[0], .native = true },
-	{ .name = "virtio-gpu-b", .kind = IMP_DRM, .dev = &virtio[1], .native = true },
+	{ .name = "virtio-gpu-a", .kind = IMP_DRM, .dev = &virtio[0], .native = true,
+	  .pal = true },
+	{ .name = "virtio-gpu-b", .kind = IMP_DRM, .dev = &virtio[1], .native = true,
+	  .pal = true },
 	{ .name = "vivid", .kind = IMP_VIVID },
-	{ .name = "test-device", .kind = IMP_TESTDEV, .native = true },
+	{ .name = "test-device", .kind = IMP_TESTDEV, .native = true,
+	  .requests = DMA_BUF_TEST_REQUEST_SGT },
+	{ .name = "test-device-pal", .kind = IMP_TESTDEV, .native = true, .pal = true,
+	  .requests = DMA_BUF_TEST_REQUEST_PAL | DMA_BUF_TEST_REQUEST_SGT },
 };
 
 /* Create a @size buffer holding pattern @seed; return its dma-buf fd. */
@@ -148,19 +158,24 @@ static void release_buffer(struct exporter *e, int dmabuf)
 
 /*
  * The importer's attachment must be listed with the negotiated type and
- * with each side flagged native or compat as the drivers are today.
+ * with each side flagged native or compat as the drivers are today: PAL
+ * when the exporter offers it and the importer asks for it, SGT otherwise,
+ * built by the core's adapter ("via=pal") from a PAL-only exporter.
  * Returns the fields for the table.
  */
 static const char *check_attachment(struct exporter *e, bool imp_native,
-				    ino_t ino, const char *devname)
+				    bool imp_pal, ino_t ino, const char *devname)
 {
+	const char *want = e->pal_only && imp_pal ? "pal" : "sgt";
+	bool via_pal = e->pal_only && !imp_pal;
 	static char desc[96];
 	struct bufinfo_attachment att;
 	const char *v;
 
 	bufinfo_get_dev(ino, devname, &att);
 	v = bufinfo_field(&att, "mapping");
-	igt_assert_f(v && !strcmp(v, "sgt"), "mapping=%s, expected sgt", v ?: "(none)");
+	igt_assert_f(v && !strcmp(v, want), "mapping=%s, expected %s", v ?: "(none)",
+		     want);
 	v = bufinfo_field(&att, "exporter");
 	igt_assert_f(v && !strcmp(v, e->native ? "native" : "compat"),
 		     "exporter=%s, expected %s", v ?: "(none)",
@@ -169,10 +184,19 @@ static const char *check_attachment(struct exporter *e, bool imp_native,
 	igt_assert_f(v && !strcmp(v, imp_native ? "native" : "compat"),
 		     "importer=%s, expected %s", v ?: "(none)",
 		     imp_native ? "native" : "compat");
-	v = bufinfo_field(&att, "p2p");
-	igt_assert_f(v && !strcmp(v, "no"), "p2p=%s, expected no", v ?: "(none)");
-	snprintf(desc, sizeof(desc), "sgt %s/%s", e->native ? "native" : "compat",
-		 imp_native ? "native" : "compat");
+	if (!strcmp(want, "pal")) {
+		v = bufinfo_field(&att, "mmio");
+		igt_assert_f(v && !strcmp(v, "no"), "mmio=%s, expected no", v ?: "(none)");
+	} else {
+		v = bufinfo_field(&att, "p2p");
+		igt_assert_f(v && !strcmp(v, "no"), "p2p=%s, expected no", v ?: "(none)");
+		v = bufinfo_field(&att, "via");
+		igt_assert_f(via_pal ? v && !strcmp(v, "pal") : !v,
+			     "via=%s, expected %s", v ?: "(none)",
+			     via_pal ? "pal" : "(none)");
+	}
+	snprintf(desc, sizeof(desc), "%s %s/%s%s", want, e->native ? "native" : "compat",
+		 imp_native ? "native" : "compat", via_pal ? " via pal" : "");
 	return desc;
 }
 
@@ -222,7 +246,7 @@ static void cell_drm(struct exporter *e, struct importer *imp, uint32_t seed)
 	} else {
 		int again;
 
-		mapping = check_attachment(e, imp->native, ino, devname);
+		mapping = check_attachment(e, imp->native, imp->pal, ino, devname);
 		/* 6.12 refuses a CPU mapping of an imported object. */
 		igt_assert_eq(dumb_map_offset(fd, handle, &offset), -EINVAL);
 		/* The GEM handle re-exports the imported dma-buf itself. */
@@ -266,7 +290,7 @@ static void cell_vivid(struct exporter *e, uint32_t seed)
 	ret = vivid_queue(&vivid, dmabuf);
 	igt_assert_f(ret == 0, "VIDIOC_QBUF of the dma-buf: %s", strerror(-ret));
 	/* videobuf2 is a legacy importer. */
-	mapping = check_attachment(e, false, ino, vivid.devname);
+	mapping = check_attachment(e, false, false, ino, vivid.devname);
 	vivid_capture(&vivid);
 	igt_assert_eq(bufinfo_count_dev(ino, vivid.devname), 0);
 
@@ -288,9 +312,9 @@ static void cell_vivid(struct exporter *e, uint32_t seed)
 
 /*
  * The test device imports natively and reads the buffer through the
- * negotiated mapping's DMA addresses.
+ * negotiated mapping: at its DMA addresses, or at its physical ranges.
  */
-static void cell_testdev(struct exporter *e, uint32_t seed)
+static void cell_testdev(struct exporter *e, struct importer *imp, uint32_t seed)
 {
 	struct dma_buf_test_read rd;
 	const char *mapping;
@@ -300,9 +324,9 @@ static void cell_testdev(struct exporter *e, uint32_t seed)
 
 	dmabuf = export_buffer(e, BUF_SIZE, seed);
 	ino = fd_inode(dmabuf);
-	ret = testdev_import(testdev, dmabuf, DMA_BUF_TEST_REQUEST_SGT, &handle);
+	ret = testdev_import(testdev, dmabuf, imp->requests, &handle);
 	igt_assert_f(ret == 0, "test device import: %s", strerror(-ret));
-	mapping = check_attachment(e, true, ino, TESTDEV_DEVNAME);
+	mapping = check_attachment(e, true, imp->pal, ino, TESTDEV_DEVNAME);
 	ret = testdev_read(testdev, handle, &rd);
 	igt_assert_f(ret == 0, "test device read: %s", strerror(-ret));
 	igt_assert_eq((long long)rd.bytes, BUF_SIZE);
@@ -314,8 +338,8 @@ static void cell_testdev(struct exporter *e, uint32_t seed)
 	igt_assert_eq(bufinfo_count_dev(ino, TESTDEV_DEVNAME), 0);
 	release_buffer(e, dmabuf);
 	igt_info("segments: %u\n", rd.segments);
-	igt_info("cell: %s -> test-device: read-via-mapping: %s\n",
-		 e->name, mapping);
+	igt_info("cell: %s -> %s: read-via-mapping: %s\n",
+		 e->name, imp->name, mapping);
 }
 
 static void cell(struct exporter *e, struct importer *imp, uint32_t seed)
@@ -328,7 +352,7 @@ static void cell(struct exporter *e, struct importer *imp, uint32_t seed)
 		cell_vivid(e, seed);
 		break;
 	case IMP_TESTDEV:
-		cell_testdev(e, seed);
+		cell_testdev(e, imp, seed);
 		break;
 	}
 }
@@ -338,7 +362,7 @@ static void cell(struct exporter *e, struct importer *imp, uint32_t seed)
  * the importer drops its mapping in move_notify and maps again on the next
  * read, and sees the same data at the new pages (the old ones are poisoned).
  */
-static void move_remap(uint32_t offers, uint32_t seed)
+static void move_remap(uint32_t offers, uint32_t requests, uint32_t seed)
 {
 	struct dma_buf_test_read rd;
 	uint64_t want = pattern_checksum(BUF_SIZE, seed);
@@ -346,7 +370,7 @@ static void move_remap(uint32_t offers, uint32_t seed)
 	int dmabuf, ret;
 
 	dmabuf = testdev_export(testdev, BUF_SIZE, offers, seed, 0);
-	ret = testdev_import(testdev, dmabuf, DMA_BUF_TEST_REQUEST_SGT, &handle);
+	ret = testdev_import(testdev, dmabuf, requests, &handle);
 	igt_assert_f(ret == 0, "test device import: %s", strerror(-ret));
 	igt_assert_eq(testdev_read(testdev, handle, &rd), 0);
 	igt_assert(rd.checksum == want);
@@ -429,12 +453,23 @@ igt_main
 		     "importer's move_notify drops the mapping and the next "
 		     "map reads the same data at the new pages.");
 	igt_subtest("move-notify-native-remap")
-		move_remap(DMA_BUF_TEST_OFFER_SGT, 0x6d6f7601u);
+		move_remap(DMA_BUF_TEST_OFFER_SGT, DMA_BUF_TEST_REQUEST_SGT, 0x6d6f7601u);
 
 	igt_describe("The same through the compat layer: a legacy dynamic "
 		     "exporter and a native importer.");
 	igt_subtest("move-notify-compat-remap")
-		move_remap(0, 0x6d6f7602u);
+		move_remap(0, DMA_BUF_TEST_REQUEST_SGT, 0x6d6f7602u);
+
+	igt_describe("The same with a physical address list: the importer "
+		     "drops the list in move_notify and the next map gives "
+		     "the new pages' ranges.");
+	igt_subtest("move-notify-pal-remap")
+		move_remap(DMA_BUF_TEST_OFFER_PAL, DMA_BUF_TEST_REQUEST_PAL, 0x6d6f7604u);
+
+	igt_describe("The same through the core's PAL-to-SGT adapter: a "
+		     "PAL-only exporter and an SGT importer.");
+	igt_subtest("move-notify-adapter-remap")
+		move_remap(DMA_BUF_TEST_OFFER_PAL, DMA_BUF_TEST_REQUEST_SGT, 0x6d6f7605u);
 
 	igt_describe("A pinned native import (GEM PRIME helpers) keeps the "
 		     "exporter from moving the buffer until it is released.");

@@ -6,8 +6,10 @@
  * As an importer it attaches to any dma-buf with dma_buf_mapping_attach()
  * as a dynamic importer and reads the buffer through the negotiated
  * mapping: the CPU reads the memory at the physical addresses behind the
- * mapping's DMA addresses, the way a device would, not through the
- * exporter's vmap or mmap. As an exporter it makes buffers that offer a
+ * mapping's DMA addresses (SGT) or at the list's ranges (PAL), the way a
+ * device would, not through the exporter's vmap or mmap. It may request
+ * PAL: it is a platform device without IOMMU, so its DMA addresses are
+ * physical addresses (the trust rule of the PAL type). As an exporter it makes buffers that offer a
  * chosen list of mapping types (or none: a legacy exporter), and moves
  * them on request so that move_notify runs. Its buffers can be mapped by
  * the CPU (mmap of the dma-buf), so that the tests can write and check
@@ -123,6 +125,44 @@ static const struct dma_buf_sgt_exp_ops test_sgt_ops = {
 	.unmap = test_unmap,
 };
 
+/* The pages as physical ranges, neighbouring pages merged. */
+static struct dma_buf_phys_list *test_map_pal(struct dma_buf_attachment *attach)
+{
+	struct test_buf *buf = attach->dmabuf->priv;
+	struct dma_buf_phys_list *pal;
+	unsigned int n = 1;
+	unsigned long i;
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+	for (i = 1; i < buf->npages; i++)
+		if (page_to_pfn(buf->pages[i]) != page_to_pfn(buf->pages[i - 1]) + 1)
+			n++;
+	pal = dma_buf_phys_list_alloc(n);
+	if (!pal)
+		return ERR_PTR(-ENOMEM);
+	pal->memory = DMA_BUF_PAL_RAM;
+	pal->caching = DMA_BUF_PAL_CACHED;
+	n = 0;
+	pal->ranges[0].base = page_to_phys(buf->pages[0]);
+	for (i = 0; i < buf->npages; i++) {
+		if (i && page_to_pfn(buf->pages[i]) != page_to_pfn(buf->pages[i - 1]) + 1)
+			pal->ranges[++n].base = page_to_phys(buf->pages[i]);
+		pal->ranges[n].len += PAGE_SIZE;
+	}
+	return pal;
+}
+
+static void test_unmap_pal(struct dma_buf_attachment *attach,
+			   struct dma_buf_phys_list *pal)
+{
+	dma_buf_phys_list_free(pal);
+}
+
+static const struct dma_buf_pal_exp_ops test_pal_ops = {
+	.map = test_map_pal,
+	.unmap = test_unmap_pal,
+};
+
 static int test_get_mapping_offers(struct dma_buf *dmabuf,
 				   struct dma_buf_attachment *attach,
 				   struct dma_buf_mapping_entry *offers,
@@ -138,6 +178,8 @@ static int test_get_mapping_offers(struct dma_buf *dmabuf,
 						    buf->p2p_provider);
 	if (buf->offers & DMA_BUF_TEST_OFFER_SGT)
 		offers[n++] = DMA_BUF_SGT_OFFER(&test_sgt_ops);
+	if (buf->offers & DMA_BUF_TEST_OFFER_PAL)
+		offers[n++] = DMA_BUF_PAL_OFFER(&test_pal_ops);
 	return n;
 }
 
@@ -389,7 +431,9 @@ struct test_file {
 struct test_import {
 	struct dma_buf *dmabuf;
 	struct dma_buf_attachment *attach;
-	struct sg_table *sgt;	/* under the reservation lock */
+	/* The mapping, of the negotiated type; under the reservation lock. */
+	struct sg_table *sgt;
+	struct dma_buf_phys_list *pal;
 	unsigned int maps;
 	unsigned int moves;
 };
@@ -401,6 +445,32 @@ static void test_import_unmap(struct test_import *imp)
 					 DMA_BIDIRECTIONAL);
 		imp->sgt = NULL;
 	}
+	if (imp->pal) {
+		dma_buf_unmap_pal(imp->attach, imp->pal);
+		imp->pal = NULL;
+	}
+}
+
+static int test_import_map(struct test_import *imp)
+{
+	struct dma_buf_phys_list *pal;
+	struct sg_table *sgt;
+
+	if (imp->sgt || imp->pal)
+		return 0;
+	if (imp->attach->mapping_type == &dma_buf_mapping_pal) {
+		pal = dma_buf_map_pal(imp->attach);
+		if (IS_ERR(pal))
+			return PTR_ERR(pal);
+		imp->pal = pal;
+	} else {
+		sgt = dma_buf_map_attachment(imp->attach, DMA_BIDIRECTIONAL);
+		if (IS_ERR(sgt))
+			return PTR_ERR(sgt);
+		imp->sgt = sgt;
+	}
+	imp->maps++;
+	return 0;
 }
 
 /* Called by the exporter with the reservation lock held. */
@@ -429,7 +499,7 @@ static void test_import_free(struct test_import *imp)
 
 static int test_ioctl_import(struct test_file *tf, void __user *uarg)
 {
-	struct dma_buf_mapping_entry requests[2];
+	struct dma_buf_mapping_entry requests[3];
 	struct device *dev = &test_pdev->dev;
 	struct dma_buf_test_import args;
 	struct test_import *imp;
@@ -442,6 +512,8 @@ static int test_ioctl_import(struct test_file *tf, void __user *uarg)
 	if (!args.requests || (args.requests & ~DMA_BUF_TEST_REQUEST_ALL) ||
 	    args.pad)
 		return -EINVAL;
+	if (args.requests & DMA_BUF_TEST_REQUEST_PAL)
+		requests[n++] = DMA_BUF_PAL_REQUEST(dev, false);
 	if (args.requests & DMA_BUF_TEST_REQUEST_SGT_P2P)
 		requests[n++] = DMA_BUF_SGT_REQUEST(dev, true);
 	if (args.requests & DMA_BUF_TEST_REQUEST_SGT)
@@ -481,39 +553,62 @@ err_free:
 	return ret;
 }
 
-/* Read the mapping like a device would: at the addresses it was given. */
-static int test_read_sgt(struct device *dev, struct sg_table *sgt,
-			 struct dma_buf_test_read *args)
+/* Hash @len bytes of RAM at @phys into @hash. */
+static int test_read_phys(phys_addr_t phys, size_t len, u64 *hash)
+{
+	while (len) {
+		unsigned int off = offset_in_page(phys);
+		unsigned int chunk = min_t(size_t, len, PAGE_SIZE - off);
+		unsigned long pfn = PHYS_PFN(phys);
+		const u8 *p;
+		unsigned int b;
+
+		/* The test device reads only RAM. */
+		if (!pfn_valid(pfn))
+			return -EREMOTEIO;
+		p = kmap_local_pfn(pfn);
+		for (b = 0; b < chunk; b++)
+			*hash = (*hash ^ p[off + b]) * FNV64_PRIME;
+		kunmap_local(p);
+		phys += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+/*
+ * Read the mapping like a device would: at the addresses it was given,
+ * the DMA addresses of an SGT or the physical ranges of a PAL.
+ */
+static int test_read_mapping(struct device *dev, struct test_import *imp,
+			     struct dma_buf_test_read *args)
 {
 	struct scatterlist *sg;
 	u64 hash = FNV64_OFFSET;
 	unsigned int i;
+	int ret;
 
-	for_each_sgtable_dma_sg(sgt, sg, i) {
-		phys_addr_t phys = dma_to_phys(dev, sg_dma_address(sg));
-		unsigned int len = sg_dma_len(sg);
+	if (imp->pal) {
+		for (i = 0; i < imp->pal->nr_ranges; i++) {
+			const struct dma_buf_phys_range *r = &imp->pal->ranges[i];
 
-		while (len) {
-			unsigned int off = offset_in_page(phys);
-			unsigned int chunk = min_t(unsigned int, len,
-						   PAGE_SIZE - off);
-			unsigned long pfn = PHYS_PFN(phys);
-			const u8 *p;
-			unsigned int b;
-
-			/* The test device reads only RAM. */
-			if (!pfn_valid(pfn))
-				return -EREMOTEIO;
-			p = kmap_local_pfn(pfn);
-			for (b = 0; b < chunk; b++)
-				hash = (hash ^ p[off + b]) * FNV64_PRIME;
-			kunmap_local(p);
-			phys += chunk;
-			len -= chunk;
-			args->bytes += chunk;
+			ret = test_read_phys(r->base, r->len, &hash);
+			if (ret)
+				return ret;
+			args->bytes += r->len;
+			args->segments++;
+			cond_resched();
 		}
-		args->segments++;
-		cond_resched();
+	} else {
+		for_each_sgtable_dma_sg(imp->sgt, sg, i) {
+			ret = test_read_phys(dma_to_phys(dev, sg_dma_address(sg)),
+					     sg_dma_len(sg), &hash);
+			if (ret)
+				return ret;
+			args->bytes += sg_dma_len(sg);
+			args->segments++;
+			cond_resched();
+		}
 	}
 	args->checksum = hash;
 	return 0;
@@ -523,7 +618,6 @@ static int test_ioctl_read(struct test_file *tf, void __user *uarg)
 {
 	struct dma_buf_test_read args;
 	struct test_import *imp;
-	struct sg_table *sgt;
 	long wait;
 	int ret;
 
@@ -538,15 +632,9 @@ static int test_ioctl_read(struct test_file *tf, void __user *uarg)
 	ret = dma_resv_lock_interruptible(imp->dmabuf->resv, NULL);
 	if (ret)
 		return ret;
-	if (!imp->sgt) {
-		sgt = dma_buf_map_attachment(imp->attach, DMA_BIDIRECTIONAL);
-		if (IS_ERR(sgt)) {
-			ret = PTR_ERR(sgt);
-			goto out_unlock;
-		}
-		imp->sgt = sgt;
-		imp->maps++;
-	}
+	ret = test_import_map(imp);
+	if (ret)
+		goto out_unlock;
 	/* A dynamic importer waits for the exporter's moves itself. */
 	wait = dma_resv_wait_timeout(imp->dmabuf->resv, DMA_RESV_USAGE_KERNEL,
 				     true, MAX_SCHEDULE_TIMEOUT);
@@ -557,7 +645,7 @@ static int test_ioctl_read(struct test_file *tf, void __user *uarg)
 	args.checksum = 0;
 	args.bytes = 0;
 	args.segments = 0;
-	ret = test_read_sgt(&test_pdev->dev, imp->sgt, &args);
+	ret = test_read_mapping(&test_pdev->dev, imp, &args);
 	args.maps = imp->maps;
 	args.moves = imp->moves;
 	args.pad2 = 0;

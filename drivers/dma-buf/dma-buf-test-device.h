@@ -16,14 +16,21 @@
  */
 #define DMA_BUF_TEST_OFFER_SGT_P2P	0x1u  /* SGT needing P2P */
 #define DMA_BUF_TEST_OFFER_SGT		0x2u  /* SGT of system memory */
+#define DMA_BUF_TEST_OFFER_PAL		0x4u  /* physical address list of RAM */
 #define DMA_BUF_TEST_OFFER_ALL		(DMA_BUF_TEST_OFFER_SGT_P2P | \
-					 DMA_BUF_TEST_OFFER_SGT)
+					 DMA_BUF_TEST_OFFER_SGT | \
+					 DMA_BUF_TEST_OFFER_PAL)
 
-/* Requests of an import (struct dma_buf_test_import.requests), in order. */
+/*
+ * Requests of an import (struct dma_buf_test_import.requests), made in
+ * this order: PAL first, the device reads physical ranges directly.
+ */
 #define DMA_BUF_TEST_REQUEST_SGT_P2P	0x1u  /* SGT, P2P accepted */
 #define DMA_BUF_TEST_REQUEST_SGT	0x2u  /* SGT, no P2P */
+#define DMA_BUF_TEST_REQUEST_PAL	0x4u  /* physical address list, RAM only */
 #define DMA_BUF_TEST_REQUEST_ALL	(DMA_BUF_TEST_REQUEST_SGT_P2P | \
-					 DMA_BUF_TEST_REQUEST_SGT)
+					 DMA_BUF_TEST_REQUEST_SGT | \
+					 DMA_BUF_TEST_REQUEST_PAL)
 
 /**
  * struct dma_buf_test_export - DMA_BUF_TEST_IOCTL_EXPORT
@@ -67,9 +74,10 @@ struct dma_buf_test_import {
  * @handle: in: an import
  * @pad: must be 0
  * @checksum: out: 64-bit FNV-1a of the buffer's bytes, read by the CPU at
- *	the physical addresses behind the mapping's DMA addresses
- * @bytes: out: bytes read, the sum of the mapping's DMA segment lengths
- * @segments: out: DMA segments of the mapping
+ *	the physical addresses behind the mapping's DMA addresses (SGT), or
+ *	at the list's physical ranges (PAL)
+ * @bytes: out: bytes read, the sum of the mapping's segment lengths
+ * @segments: out: DMA segments (SGT) or ranges (PAL) of the mapping
  * @maps: out: how many times the import has mapped the buffer
  * @moves: out: how many move_notify calls the import has seen
  * @pad2: 0

@@ -10,6 +10,7 @@
 
 #include <kunit/test.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-resv.h>
 #include <linux/pci.h>
 #include <linux/virtio_dma_buf.h>
 
@@ -118,6 +119,9 @@ static struct vram_test_ctx *vram_test_setup(struct kunit *test, u32 blob_flags)
 	ctx->vram.base.blob_flags = blob_flags;
 	ctx->vram.vram_node.start = pci_resource_start(ctx->card[0].pdev, 4);
 	ctx->vram.vram_node.size = PAGE_SIZE;
+	/* The host has backed it, write-combined. */
+	ctx->vram.map_state = STATE_OK;
+	ctx->vram.map_info = VIRTIO_GPU_MAP_CACHE_WC;
 	KUNIT_ASSERT_NE(test, ctx->vram.vram_node.start, 0);
 
 	info.ops = &vram_test_ops.ops;
@@ -148,32 +152,61 @@ vram_test_attach(struct vram_test_ctx *ctx, struct device *dev,
 				      &vram_test_importer_ops, NULL);
 }
 
-/* Mappable VRAM is MMIO of card A: P2P SGT, reachable from card B. */
-static void vram_mappable_is_p2p(struct kunit *test)
+/*
+ * Mappable VRAM is MMIO of card A: a PAL of MMIO, which card B (behind the
+ * same switch) gets as such when it accepts MMIO, and as a DMA-mapped
+ * table built by the core's adapter when it asks for SGT with P2P.
+ */
+static void vram_mappable_is_mmio_pal(struct kunit *test)
 {
 	struct vram_test_ctx *ctx = vram_test_setup(test, VIRTGPU_BLOB_FLAG_USE_MAPPABLE);
 	struct device *b = &ctx->card[1].pdev->dev;
 	const struct dma_buf_mapping_entry p2p = DMA_BUF_SGT_REQUEST(b, true);
 	const struct dma_buf_mapping_entry plain = DMA_BUF_SGT_REQUEST(b, false);
+	const struct dma_buf_mapping_entry pal_mmio = DMA_BUF_PAL_REQUEST(b, true);
+	const struct dma_buf_mapping_entry pal_ram = DMA_BUF_PAL_REQUEST(b, false);
+	phys_addr_t bar = ctx->vram.vram_node.start;
 	struct dma_buf_attachment *attach;
+	struct dma_buf_phys_list *pal;
 	struct sg_table *sgt;
 
+	attach = vram_test_attach(ctx, b, &pal_mmio);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &dma_buf_mapping_pal);
+	KUNIT_EXPECT_PTR_EQ(test, attach->offer.pal_offer.mmio_provider,
+			    ctx->card[0].pdev);
+	dma_resv_lock(ctx->dmabuf->resv, NULL);
+	pal = dma_buf_map_pal(attach);
+	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(pal));
+	if (!IS_ERR_OR_NULL(pal)) {
+		KUNIT_EXPECT_EQ(test, pal->nr_ranges, 1);
+		KUNIT_EXPECT_EQ(test, pal->memory, DMA_BUF_PAL_MMIO);
+		KUNIT_EXPECT_EQ(test, pal->caching, DMA_BUF_PAL_WRITE_COMBINED);
+		KUNIT_EXPECT_EQ(test, pal->ranges[0].base, bar);
+		KUNIT_EXPECT_EQ(test, pal->ranges[0].len, PAGE_SIZE);
+		dma_buf_unmap_pal(attach, pal);
+	}
+	dma_resv_unlock(ctx->dmabuf->resv);
+	dma_buf_detach(ctx->dmabuf, attach);
+
+	/* Through the adapter, with the real dma_map_resource(). */
 	attach = vram_test_attach(ctx, b, &p2p);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &dma_buf_mapping_sgt);
-	KUNIT_EXPECT_PTR_EQ(test, attach->offer.sgt_offer.p2p_provider,
-			    ctx->card[0].pdev);
+	KUNIT_EXPECT_PTR_EQ(test, attach->offer.type, &dma_buf_mapping_pal);
 	KUNIT_EXPECT_TRUE(test, attach->peer2peer);
-
 	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
 	KUNIT_EXPECT_EQ(test, sgt->nents, 1);
 	KUNIT_EXPECT_EQ(test, sg_dma_len(sgt->sgl), PAGE_SIZE);
-	KUNIT_EXPECT_NE(test, sg_dma_address(sgt->sgl), DMA_MAPPING_ERROR);
+	/* Without an IOMMU the bus sees the BAR at its physical address. */
+	if (!device_iommu_mapped(b))
+		KUNIT_EXPECT_EQ(test, sg_dma_address(sgt->sgl), (dma_addr_t)bar);
 	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
 	dma_buf_detach(ctx->dmabuf, attach);
 
-	/* MMIO is not offered to an importer that cannot take bus addresses. */
+	/* MMIO is not offered to an importer that cannot take it. */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vram_test_attach(ctx, b, &pal_ram)), -EOPNOTSUPP);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(vram_test_attach(ctx, b, &plain)), -EOPNOTSUPP);
 	/* Nor, through the compat layer, to a legacy importer. */
 	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_attach(ctx->dmabuf, b)), -EOPNOTSUPP);
@@ -237,7 +270,7 @@ static void vram_unmappable_is_uuid(struct kunit *test)
 }
 
 static struct kunit_case virtgpu_vram_cases[] = {
-	KUNIT_CASE(vram_mappable_is_p2p),
+	KUNIT_CASE(vram_mappable_is_mmio_pal),
 	KUNIT_CASE(vram_unmappable_is_uuid),
 	{}
 };
