@@ -72,8 +72,12 @@ static void make_source(const char *exporter, uint32_t seed, struct source *src)
 		dmabuf_sync(src->dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
 		pattern_fill(src->map, FB_SIZE, seed);
 		dmabuf_sync(src->dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
-	} else if (!strcmp(exporter, "test-native")) {
-		src->dmabuf = testdev_export(testdev, FB_SIZE, DMA_BUF_TEST_OFFER_SGT, seed, 0);
+	} else if (!strcmp(exporter, "test-native") || !strcmp(exporter, "test-pal")) {
+		/* test-pal offers only PAL: virtio-gpu imports it as such. */
+		src->dmabuf = testdev_export(testdev, FB_SIZE,
+					     strcmp(exporter, "test-pal") ?
+					     DMA_BUF_TEST_OFFER_SGT : DMA_BUF_TEST_OFFER_PAL,
+					     seed, 0);
 		src->map = dmabuf_mmap(src->dmabuf, FB_SIZE);
 		src->map_size = FB_SIZE;
 	} else {
@@ -210,6 +214,7 @@ igt_main
 {
 	static const char *const exporters[] = {
 		"vgem", "udmabuf", "system-heap", "virtio-gpu-a", "test-native",
+		"test-pal",
 	};
 
 	igt_fixture {

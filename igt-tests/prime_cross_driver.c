@@ -29,7 +29,13 @@
  *    into the imported page, and the exporter's own mapping must show it;
  *  - the test device (CONFIG_DMABUF_TEST_DEVICE) reads the buffer through
  *    the negotiated mapping's addresses: its column is the data check of
- *    every exporter through a device mapping.
+ *    every exporter through a device mapping. As "test-device" it requests
+ *    SGT, as "test-device-pal" a physical address list first.
+ *
+ * The "test-pal" exporter offers only a physical address list (PAL): the
+ * importers that request PAL (virtio-gpu, test-device-pal) get it as such,
+ * every other importer, legacy ones included, gets SGT built by the core's
+ * PAL-to-SGT adapter ("via=pal" in bufinfo).
  *
  * Which drivers are native (offer or request mapping types themselves) and
  * which go through the compat layer is written in the tables below, from
