@@ -49,7 +49,7 @@ if [ "${1:-}" = bench ]; then
 		--kunitconfig=drivers/dma-buf --build_dir="$BUILD/kunit-bench" \
 		--jobs="$JOBS" --make_options "CC=ccache gcc" \
 		--kconfig_add CONFIG_DMABUF_KUNIT_BENCH=y \
-		--raw_output=kunit 'dma-buf-bench') >"$log" 2>&1 ||
+		--raw_output=kunit 'dma-buf*bench') >"$log" 2>&1 ||
 		die "benchmark run failed (log: $log)"
 	grep -o 'bench: .*' "$log" || die "no benchmark output (log: $log)"
 	exit 0

@@ -9,7 +9,8 @@
  * splitting, a DMA mapping failure at every position, and a large list.
  *
  * "dma-buf-pal-bench" (CONFIG_DMABUF_KUNIT_BENCH) reports the map cost of
- * SGT, PAL and the adapter for 4 KiB to 1 GiB buffers.
+ * SGT, PAL and the adapter for 4 KiB to 1 GiB buffers, contiguous and
+ * fragmented.
  */
 
 #include <kunit/device.h>
@@ -25,6 +26,7 @@
 #include <linux/pci.h>
 #include <linux/scatterlist.h>
 #include <linux/seq_file.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 
@@ -120,20 +122,33 @@ static const struct dma_buf_pal_exp_ops pal_exp_ops = {
 	.unmap = pal_exp_unmap,
 };
 
-/* A native SGT offer of the same pages, for the direct-match cases. */
+/*
+ * A native SGT offer of the same ranges, as an SGT exporter maps: a table
+ * entry per range, each DMA-mapped (by the same fake mapping as the
+ * adapter's, so that the benchmark compares like with like).
+ */
 static struct sg_table *pal_exp_sgt_map(struct dma_buf_attachment *attach,
 					enum dma_data_direction dir)
 {
 	struct pal_exporter *exp = attach->dmabuf->priv;
+	struct scatterlist *sg;
 	struct sg_table *sgt;
+	unsigned int i;
 
 	atomic_inc(&exp->sgt_maps);
 	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
 	if (!sgt)
 		return ERR_PTR(-ENOMEM);
-	if (sg_alloc_table(sgt, 1, GFP_KERNEL)) {
+	if (sg_alloc_table(sgt, exp->list->nr_ranges, GFP_KERNEL)) {
 		kfree(sgt);
 		return ERR_PTR(-ENOMEM);
+	}
+	for_each_sgtable_sg(sgt, sg, i) {
+		const struct dma_buf_phys_range *r = &exp->list->ranges[i];
+
+		sg_dma_address(sg) = dma_buf_pal_dma_map(attach->dev, DMA_BUF_PAL_RAM,
+							 r->base, r->len, dir);
+		sg_dma_len(sg) = r->len;
 	}
 	return sgt;
 }
@@ -141,6 +156,12 @@ static struct sg_table *pal_exp_sgt_map(struct dma_buf_attachment *attach,
 static void pal_exp_sgt_unmap(struct dma_buf_attachment *attach,
 			      struct sg_table *sgt, enum dma_data_direction dir)
 {
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sgtable_dma_sg(sgt, sg, i)
+		dma_buf_pal_dma_unmap(attach->dev, DMA_BUF_PAL_RAM, sg_dma_address(sg),
+				      sg_dma_len(sg), dir);
 	sg_free_table(sgt);
 	kfree(sgt);
 }
@@ -926,6 +947,131 @@ static struct kunit_suite dma_buf_pal_suite = {
 };
 
 kunit_test_suite(dma_buf_pal_suite);
+
+#if IS_ENABLED(CONFIG_DMABUF_KUNIT_BENCH)
+/*
+ * Benchmark, reported and never asserted: the cost of one map + unmap
+ * through the core for an SGT exporter (a table entry per range), a PAL
+ * exporter (the list, validated by the core) and the PAL-to-SGT adapter,
+ * for buffers of 4 KiB to 1 GiB, contiguous (one range) and fragmented
+ * (one range per page). DMA mapping is the same fake for all three.
+ */
+static const size_t bench_sizes[] = { SZ_4K, SZ_64K, SZ_1M, SZ_16M, SZ_256M, SZ_1G };
+
+/* A @size buffer in one range, or in pages every other page apart. */
+static struct dma_buf_phys_list *bench_list(struct kunit *test, size_t size,
+					    bool fragmented)
+{
+	unsigned int i, n = fragmented ? size >> PAGE_SHIFT : 1;
+	struct dma_buf_phys_list *list = template_list(test, n);
+
+	for (i = 0; i < n; i++) {
+		list->ranges[i].base = PAL_TEST_PHYS + 2ULL * i * PAGE_SIZE;
+		list->ranges[i].len = size / n;
+	}
+	return list;
+}
+
+enum bench_path { BENCH_SGT, BENCH_PAL, BENCH_ADAPTER, BENCH_PATHS };
+
+/* ns per map + unmap of @attach, over enough rounds to time @n ranges. */
+static u64 bench_map(struct dma_buf_attachment *attach, unsigned int n)
+{
+	unsigned int i, iters = clamp(65536U / n, 4U, 2000U);
+	bool pal = attach->mapping_type == &dma_buf_mapping_pal;
+	struct dma_buf_phys_list *list;
+	struct sg_table *sgt;
+	u64 start;
+
+	dma_resv_lock(attach->dmabuf->resv, NULL);
+	start = ktime_get_ns();
+	for (i = 0; i < iters; i++) {
+		if (pal) {
+			list = dma_buf_map_pal(attach);
+			if (IS_ERR(list))
+				break;
+			dma_buf_unmap_pal(attach, list);
+		} else {
+			sgt = dma_buf_map_attachment(attach, DMA_BIDIRECTIONAL);
+			if (IS_ERR(sgt))
+				break;
+			dma_buf_unmap_attachment(attach, sgt, DMA_BIDIRECTIONAL);
+		}
+	}
+	start = ktime_get_ns() - start;
+	dma_resv_unlock(attach->dmabuf->resv);
+	return i == iters ? div_u64(start, iters) : 0;
+}
+
+static void bench_one(struct kunit *test, size_t size, bool fragmented)
+{
+	unsigned int n = fragmented ? size >> PAGE_SHIFT : 1;
+	struct pal_ctx *both = pal_export(test, bench_list(test, size, fragmented),
+					  size, false, true);
+	struct pal_ctx *pal_only = pal_export(test, bench_list(test, size, fragmented),
+					      size, false, false);
+	struct device_dma_parameters *parms;
+	struct dma_buf_attachment *attach[BENCH_PATHS];
+	u64 ns[BENCH_PATHS];
+	int p;
+
+	/* The adapter may then make one segment of a contiguous gigabyte. */
+	parms = kunit_kzalloc(test, sizeof(*parms), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, parms);
+	pal_only->dev->dma_parms = parms;
+	dma_set_max_seg_size(pal_only->dev, UINT_MAX & PAGE_MASK);
+
+	attach[BENCH_SGT] = pal_attach(both, &DMA_BUF_SGT_REQUEST(both->dev, false), 1);
+	attach[BENCH_PAL] = pal_attach(both, &DMA_BUF_PAL_REQUEST(both->dev, false), 1);
+	attach[BENCH_ADAPTER] = pal_attach(pal_only,
+					   &DMA_BUF_SGT_REQUEST(pal_only->dev, false), 1);
+	/*
+	 * A stub is looked up among the test's resources, newest first:
+	 * make the fake DMA mapping the newest, so that its cost stays the
+	 * same, and small, whatever the test allocated before.
+	 */
+	kunit_deactivate_static_stub(test, dma_buf_pal_dma_map);
+	kunit_deactivate_static_stub(test, dma_buf_pal_dma_unmap);
+	kunit_activate_static_stub(test, dma_buf_pal_dma_map, fake_dma_map);
+	kunit_activate_static_stub(test, dma_buf_pal_dma_unmap, fake_dma_unmap);
+	for (p = 0; p < BENCH_PATHS; p++) {
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach[p]);
+		ns[p] = bench_map(attach[p], n);
+		KUNIT_EXPECT_NE(test, ns[p], 0);
+		dma_buf_detach(attach[p]->dmabuf, attach[p]);
+	}
+	pal_only->dev->dma_parms = NULL;
+	kunit_info(test, "bench: pal %5zu KiB %-10s ranges %6u  sgt %9llu ns  pal %9llu ns  adapter %9llu ns  pal/sgt %llu.%02llu  adapter/sgt %llu.%02llu\n",
+		   size >> 10, fragmented ? "fragmented" : "contiguous", n,
+		   ns[BENCH_SGT], ns[BENCH_PAL], ns[BENCH_ADAPTER],
+		   div64_u64(ns[BENCH_PAL] * 100, max(ns[BENCH_SGT], 1ULL)) / 100,
+		   div64_u64(ns[BENCH_PAL] * 100, max(ns[BENCH_SGT], 1ULL)) % 100,
+		   div64_u64(ns[BENCH_ADAPTER] * 100, max(ns[BENCH_SGT], 1ULL)) / 100,
+		   div64_u64(ns[BENCH_ADAPTER] * 100, max(ns[BENCH_SGT], 1ULL)) % 100);
+}
+
+static void bench_pal_map(struct kunit *test)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bench_sizes); i++) {
+		bench_one(test, bench_sizes[i], false);
+		bench_one(test, bench_sizes[i], true);
+	}
+}
+
+static struct kunit_case dma_buf_pal_bench_cases[] = {
+	KUNIT_CASE_SLOW(bench_pal_map),
+	{}
+};
+
+static struct kunit_suite dma_buf_pal_bench_suite = {
+	.name = "dma-buf-pal-bench",
+	.test_cases = dma_buf_pal_bench_cases,
+};
+
+kunit_test_suite(dma_buf_pal_bench_suite);
+#endif /* CONFIG_DMABUF_KUNIT_BENCH */
 
 MODULE_DESCRIPTION("KUnit tests for the dma-buf physical address list type");
 MODULE_LICENSE("GPL");
