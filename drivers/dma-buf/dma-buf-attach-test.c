@@ -28,6 +28,7 @@
 #include <linux/sort.h>
 
 #include "dma-buf-internal.h"
+#include "dma-buf-kunit.h"
 
 MODULE_IMPORT_NS(DMA_BUF);
 
@@ -263,11 +264,6 @@ struct attach_test_ctx {
 	struct test_importer imp;
 };
 
-static void put_dmabuf(void *dmabuf)
-{
-	dma_buf_put(dmabuf);
-}
-
 /*
  * Export a TEST_PAGES buffer with @ops. The buffer is released when the
  * test ends; its pages and counters live until then.
@@ -312,7 +308,7 @@ static struct attach_test_ctx *export_test_buffer(struct kunit *test,
 	}
 	ctx->exp = exp;
 	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, put_dmabuf, ctx->dmabuf));
+			kunit_add_action_or_reset(test, dma_buf_kunit_put, ctx->dmabuf));
 	test->priv = ctx;
 	return ctx;
 }
@@ -682,20 +678,6 @@ static void expect_sgt_maps(struct kunit *test, struct attach_test_ctx *ctx,
 	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
 }
 
-static void expect_bufinfo_fields(struct kunit *test,
-				  struct dma_buf_attachment *attach,
-				  const char *want)
-{
-	char buf[160] = "";
-	struct seq_file s = { .buf = buf, .size = sizeof(buf) - 1 };
-
-	dma_resv_lock(attach->dmabuf->resv, NULL);
-	dma_buf_mapping_debugfs_show(&s, attach);
-	dma_resv_unlock(attach->dmabuf->resv);
-	buf[min(s.count, sizeof(buf) - 1)] = '\0';
-	KUNIT_EXPECT_STREQ(test, buf, want);
-}
-
 /* The exporter's order wins over the importer's. */
 static void mapping_exporter_order_wins(struct kunit *test)
 {
@@ -907,8 +889,8 @@ static void compat_legacy_exporter_legacy_importer(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, attach->importer_compat);
 	/* A legacy exporter decides P2P from the importer's consent. */
 	KUNIT_EXPECT_TRUE(test, attach->peer2peer);
-	expect_bufinfo_fields(test, attach,
-			      "\tmapping=sgt\texporter=compat\timporter=compat\tp2p=yes");
+	dma_buf_kunit_expect_bufinfo(test, attach,
+				     "\tmapping=sgt\texporter=compat\timporter=compat\tp2p=yes");
 	dma_resv_lock(ctx->dmabuf->resv, NULL);
 	{
 		struct sg_table *sgt = dma_buf_map_attachment(attach, DMA_TO_DEVICE);
@@ -936,8 +918,8 @@ static void compat_legacy_exporter_native_importer(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &dma_buf_mapping_sgt);
 	KUNIT_EXPECT_FALSE(test, attach->importer_compat);
 	KUNIT_EXPECT_FALSE(test, attach->peer2peer);
-	expect_bufinfo_fields(test, attach,
-			      "\tmapping=sgt\texporter=compat\timporter=native\tp2p=no");
+	dma_buf_kunit_expect_bufinfo(test, attach,
+				     "\tmapping=sgt\texporter=compat\timporter=native\tp2p=no");
 	expect_sgt_maps(test, ctx, attach);
 	dma_buf_detach(ctx->dmabuf, attach);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), 1);
@@ -958,8 +940,8 @@ static void compat_native_exporter_legacy_importer(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->pins), 1);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), 1);
 	KUNIT_EXPECT_TRUE(test, stat->importer_compat);
-	expect_bufinfo_fields(test, stat,
-			      "\tmapping=sgt\texporter=native\timporter=compat\tp2p=no");
+	dma_buf_kunit_expect_bufinfo(test, stat,
+				     "\tmapping=sgt\texporter=native\timporter=compat\tp2p=no");
 	expect_sgt_maps(test, ctx, stat);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), 1);
 
@@ -994,8 +976,8 @@ static void compat_native_exporter_native_importer(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), 1);
 	/* Plain SGT was offered: no P2P whatever the importer accepts. */
 	KUNIT_EXPECT_FALSE(test, attach->peer2peer);
-	expect_bufinfo_fields(test, attach,
-			      "\tmapping=sgt\texporter=native\timporter=native\tp2p=no");
+	dma_buf_kunit_expect_bufinfo(test, attach,
+				     "\tmapping=sgt\texporter=native\timporter=native\tp2p=no");
 	expect_sgt_maps(test, ctx, attach);
 	dma_buf_detach(ctx->dmabuf, attach);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unmaps), 1);
@@ -1041,8 +1023,8 @@ static void mapping_p2p_offer(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	KUNIT_EXPECT_PTR_EQ(test, attach->offer.sgt_offer.p2p_provider, provider);
 	KUNIT_EXPECT_TRUE(test, attach->peer2peer);
-	expect_bufinfo_fields(test, attach,
-			      "\tmapping=sgt\texporter=native\timporter=native\tp2p=yes");
+	dma_buf_kunit_expect_bufinfo(test, attach,
+				     "\tmapping=sgt\texporter=native\timporter=native\tp2p=yes");
 	dma_buf_detach(ctx->dmabuf, attach);
 
 	/* No consent: the plain offer. */

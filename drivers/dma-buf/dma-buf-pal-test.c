@@ -31,6 +31,7 @@
 #include <linux/sort.h>
 
 #include "dma-buf-internal.h"
+#include "dma-buf-kunit.h"
 
 MODULE_IMPORT_NS(DMA_BUF);
 
@@ -220,11 +221,6 @@ static const struct dma_buf_attach_ops pal_importer_ops = {
 	.move_notify = pal_move_notify,
 };
 
-static void put_dmabuf(void *dmabuf)
-{
-	dma_buf_put(dmabuf);
-}
-
 /* A list of @n ranges, any count (even 0): the exporter's template. */
 static struct dma_buf_phys_list *template_list(struct kunit *test, unsigned int n)
 {
@@ -286,7 +282,7 @@ static struct pal_ctx *pal_export(struct kunit *test, struct dma_buf_phys_list *
 		KUNIT_FAIL_AND_ABORT(test, "dma_buf_export: %pe", ctx->dmabuf);
 	}
 	ctx->exp = exp;
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, put_dmabuf, ctx->dmabuf));
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, dma_buf_kunit_put, ctx->dmabuf));
 
 	kunit_activate_static_stub(test, dma_buf_pal_dma_map, fake_dma_map);
 	kunit_activate_static_stub(test, dma_buf_pal_dma_unmap, fake_dma_unmap);
@@ -663,19 +659,6 @@ static void pal_direct_before_adapter(struct kunit *test)
 	dma_buf_detach(ctx->dmabuf, attach);
 }
 
-static void expect_bufinfo(struct kunit *test, struct dma_buf_attachment *attach,
-			   const char *want)
-{
-	char buf[160] = "";
-	struct seq_file s = { .buf = buf, .size = sizeof(buf) - 1 };
-
-	dma_resv_lock(attach->dmabuf->resv, NULL);
-	dma_buf_mapping_debugfs_show(&s, attach);
-	dma_resv_unlock(attach->dmabuf->resv);
-	buf[min(s.count, sizeof(buf) - 1)] = '\0';
-	KUNIT_EXPECT_STREQ(test, buf, want);
-}
-
 static void free_page_action(void *page)
 {
 	__free_page(page);
@@ -714,8 +697,8 @@ static void adapter_ram(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, attach->offer.type, &dma_buf_mapping_pal);
 	/* RAM only: no P2P even though the importer would accept it. */
 	KUNIT_EXPECT_FALSE(test, attach->peer2peer);
-	expect_bufinfo(test, attach,
-		       "\tmapping=sgt\texporter=native\timporter=native\tp2p=no\tvia=pal");
+	dma_buf_kunit_expect_bufinfo(test, attach,
+				     "\tmapping=sgt\texporter=native\timporter=native\tp2p=no\tvia=pal");
 
 	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Helpers shared by the dma-buf KUnit test modules. Not for drivers.
+ */
+#ifndef __DMA_BUF_KUNIT_H__
+#define __DMA_BUF_KUNIT_H__
+
+#include <kunit/test.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-resv.h>
+#include <linux/seq_file.h>
+
+#include "dma-buf-internal.h"
+
+/* A KUnit action that drops a test's reference to its buffer. */
+static inline void dma_buf_kunit_put(void *dmabuf)
+{
+	dma_buf_put(dmabuf);
+}
+
+/* The mapping fields of @attach's bufinfo line must be @want. */
+static inline void dma_buf_kunit_expect_bufinfo(struct kunit *test,
+						struct dma_buf_attachment *attach,
+						const char *want)
+{
+	char buf[160] = "";
+	struct seq_file s = { .buf = buf, .size = sizeof(buf) - 1 };
+
+	dma_resv_lock(attach->dmabuf->resv, NULL);
+	dma_buf_mapping_debugfs_show(&s, attach);
+	dma_resv_unlock(attach->dmabuf->resv);
+	buf[min(s.count, sizeof(buf) - 1)] = '\0';
+	KUNIT_EXPECT_STREQ(test, buf, want);
+}
+
+#endif /* __DMA_BUF_KUNIT_H__ */
