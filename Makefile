@@ -57,6 +57,11 @@ bench: assemble
 compile-check: kernel-debug
 	@bash $(H)/compile-tier.sh
 
+# A driver module (harness/configs/module-NAME.config) built whole, and W=1
+# + sparse on the overlay's objects in it: `make module-xe`.
+module-%: kernel-debug
+	@bash $(H)/compile-tier.sh module $*
+
 # Every x86_64 driver directory using a changed PRIME helper or
 # dma_buf_ops member (allmodconfig; slow, not part of `make check`).
 sweep: assemble

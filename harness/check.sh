@@ -4,7 +4,9 @@
 #
 #   1. overlay rules: layout, zero-fuzz patches, checkpatch --strict
 #   2. KUnit under UML (MOVE_NOTIFY off and on)
-#   3. compile tier: W=1 + sparse on every object the overlay touches
+#   3. compile tier: W=1 + sparse on every object the overlay touches;
+#      module tiers (harness/configs/module-*.config): the driver's module
+#      builds, and W=1 + sparse on the overlay's objects in it
 #   4. VM tier: the debug guest (KASAN, lockdep, kmemleak, DMABUF_DEBUG,
 #      DMA_API_DEBUG) runs the KUnit suites at boot and igt-tests/
 #
@@ -61,6 +63,11 @@ if tier setup "$H/setup.sh" && tier assemble "$H/overlay.sh" assemble; then
 	tier kunit-uml "$H/kunit.sh" || true
 	if tier kernel "$H/build-kernel.sh" debug; then
 		tier compile "$H/compile-tier.sh" || true
+		for frag in "$H"/configs/module-*.config; do
+			[ -f "$frag" ] || continue
+			m=$(basename "$frag" .config)
+			tier "$m" "$H/compile-tier.sh" module "${m#module-}" || true
+		done
 		tier vm "$H/vm.sh" debug || true
 	fi
 fi

@@ -2,42 +2,90 @@
 # SPDX-License-Identifier: GPL-2.0
 # The compile tier of `make check`: every object that the overlay adds or
 # whose C source it patches is compiled with W=1 and sparse (C=1) in the
-# patched tree, with the debug guest's configuration. A warning fails the
-# object unless the unmodified base gives the same warning for the same
-# object (same file and message; line numbers may move). Prints
-# "PASS|FAIL compile/<object>" lines and a RESULT line.
+# patched tree. A warning fails the object unless the unmodified base gives
+# the same warning for the same object (same file and message; line
+# numbers may move). Prints "PASS|FAIL <tier>/<object>" lines and a RESULT
+# line.
+#
+#   compile-tier.sh              objects built by the debug guest's config
+#   compile-tier.sh module NAME  the driver of harness/configs/module-NAME.config
+#
+# A module fragment names its directory ("# dir: drivers/gpu/drm/xe") and
+# its module ("# module: drivers/gpu/drm/xe/xe.ko"); its options go on top
+# of the debug guest's configuration. In module mode the whole module is
+# built and linked first (it counts as one result), then the overlay's
+# objects in that directory get the W=1 + sparse comparison. Objects in a
+# module fragment's directory are left to that mode.
 STAGE=compile
 . "$(dirname "$0")/lib.sh"
 
 ccache_env
-cfg=$BUILD/kernel-debug/.config
-[ -f "$cfg" ] || die "no $cfg; build the debug kernel first (make kernel-debug)"
+debug_cfg=$BUILD/kernel-debug/.config
+[ -f "$debug_cfg" ] || die "no $debug_cfg; build the debug kernel first (make kernel-debug)"
+
+frag_field() { sed -n "s|^# $1: *||p" "$2" | head -n 1; }
+
+module_dirs=""
+for f in "$TOP"/harness/configs/module-*.config; do
+	[ -f "$f" ] && module_dirs="$module_dirs $(frag_field dir "$f")"
+done
+
+tier=compile suffix="" dir_re='^drivers/' module="" cfg=$debug_cfg
+if [ "${1:-}" = module ]; then
+	name=${2:?usage: compile-tier.sh module NAME}
+	frag=$TOP/harness/configs/module-$name.config
+	[ -f "$frag" ] || die "no module fragment $frag"
+	tier=module-$name suffix=-$name STAGE=module-$name
+	dir_re="^$(frag_field dir "$frag")/"
+	module=$(frag_field module "$frag")
+	[ -n "$module" ] && [ "$dir_re" != "^/" ] || die "$frag must name its dir and module"
+	cfg=$BUILD/config-$name
+	cat "$debug_cfg" "$frag" >"$cfg"
+fi
 
 objs=""
 patched=""
 while IFS= read -r f; do
+	if [ -z "$module" ]; then
+		for d in $module_dirs; do
+			case "$f" in "$d"/*) continue 2 ;; esac
+		done
+	fi
 	case "$f" in
 	*.c.patch) f=${f%.patch}; patched="$patched ${f%.c}.o" ;;
 	*.c) ;;
 	*) continue ;;
 	esac
 	objs="$objs ${f%.c}.o"
-done < <(overlay_files | grep -E '^drivers/')
+done < <(overlay_files | grep -E "$dir_re")
 
-if [ -z "$objs" ]; then
-	echo "RESULT compile passed=0 failed=0"
+if [ -z "$objs" ] && [ -z "$module" ]; then
+	echo "RESULT $tier passed=0 failed=0"
 	exit 0
 fi
 
-# compile_objs SRCDIR OUTDIR LOG OBJ...: W=1 C=1 build of single objects.
-compile_objs() {
-	local src=$1 out=$2 log=$3
-	shift 3
+# prepare_out SRCDIR OUTDIR LOG: configure OUTDIR and prepare it.
+prepare_out() {
+	local src=$1 out=$2 log=$3 line
 	mkdir -p "$out"
 	cp "$cfg" "$out/.config"
 	make -C "$src" O="$out" ARCH=x86_64 CC="ccache gcc" olddefconfig >"$log" 2>&1 &&
 		make -C "$src" O="$out" ARCH=x86_64 CC="ccache gcc" -j"$JOBS" prepare >>"$log" 2>&1 ||
 		die "preparing $out failed (log: $log)"
+	[ -n "$module" ] || return 0
+	# Every option of the fragment must survive olddefconfig.
+	while IFS= read -r line; do
+		case "$line" in CONFIG_*) ;; *) continue ;; esac
+		grep -qx "$line" "$out/.config" ||
+			die "$line from $(basename "$frag") did not take (a missing dependency?)"
+	done <"$frag"
+}
+
+# compile_objs SRCDIR OUTDIR LOG OBJ...: W=1 C=1 build of single objects.
+compile_objs() {
+	local src=$1 out=$2 log=$3
+	shift 3
+	prepare_out "$src" "$out" "$log"
 	# Rebuild every time, so that each run sees all warnings again;
 	# -k: one object that does not build must not hide the others.
 	for o in "$@"; do rm -f "$out/$o"; done
@@ -52,12 +100,28 @@ warnings_of() {
 		sed -E 's|^([^ ]*/)?([^ /:]+):[0-9]+(:[0-9]+)?:|\2:|' | sort || true
 }
 
-plog=$LOGDIR/compile-patched.log
+passed=0 failed=0
+out=$BUILD/compile$suffix-patched
+if [ -n "$module" ]; then
+	mlog=$LOGDIR/compile$suffix-module.log
+	say "building $module (log: $mlog; several minutes on 2 cores with a cold ccache)"
+	prepare_out "$SRC" "$out" "$mlog"
+	if make -C "$SRC" O="$out" ARCH=x86_64 CC="ccache gcc" -j"$JOBS" \
+		"$module" >>"$mlog" 2>&1; then
+		echo "PASS $tier/$(basename "$module"): builds and links"
+		passed=$((passed + 1))
+	else
+		echo "FAIL $tier/$(basename "$module"): does not build (log: $mlog)"
+		failed=$((failed + 1))
+	fi
+fi
+
+plog=$LOGDIR/compile$suffix-patched.log
 say "W=1 C=1 build of$objs (log: $plog)"
 # shellcheck disable=SC2086
-compile_objs "$SRC" "$BUILD/compile-patched" "$plog" $objs
+compile_objs "$SRC" "$out" "$plog" $objs
 
-blog=$LOGDIR/compile-base.log
+blog=$LOGDIR/compile$suffix-base.log
 if [ -n "$patched" ]; then
 	base=$BUILD/src/base
 	if [ ! -d "$base" ]; then
@@ -65,27 +129,26 @@ if [ -n "$patched" ]; then
 	fi
 	say "the same for the base of$patched (log: $blog)"
 	# shellcheck disable=SC2086
-	compile_objs "$base" "$BUILD/compile-base" "$blog" $patched
+	compile_objs "$base" "$BUILD/compile$suffix-base" "$blog" $patched
 else
 	: >"$blog"
 fi
 
-passed=0 failed=0
 for o in $objs; do
-	if [ ! -f "$BUILD/compile-patched/$o" ]; then
-		echo "FAIL compile/$o: not built (log: $plog)"
+	if [ ! -f "$out/$o" ]; then
+		echo "FAIL $tier/$o: not built (log: $plog)"
 		failed=$((failed + 1))
 		continue
 	fi
 	new=$(comm -23 <(warnings_of "$plog" "$o") <(warnings_of "$blog" "$o"))
 	if [ -n "$new" ]; then
 		printf '%s\n' "$new" | sed 's/^/    /'
-		echo "FAIL compile/$o: new W=1/sparse warnings (log: $plog)"
+		echo "FAIL $tier/$o: new W=1/sparse warnings (log: $plog)"
 		failed=$((failed + 1))
 	else
-		echo "PASS compile/$o"
+		echo "PASS $tier/$o"
 		passed=$((passed + 1))
 	fi
 done
-echo "RESULT compile passed=$passed failed=$failed"
+echo "RESULT $tier passed=$passed failed=$failed"
 [ "$failed" -eq 0 ]

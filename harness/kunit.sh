@@ -7,7 +7,9 @@
 #
 # Every directory of the overlay that holds a .kunitconfig is run, once
 # with the configuration as written (DMABUF_MOVE_NOTIFY off, the kernel's
-# default) and once with DMABUF_MOVE_NOTIFY on. Prints
+# default) and once with DMABUF_MOVE_NOTIFY on. Suites of drivers whose
+# .kunitconfig is upstream's (xe) are run from harness/kunit/NAME.kunitconfig,
+# once, limited to the suites its "# filter:" line names. Prints
 # "PASS|FAIL kunit-uml[-VARIANT]/<case>" lines and a RESULT line.
 STAGE=kunit-uml
 . "$(dirname "$0")/lib.sh"
@@ -16,16 +18,19 @@ ccache_env
 [ -d "$SRC/.git" ] || die "no assembled tree at $SRC; run 'make assemble' first"
 
 dirs=$(cd "$TOP" && git ls-files --cached --others --exclude-standard -- '*.kunitconfig' |
+	grep -v '^harness/' |
 	xargs -r -n1 dirname | sort -u)
 [ -n "$dirs" ] || die "no .kunitconfig in the overlay"
 
 passed=0 failed=0
 run_variant() {
-	local variant=$1 dir=$2 log bdir name
+	local variant=$1 dir=$2 log bdir name tag
 	shift 2
 	name=kunit-uml${variant:+-$variant}
-	bdir=$BUILD/$name-$(echo "$dir" | tr / _)
-	log=$LOGDIR/$name-$(echo "$dir" | tr / _).log
+	# drivers/dma-buf -> drivers_dma-buf, $TOP/harness/kunit/xe.kunitconfig -> harness_kunit_xe
+	tag=$(echo "${dir#"$TOP"/}" | sed 's/\.kunitconfig$//' | tr / _)
+	bdir=$BUILD/$name-$tag
+	log=$LOGDIR/$name-$tag.log
 	say "$dir${variant:+ ($variant)}: building UML and running (log: $log)"
 	(cd "$SRC" && python3 tools/testing/kunit/kunit.py run \
 		--kunitconfig="$dir" --build_dir="$bdir" --jobs="$JOBS" \
@@ -58,6 +63,12 @@ fi
 for d in $dirs; do
 	run_variant "" "$d"
 	run_variant move-notify "$d" --kconfig_add CONFIG_DMABUF_MOVE_NOTIFY=y
+done
+for f in "$TOP"/harness/kunit/*.kunitconfig; do
+	[ -f "$f" ] || continue
+	filter=$(sed -n 's/^# filter: *//p' "$f" | head -n 1)
+	[ -n "$filter" ] || die "$f has no '# filter:' line"
+	run_variant "" "$f" "$filter"
 done
 
 echo "RESULT kunit-uml passed=$passed failed=$failed"

@@ -19,7 +19,6 @@ int dma_buf_negotiate(struct dma_buf_attachment *attach,
 void dma_buf_mapping_put(struct dma_buf_attachment *attach);
 void dma_buf_mapping_debugfs_show(struct seq_file *s,
 				  const struct dma_buf_attachment *attach);
-int dma_buf_p2p_distance(struct pci_dev *provider, struct device *client);
 struct sg_table *dma_buf_sgt_exporter_map(struct dma_buf_attachment *attach,
 					  enum dma_data_direction dir);
 void dma_buf_sgt_exporter_unmap(struct dma_buf_attachment *attach,

@@ -342,6 +342,13 @@ extern const struct dma_buf_mapping_type dma_buf_mapping_pal;
 		.pal_request = { .dev = (_dev), .allow_mmio = (_mmio) }, \
 	})
 
+/*
+ * The core's P2P check (pci_p2pdma_distance()), for the core itself; it is
+ * exported only to KUnit tests, which replace it with a static stub to
+ * model PCI topologies.
+ */
+int dma_buf_p2p_distance(struct pci_dev *provider, struct device *client);
+
 struct dma_buf_phys_list *dma_buf_phys_list_alloc(unsigned int nr_ranges);
 void dma_buf_phys_list_free(struct dma_buf_phys_list *pal);
 struct dma_buf_phys_list *dma_buf_map_pal(struct dma_buf_attachment *attach);
