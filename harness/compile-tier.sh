@@ -13,7 +13,8 @@
 # A module fragment names its directory ("# dir: drivers/gpu/drm/xe") and
 # its module ("# module: drivers/gpu/drm/xe/xe.ko"); its options go on top
 # of the debug guest's configuration. In module mode the whole module is
-# built and linked first (it counts as one result), then the overlay's
+# built and linked (modpost against the vmlinux of the same
+# configuration) first (it counts as one result), then the overlay's
 # objects in that directory get the W=1 + sparse comparison. Objects in a
 # module fragment's directory are left to that mode.
 STAGE=compile
@@ -104,10 +105,12 @@ passed=0 failed=0
 out=$BUILD/compile$suffix-patched
 if [ -n "$module" ]; then
 	mlog=$LOGDIR/compile$suffix-module.log
-	say "building $module (log: $mlog; several minutes on 2 cores with a cold ccache)"
+	say "building vmlinux and $module (log: $mlog; 10+ minutes on 2 cores with a cold ccache)"
 	prepare_out "$SRC" "$out" "$mlog"
+	# modpost needs the kernel's symbols: vmlinux and the modules together.
+	rm -f "$out/$module"
 	if make -C "$SRC" O="$out" ARCH=x86_64 CC="ccache gcc" -j"$JOBS" \
-		"$module" >>"$mlog" 2>&1; then
+		all >>"$mlog" 2>&1 && [ -f "$out/$module" ]; then
 		echo "PASS $tier/$(basename "$module"): builds and links"
 		passed=$((passed + 1))
 	else
