@@ -25,7 +25,6 @@ void dma_buf_sgt_exporter_unmap(struct dma_buf_attachment *attach,
 				struct sg_table *sgt, enum dma_data_direction dir);
 
 /* dma-buf-pal.c */
-bool dma_buf_dev_uses_phys_addrs(struct device *dev);
 int dma_buf_pal_adapter_match(const struct dma_buf_mapping_entry *offer,
 			      const struct dma_buf_mapping_entry *request);
 struct sg_table *dma_buf_pal_map_sgt(struct dma_buf_attachment *attach,

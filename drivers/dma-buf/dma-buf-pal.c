@@ -69,8 +69,10 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_phys_list_free, DMA_BUF);
  * devices behind an IOMMU, with their own DMA ops, with forced bounce
  * buffering or memory encryption, and with a DMA offset. All others are
  * served SGT (through the adapter if need be), which goes through the DMA
- * API.
+ * API. Importers that hand a device's DMA addresses to someone expecting
+ * physical ones (a hypervisor) use it to decide whether they can at all.
  *
+ * Context: any; reads only @dev's DMA configuration.
  * Return: true if @dev may import PAL.
  */
 bool dma_buf_dev_uses_phys_addrs(struct device *dev)
@@ -79,6 +81,7 @@ bool dma_buf_dev_uses_phys_addrs(struct device *dev)
 	       !is_swiotlb_force_bounce(dev) && !force_dma_unencrypted(dev) &&
 	       !dev->dma_range_map;
 }
+EXPORT_SYMBOL_NS_GPL(dma_buf_dev_uses_phys_addrs, DMA_BUF);
 
 /* Can @dev reach the BAR of @provider? Only with the importer's consent. */
 static int pal_mmio_reachable(struct pci_dev *provider, struct device *dev,

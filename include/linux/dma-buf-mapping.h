@@ -349,6 +349,7 @@ extern const struct dma_buf_mapping_type dma_buf_mapping_pal;
  */
 int dma_buf_p2p_distance(struct pci_dev *provider, struct device *client);
 
+bool dma_buf_dev_uses_phys_addrs(struct device *dev);
 struct dma_buf_phys_list *dma_buf_phys_list_alloc(unsigned int nr_ranges);
 void dma_buf_phys_list_free(struct dma_buf_phys_list *pal);
 struct dma_buf_phys_list *dma_buf_map_pal(struct dma_buf_attachment *attach);
