@@ -76,7 +76,7 @@ vm-debug: kernel-debug
 # Build products only; the assembled tree keeps unexported edits safe
 # (`make discard` drops them, distclean removes the tree after checking).
 clean:
-	rm -rf build/kernel-* build/kunit-uml* build/compile-* build/config-* build/igt \
+	rm -rf build/kernel-* build/kunit-* build/compile-* build/config-* build/igt \
 		build/initramfs-* build/logs
 
 distclean:

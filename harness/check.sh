@@ -60,7 +60,7 @@ overlay_tier() {
 
 if tier setup "$H/setup.sh" && tier assemble "$H/overlay.sh" assemble; then
 	tier overlay overlay_tier || true
-	tier kunit-uml "$H/kunit.sh" || true
+	tier kunit "$H/kunit.sh" || true
 	if tier kernel "$H/build-kernel.sh" debug; then
 		tier compile "$H/compile-tier.sh" || true
 		for frag in "$H"/configs/module-*.config; do

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Run the overlay's KUnit suites under UML with tools/testing/kunit/kunit.py.
+# Run the overlay's KUnit suites with tools/testing/kunit/kunit.py.
 #
 #   kunit.sh          the suites, as `make check` counts them
 #   kunit.sh bench    the dma-buf benchmark suite (reported, not asserted)
@@ -8,10 +8,12 @@
 # Every directory of the overlay that holds a .kunitconfig is run, once
 # with the configuration as written (DMABUF_MOVE_NOTIFY off, the kernel's
 # default) and once with DMABUF_MOVE_NOTIFY on. Suites of drivers whose
-# .kunitconfig is upstream's (xe) are run from harness/kunit/NAME.kunitconfig,
-# once, limited to the suites its "# filter:" line names. Prints
-# "PASS|FAIL kunit-uml[-VARIANT]/<case>" lines and a RESULT line.
-STAGE=kunit-uml
+# .kunitconfig is upstream's (xe), or that cannot run under UML (amdgpu), are
+# run from harness/kunit/NAME.kunitconfig, once, limited to the suites its
+# "# filter:" line names, on the architecture its "# arch:" line names (UML
+# if none; x86_64 runs under QEMU with TCG). Prints
+# "PASS|FAIL kunit-ARCH[-VARIANT]/<case>" lines and a RESULT line.
+STAGE=kunit
 . "$(dirname "$0")/lib.sh"
 
 ccache_env
@@ -24,9 +26,9 @@ dirs=$(cd "$TOP" && git ls-files --cached --others --exclude-standard -- '*.kuni
 
 passed=0 failed=0
 run_variant() {
-	local variant=$1 dir=$2 log bdir name tag
-	shift 2
-	name=kunit-uml${variant:+-$variant}
+	local variant=$1 dir=$2 arch=$3 log bdir name tag
+	shift 3
+	name=kunit-$arch${variant:+-$variant}
 	# drivers/dma-buf -> drivers_dma-buf, $TOP/harness/kunit/xe.kunitconfig -> harness_kunit_xe
 	tag=$(echo "${dir#"$TOP"/}" | sed 's/\.kunitconfig$//' | tr / _)
 	bdir=$BUILD/$name-$tag
@@ -61,15 +63,22 @@ if [ "${1:-}" = bench ]; then
 fi
 
 for d in $dirs; do
-	run_variant "" "$d"
-	run_variant move-notify "$d" --kconfig_add CONFIG_DMABUF_MOVE_NOTIFY=y
+	run_variant "" "$d" uml
+	run_variant move-notify "$d" uml --kconfig_add CONFIG_DMABUF_MOVE_NOTIFY=y
 done
 for f in "$TOP"/harness/kunit/*.kunitconfig; do
 	[ -f "$f" ] || continue
 	filter=$(sed -n 's/^# filter: *//p' "$f" | head -n 1)
 	[ -n "$filter" ] || die "$f has no '# filter:' line"
-	run_variant "" "$f" "$filter"
+	arch=$(sed -n 's/^# arch: *//p' "$f" | head -n 1)
+	case "${arch:-uml}" in
+	uml) run_variant "" "$f" uml "$filter" ;;
+	x86_64)
+		# TCG, said explicitly: KVM hangs on this host.
+		run_variant "" "$f" x86_64 --arch=x86_64 --qemu_args "-accel tcg" "$filter" ;;
+	*) die "$f: unsupported arch '$arch'" ;;
+	esac
 done
 
-echo "RESULT kunit-uml passed=$passed failed=$failed"
+echo "RESULT kunit passed=$passed failed=$failed"
 [ "$failed" -eq 0 ]

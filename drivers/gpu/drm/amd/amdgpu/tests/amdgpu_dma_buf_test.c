@@ -1,0 +1,448 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * KUnit tests of amdgpu's dma-buf decisions, without a device: which
+ * mapping offers an exported BO makes for its state, what the dma-buf
+ * core's negotiation then gives amdgpu importers (same XGMI hive or not)
+ * and other importers (with and without P2P consent, legacy or native),
+ * and where a map places the BO. The devices are zeroed amdgpu_device
+ * structures with only the fields these decisions read set; the PCI P2P
+ * distance is a static stub.
+ */
+
+#include <kunit/device.h>
+#include <kunit/static_stub.h>
+#include <kunit/test.h>
+#include <linux/dma-buf.h>
+#include <linux/vmalloc.h>
+
+#include "amdgpu.h"
+#include "amdgpu_dma_buf.h"
+
+/* The PCI P2P distance is replaced through the core's KUnit stub. */
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+
+#define HIVE_A	0x1a1a
+#define HIVE_B	0x2b2b
+
+/* BO states */
+#define VRAM_BO		{ .prefers_vram = true, .runtime_active = true, .in_hive = true }
+#define VRAM_BO_NO_HIVE	{ .prefers_vram = true, .runtime_active = true }
+#define GTT_BO		{ .runtime_active = true, .in_hive = true }
+#define DCC_BO		{ .prefers_vram = true, .gfx12_dcc = true, \
+			  .runtime_active = true, .in_hive = true }
+#define SUSPENDED_BO	{ .prefers_vram = true, .in_hive = true }
+
+#define ALL_OFFERS	(AMDGPU_DMA_BUF_OFFER_XGMI | AMDGPU_DMA_BUF_OFFER_P2P | \
+			 AMDGPU_DMA_BUF_OFFER_GTT)
+
+struct mask_case {
+	const char *name;
+	struct amdgpu_dma_buf_bo_state st;
+	unsigned int mask;
+};
+
+static const struct mask_case mask_cases[] = {
+	{ "vram bo in a hive", VRAM_BO, ALL_OFFERS },
+	{ "vram bo, no hive", VRAM_BO_NO_HIVE,
+	  AMDGPU_DMA_BUF_OFFER_P2P | AMDGPU_DMA_BUF_OFFER_GTT },
+	{ "gtt-only bo", GTT_BO, AMDGPU_DMA_BUF_OFFER_GTT },
+	{ "gfx12 dcc surface", DCC_BO, AMDGPU_DMA_BUF_OFFER_GTT },
+	{ "runtime suspended exporter", SUSPENDED_BO, AMDGPU_DMA_BUF_OFFER_GTT },
+};
+
+static void mask_case_desc(const struct mask_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(mask, mask_cases, mask_case_desc);
+
+static void amdgpu_dma_buf_offers_mask(struct kunit *test)
+{
+	const struct mask_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, amdgpu_dma_buf_offer_mask(&c->st), c->mask);
+}
+
+enum importer {
+	AMDGPU_SAME_HIVE,	/* amdgpu's requests, from a device of the hive */
+	AMDGPU_OTHER_HIVE,
+	AMDGPU_NO_HIVE,
+	FOREIGN_P2P,		/* another driver: SGT, P2P allowed */
+	FOREIGN_NO_P2P,
+	LEGACY_P2P,		/* dma_buf_dynamic_attach(), allow_peer2peer */
+	LEGACY_NO_P2P,
+};
+
+enum outcome { GOT_XGMI, GOT_P2P, GOT_GTT };
+
+struct negotiate_case {
+	const char *name;
+	struct amdgpu_dma_buf_bo_state st;
+	enum importer importer;
+	bool reachable;		/* pci_p2pdma_distance() allows it */
+	enum outcome outcome;
+};
+
+static const struct negotiate_case negotiate_cases[] = {
+	{ "vram bo, same hive", VRAM_BO, AMDGPU_SAME_HIVE, true, GOT_XGMI },
+	{ "vram bo, same hive, no pcie p2p", VRAM_BO, AMDGPU_SAME_HIVE, false, GOT_XGMI },
+	{ "vram bo, other hive", VRAM_BO, AMDGPU_OTHER_HIVE, true, GOT_P2P },
+	{ "vram bo, other hive, no pcie p2p", VRAM_BO, AMDGPU_OTHER_HIVE, false, GOT_GTT },
+	{ "vram bo, importer in no hive", VRAM_BO, AMDGPU_NO_HIVE, true, GOT_P2P },
+	{ "vram bo, exporter in no hive", VRAM_BO_NO_HIVE, AMDGPU_SAME_HIVE, true, GOT_P2P },
+	{ "gtt-only bo, same hive", GTT_BO, AMDGPU_SAME_HIVE, true, GOT_GTT },
+	{ "gfx12 dcc, same hive", DCC_BO, AMDGPU_SAME_HIVE, true, GOT_GTT },
+	{ "gfx12 dcc, other hive", DCC_BO, AMDGPU_OTHER_HIVE, true, GOT_GTT },
+	{ "suspended exporter, same hive", SUSPENDED_BO, AMDGPU_SAME_HIVE, true, GOT_GTT },
+	{ "suspended exporter, other hive", SUSPENDED_BO, AMDGPU_OTHER_HIVE, true, GOT_GTT },
+	{ "vram bo, foreign p2p importer", VRAM_BO, FOREIGN_P2P, true, GOT_P2P },
+	{ "vram bo, foreign p2p importer, no pcie p2p", VRAM_BO, FOREIGN_P2P, false, GOT_GTT },
+	{ "vram bo, foreign importer without consent", VRAM_BO, FOREIGN_NO_P2P, true, GOT_GTT },
+	{ "vram bo, legacy p2p importer", VRAM_BO, LEGACY_P2P, true, GOT_P2P },
+	{ "vram bo, legacy importer without consent", VRAM_BO, LEGACY_NO_P2P, true, GOT_GTT },
+	{ "gtt-only bo, foreign p2p importer", GTT_BO, FOREIGN_P2P, true, GOT_GTT },
+};
+
+static void negotiate_case_desc(const struct negotiate_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(negotiate, negotiate_cases, negotiate_case_desc);
+
+static void free_adev(void *adev)
+{
+	vfree(adev);
+}
+
+/* A zeroed device in @hive (0: none) that attaches with KUnit device @name. */
+static struct amdgpu_device *fake_adev(struct kunit *test, const char *name, u64 hive)
+{
+	struct amdgpu_device *adev;
+
+	/* Too large for kmalloc on some configurations. */
+	adev = vzalloc(sizeof(*adev));
+	KUNIT_ASSERT_NOT_NULL(test, adev);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, free_adev, adev));
+	adev->gmc.xgmi.hive_id = hive;
+	/* Never dereferenced: the P2P distance is a stub. */
+	adev->pdev = kunit_kzalloc(test, sizeof(*adev->pdev), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, adev->pdev);
+	adev->ddev.dev = kunit_device_register(test, name);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, adev->ddev.dev);
+	return adev;
+}
+
+/* The test's exporter: the offers amdgpu makes for one BO state. */
+struct fake_export {
+	unsigned int mask;
+	struct amdgpu_device *adev;
+};
+
+static int fake_get_offers(struct dma_buf *dmabuf, struct dma_buf_attachment *attach,
+			   struct dma_buf_mapping_entry *offers, unsigned int max)
+{
+	struct fake_export *fe = dmabuf->priv;
+
+	return amdgpu_dma_buf_fill_offers(fe->mask, fe->adev, offers, max);
+}
+
+static int fake_pin(struct dma_buf_attachment *attach)
+{
+	return 0;
+}
+
+static void fake_unpin(struct dma_buf_attachment *attach)
+{
+}
+
+static void fake_release(struct dma_buf *dmabuf)
+{
+}
+
+/*
+ * Dynamic, like amdgpu's exporter: the core then never maps at attach time
+ * (the offers' map is amdgpu's and needs a real BO; these tests only attach).
+ */
+static const struct dma_buf_ops fake_dma_buf_ops = {
+	.get_mapping_offers = fake_get_offers,
+	.pin = fake_pin,
+	.unpin = fake_unpin,
+	.release = fake_release,
+};
+
+static void fake_move_notify(struct dma_buf_attachment *attach)
+{
+}
+
+static const struct dma_buf_attach_ops fake_importer_ops = {
+	.allow_peer2peer = true,
+	.move_notify = fake_move_notify,
+};
+
+static const struct dma_buf_attach_ops fake_importer_nop2p_ops = {
+	.move_notify = fake_move_notify,
+};
+
+static bool p2p_reachable;
+
+static int fake_p2p_distance(struct pci_dev *provider, struct device *client)
+{
+	return p2p_reachable ? 1 : -1;
+}
+
+static void put_dmabuf(void *dmabuf)
+{
+	dma_buf_put(dmabuf);
+}
+
+static struct dma_buf *fake_export(struct kunit *test, struct amdgpu_device *adev,
+				   unsigned int mask)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(info);
+	struct fake_export *fe;
+	struct dma_buf *dmabuf;
+
+	fe = kunit_kzalloc(test, sizeof(*fe), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, fe);
+	fe->mask = mask;
+	fe->adev = adev;
+	info.ops = &fake_dma_buf_ops;
+	info.size = PAGE_SIZE;
+	info.priv = fe;
+	dmabuf = dma_buf_export(&info);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, put_dmabuf, dmabuf));
+	return dmabuf;
+}
+
+static struct dma_buf_attachment *attach_as(struct kunit *test, struct dma_buf *dmabuf,
+					    enum importer importer)
+{
+	struct dma_buf_mapping_entry requests[2];
+	struct amdgpu_device *imp;
+	struct device *dev;
+	unsigned int count;
+
+	switch (importer) {
+	case AMDGPU_SAME_HIVE:
+	case AMDGPU_OTHER_HIVE:
+	case AMDGPU_NO_HIVE:
+		imp = fake_adev(test, "amdgpu-importer",
+				importer == AMDGPU_SAME_HIVE ? HIVE_A :
+				importer == AMDGPU_OTHER_HIVE ? HIVE_B : 0);
+		count = amdgpu_dma_buf_fill_requests(imp, requests);
+		return dma_buf_mapping_attach(dmabuf, imp->ddev.dev, requests, count,
+					      &fake_importer_ops, NULL);
+	default:
+		break;
+	}
+
+	dev = kunit_device_register(test, "foreign-importer");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	switch (importer) {
+	case FOREIGN_P2P:
+	case FOREIGN_NO_P2P:
+		requests[0] = DMA_BUF_SGT_REQUEST(dev, importer == FOREIGN_P2P);
+		return dma_buf_mapping_attach(dmabuf, dev, requests, 1,
+					      &fake_importer_ops, NULL);
+	case LEGACY_P2P:
+		return dma_buf_dynamic_attach(dmabuf, dev, &fake_importer_ops, NULL);
+	default:
+		return dma_buf_dynamic_attach(dmabuf, dev, &fake_importer_nop2p_ops,
+					      NULL);
+	}
+}
+
+/* The mask amdgpu computes for each state, then the core's negotiation. */
+static void amdgpu_dma_buf_offers_negotiate(struct kunit *test)
+{
+	const struct negotiate_case *c = test->param_value;
+	struct dma_buf_attachment *attach;
+	struct amdgpu_device *exp;
+	struct dma_buf *dmabuf;
+
+	exp = fake_adev(test, "amdgpu-exporter", c->st.in_hive ? HIVE_A : 0);
+	dmabuf = fake_export(test, exp, amdgpu_dma_buf_offer_mask(&c->st));
+	p2p_reachable = c->reachable;
+	kunit_activate_static_stub(test, dma_buf_p2p_distance, fake_p2p_distance);
+
+	attach = attach_as(test, dmabuf, c->importer);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	switch (c->outcome) {
+	case GOT_XGMI:
+		KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type,
+				    &amdgpu_dma_buf_mapping_xgmi);
+		KUNIT_EXPECT_PTR_EQ(test, attach->offer.priv.data, exp);
+		KUNIT_EXPECT_FALSE(test, attach->peer2peer);
+		break;
+	case GOT_P2P:
+		KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &dma_buf_mapping_sgt);
+		KUNIT_EXPECT_PTR_EQ(test, attach->offer.sgt_offer.p2p_provider,
+				    exp->pdev);
+		KUNIT_EXPECT_TRUE(test, attach->peer2peer);
+		break;
+	case GOT_GTT:
+		KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &dma_buf_mapping_sgt);
+		KUNIT_EXPECT_NULL(test, attach->offer.sgt_offer.p2p_provider);
+		KUNIT_EXPECT_FALSE(test, attach->peer2peer);
+		break;
+	}
+	dma_buf_detach(dmabuf, attach);
+}
+
+/*
+ * Exactly the offers of the mask are written, in order, and nothing past
+ * them: the core must never read an entry amdgpu did not initialise.
+ */
+static void amdgpu_dma_buf_offers_entries(struct kunit *test)
+{
+	struct dma_buf_mapping_entry offers[DMA_BUF_MAX_MAPPING_ENTRIES];
+	struct amdgpu_device *adev = fake_adev(test, "amdgpu-exporter", HIVE_A);
+	unsigned int mask;
+	int n, i;
+
+	for (mask = 0; mask <= ALL_OFFERS; mask++) {
+		memset(offers, 0x5a, sizeof(offers));
+		n = amdgpu_dma_buf_fill_offers(mask, adev, offers, ARRAY_SIZE(offers));
+		KUNIT_EXPECT_EQ(test, n, hweight32(mask));
+		i = 0;
+		if (mask & AMDGPU_DMA_BUF_OFFER_XGMI) {
+			KUNIT_EXPECT_PTR_EQ(test, offers[i].type,
+					    &amdgpu_dma_buf_mapping_xgmi);
+			KUNIT_EXPECT_PTR_EQ(test, offers[i].priv.data, adev);
+			i++;
+		}
+		if (mask & AMDGPU_DMA_BUF_OFFER_P2P) {
+			KUNIT_EXPECT_PTR_EQ(test, offers[i].type, &dma_buf_mapping_sgt);
+			KUNIT_EXPECT_PTR_EQ(test, offers[i].sgt_offer.p2p_provider,
+					    adev->pdev);
+			KUNIT_EXPECT_NOT_NULL(test, offers[i].sgt_offer.ops);
+			i++;
+		}
+		if (mask & AMDGPU_DMA_BUF_OFFER_GTT) {
+			KUNIT_EXPECT_PTR_EQ(test, offers[i].type, &dma_buf_mapping_sgt);
+			KUNIT_EXPECT_NULL(test, offers[i].sgt_offer.p2p_provider);
+			KUNIT_EXPECT_NOT_NULL(test, offers[i].sgt_offer.ops);
+			i++;
+		}
+		for (; i < ARRAY_SIZE(offers); i++)
+			KUNIT_EXPECT_NULL(test, memchr_inv(&offers[i], 0x5a, sizeof(offers[i])));
+	}
+	/* Too little room is an error, not a short list. */
+	KUNIT_EXPECT_EQ(test, amdgpu_dma_buf_fill_offers(ALL_OFFERS, adev, offers, 2),
+			-EINVAL);
+}
+
+/*
+ * The XGMI type's contract with the core: a request must name the device
+ * it attaches with, an offer its device; neither is ever matched against
+ * anything but XGMI, and a pair of one device with itself never matches.
+ */
+static void amdgpu_dma_buf_xgmi_contract(struct kunit *test)
+{
+	struct amdgpu_device *exp = fake_adev(test, "amdgpu-exporter", HIVE_A);
+	struct amdgpu_device *imp = fake_adev(test, "amdgpu-importer", HIVE_A);
+	struct dma_buf_mapping_entry requests[2];
+	struct dma_buf_attachment *attach;
+	int use_xgmi_p2p = amdgpu_use_xgmi_p2p;
+	struct dma_buf *dmabuf;
+	struct device *other;
+	unsigned int count;
+
+	dmabuf = fake_export(test, exp, ALL_OFFERS);
+	kunit_activate_static_stub(test, dma_buf_p2p_distance, fake_p2p_distance);
+	p2p_reachable = true;
+
+	count = amdgpu_dma_buf_fill_requests(imp, requests);
+	KUNIT_ASSERT_EQ(test, count, 2);
+	KUNIT_EXPECT_PTR_EQ(test, requests[0].type, &amdgpu_dma_buf_mapping_xgmi);
+	KUNIT_EXPECT_PTR_EQ(test, requests[0].priv.data, imp);
+	KUNIT_EXPECT_PTR_EQ(test, requests[1].type, &dma_buf_mapping_sgt);
+	KUNIT_EXPECT_PTR_EQ(test, requests[1].sgt_request.dev, imp->ddev.dev);
+	KUNIT_EXPECT_TRUE(test, requests[1].sgt_request.allow_p2p);
+
+	/* Attaching with another device than the request names. */
+	other = kunit_device_register(test, "amdgpu-dma-buf-other");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, other);
+	attach = dma_buf_mapping_attach(dmabuf, other, requests, count,
+					&fake_importer_ops, NULL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EINVAL);
+
+	/* The exporter's own device: not a peer of itself, P2P SGT instead. */
+	count = amdgpu_dma_buf_fill_requests(exp, requests);
+	attach = dma_buf_mapping_attach(dmabuf, exp->ddev.dev, requests, count,
+					&fake_importer_ops, NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &dma_buf_mapping_sgt);
+	dma_buf_detach(dmabuf, attach);
+
+	/* XGMI disabled by the module parameter: P2P SGT. */
+	amdgpu_use_xgmi_p2p = 0;
+	count = amdgpu_dma_buf_fill_requests(imp, requests);
+	attach = dma_buf_mapping_attach(dmabuf, imp->ddev.dev, requests, count,
+					&fake_importer_ops, NULL);
+	amdgpu_use_xgmi_p2p = use_xgmi_p2p;
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &dma_buf_mapping_sgt);
+	KUNIT_EXPECT_TRUE(test, attach->peer2peer);
+	dma_buf_detach(dmabuf, attach);
+
+	/* An importer asking only for XGMI from another hive gets nothing. */
+	imp->gmc.xgmi.hive_id = HIVE_B;
+	attach = dma_buf_mapping_attach(dmabuf, imp->ddev.dev, requests, 1,
+					&fake_importer_ops, NULL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EOPNOTSUPP);
+}
+
+struct map_case {
+	const char *name;
+	struct amdgpu_dma_buf_bo_state st;
+	bool peer;
+	int domains;
+};
+
+static const struct map_case map_cases[] = {
+	{ "vram bo, peer", { .prefers_vram = true }, true,
+	  AMDGPU_GEM_DOMAIN_GTT | AMDGPU_GEM_DOMAIN_VRAM },
+	{ "vram bo, not a peer", { .prefers_vram = true }, false,
+	  AMDGPU_GEM_DOMAIN_GTT },
+	{ "gtt-only bo, peer", {}, true, AMDGPU_GEM_DOMAIN_GTT },
+	{ "pinned in gtt, peer", { .prefers_vram = true, .pinned = true, .in_gtt = true },
+	  true, 0 },
+	{ "pinned in gtt, not a peer", { .pinned = true, .in_gtt = true }, false, 0 },
+	{ "pinned in vram, peer", { .prefers_vram = true, .pinned = true }, true, -EBUSY },
+	{ "pinned in vram, not a peer", { .prefers_vram = true, .pinned = true }, false,
+	  -EBUSY },
+};
+
+static void map_case_desc(const struct map_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(map, map_cases, map_case_desc);
+
+static void amdgpu_dma_buf_map_placement(struct kunit *test)
+{
+	const struct map_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, amdgpu_dma_buf_map_domains(&c->st, c->peer), c->domains);
+}
+
+static struct kunit_case amdgpu_dma_buf_cases[] = {
+	KUNIT_CASE_PARAM(amdgpu_dma_buf_offers_mask, mask_gen_params),
+	KUNIT_CASE_PARAM(amdgpu_dma_buf_offers_negotiate, negotiate_gen_params),
+	KUNIT_CASE(amdgpu_dma_buf_offers_entries),
+	KUNIT_CASE(amdgpu_dma_buf_xgmi_contract),
+	KUNIT_CASE_PARAM(amdgpu_dma_buf_map_placement, map_gen_params),
+	{}
+};
+
+static struct kunit_suite amdgpu_dma_buf_suite = {
+	.name = "amdgpu_dma_buf",
+	.test_cases = amdgpu_dma_buf_cases,
+};
+
+kunit_test_suite(amdgpu_dma_buf_suite);
