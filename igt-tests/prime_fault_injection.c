@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Allocation failures during cross-driver imports. For each exporter x
+ * importer pair, the import (and for the test device, the first map) is
+ * repeated with the n-th fault-injection point of the calling task failing
+ * (/proc/thread-self/fail-nth), for n = 1, 2, ... until a call passes
+ * every point without the fault being used. failslab and fail_page_alloc
+ * are set to fail sleeping allocations too (ignore-gfp-wait=N; otherwise
+ * GFP_KERNEL never fails) and order-0 pages (min-order=0, for the vmalloc
+ * half of kvmalloc). Each failing call must return a clean errno and leave
+ * no attachment of the importer behind; a call that succeeds despite the
+ * fault (a fallback) must leave exactly one. After the sweep an import
+ * without faults must succeed and read the buffer's pattern. Sanitizer
+ * reports in the console fail the VM tier.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <xf86drm.h>
+
+#include "lib/dmabuf_util.h"
+#include "lib/igt.h"
+#include "lib/testdev.h"
+
+#define BUF_SIZE	(64 * 1024)
+#define MAX_POINTS	5000	/* more injection points than this is a bug */
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static struct drm_dev virtio[2], vgem, vkms;
+
+enum exp_kind { EXP_DUMB, EXP_UDMABUF };
+
+struct exporter {
+	const char *name;
+	enum exp_kind kind;
+	struct drm_dev *dev;
+};
+
+static const struct exporter exporters[] = {
+	{ "udmabuf", EXP_UDMABUF, NULL },		/* legacy: the compat path */
+	{ "virtio-gpu-a", EXP_DUMB, &virtio[0] },	/* native */
+	{ "vgem", EXP_DUMB, &vgem },			/* native, GEM PRIME helpers */
+};
+
+struct importer {
+	const char *name;
+	struct drm_dev *dev;	/* NULL: the test device */
+};
+
+static const struct importer importers[] = {
+	{ "virtio-gpu-b", &virtio[1] },
+	{ "vgem", &vgem },
+	{ "vkms", &vkms },
+	{ "test-device", NULL },
+};
+
+/* Errors an allocation failure may surface as. */
+static bool clean_errno(int err)
+{
+	return err == ENOMEM || err == ENOSPC || err == ENOBUFS || err == EAGAIN ||
+	       err == EINTR;
+}
+
+static void write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	igt_assert_f(fd >= 0, "open %s: %s", path, strerror(errno));
+	igt_assert_f(write(fd, val, strlen(val)) == (ssize_t)strlen(val),
+		     "write %s to %s: %s", val, path, strerror(errno));
+	close(fd);
+}
+
+static int fail_nth = -1;
+
+static void arm(int n)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%d", n);
+
+	igt_assert_f(pwrite(fail_nth, buf, len, 0) == len, "fail-nth: %s",
+		     strerror(errno));
+}
+
+/* Disarm; returns true if the armed fault was injected. */
+static bool disarm(void)
+{
+	char buf[16] = "";
+	bool injected;
+
+	igt_assert(pread(fail_nth, buf, sizeof(buf) - 1, 0) > 0);
+	injected = atoi(buf) == 0;
+	arm(0);
+	return injected;
+}
+
+struct buffer {
+	int dmabuf;
+	ino_t ino;
+	int exp_fd;
+	uint32_t exp_handle;
+};
+
+static struct buffer make_buffer(const struct exporter *e, uint32_t seed)
+{
+	struct buffer b = { .exp_fd = -1 };
+	size_t map_size;
+	void *map;
+
+	if (e->kind == EXP_UDMABUF) {
+		b.dmabuf = udmabuf_create(BUF_SIZE, &map);
+		pattern_fill(map, BUF_SIZE, seed);
+		munmap(map, BUF_SIZE);
+	} else {
+		b.exp_fd = drm_reopen(e->dev);
+		b.exp_handle = dumb_create(b.exp_fd, BUF_SIZE, &map, &map_size);
+		pattern_fill(map, BUF_SIZE, seed);
+		munmap(map, map_size);
+		b.dmabuf = prime_handle_to_fd(b.exp_fd, b.exp_handle);
+	}
+	b.ino = fd_inode(b.dmabuf);
+	return b;
+}
+
+static void free_buffer(struct buffer *b)
+{
+	if (b->exp_fd >= 0) {
+		gem_close(b->exp_fd, b->exp_handle);
+		close(b->exp_fd);
+	}
+	close(b->dmabuf);
+}
+
+static const char *devname_of(const struct importer *imp)
+{
+	return imp->dev ? imp->dev->devname : TESTDEV_DEVNAME;
+}
+
+/* virtio-gpu releases imports asynchronously: wait a little. */
+static void wait_attachments(ino_t ino, const char *devname, int want)
+{
+	for (int i = 0; i < 200 && bufinfo_count_dev(ino, devname) != want; i++)
+		usleep(10000);
+	igt_assert_f(bufinfo_count_dev(ino, devname) == want,
+		     "%d attachments of %s, expected %d", bufinfo_count_dev(ino, devname),
+		     devname, want);
+}
+
+/* One import into @fd (a DRM client) or the test device: 0 or -errno. */
+static int import(const struct importer *imp, int fd, int dmabuf, uint32_t *handle)
+{
+	if (imp->dev)
+		return prime_fd_to_handle(fd, dmabuf, handle);
+	return testdev_import(fd, dmabuf, DMA_BUF_TEST_REQUEST_SGT, handle);
+}
+
+static void release(const struct importer *imp, int fd, uint32_t handle)
+{
+	if (imp->dev)
+		gem_close(fd, handle);
+	else
+		testdev_release(fd, handle);
+}
+
+struct tally {
+	int points, fallbacks, errnos[256];
+};
+
+static void report(const char *what, const struct tally *t)
+{
+	char line[256];
+	int len = 0;
+
+	for (int e = 0; e < 256; e++)
+		if (t->errnos[e])
+			len += snprintf(line + len, sizeof(line) - len, " %s x%d",
+					strerrorname_np(e) ?: "?", t->errnos[e]);
+	line[len] = '\0';
+	igt_info("%s: %d injection points, %d succeeded anyway, failed with:%s\n",
+		 what, t->points, t->fallbacks, len ? line : " none");
+}
+
+/* Each injection point of one import in turn. */
+static void sweep_import(const struct importer *imp, struct buffer *b, int fd)
+{
+	struct tally t = {};
+	uint32_t handle;
+	bool injected;
+	int n, ret;
+
+	for (n = 1; n <= MAX_POINTS; n++) {
+		arm(n);
+		ret = import(imp, fd, b->dmabuf, &handle);
+		injected = disarm();
+		if (ret == 0) {
+			wait_attachments(b->ino, devname_of(imp), 1);
+			release(imp, fd, handle);
+			wait_attachments(b->ino, devname_of(imp), 0);
+			if (!injected)
+				break;
+			t.fallbacks++;
+			continue;
+		}
+		igt_assert_f(injected, "import failed without a fault: %s", strerror(-ret));
+		igt_assert_f(clean_errno(-ret), "fault %d: import failed with %s", n,
+			     strerror(-ret));
+		t.errnos[-ret & 0xff]++;
+		wait_attachments(b->ino, devname_of(imp), 0);
+	}
+	igt_assert_f(n <= MAX_POINTS, "more than %d injection points", MAX_POINTS);
+	t.points = n - 1;
+	report("import", &t);
+}
+
+/*
+ * The test device maps on its first read: each injection point of that,
+ * on a fresh import each time.
+ */
+static void sweep_map(const struct importer *imp, struct buffer *b, int fd, uint32_t seed)
+{
+	struct dma_buf_test_read rd;
+	struct tally t = {};
+	uint32_t handle;
+	bool injected;
+	int n, ret;
+
+	for (n = 1; n <= MAX_POINTS; n++) {
+		igt_assert_eq(import(imp, fd, b->dmabuf, &handle), 0);
+		arm(n);
+		ret = testdev_read(fd, handle, &rd);
+		injected = disarm();
+		release(imp, fd, handle);
+		wait_attachments(b->ino, devname_of(imp), 0);
+		if (ret == 0) {
+			igt_assert(rd.checksum == pattern_checksum(BUF_SIZE, seed));
+			if (!injected)
+				break;
+			t.fallbacks++;
+			continue;
+		}
+		igt_assert_f(injected, "read failed without a fault: %s", strerror(-ret));
+		igt_assert_f(clean_errno(-ret), "fault %d: map failed with %s", n,
+			     strerror(-ret));
+		t.errnos[-ret & 0xff]++;
+	}
+	igt_assert_f(n <= MAX_POINTS, "more than %d injection points", MAX_POINTS);
+	t.points = n - 1;
+	report("first map", &t);
+}
+
+static void pair(const struct exporter *e, const struct importer *imp)
+{
+	uint32_t seed = 0xfa017000u, handle;
+	struct buffer b = make_buffer(e, seed);
+	int fd = imp->dev ? drm_reopen(imp->dev) : testdev_open();
+	void *map;
+
+	sweep_import(imp, &b, fd);
+	if (!imp->dev)
+		sweep_map(imp, &b, fd, seed);
+
+	/* Without faults: the import works and sees the buffer. */
+	igt_assert_eq(import(imp, fd, b.dmabuf, &handle), 0);
+	wait_attachments(b.ino, devname_of(imp), 1);
+	if (imp->dev) {
+		int again = prime_handle_to_fd(fd, handle);
+
+		igt_assert_eq(fd_inode(again), b.ino);
+		map = dmabuf_mmap(again, BUF_SIZE);
+		igt_assert_eq(pattern_check(map, BUF_SIZE, seed), -1);
+		munmap(map, BUF_SIZE);
+		close(again);
+		gem_close(fd, handle);
+	} else {
+		testdev_release(fd, handle);
+		testdev_check_pattern(fd, b.dmabuf, BUF_SIZE, seed);
+	}
+	close(fd);
+	wait_attachments(b.ino, devname_of(imp), 0);
+	free_buffer(&b);
+}
+
+static void pair_subtest(const struct exporter *e, const struct importer *imp)
+{
+	if (e->dev && e->dev == imp->dev)
+		return;	/* a self-import attaches nothing */
+	igt_describe("Each allocation of the import fails in turn: a clean errno, "
+		     "no attachment left, then a clean import works.");
+	igt_subtest_f("import-%s-to-%s", e->name, imp->name)
+		pair(e, imp);
+}
+
+igt_main
+{
+	igt_fixture {
+		struct drm_dev devs[1];
+
+		igt_require_f(access("/sys/kernel/debug/failslab", F_OK) == 0 &&
+			      access("/proc/thread-self/fail-nth", F_OK) == 0,
+			      "needs CONFIG_FAILSLAB, CONFIG_FAULT_INJECTION_DEBUG_FS\n");
+		igt_assert_eq(drm_open_all("virtio_gpu", virtio, 2), 2);
+		igt_assert_eq(drm_open_all("vgem", devs, 1), 1);
+		vgem = devs[0];
+		igt_assert_eq(drm_open_all("vkms", devs, 1), 1);
+		vkms = devs[0];
+		/* Sleeping allocations may fail too, quietly; pages of order 0 too. */
+		write_file("/sys/kernel/debug/failslab/ignore-gfp-wait", "N");
+		write_file("/sys/kernel/debug/failslab/verbose", "0");
+		write_file("/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N");
+		write_file("/sys/kernel/debug/fail_page_alloc/min-order", "0");
+		write_file("/sys/kernel/debug/fail_page_alloc/verbose", "0");
+		fail_nth = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
+		igt_assert(fail_nth >= 0);
+	}
+
+	for (size_t i = 0; i < ARRAY_SIZE(exporters); i++)
+		for (size_t j = 0; j < ARRAY_SIZE(importers); j++)
+			pair_subtest(&exporters[i], &importers[j]);
+
+	igt_fixture {
+		write_file("/sys/kernel/debug/failslab/ignore-gfp-wait", "Y");
+		write_file("/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "Y");
+		write_file("/sys/kernel/debug/fail_page_alloc/min-order", "1");
+	}
+}

@@ -1,0 +1,526 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Hostile input: random and boundary values for the PRIME ioctls of every
+ * DRM driver in the VM (virtio-gpu A and B, vgem, vkms) and for the dma-buf
+ * ioctls (DMA_BUF_IOCTL_SYNC flags, SET_NAME lengths and pointers,
+ * EXPORT_SYNC_FILE / IMPORT_SYNC_FILE flags and fds, unknown commands) on
+ * a buffer of every exporter (those four, udmabuf, the system heap, the
+ * test device). Each call's result is checked against what the uAPI says
+ * it must be for that input (an oracle, not just "no crash"); a name that
+ * was set must show in the fd's fdinfo. Afterwards every handle and fd is
+ * closed and bufinfo must be back to where it started.
+ *
+ * Bounded: PRIME_FUZZ_ITERS calls per subtest (default 400). The seed,
+ * PRIME_FUZZ_SEED (default 0x5eed), is printed with every failure together
+ * with the iteration, so that a failure can be replayed exactly.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/dma-buf.h>
+#include <xf86drm.h>
+
+#include "lib/dmabuf_util.h"
+#include "lib/igt.h"
+#include "lib/testdev.h"
+
+#define BUF_SIZE	(16 * 1024)
+#define N_HANDLES	4
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static struct drm_dev virtio[2], vgem, vkms;
+static uint64_t rng;
+static unsigned long seed, iters, iter;
+
+static uint32_t rnd(uint32_t n)
+{
+	rng ^= rng >> 12;
+	rng ^= rng << 25;
+	rng ^= rng >> 27;
+	return (uint32_t)((rng * 0x2545f4914f6cdd1dull) >> 32) % n;
+}
+
+static uint32_t rnd32(void)
+{
+	return rnd(0xffffffffu) ^ (rnd(2) << 31);
+}
+
+/* Every check names the seed and iteration that replays it. */
+#define check(cond, ...)						\
+	igt_assert_f(cond, "seed %#lx, iteration %lu: " __VA_ARGS__)
+
+/* Run an ioctl; 0 or -errno. */
+static int xioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? -errno : 0;
+}
+
+static void start(const char *what)
+{
+	const char *v = getenv("PRIME_FUZZ_SEED");
+
+	seed = v && *v ? strtoul(v, NULL, 0) : 0x5eed;
+	v = getenv("PRIME_FUZZ_ITERS");
+	iters = v && *v ? strtoul(v, NULL, 0) : 400;
+	rng = (seed + 1) * 0x9e3779b97f4a7c15ull;
+	for (const char *p = what; *p; p++)
+		rng = (rng ^ (uint8_t)*p) * 0x100000001b3ull;
+	rng |= 1;
+	igt_info("%s: seed %#lx, %lu iterations (PRIME_FUZZ_SEED, PRIME_FUZZ_ITERS)\n",
+		 what, seed, iters);
+}
+
+/* "Total N objects, M bytes" of bufinfo, to compare before and after. */
+static void bufinfo_total(char *out, size_t size)
+{
+	char line[256];
+	FILE *f = fopen(BUFINFO_PATH, "r");
+
+	igt_assert(f);
+	out[0] = '\0';
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "Total ", 6))
+			snprintf(out, size, "%s", line);
+	fclose(f);
+}
+
+static void expect_bufinfo_back(const char *before)
+{
+	char after[128];
+
+	for (int i = 0; i < 300; i++) {
+		bufinfo_total(after, sizeof(after));
+		if (!strcmp(before, after))
+			return;
+		usleep(10000);
+	}
+	igt_assert_f(!strcmp(before, after), "bufinfo: before \"%s\", after \"%s\"",
+		     before, after);
+}
+
+/* Foreign dma-bufs to import: udmabuf, the system heap, another driver's. */
+struct sources {
+	int fds[3];
+	int exp_fd;
+	uint32_t exp_handle;
+};
+
+static void sources_open(struct sources *s, struct drm_dev *self)
+{
+	struct drm_dev *other = self == &vgem ? &vkms : &vgem;
+	size_t map_size;
+	void *map;
+
+	s->fds[0] = udmabuf_create(BUF_SIZE, &map);
+	munmap(map, BUF_SIZE);
+	s->fds[1] = heap_alloc("system", BUF_SIZE);
+	s->exp_fd = drm_reopen(other);
+	s->exp_handle = dumb_create(s->exp_fd, BUF_SIZE, &map, &map_size);
+	munmap(map, map_size);
+	s->fds[2] = prime_handle_to_fd(s->exp_fd, s->exp_handle);
+}
+
+static void sources_close(struct sources *s)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(s->fds); i++)
+		close(s->fds[i]);
+	gem_close(s->exp_fd, s->exp_handle);
+	close(s->exp_fd);
+}
+
+/* A handle value: one of ours, or a boundary or random one. */
+static uint32_t pick_handle(const uint32_t *valid)
+{
+	switch (rnd(5)) {
+	case 0: return valid[rnd(N_HANDLES)];
+	case 1: return 0;
+	case 2: return 0xffffffffu;
+	case 3: return 1 + rnd(64);
+	default: return rnd32();
+	}
+}
+
+static bool is_valid(const uint32_t *valid, uint32_t h)
+{
+	for (int i = 0; i < N_HANDLES; i++)
+		if (valid[i] == h)
+			return true;
+	return false;
+}
+
+static uint32_t pick_prime_flags(void)
+{
+	static const uint32_t good[] = { 0, DRM_CLOEXEC, DRM_RDWR, DRM_CLOEXEC | DRM_RDWR };
+
+	return rnd(3) ? good[rnd(4)] : rnd32();
+}
+
+static void fuzz_prime(struct drm_dev *dev)
+{
+	int fd = drm_reopen(dev), closed, memfd, pipefd[2];
+	uint32_t valid[N_HANDLES];
+	struct sources src;
+	size_t map_size;
+	void *map;
+
+	for (int i = 0; i < N_HANDLES; i++) {
+		valid[i] = dumb_create(fd, BUF_SIZE, &map, &map_size);
+		munmap(map, map_size);
+	}
+	sources_open(&src, dev);
+	memfd = memfd_create("not-a-dma-buf", MFD_CLOEXEC);
+	igt_assert(memfd >= 0 && pipe(pipefd) == 0);
+	closed = dup(memfd);
+	close(closed);
+
+	for (iter = 0; iter < iters; iter++) {
+		struct drm_prime_handle args = {};
+		struct drm_gem_close gc = {};
+		int ret, want;
+
+		switch (rnd(3)) {
+		case 0:	/* HANDLE_TO_FD */
+			args.handle = pick_handle(valid);
+			args.flags = pick_prime_flags();
+			args.fd = rnd32();
+			ret = xioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &args);
+			want = args.flags & ~(DRM_CLOEXEC | DRM_RDWR) ? -EINVAL :
+			       !is_valid(valid, args.handle) ? -ENOENT : 0;
+			check(ret == want, "HANDLE_TO_FD handle %#x flags %#x: %d, expected %d",
+			      seed, iter, args.handle, args.flags, ret, want);
+			if (!ret)
+				close(args.fd);
+			break;
+		case 1: {	/* FD_TO_HANDLE */
+			const int bad[] = { -1, INT_MAX, closed, memfd, pipefd[0], fd };
+			const int bad_errno[] = { -EBADF, -EBADF, -EBADF, -EINVAL, -EINVAL,
+						  -EINVAL };
+			int k = rnd(ARRAY_SIZE(bad) + ARRAY_SIZE(src.fds));
+
+			args.flags = rnd32();
+			args.handle = rnd32();
+			if (k < (int)ARRAY_SIZE(bad)) {
+				args.fd = bad[k];
+				want = bad_errno[k];
+			} else {
+				args.fd = src.fds[k - ARRAY_SIZE(bad)];
+				want = 0;
+			}
+			ret = xioctl(fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &args);
+			check(ret == want, "FD_TO_HANDLE fd %d flags %#x: %d, expected %d",
+			      seed, iter, args.fd, args.flags, ret, want);
+			if (!ret) {
+				check(!is_valid(valid, args.handle),
+				      "a foreign import got handle %#x of a dumb buffer",
+				      seed, iter, args.handle);
+				/* Half of the imports stay for a while. */
+				if (rnd(2)) {
+					gc.handle = args.handle;
+					check(!xioctl(fd, DRM_IOCTL_GEM_CLOSE, &gc),
+					      "GEM_CLOSE of an import", seed, iter);
+				}
+			}
+			break;
+		}
+		default:	/* GEM_CLOSE of what is not a handle */
+			gc.handle = pick_handle(valid);
+			gc.pad = rnd(4) ? 0 : rnd32();
+			if (is_valid(valid, gc.handle) || gc.handle < 64)
+				break;	/* ours, or possibly an import that is still open */
+			ret = xioctl(fd, DRM_IOCTL_GEM_CLOSE, &gc);
+			check(ret == -EINVAL, "GEM_CLOSE handle %#x: %d, expected -EINVAL",
+			      seed, iter, gc.handle, ret);
+			break;
+		}
+	}
+
+	close(pipefd[0]);
+	close(pipefd[1]);
+	close(memfd);
+	sources_close(&src);
+	close(fd);
+}
+
+/* A dma-buf of exporter @name, and what keeps its creator alive. */
+struct victim {
+	int dmabuf;
+	int fd, td;
+	uint32_t handle;
+};
+
+static struct victim victim_open(const char *name)
+{
+	struct victim v = { .fd = -1, .td = -1 };
+	struct drm_dev *dev = NULL;
+	size_t map_size;
+	void *map;
+
+	if (!strcmp(name, "udmabuf")) {
+		v.dmabuf = udmabuf_create(BUF_SIZE, &map);
+		munmap(map, BUF_SIZE);
+		return v;
+	}
+	if (!strcmp(name, "system-heap")) {
+		v.dmabuf = heap_alloc("system", BUF_SIZE);
+		return v;
+	}
+	if (!strcmp(name, "test-device")) {
+		v.td = testdev_open();
+		v.dmabuf = testdev_export(v.td, BUF_SIZE, DMA_BUF_TEST_OFFER_SGT, 1, 0);
+		return v;
+	}
+	dev = !strcmp(name, "virtio-gpu-a") ? &virtio[0] :
+	      !strcmp(name, "virtio-gpu-b") ? &virtio[1] :
+	      !strcmp(name, "vgem") ? &vgem : &vkms;
+	v.fd = drm_reopen(dev);
+	v.handle = dumb_create(v.fd, BUF_SIZE, &map, &map_size);
+	munmap(map, map_size);
+	v.dmabuf = prime_handle_to_fd(v.fd, v.handle);
+	return v;
+}
+
+static void victim_close(struct victim *v)
+{
+	close(v->dmabuf);
+	if (v->fd >= 0) {
+		gem_close(v->fd, v->handle);
+		close(v->fd);
+	}
+	if (v->td >= 0)
+		close(v->td);
+}
+
+/* The "name:" of the dma-buf's fdinfo. */
+static void fdinfo_name(int dmabuf, char *out, size_t size)
+{
+	char path[64], line[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", dmabuf);
+	f = fopen(path, "r");
+	igt_assert(f);
+	out[0] = '\0';
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "name:\t", 6)) {
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(out, size, "%s", line + 6);
+		}
+	fclose(f);
+}
+
+static uint64_t pick_sync_flags(void)
+{
+	static const uint64_t good[] = {
+		DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE,
+		DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ,
+		DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW,
+		0, DMA_BUF_SYNC_START, DMA_BUF_SYNC_END,
+	};
+
+	switch (rnd(3)) {
+	case 0: return good[rnd(ARRAY_SIZE(good))];
+	case 1: return 1ull << rnd(64);
+	default: return (uint64_t)rnd32() << 32 | rnd32();
+	}
+}
+
+/* The result the uAPI promises for SYNC with @flags. */
+static int sync_result(uint64_t flags)
+{
+	if (flags & ~DMA_BUF_SYNC_VALID_FLAGS_MASK)
+		return -EINVAL;
+	return flags & DMA_BUF_SYNC_RW ? 0 : -EINVAL;
+}
+
+static void fuzz_set_name(int dmabuf, char *guard_edge)
+{
+	static const int lens[] = { 0, 1, 16, 30, 31, 32, 33, 64, 4095 };
+	char name[4096], seen[128];
+	unsigned long cmd = rnd(2) ? DMA_BUF_SET_NAME_A : DMA_BUF_SET_NAME_B;
+	const char *arg;
+	int len, ret, want;
+
+	switch (rnd(4)) {
+	case 0:		/* bad pointers */
+		arg = rnd(2) ? NULL : (const char *)(uintptr_t)(1 + rnd(4095));
+		ret = xioctl(dmabuf, cmd, (void *)arg);
+		check(ret == -EFAULT, "SET_NAME(%p): %d, expected -EFAULT", seed, iter, arg,
+		      ret);
+		return;
+	case 1:		/* unterminated, running into an unmapped page */
+		len = 1 + rnd(64);
+		memset(guard_edge - len, 'x', len);
+		ret = xioctl(dmabuf, cmd, guard_edge - len);
+		/* 32 bytes with no NUL are too long before the fault. */
+		want = len >= DMA_BUF_NAME_LEN ? -EINVAL : -EFAULT;
+		check(ret == want, "SET_NAME of %d bytes up to a hole: %d, expected %d",
+		      seed, iter, len, ret, want);
+		return;
+	default:
+		len = lens[rnd(ARRAY_SIZE(lens))];
+		for (int i = 0; i < len; i++)
+			name[i] = 'a' + rnd(26);
+		name[len] = '\0';
+		ret = xioctl(dmabuf, cmd, name);
+		/* The limit counts the NUL. */
+		want = len + 1 > DMA_BUF_NAME_LEN ? -EINVAL : 0;
+		check(ret == want, "SET_NAME of %d bytes: %d, expected %d", seed, iter, len,
+		      ret, want);
+		if (ret)
+			return;
+		fdinfo_name(dmabuf, seen, sizeof(seen));
+		check(!strcmp(seen, name), "name \"%s\" reads back as \"%s\"", seed, iter,
+		      name, seen);
+	}
+}
+
+static void fuzz_dmabuf(const char *exporter)
+{
+	struct victim v = victim_open(exporter);
+	int memfd = memfd_create("not-a-sync-file", MFD_CLOEXEC), closed;
+	long pagesz = sysconf(_SC_PAGESIZE);
+	char *page;
+
+	igt_assert(memfd >= 0);
+	closed = dup(memfd);
+	close(closed);
+	/* A page followed by a hole, for strings that never end. */
+	page = mmap(NULL, 2 * pagesz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		    -1, 0);
+	igt_assert(page != MAP_FAILED);
+	igt_assert(munmap(page + pagesz, pagesz) == 0);
+
+	for (iter = 0; iter < iters; iter++) {
+		struct dma_buf_export_sync_file exp = {};
+		struct dma_buf_import_sync_file imp = {};
+		struct dma_buf_sync sync = {};
+		int ret, want;
+
+		switch (rnd(5)) {
+		case 0:
+			sync.flags = pick_sync_flags();
+			ret = xioctl(v.dmabuf, DMA_BUF_IOCTL_SYNC, &sync);
+			want = sync_result(sync.flags);
+			check(ret == want, "SYNC flags %#llx: %d, expected %d", seed, iter,
+			      (unsigned long long)sync.flags, ret, want);
+			break;
+		case 1:
+			fuzz_set_name(v.dmabuf, page + pagesz);
+			break;
+		case 2:
+			exp.flags = rnd(2) ? rnd(4) : rnd32();
+			exp.fd = rnd32();
+			ret = xioctl(v.dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &exp);
+			want = exp.flags & ~DMA_BUF_SYNC_RW || !(exp.flags & DMA_BUF_SYNC_RW) ?
+			       -EINVAL : 0;
+			check(ret == want, "EXPORT_SYNC_FILE flags %#x: %d, expected %d", seed,
+			      iter, exp.flags, ret, want);
+			if (ret)
+				break;
+			check(exp.fd >= 0, "EXPORT_SYNC_FILE gave fd %d", seed, iter, exp.fd);
+			/* Hand it back, with good and bad flags. */
+			imp.flags = rnd(2) ? rnd(4) : rnd32();
+			imp.fd = exp.fd;
+			ret = xioctl(v.dmabuf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &imp);
+			want = imp.flags & ~DMA_BUF_SYNC_RW || !(imp.flags & DMA_BUF_SYNC_RW) ?
+			       -EINVAL : 0;
+			check(ret == want, "IMPORT_SYNC_FILE flags %#x: %d, expected %d",
+			      seed, iter, imp.flags, ret, want);
+			close(exp.fd);
+			break;
+		case 3: {	/* IMPORT_SYNC_FILE of what is not a sync file */
+			const int bad[] = { -1, INT_MAX, closed, memfd, v.dmabuf };
+
+			imp.flags = DMA_BUF_SYNC_RW;
+			imp.fd = bad[rnd(ARRAY_SIZE(bad))];
+			ret = xioctl(v.dmabuf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &imp);
+			check(ret == -EINVAL, "IMPORT_SYNC_FILE fd %d: %d, expected -EINVAL",
+			      seed, iter, imp.fd, ret);
+			break;
+		}
+		default: {	/* unknown commands of the dma-buf ioctl space */
+			static const unsigned long known[] = {
+				DMA_BUF_IOCTL_SYNC, DMA_BUF_SET_NAME_A, DMA_BUF_SET_NAME_B,
+				DMA_BUF_IOCTL_EXPORT_SYNC_FILE, DMA_BUF_IOCTL_IMPORT_SYNC_FILE,
+			};
+			uint64_t buf[8] = {};
+			unsigned long cmd = _IOC(rnd(4), DMA_BUF_BASE, rnd(16), rnd(64));
+			bool is_known = false;
+
+			for (size_t k = 0; k < ARRAY_SIZE(known); k++)
+				is_known |= cmd == known[k];
+			if (is_known)
+				break;
+			ret = xioctl(v.dmabuf, cmd, buf);
+			check(ret == -ENOTTY, "ioctl %#lx: %d, expected -ENOTTY", seed, iter,
+			      cmd, ret);
+			break;
+		}
+		}
+	}
+
+	munmap(page, pagesz);
+	close(memfd);
+	victim_close(&v);
+}
+
+static void prime_subtest(struct drm_dev *dev, const char *name)
+{
+	char before[128], what[64];
+
+	igt_describe("Random and boundary handles, flags and fds for the PRIME "
+		     "ioctls: each result as the uAPI says, nothing left behind.");
+	igt_subtest_f("prime-ioctls-%s", name) {
+		snprintf(what, sizeof(what), "prime-ioctls-%s", name);
+		start(what);
+		bufinfo_total(before, sizeof(before));
+		fuzz_prime(dev);
+		expect_bufinfo_back(before);
+	}
+}
+
+static void dmabuf_subtest(const char *exporter)
+{
+	char before[128], what[64];
+
+	igt_describe("Random and boundary SYNC flags, SET_NAME strings and "
+		     "pointers, sync-file flags and fds, unknown commands on a "
+		     "dma-buf: each result as the uAPI says, nothing left behind.");
+	igt_subtest_f("dmabuf-ioctls-%s", exporter) {
+		snprintf(what, sizeof(what), "dmabuf-ioctls-%s", exporter);
+		start(what);
+		bufinfo_total(before, sizeof(before));
+		fuzz_dmabuf(exporter);
+		expect_bufinfo_back(before);
+	}
+}
+
+igt_main
+{
+	static const char *const exporters[] = {
+		"virtio-gpu-a", "virtio-gpu-b", "vgem", "vkms", "udmabuf", "system-heap",
+		"test-device",
+	};
+
+	igt_fixture {
+		struct drm_dev devs[1];
+
+		igt_assert_eq(drm_open_all("virtio_gpu", virtio, 2), 2);
+		igt_assert_eq(drm_open_all("vgem", devs, 1), 1);
+		vgem = devs[0];
+		igt_assert_eq(drm_open_all("vkms", devs, 1), 1);
+		vkms = devs[0];
+	}
+
+	prime_subtest(&virtio[0], "virtio-gpu-a");
+	prime_subtest(&virtio[1], "virtio-gpu-b");
+	prime_subtest(&vgem, "vgem");
+	prime_subtest(&vkms, "vkms");
+	for (size_t i = 0; i < ARRAY_SIZE(exporters); i++)
+		dmabuf_subtest(exporters[i]);
+}
