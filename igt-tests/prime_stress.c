@@ -12,6 +12,12 @@
  * still hold imports of it. At the end every buffer the run created must
  * be gone from bufinfo; the VM tier then has kmemleak scan.
  *
+ * concurrent-first-cpu-access: threads start CPU access (DMA_BUF_IOCTL_SYNC)
+ * on a fresh buffer of each exporter at the same moment; kmemleak must find
+ * nothing afterwards. udmabuf created its CPU access table unlocked on the
+ * first SYNC, so two threads both created one and one leaked (found by the
+ * stress run: kmemleak and a DMA-API overlapping-mapping report).
+ *
  * Bounded in time and count. Knobs, from the environment (the VM passes
  * unknown kernel command-line words name=value to init as environment):
  * PRIME_STRESS_SECONDS (default 3), PRIME_STRESS_THREADS (default 4),
@@ -81,7 +87,13 @@ struct worker {
 	int id;
 	uint64_t rng;
 	time_t deadline;
-	int fds[N_DRM];		/* this thread's own DRM clients */
+	/*
+	 * This thread's own DRM clients, one to export from and one to
+	 * import into: an import into the exporting client would return
+	 * the exporter's own handle.
+	 */
+	int exp_fds[N_DRM];
+	int imp_fds[N_DRM];
 	int testdev;
 	int udmabuf_dev;
 	struct held held[HELD_IMPORTS];
@@ -202,19 +214,19 @@ static void op_create(struct worker *w)
 	if (exp == EXP_UDMABUF) {
 		dmabuf = udmabuf_with_pattern(w, size, seed);
 	} else {
-		handle = dumb_with_pattern(w, w->fds[exp], size, seed);
+		handle = dumb_with_pattern(w, w->exp_fds[exp], size, seed);
 		if (!handle)
 			return;
 		prime.handle = handle;
-		if (drmIoctl(w->fds[exp], DRM_IOCTL_PRIME_HANDLE_TO_FD, &prime)) {
+		if (drmIoctl(w->exp_fds[exp], DRM_IOCTL_PRIME_HANDLE_TO_FD, &prime)) {
 			fail(w, "%s: HANDLE_TO_FD: %s", drm_devs[exp]->driver, strerror(errno));
-			close_handle(w, w->fds[exp], handle);
+			close_handle(w, w->exp_fds[exp], handle);
 			return;
 		}
 		dmabuf = prime.fd;
 		/* Half the time the exporter lets go at once. */
 		if (rnd(w, 2)) {
-			close_handle(w, w->fds[exp], handle);
+			close_handle(w, w->exp_fds[exp], handle);
 			handle = 0;
 			w->exporter_closes_early++;
 		}
@@ -230,14 +242,14 @@ static void op_create(struct worker *w)
 	if (i < POOL_SLOTS)
 		pool.slots[i] = (struct slot){
 			.used = true, .dmabuf = dmabuf,
-			.exp_fd = exp == EXP_UDMABUF ? -1 : w->fds[exp],
+			.exp_fd = exp == EXP_UDMABUF ? -1 : w->exp_fds[exp],
 			.exp_handle = handle, .seed = seed, .size = size,
 		};
 	pthread_mutex_unlock(&pool.lock);
 	if (i == POOL_SLOTS) {
 		/* Pool full: this buffer lived only as long as its creation. */
 		if (handle)
-			close_handle(w, w->fds[exp], handle);
+			close_handle(w, w->exp_fds[exp], handle);
 		close(dmabuf);
 	}
 }
@@ -294,7 +306,7 @@ static void release_held(struct worker *w, int i)
 		if (ioctl(w->testdev, DMA_BUF_TEST_IOCTL_RELEASE, &h->handle))
 			fail(w, "test device release: %s", strerror(errno));
 	} else {
-		close_handle(w, w->fds[h->imp], h->handle);
+		close_handle(w, w->imp_fds[h->imp], h->handle);
 	}
 	w->held[i] = w->held[--w->n_held];
 }
@@ -340,14 +352,14 @@ static void op_import(struct worker *w)
 		goto out;
 	}
 
-	ret = prime_fd_to_handle(w->fds[imp], dmabuf, &handle);
+	ret = prime_fd_to_handle(w->imp_fds[imp], dmabuf, &handle);
 	if (ret) {
 		fail(w, "%s: FD_TO_HANDLE: %s", drm_devs[imp]->driver, strerror(-ret));
 		goto out;
 	}
 	/* The import is the same buffer: exported again, same inode. */
 	prime.handle = handle;
-	if (drmIoctl(w->fds[imp], DRM_IOCTL_PRIME_HANDLE_TO_FD, &prime)) {
+	if (drmIoctl(w->imp_fds[imp], DRM_IOCTL_PRIME_HANDLE_TO_FD, &prime)) {
 		fail(w, "%s: HANDLE_TO_FD of an import: %s", drm_devs[imp]->driver,
 		     strerror(errno));
 	} else {
@@ -432,6 +444,111 @@ static int buffers_left(void)
 	return left;
 }
 
+#define RACE_THREADS	4
+#define RACE_ROUNDS	48
+
+struct race {
+	pthread_barrier_t *barrier;
+	int dmabuf;
+	int err;
+};
+
+static void *race_sync(void *arg)
+{
+	struct race *r = arg;
+	struct dma_buf_sync sync = { .flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ };
+
+	pthread_barrier_wait(r->barrier);
+	if (ioctl(r->dmabuf, DMA_BUF_IOCTL_SYNC, &sync))
+		r->err = errno;
+	sync.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ;
+	if (!r->err && ioctl(r->dmabuf, DMA_BUF_IOCTL_SYNC, &sync))
+		r->err = errno;
+	return NULL;
+}
+
+static void kmemleak(const char *cmd)
+{
+	int fd = open("/sys/kernel/debug/kmemleak", O_WRONLY | O_CLOEXEC);
+
+	igt_assert_f(fd >= 0, "kmemleak: %s", strerror(errno));
+	igt_assert(write(fd, cmd, strlen(cmd)) == (ssize_t)strlen(cmd));
+	close(fd);
+}
+
+/* Leaks kmemleak finds now that it did not report before the last "clear". */
+static void expect_no_new_leaks(void)
+{
+	char report[512] = "";
+	ssize_t n;
+	int fd;
+
+	/* An object is reported once it stayed unreferenced across a scan. */
+	kmemleak("scan");
+	sleep(1);
+	kmemleak("scan");
+	fd = open("/sys/kernel/debug/kmemleak", O_RDONLY | O_CLOEXEC);
+	igt_assert(fd >= 0);
+	n = read(fd, report, sizeof(report) - 1);
+	close(fd);
+	igt_assert_f(n == 0, "kmemleak:\n%s", n > 0 ? report : strerror(errno));
+}
+
+/* A fresh dma-buf of exporter @e (an index of drm_devs, or EXP_UDMABUF). */
+static int race_buffer(int e, int *fd, uint32_t *handle)
+{
+	size_t map_size;
+	void *map;
+	int dmabuf;
+
+	if (e == EXP_UDMABUF) {
+		dmabuf = udmabuf_create(64 * 1024, &map);
+		munmap(map, 64 * 1024);
+		return dmabuf;
+	}
+	*fd = drm_reopen(drm_devs[e]);
+	*handle = dumb_create(*fd, 64 * 1024, &map, &map_size);
+	munmap(map, map_size);
+	return prime_handle_to_fd(*fd, *handle);
+}
+
+static void concurrent_first_cpu_access(void)
+{
+	pthread_barrier_t barrier;
+	pthread_t threads[RACE_THREADS];
+	struct race races[RACE_THREADS];
+
+	igt_require_f(access("/sys/kernel/debug/kmemleak", F_OK) == 0,
+		      "needs CONFIG_DEBUG_KMEMLEAK\n");
+	kmemleak("clear");
+	igt_assert_eq(pthread_barrier_init(&barrier, NULL, RACE_THREADS), 0);
+	for (int e = 0; e <= (int)EXP_UDMABUF; e++) {
+		for (int round = 0; round < RACE_ROUNDS; round++) {
+			uint32_t handle = 0;
+			int fd = -1, dmabuf = race_buffer(e, &fd, &handle);
+
+			for (int t = 0; t < RACE_THREADS; t++) {
+				races[t] = (struct race){ .barrier = &barrier, .dmabuf = dmabuf };
+				igt_assert_eq(pthread_create(&threads[t], NULL, race_sync,
+							     &races[t]), 0);
+			}
+			for (int t = 0; t < RACE_THREADS; t++) {
+				pthread_join(threads[t], NULL);
+				igt_assert_f(!races[t].err, "%s: SYNC: %s",
+					     e == EXP_UDMABUF ? "udmabuf" : drm_devs[e]->driver,
+					     strerror(races[t].err));
+			}
+			close(dmabuf);
+			if (fd >= 0) {
+				gem_close(fd, handle);
+				close(fd);
+			}
+		}
+	}
+	pthread_barrier_destroy(&barrier);
+	expect_no_new_leaks();
+}
+
 static long env_long(const char *name, long def, long min, long max)
 {
 	const char *v = getenv(name);
@@ -482,8 +599,10 @@ igt_main
 			w->id = t;
 			w->rng = ((uint64_t)seed << 8 | t) * 0x9e3779b97f4a7c15ull | 1;
 			w->deadline = deadline;
-			for (size_t d = 0; d < N_DRM; d++)
-				w->fds[d] = drm_reopen(drm_devs[d]);
+			for (size_t d = 0; d < N_DRM; d++) {
+				w->exp_fds[d] = drm_reopen(drm_devs[d]);
+				w->imp_fds[d] = drm_reopen(drm_devs[d]);
+			}
 			w->testdev = testdev_open();
 			w->udmabuf_dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
 			igt_assert_f(w->udmabuf_dev >= 0, "open /dev/udmabuf: %s",
@@ -509,8 +628,10 @@ igt_main
 		for (int t = 0; t < threads; t++) {
 			struct worker *w = &workers[t];
 
-			for (size_t d = 0; d < N_DRM; d++)
-				close(w->fds[d]);
+			for (size_t d = 0; d < N_DRM; d++) {
+				close(w->exp_fds[d]);
+				close(w->imp_fds[d]);
+			}
 			close(w->testdev);
 			close(w->udmabuf_dev);
 			created += w->created;
@@ -538,4 +659,9 @@ igt_main
 		igt_assert_f(!pool.inodes_overflow, "more than %d buffers: raise MAX_INODES",
 			     MAX_INODES);
 	}
+
+	igt_describe("Threads start CPU access on a fresh buffer of each exporter "
+		     "at once: no error, and kmemleak finds nothing.");
+	igt_subtest("concurrent-first-cpu-access")
+		concurrent_first_cpu_access();
 }
