@@ -48,6 +48,8 @@ if [ "$(cat "$out/.fragments" 2>/dev/null)" != "$stamp" ] || [ ! -f "$out/.confi
 	# shellcheck disable=SC2013
 	for line in $(grep -h '^CONFIG_' $fragments); do
 		sym=${line%%=*}
+		# The unmodified base has none of the overlay's own options.
+		[ "$src" = "$SRC" ] || kconfig_defined "$src" "$sym" || continue
 		want=${line#*=}
 		got=$(sed -n "s/^$sym=//p" "$out/.config")
 		[ "$want" = n ] && want=""

@@ -74,9 +74,11 @@ prepare_out() {
 		make -C "$src" O="$out" ARCH=x86_64 CC="ccache gcc" -j"$JOBS" prepare >>"$log" 2>&1 ||
 		die "preparing $out failed (log: $log)"
 	[ -n "$module" ] || return 0
-	# Every option of the fragment must survive olddefconfig.
+	# Every option of the fragment must survive olddefconfig (in the
+	# base, those it defines: the overlay's own are not there).
 	while IFS= read -r line; do
 		case "$line" in CONFIG_*) ;; *) continue ;; esac
+		[ "$src" = "$SRC" ] || kconfig_defined "$src" "${line%%=*}" || continue
 		grep -qx "$line" "$out/.config" ||
 			die "$line from $(basename "$frag") did not take (a missing dependency?)"
 	done <"$frag"

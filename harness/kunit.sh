@@ -3,7 +3,8 @@
 # Run the overlay's KUnit suites with tools/testing/kunit/kunit.py.
 #
 #   kunit.sh          the suites, as `make check` counts them
-#   kunit.sh bench    the dma-buf benchmark suite (reported, not asserted)
+#
+# (The benchmark suites are run by bench.sh: `make bench`.)
 #
 # Every directory of the overlay that holds a .kunitconfig is run, once
 # with the configuration as written (DMABUF_MOVE_NOTIFY off, the kernel's
@@ -47,20 +48,6 @@ run_variant() {
 	passed=$((passed + $(grep -cE '^\[[0-9:]+\] \[PASSED\] ' "$log" || true)))
 	failed=$((failed + $(grep -cE '^\[[0-9:]+\] \[(FAILED|CRASHED)\] ' "$log" || true)))
 }
-
-if [ "${1:-}" = bench ]; then
-	STAGE=bench
-	log=$LOGDIR/kunit-bench.log
-	say "building UML with the benchmark suite and running it (log: $log)"
-	(cd "$SRC" && python3 tools/testing/kunit/kunit.py run \
-		--kunitconfig=drivers/dma-buf --build_dir="$BUILD/kunit-bench" \
-		--jobs="$JOBS" --make_options "CC=ccache gcc" \
-		--kconfig_add CONFIG_DMABUF_KUNIT_BENCH=y \
-		--raw_output=kunit 'dma-buf*bench') >"$log" 2>&1 ||
-		die "benchmark run failed (log: $log)"
-	grep -o 'bench: .*' "$log" || die "no benchmark output (log: $log)"
-	exit 0
-fi
 
 for d in $dirs; do
 	run_variant "" "$d" uml

@@ -81,3 +81,11 @@ ccache_env() {
 }
 
 JOBS=${JOBS:-$(($(nproc) + 1))}
+
+# kconfig_defined SRCDIR CONFIG_FOO: does the tree at SRCDIR define FOO?
+# The unmodified base lacks the options our overlay adds; fragments that
+# set them are applied to both trees, and only the patched one must honour
+# them.
+kconfig_defined() {
+	git -C "$1" grep -qE "^(menu)?config ${2#CONFIG_}\$" -- '*Kconfig*'
+}

@@ -313,6 +313,13 @@ static void release_held(struct worker *w, int i)
 
 static void keep_or_release(struct worker *w, int imp, uint32_t handle)
 {
+	/*
+	 * A buffer imported again into the same DRM client is the same
+	 * import, with the same handle: it is held once.
+	 */
+	for (int i = 0; i < w->n_held; i++)
+		if (w->held[i].imp == imp && w->held[i].handle == handle)
+			return;
 	if (w->n_held == HELD_IMPORTS)
 		release_held(w, rnd(w, w->n_held));
 	w->held[w->n_held++] = (struct held){ .imp = imp, .handle = handle };

@@ -1482,8 +1482,88 @@ static void bench_attach_map(struct kunit *test)
 			   div_u64(med[p] * 1000, med[BENCH_LEGACY]) % 1000);
 }
 
+/* Mean ns of one native attach + detach with @req. */
+static u64 bench_attach_round(struct kunit *test, struct attach_test_ctx *ctx,
+			      const struct dma_buf_mapping_entry *req, unsigned int count)
+{
+	struct dma_buf_attachment *attach;
+	u64 start = ktime_get_ns();
+	int i;
+
+	for (i = 0; i < BENCH_ITERATIONS; i++) {
+		attach = native_attach(ctx, req, count);
+		if (IS_ERR(attach))
+			break;
+		dma_buf_detach(ctx->dmabuf, attach);
+	}
+	KUNIT_EXPECT_EQ(test, i, BENCH_ITERATIONS);
+	return div_u64(ktime_get_ns() - start, BENCH_ITERATIONS);
+}
+
+static u64 bench_median(u64 *ns)
+{
+	sort(ns, BENCH_ROUNDS, sizeof(u64), cmp_u64, NULL);
+	return ns[BENCH_ROUNDS / 2];
+}
+
+/*
+ * How negotiation grows: n offers x m requests, where only the last offer
+ * and the last request (SGT) match and every other pair is of a test type
+ * whose match refuses: (n - 1) x (m - 1) refused match calls. And how attach grows
+ * with K attachments already on the buffer. Native attach + detach, no map.
+ */
+static void bench_negotiation(struct kunit *test)
+{
+	static const unsigned int lens[] = { 1, 2, 4, 8 };
+	static const unsigned int others[] = { 0, 16, 256 };
+	struct dma_buf_mapping_entry req[DMA_BUF_MAX_MAPPING_ENTRIES];
+	struct dma_buf_attachment **other;
+	struct attach_test_ctx *ctx;
+	u64 ns[BENCH_ROUNDS], med;
+	unsigned int n, m, k, i;
+	int r;
+
+	for (n = 0; n < ARRAY_SIZE(lens); n++) {
+		for (m = 0; m < ARRAY_SIZE(lens); m++) {
+			ctx = native_buffer(test);
+			ctx->exp->verdict[0][0] = -EOPNOTSUPP;
+			for (i = 0; i < lens[n] - 1; i++)
+				ctx->exp->offers[i] = TEST_ENTRY(&test_type_a, 0);
+			ctx->exp->offers[i] = DMA_BUF_SGT_OFFER(&test_sgt_ops);
+			ctx->exp->noffers = lens[n];
+			for (i = 0; i < lens[m] - 1; i++)
+				req[i] = TEST_ENTRY(&test_type_a, 0);
+			req[i] = DMA_BUF_SGT_REQUEST(ctx->dev, false);
+			for (r = 0; r < BENCH_ROUNDS; r++)
+				ns[r] = bench_attach_round(test, ctx, req, lens[m]);
+			med = bench_median(ns);
+			kunit_info(test, "bench: negotiation %u offers x %u requests %6llu ns (min %llu, max %llu)\n",
+				   lens[n], lens[m], med, ns[0], ns[BENCH_ROUNDS - 1]);
+		}
+	}
+
+	other = kunit_kcalloc(test, 256, sizeof(*other), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, other);
+	for (k = 0; k < ARRAY_SIZE(others); k++) {
+		ctx = native_buffer(test);
+		req[0] = DMA_BUF_SGT_REQUEST(ctx->dev, false);
+		for (i = 0; i < others[k]; i++) {
+			other[i] = native_attach(ctx, req, 1);
+			KUNIT_ASSERT_NOT_ERR_OR_NULL(test, other[i]);
+		}
+		for (r = 0; r < BENCH_ROUNDS; r++)
+			ns[r] = bench_attach_round(test, ctx, req, 1);
+		for (i = 0; i < others[k]; i++)
+			dma_buf_detach(ctx->dmabuf, other[i]);
+		med = bench_median(ns);
+		kunit_info(test, "bench: native attach with %3u other attachments %6llu ns (min %llu, max %llu)\n",
+			   others[k], med, ns[0], ns[BENCH_ROUNDS - 1]);
+	}
+}
+
 static struct kunit_case dma_buf_bench_cases[] = {
 	KUNIT_CASE_SLOW(bench_attach_map),
+	KUNIT_CASE_SLOW(bench_negotiation),
 	{}
 };
 

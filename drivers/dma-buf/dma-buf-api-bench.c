@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Benchmark of the dma-buf attach and map paths through the API that
+ * existed before mapping types (dma_buf_attach(), dma_buf_dynamic_attach(),
+ * dma_buf_map_attachment_unlocked(), .map_dma_buf), so that this one file
+ * builds unchanged in the unmodified kernel too: `make bench` runs it in
+ * both and prints the ratio. Reported, never asserted.
+ *
+ * Each row is attach + map + unmap + detach, for a static and a dynamic
+ * exporter and importer, and with 0, 16 and 256 other attachments on the
+ * buffer (the cost must not grow with them). Rows alternate within each of
+ * BENCH_ROUNDS rounds; the median, minimum and maximum are printed.
+ */
+
+#include <kunit/device.h>
+#include <kunit/test.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-resv.h>
+#include <linux/ktime.h>
+#include <linux/module.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+
+MODULE_IMPORT_NS(DMA_BUF);
+
+#define BENCH_ROUNDS		11
+#define BENCH_ITERATIONS	5000
+#define BENCH_MAX_OTHERS	256
+
+struct bench_buf {
+	struct dma_buf *dmabuf;
+	struct page *page;
+};
+
+/* One page in a one-entry table; not DMA-mapped (UML has no DMA). */
+static struct sg_table *bench_map(struct dma_buf_attachment *attach,
+				  enum dma_data_direction dir)
+{
+	struct bench_buf *bb = attach->dmabuf->priv;
+	struct sg_table *sgt = kmalloc(sizeof(*sgt), GFP_KERNEL);
+
+	if (!sgt)
+		return ERR_PTR(-ENOMEM);
+	if (sg_alloc_table(sgt, 1, GFP_KERNEL)) {
+		kfree(sgt);
+		return ERR_PTR(-ENOMEM);
+	}
+	sg_set_page(sgt->sgl, bb->page, PAGE_SIZE, 0);
+	return sgt;
+}
+
+static void bench_unmap(struct dma_buf_attachment *attach, struct sg_table *sgt,
+			enum dma_data_direction dir)
+{
+	sg_free_table(sgt);
+	kfree(sgt);
+}
+
+static int bench_pin(struct dma_buf_attachment *attach)
+{
+	return 0;
+}
+
+static void bench_unpin(struct dma_buf_attachment *attach)
+{
+}
+
+static void bench_release(struct dma_buf *dmabuf)
+{
+}
+
+static const struct dma_buf_ops bench_static_ops = {
+	.map_dma_buf = bench_map,
+	.unmap_dma_buf = bench_unmap,
+	.release = bench_release,
+};
+
+static const struct dma_buf_ops bench_dynamic_ops = {
+	.map_dma_buf = bench_map,
+	.unmap_dma_buf = bench_unmap,
+	.pin = bench_pin,
+	.unpin = bench_unpin,
+	.release = bench_release,
+};
+
+static void bench_move_notify(struct dma_buf_attachment *attach)
+{
+}
+
+static const struct dma_buf_attach_ops bench_importer_ops = {
+	.move_notify = bench_move_notify,
+};
+
+static void bench_put(void *dmabuf)
+{
+	dma_buf_put(dmabuf);
+}
+
+static void bench_free_page(void *page)
+{
+	__free_page(page);
+}
+
+static struct dma_buf *bench_export(struct kunit *test, const struct dma_buf_ops *ops)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(info);
+	struct bench_buf *bb;
+
+	bb = kunit_kzalloc(test, sizeof(*bb), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, bb);
+	bb->page = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, bb->page);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, bench_free_page, bb->page));
+	info.ops = ops;
+	info.size = PAGE_SIZE;
+	info.priv = bb;
+	bb->dmabuf = dma_buf_export(&info);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, bb->dmabuf);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, bench_put, bb->dmabuf));
+	return bb->dmabuf;
+}
+
+struct bench_row {
+	const char *name;
+	bool dynamic_exporter;
+	bool dynamic_importer;
+	int others;		/* attachments already on the buffer */
+	struct dma_buf *dmabuf;
+	struct dma_buf_attachment *other[BENCH_MAX_OTHERS];
+	u64 ns[BENCH_ROUNDS];
+};
+
+static struct bench_row bench_rows[] = {
+	{ "static exporter, static importer", false, false, 0 },
+	{ "static exporter, dynamic importer", false, true, 0 },
+	{ "dynamic exporter, static importer", true, false, 0 },
+	{ "dynamic exporter, dynamic importer", true, true, 0 },
+	{ "dynamic/dynamic, 16 other attachments", true, true, 16 },
+	{ "dynamic/dynamic, 256 other attachments", true, true, 256 },
+};
+
+/* Mean ns of one attach + map + unmap + detach. */
+static u64 bench_round(struct kunit *test, struct bench_row *row, struct device *dev)
+{
+	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
+	u64 start = ktime_get_ns();
+	int i;
+
+	for (i = 0; i < BENCH_ITERATIONS; i++) {
+		attach = row->dynamic_importer ?
+			 dma_buf_dynamic_attach(row->dmabuf, dev, &bench_importer_ops, NULL) :
+			 dma_buf_attach(row->dmabuf, dev);
+		if (IS_ERR(attach))
+			break;
+		sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+		if (!IS_ERR(sgt))
+			dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
+		dma_buf_detach(row->dmabuf, attach);
+	}
+	KUNIT_EXPECT_EQ(test, i, BENCH_ITERATIONS);
+	return div_u64(ktime_get_ns() - start, BENCH_ITERATIONS);
+}
+
+static int bench_cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void bench_api_attach_map(struct kunit *test)
+{
+	struct device *dev = kunit_device_register(test, "dma-buf-api-bench");
+	struct bench_row *row;
+	int r, i;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	for (row = bench_rows; row < bench_rows + ARRAY_SIZE(bench_rows); row++) {
+		row->dmabuf = bench_export(test, row->dynamic_exporter ?
+					   &bench_dynamic_ops : &bench_static_ops);
+		for (i = 0; i < row->others; i++) {
+			row->other[i] = dma_buf_dynamic_attach(row->dmabuf, dev,
+							       &bench_importer_ops, NULL);
+			KUNIT_ASSERT_NOT_ERR_OR_NULL(test, row->other[i]);
+		}
+	}
+	for (r = 0; r < BENCH_ROUNDS; r++)
+		for (row = bench_rows; row < bench_rows + ARRAY_SIZE(bench_rows); row++)
+			row->ns[r] = bench_round(test, row, dev);
+	for (row = bench_rows; row < bench_rows + ARRAY_SIZE(bench_rows); row++) {
+		for (i = 0; i < row->others; i++)
+			dma_buf_detach(row->dmabuf, row->other[i]);
+		sort(row->ns, BENCH_ROUNDS, sizeof(u64), bench_cmp_u64, NULL);
+		kunit_info(test, "api-bench: %-40s %6llu ns (min %llu, max %llu)\n", row->name,
+			   row->ns[BENCH_ROUNDS / 2], row->ns[0], row->ns[BENCH_ROUNDS - 1]);
+	}
+}
+
+static struct kunit_case dma_buf_api_bench_cases[] = {
+	KUNIT_CASE_SLOW(bench_api_attach_map),
+	{}
+};
+
+static struct kunit_suite dma_buf_api_bench_suite = {
+	.name = "dma-buf-api-bench",
+	.test_cases = dma_buf_api_bench_cases,
+};
+
+kunit_test_suite(dma_buf_api_bench_suite);
+
+MODULE_DESCRIPTION("Benchmark of the dma-buf attach and map API");
+MODULE_LICENSE("GPL");
