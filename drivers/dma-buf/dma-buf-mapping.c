@@ -154,6 +154,12 @@ static const struct dma_buf_sgt_exp_ops dma_buf_legacy_sgt_ops = {
 	.unmap = legacy_unmap,
 };
 
+/* The offer the core makes on a legacy exporter's behalf. */
+static const struct dma_buf_mapping_entry dma_buf_legacy_offer = {
+	.type = &dma_buf_mapping_sgt,
+	.sgt_offer = { .ops = &dma_buf_legacy_sgt_ops },
+};
+
 /**
  * dma_buf_exporter_is_compat - does @dmabuf's exporter use the compat layer?
  * @dmabuf: the buffer
@@ -199,17 +205,12 @@ int dma_buf_check_requests(const struct dma_buf_mapping_entry *requests,
 	return 0;
 }
 
-/* Fill @offers from the exporter (or the compat layer); returns the count. */
+/* Fill @offers from a native exporter; returns the count. */
 static int get_offers(struct dma_buf_attachment *attach,
 		      struct dma_buf_mapping_entry *offers)
 {
 	struct dma_buf *dmabuf = attach->dmabuf;
 	int count, i;
-
-	if (dma_buf_exporter_is_compat(dmabuf)) {
-		offers[0] = DMA_BUF_SGT_OFFER(&dma_buf_legacy_sgt_ops);
-		return 1;
-	}
 
 	count = dmabuf->ops->get_mapping_offers(dmabuf, attach, offers,
 						DMA_BUF_MAX_MAPPING_ENTRIES);
@@ -319,6 +320,19 @@ int dma_buf_negotiate(struct dma_buf_attachment *attach,
 
 	might_sleep();
 	lockdep_assert_not_held(&dmabuf->resv->lock.base);
+
+	/*
+	 * A legacy exporter's one offer is SGT without a P2P provider, which
+	 * every SGT request matches: the first one wins. The same result as
+	 * the walk below, without it, for every unconverted exporter.
+	 */
+	if (dma_buf_exporter_is_compat(dmabuf)) {
+		for (j = 0; j < count; j++)
+			if (requests[j].type == &dma_buf_mapping_sgt)
+				return record_match(attach, &dma_buf_mapping_sgt,
+						    &dma_buf_legacy_offer, &requests[j]);
+		return -EOPNOTSUPP;
+	}
 
 	noffers = get_offers(attach, offers);
 	if (noffers < 0)
