@@ -34,7 +34,7 @@ run_variant() {
 	tag=$(echo "${dir#"$TOP"/}" | sed 's/\.kunitconfig$//' | tr / _)
 	bdir=$BUILD/$name-$tag
 	log=$LOGDIR/$name-$tag.log
-	say "$dir${variant:+ ($variant)}: building UML and running (log: $log)"
+	say "$dir${variant:+ ($variant)}: building for $arch and running (log: $log)"
 	(cd "$SRC" && python3 tools/testing/kunit/kunit.py run \
 		--kunitconfig="$dir" --build_dir="$bdir" --jobs="$JOBS" \
 		--make_options "CC=ccache gcc" --timeout 600 "$@") >"$log" 2>&1 || true
