@@ -34,20 +34,6 @@ static struct target targets[] = {
 	{ "vkms", &vkms },
 };
 
-/* The "Total N objects, M bytes" line of bufinfo. */
-static void bufinfo_total(char *out, size_t size)
-{
-	char line[256];
-	FILE *f = fopen(BUFINFO_PATH, "r");
-
-	igt_assert(f);
-	out[0] = '\0';
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "Total ", 6))
-			snprintf(out, size, "%s", line);
-	fclose(f);
-}
-
 /* Attachments are released asynchronously by virtio-gpu: wait a little. */
 static void wait_no_attachment(ino_t ino, const char *devname)
 {
@@ -163,21 +149,14 @@ static void import_after_exporter_close(struct target *t)
 
 static void run_all(struct target *t)
 {
-	char before[128], after[128];
+	char before[128];
 
 	bufinfo_total(before, sizeof(before));
 	bad_fds(t);
 	bad_handles(t);
 	double_import(t);
 	import_after_exporter_close(t);
-	for (int i = 0; i < 100; i++) {
-		bufinfo_total(after, sizeof(after));
-		if (!strcmp(before, after))
-			break;
-		usleep(10000);
-	}
-	igt_assert_f(!strcmp(before, after), "bufinfo: before \"%s\", after \"%s\"",
-		     before, after);
+	bufinfo_expect_total(before);
 }
 
 static void target_subtest(struct target *t)
@@ -192,13 +171,7 @@ static void target_subtest(struct target *t)
 igt_main
 {
 	igt_fixture {
-		struct drm_dev devs[1];
-
-		igt_assert_eq(drm_open_all("virtio_gpu", virtio, 2), 2);
-		igt_assert_eq(drm_open_all("vgem", devs, 1), 1);
-		vgem = devs[0];
-		igt_assert_eq(drm_open_all("vkms", devs, 1), 1);
-		vkms = devs[0];
+		drm_open_vm_devices(virtio, &vgem, &vkms);
 	}
 
 	for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++)

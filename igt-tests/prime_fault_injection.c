@@ -305,16 +305,10 @@ static void pair_subtest(const struct exporter *e, const struct importer *imp)
 igt_main
 {
 	igt_fixture {
-		struct drm_dev devs[1];
-
 		igt_require_f(access("/sys/kernel/debug/failslab", F_OK) == 0 &&
 			      access("/proc/thread-self/fail-nth", F_OK) == 0,
 			      "needs CONFIG_FAILSLAB, CONFIG_FAULT_INJECTION_DEBUG_FS\n");
-		igt_assert_eq(drm_open_all("virtio_gpu", virtio, 2), 2);
-		igt_assert_eq(drm_open_all("vgem", devs, 1), 1);
-		vgem = devs[0];
-		igt_assert_eq(drm_open_all("vkms", devs, 1), 1);
-		vkms = devs[0];
+		drm_open_vm_devices(virtio, &vgem, &vkms);
 		/* Sleeping allocations may fail too, quietly; pages of order 0 too. */
 		write_file("/sys/kernel/debug/failslab/ignore-gfp-wait", "N");
 		write_file("/sys/kernel/debug/failslab/verbose", "0");

@@ -75,34 +75,6 @@ static void start(const char *what)
 		 what, seed, iters);
 }
 
-/* "Total N objects, M bytes" of bufinfo, to compare before and after. */
-static void bufinfo_total(char *out, size_t size)
-{
-	char line[256];
-	FILE *f = fopen(BUFINFO_PATH, "r");
-
-	igt_assert(f);
-	out[0] = '\0';
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "Total ", 6))
-			snprintf(out, size, "%s", line);
-	fclose(f);
-}
-
-static void expect_bufinfo_back(const char *before)
-{
-	char after[128];
-
-	for (int i = 0; i < 300; i++) {
-		bufinfo_total(after, sizeof(after));
-		if (!strcmp(before, after))
-			return;
-		usleep(10000);
-	}
-	igt_assert_f(!strcmp(before, after), "bufinfo: before \"%s\", after \"%s\"",
-		     before, after);
-}
-
 /* Foreign dma-bufs to import: udmabuf, the system heap, another driver's. */
 struct sources {
 	int fds[3];
@@ -480,7 +452,7 @@ static void prime_subtest(struct drm_dev *dev, const char *name)
 		start(what);
 		bufinfo_total(before, sizeof(before));
 		fuzz_prime(dev);
-		expect_bufinfo_back(before);
+		bufinfo_expect_total(before);
 	}
 }
 
@@ -496,7 +468,7 @@ static void dmabuf_subtest(const char *exporter)
 		start(what);
 		bufinfo_total(before, sizeof(before));
 		fuzz_dmabuf(exporter);
-		expect_bufinfo_back(before);
+		bufinfo_expect_total(before);
 	}
 }
 
@@ -508,13 +480,7 @@ igt_main
 	};
 
 	igt_fixture {
-		struct drm_dev devs[1];
-
-		igt_assert_eq(drm_open_all("virtio_gpu", virtio, 2), 2);
-		igt_assert_eq(drm_open_all("vgem", devs, 1), 1);
-		vgem = devs[0];
-		igt_assert_eq(drm_open_all("vkms", devs, 1), 1);
-		vkms = devs[0];
+		drm_open_vm_devices(virtio, &vgem, &vkms);
 	}
 
 	prime_subtest(&virtio[0], "virtio-gpu-a");

@@ -576,13 +576,7 @@ igt_main
 	long seconds, threads, seed;
 
 	igt_fixture {
-		struct drm_dev devs[1];
-
-		igt_assert_eq(drm_open_all("virtio_gpu", virtio, 2), 2);
-		igt_assert_eq(drm_open_all("vgem", devs, 1), 1);
-		vgem = devs[0];
-		igt_assert_eq(drm_open_all("vkms", devs, 1), 1);
-		vkms = devs[0];
+		drm_open_vm_devices(virtio, &vgem, &vkms);
 	}
 
 	igt_describe("Threads create, share, import, check and close buffers across "

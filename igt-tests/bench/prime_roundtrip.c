@@ -182,15 +182,10 @@ igt_main
 	};
 
 	igt_fixture {
-		struct drm_dev devs[1];
 		const char *v = getenv("PRIME_BENCH_MS");
 
 		bench_ms = v && *v ? strtol(v, NULL, 0) : 400;
-		igt_assert_eq(drm_open_all("virtio_gpu", virtio, 2), 2);
-		igt_assert_eq(drm_open_all("vgem", devs, 1), 1);
-		vgem = devs[0];
-		igt_assert_eq(drm_open_all("vkms", devs, 1), 1);
-		vkms = devs[0];
+		drm_open_vm_devices(virtio, &vgem, &vkms);
 	}
 
 	igt_subtest("roundtrip") {

@@ -83,6 +83,14 @@ int drm_open_all(const char *driver, struct drm_dev *devs, int max)
 	return n;
 }
 
+void drm_open_vm_devices(struct drm_dev virtio[2], struct drm_dev *vgem,
+			 struct drm_dev *vkms)
+{
+	igt_assert_eq(drm_open_all("virtio_gpu", virtio, 2), 2);
+	igt_assert_eq(drm_open_all("vgem", vgem, 1), 1);
+	igt_assert_eq(drm_open_all("vkms", vkms, 1), 1);
+}
+
 int drm_reopen(const struct drm_dev *dev)
 {
 	char path[64];
@@ -301,6 +309,33 @@ int bufinfo_attachments(ino_t ino, struct bufinfo_attachment *att, int max)
 	}
 	fclose(f);
 	return n;
+}
+
+void bufinfo_total(char *out, size_t size)
+{
+	char line[256];
+	FILE *f = fopen(BUFINFO_PATH, "r");
+
+	igt_assert_f(f, "open %s: %s", BUFINFO_PATH, strerror(errno));
+	out[0] = '\0';
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "Total ", 6))
+			snprintf(out, size, "%s", line);
+	fclose(f);
+}
+
+void bufinfo_expect_total(const char *before)
+{
+	char after[128];
+
+	for (int i = 0; i < 300; i++) {
+		bufinfo_total(after, sizeof(after));
+		if (!strcmp(before, after))
+			return;
+		usleep(10000);
+	}
+	igt_assert_f(!strcmp(before, after), "bufinfo: before \"%s\", after \"%s\"",
+		     before, after);
 }
 
 int bufinfo_count_dev(ino_t ino, const char *devname)

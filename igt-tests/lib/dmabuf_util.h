@@ -25,6 +25,9 @@ struct drm_dev {
 
 /* Open every /dev/dri/card* whose driver is @driver, ordered by PCI address. */
 int drm_open_all(const char *driver, struct drm_dev *devs, int max);
+/* The VM's DRM devices: both virtio-gpu cards, vgem and vkms; asserts. */
+void drm_open_vm_devices(struct drm_dev virtio[2], struct drm_dev *vgem,
+			 struct drm_dev *vkms);
 /* Open another file of the same device (a second DRM client). */
 int drm_reopen(const struct drm_dev *dev);
 
@@ -60,6 +63,13 @@ struct bufinfo_attachment {
  * them. Returns their count, or -1 when the buffer is not listed.
  */
 int bufinfo_attachments(ino_t ino, struct bufinfo_attachment *att, int max);
+/* The "Total N objects, M bytes" line of bufinfo, to compare later. */
+void bufinfo_total(char *out, size_t size);
+/*
+ * Wait (up to 3 s: virtio-gpu frees asynchronously) until bufinfo's total
+ * line is @before again; asserts that it is.
+ */
+void bufinfo_expect_total(const char *before);
 /* How many attachments of buffer @ino belong to device @devname. */
 int bufinfo_count_dev(ino_t ino, const char *devname);
 /* The one attachment of buffer @ino by @devname; asserts there is one. */
