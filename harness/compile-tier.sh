@@ -32,11 +32,17 @@ for f in "$TOP"/harness/configs/module-*.config; do
 done
 
 tier=compile suffix="" dir_re='^drivers/' module="" cfg=$debug_cfg
+outdir=compile
 if [ "${1:-}" = module ]; then
 	name=${2:?usage: compile-tier.sh module NAME}
 	frag=$TOP/harness/configs/module-$name.config
 	[ -f "$frag" ] || die "no module fragment $frag"
 	tier=module-$name suffix=-$name STAGE=module-$name
+	# All module tiers build in one directory: their configurations differ
+	# only in their drivers, and kbuild rebuilds just what depends on the
+	# options that changed, so the second tier does not build the whole
+	# kernel again.
+	outdir=compile-modules
 	dir_re="^$(frag_field dir "$frag")/"
 	module=$(frag_field module "$frag")
 	[ -n "$module" ] && [ "$dir_re" != "^/" ] || die "$frag must name its dir and module"
@@ -104,7 +110,7 @@ warnings_of() {
 }
 
 passed=0 failed=0
-out=$BUILD/compile$suffix-patched
+out=$BUILD/$outdir-patched
 if [ -n "$module" ]; then
 	mlog=$LOGDIR/compile$suffix-module.log
 	say "building vmlinux and $module (log: $mlog; 10+ minutes on 2 cores with a cold ccache)"
@@ -134,7 +140,7 @@ if [ -n "$patched" ]; then
 	fi
 	say "the same for the base of$patched (log: $blog)"
 	# shellcheck disable=SC2086
-	compile_objs "$base" "$BUILD/compile$suffix-base" "$blog" $patched
+	compile_objs "$base" "$BUILD/$outdir-base" "$blog" $patched
 else
 	: >"$blog"
 fi
