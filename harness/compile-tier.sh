@@ -11,8 +11,9 @@
 #   compile-tier.sh module NAME  the driver of harness/configs/module-NAME.config
 #
 # A module fragment names its directory ("# dir: drivers/gpu/drm/xe") and
-# its module ("# module: drivers/gpu/drm/xe/xe.ko"); its options go on top
-# of the debug guest's configuration. In module mode the whole module is
+# its module ("# module: drivers/gpu/drm/xe/xe.ko"); the options of all
+# module tiers (harness/configs/modules.config) go on top of the debug
+# guest's configuration. In module mode the whole module is
 # built and linked (modpost against the vmlinux of the same
 # configuration) first (it counts as one result), then the overlay's
 # objects in that directory get the W=1 + sparse comparison. Objects in a
@@ -38,16 +39,15 @@ if [ "${1:-}" = module ]; then
 	frag=$TOP/harness/configs/module-$name.config
 	[ -f "$frag" ] || die "no module fragment $frag"
 	tier=module-$name suffix=-$name STAGE=module-$name
-	# All module tiers build in one directory: their configurations differ
-	# only in their drivers, and kbuild rebuilds just what depends on the
-	# options that changed, so the second tier does not build the whole
-	# kernel again.
+	# All module tiers share one configuration and build directory: the
+	# second finds the kernel and its module built by the first.
 	outdir=compile-modules
 	dir_re="^$(frag_field dir "$frag")/"
 	module=$(frag_field module "$frag")
 	[ -n "$module" ] && [ "$dir_re" != "^/" ] || die "$frag must name its dir and module"
-	cfg=$BUILD/config-$name
-	cat "$debug_cfg" "$frag" >"$cfg"
+	opts=$TOP/harness/configs/modules.config
+	cfg=$BUILD/config-modules
+	cat "$debug_cfg" "$opts" >"$cfg"
 fi
 
 objs=""
@@ -86,8 +86,8 @@ prepare_out() {
 		case "$line" in CONFIG_*) ;; *) continue ;; esac
 		[ "$src" = "$SRC" ] || kconfig_defined "$src" "${line%%=*}" || continue
 		grep -qx "$line" "$out/.config" ||
-			die "$line from $(basename "$frag") did not take (a missing dependency?)"
-	done <"$frag"
+			die "$line from $(basename "$opts") did not take (a missing dependency?)"
+	done <"$opts"
 }
 
 # compile_objs SRCDIR OUTDIR LOG OBJ...: W=1 C=1 build of single objects.
