@@ -125,6 +125,27 @@ static bool is_valid(const uint32_t *valid, uint32_t h)
 	return false;
 }
 
+/* Imports the fuzzer keeps open: valid handles too. */
+struct kept {
+	uint32_t handles[8];
+	int n;
+};
+
+static bool is_kept(const struct kept *k, uint32_t h)
+{
+	for (int i = 0; i < k->n; i++)
+		if (k->handles[i] == h)
+			return true;
+	return false;
+}
+
+static void kept_remove(struct kept *k, uint32_t h)
+{
+	for (int i = 0; i < k->n; i++)
+		if (k->handles[i] == h)
+			k->handles[i] = k->handles[--k->n];
+}
+
 static uint32_t pick_prime_flags(void)
 {
 	static const uint32_t good[] = { 0, DRM_CLOEXEC, DRM_RDWR, DRM_CLOEXEC | DRM_RDWR };
@@ -136,6 +157,7 @@ static void fuzz_prime(struct drm_dev *dev)
 {
 	int fd = drm_reopen(dev), closed, memfd, pipefd[2];
 	uint32_t valid[N_HANDLES];
+	struct kept kept = {};
 	struct sources src;
 	size_t map_size;
 	void *map;
@@ -162,7 +184,8 @@ static void fuzz_prime(struct drm_dev *dev)
 			args.fd = rnd32();
 			ret = xioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &args);
 			want = args.flags & ~(DRM_CLOEXEC | DRM_RDWR) ? -EINVAL :
-			       !is_valid(valid, args.handle) ? -ENOENT : 0;
+			       !is_valid(valid, args.handle) &&
+			       !is_kept(&kept, args.handle) ? -ENOENT : 0;
 			check(ret == want, "HANDLE_TO_FD handle %#x flags %#x: %d, expected %d",
 			      seed, iter, args.handle, args.flags, ret, want);
 			if (!ret)
@@ -190,11 +213,18 @@ static void fuzz_prime(struct drm_dev *dev)
 				check(!is_valid(valid, args.handle),
 				      "a foreign import got handle %#x of a dumb buffer",
 				      seed, iter, args.handle);
-				/* Half of the imports stay for a while. */
+				/*
+				 * Half of the imports stay for a while (the same
+				 * buffer imported again is the same handle).
+				 */
 				if (rnd(2)) {
 					gc.handle = args.handle;
 					check(!xioctl(fd, DRM_IOCTL_GEM_CLOSE, &gc),
 					      "GEM_CLOSE of an import", seed, iter);
+					kept_remove(&kept, args.handle);
+				} else if (!is_kept(&kept, args.handle)) {
+					igt_assert(kept.n < (int)ARRAY_SIZE(kept.handles));
+					kept.handles[kept.n++] = args.handle;
 				}
 			}
 			break;
@@ -223,6 +253,12 @@ struct victim {
 	int dmabuf;
 	int fd, td;
 	uint32_t handle;
+	/*
+	 * udmabuf creates its CPU access table on the first SYNC_START and
+	 * refuses an END before it with -EINVAL.
+	 */
+	bool end_needs_start;
+	bool started;
 };
 
 static struct victim victim_open(const char *name)
@@ -235,6 +271,7 @@ static struct victim victim_open(const char *name)
 	if (!strcmp(name, "udmabuf")) {
 		v.dmabuf = udmabuf_create(BUF_SIZE, &map);
 		munmap(map, BUF_SIZE);
+		v.end_needs_start = true;
 		return v;
 	}
 	if (!strcmp(name, "system-heap")) {
@@ -378,6 +415,11 @@ static void fuzz_dmabuf(const char *exporter)
 			sync.flags = pick_sync_flags();
 			ret = xioctl(v.dmabuf, DMA_BUF_IOCTL_SYNC, &sync);
 			want = sync_result(sync.flags);
+			if (!want && (sync.flags & DMA_BUF_SYNC_END) && v.end_needs_start &&
+			    !v.started)
+				want = -EINVAL;
+			if (!ret && !(sync.flags & DMA_BUF_SYNC_END))
+				v.started = true;
 			check(ret == want, "SYNC flags %#llx: %d, expected %d", seed, iter,
 			      (unsigned long long)sync.flags, ret, want);
 			break;
