@@ -31,6 +31,7 @@
 #include "dma-buf-kunit.h"
 
 MODULE_IMPORT_NS(DMA_BUF);
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
 #define TEST_PAGES 4
 
@@ -46,9 +47,11 @@ struct test_exporter {
 	atomic_t attaches, detaches, maps, unmaps, pins, unpins;
 	bool resv_held_in_map;
 	/* native exporters */
-	struct dma_buf_mapping_entry offers[DMA_BUF_MAX_MAPPING_ENTRIES];
+	struct dma_buf_mapping_offer offers[DMA_BUF_MAX_MAPPING_ENTRIES];
 	int noffers;		/* 0: one plain SGT offer; -1: none */
 	int offers_ret;		/* non-zero: get_mapping_offers returns it */
+	int offers_written;	/* with offers_ret: write only this many */
+	bool offers_cleared;	/* the core handed a cleared array */
 	int offer_calls;
 	bool resv_held_in_offers;
 	/* what the exporter's attach callback saw */
@@ -206,15 +209,19 @@ static const struct dma_buf_sgt_exp_ops test_sgt_ops = {
 
 static int test_get_offers(struct dma_buf *dmabuf,
 			   struct dma_buf_attachment *attach,
-			   struct dma_buf_mapping_entry *offers,
+			   struct dma_buf_mapping_offer *offers,
 			   unsigned int max)
 {
 	struct test_exporter *exp = dmabuf->priv;
 
 	exp->offer_calls++;
 	exp->resv_held_in_offers = dma_resv_is_locked(dmabuf->resv);
-	if (exp->offers_ret)
+	exp->offers_cleared = max == DMA_BUF_MAX_MAPPING_ENTRIES &&
+			      !memchr_inv(offers, 0, max * sizeof(*offers));
+	if (exp->offers_ret) {
+		memcpy(offers, exp->offers, exp->offers_written * sizeof(*offers));
 		return exp->offers_ret;
+	}
 	if (exp->noffers < 0)
 		return 0;
 	if (!exp->noffers) {
@@ -607,8 +614,8 @@ kunit_test_suite(dma_buf_attach_suite);
 /* ---- mapping types ---- */
 
 static int test_type_match(struct dma_buf *dmabuf, struct device *dev,
-			   const struct dma_buf_mapping_entry *offer,
-			   const struct dma_buf_mapping_entry *request)
+			   const struct dma_buf_mapping_offer *offer,
+			   const struct dma_buf_mapping_request *request)
 {
 	struct test_exporter *exp = dmabuf->priv;
 	long o = (long)offer->priv.data, r = (long)request->priv.data;
@@ -632,16 +639,24 @@ static const struct dma_buf_mapping_type test_type_no_match = {
 	.name = "test-no-match",
 };
 
-/* An offer or request of a test type, identified by @id (0..3). */
-#define TEST_ENTRY(_type, _id) \
-	((struct dma_buf_mapping_entry){ .type = (_type), .priv.data = (void *)(_id) })
+/* An offer or a request of a test type, identified by @id (0..3). */
+#define TEST_OFFER(_type, _id) \
+	((struct dma_buf_mapping_offer){ .type = (_type), .priv.data = (void *)(_id) })
+#define TEST_REQUEST(_type, _id) \
+	((struct dma_buf_mapping_request){ .type = (_type), .priv.data = (void *)(_id) })
 
+/* Contract violations the core reported, and the exporters they named. */
 static int bug_reports;
+static const char *bug_exporters[4];
 
-static void count_mapping_bug(const struct dma_buf *dmabuf, const char *what,
+static bool count_mapping_bug(const struct dma_buf *dmabuf, const char *what,
 			      long value)
 {
+	if (bug_reports < ARRAY_SIZE(bug_exporters))
+		bug_exporters[bug_reports] = dmabuf->exp_name;
 	bug_reports++;
+	/* No WARN: the guest's VM tier fails on any. */
+	return false;
 }
 
 static bool test_p2p_reachable;
@@ -656,12 +671,12 @@ static struct attach_test_ctx *native_buffer(struct kunit *test)
 	struct attach_test_ctx *ctx = export_test_buffer(test, &test_native_dynamic_ops);
 
 	bug_reports = 0;
-	kunit_activate_static_stub(test, dma_buf_mapping_bug, count_mapping_bug);
+	kunit_activate_static_stub(test, dma_buf_mapping_report, count_mapping_bug);
 	return ctx;
 }
 
 static struct dma_buf_attachment *
-native_attach(struct attach_test_ctx *ctx, const struct dma_buf_mapping_entry *req,
+native_attach(struct attach_test_ctx *ctx, const struct dma_buf_mapping_request *req,
 	      unsigned int count)
 {
 	return dma_buf_mapping_attach(ctx->dmabuf, ctx->dev, req, count,
@@ -684,13 +699,13 @@ static void expect_sgt_maps(struct kunit *test, struct attach_test_ctx *ctx,
 static void mapping_exporter_order_wins(struct kunit *test)
 {
 	struct attach_test_ctx *ctx = native_buffer(test);
-	const struct dma_buf_mapping_entry req[] = {
-		TEST_ENTRY(&test_type_b, 0), TEST_ENTRY(&test_type_a, 1),
+	const struct dma_buf_mapping_request req[] = {
+		TEST_REQUEST(&test_type_b, 0), TEST_REQUEST(&test_type_a, 1),
 	};
 	struct dma_buf_attachment *attach;
 
-	ctx->exp->offers[0] = TEST_ENTRY(&test_type_a, 0);
-	ctx->exp->offers[1] = TEST_ENTRY(&test_type_b, 1);
+	ctx->exp->offers[0] = TEST_OFFER(&test_type_a, 0);
+	ctx->exp->offers[1] = TEST_OFFER(&test_type_b, 1);
 	ctx->exp->noffers = 2;
 	attach = native_attach(ctx, req, ARRAY_SIZE(req));
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
@@ -707,13 +722,13 @@ static void mapping_exporter_order_wins(struct kunit *test)
 static void mapping_importer_order_within_type(struct kunit *test)
 {
 	struct attach_test_ctx *ctx = native_buffer(test);
-	const struct dma_buf_mapping_entry req[] = {
-		TEST_ENTRY(&test_type_a, 0), TEST_ENTRY(&test_type_a, 1),
-		TEST_ENTRY(&test_type_a, 2),
+	const struct dma_buf_mapping_request req[] = {
+		TEST_REQUEST(&test_type_a, 0), TEST_REQUEST(&test_type_a, 1),
+		TEST_REQUEST(&test_type_a, 2),
 	};
 	struct dma_buf_attachment *attach;
 
-	ctx->exp->offers[0] = TEST_ENTRY(&test_type_a, 0);
+	ctx->exp->offers[0] = TEST_OFFER(&test_type_a, 0);
 	ctx->exp->noffers = 1;
 	ctx->exp->verdict[0][0] = -EOPNOTSUPP;
 	attach = native_attach(ctx, req, ARRAY_SIZE(req));
@@ -727,13 +742,13 @@ static void mapping_importer_order_within_type(struct kunit *test)
 static void mapping_not_supported_falls_through(struct kunit *test)
 {
 	struct attach_test_ctx *ctx = native_buffer(test);
-	const struct dma_buf_mapping_entry req[] = {
-		TEST_ENTRY(&test_type_a, 0), TEST_ENTRY(&test_type_b, 1),
+	const struct dma_buf_mapping_request req[] = {
+		TEST_REQUEST(&test_type_a, 0), TEST_REQUEST(&test_type_b, 1),
 	};
 	struct dma_buf_attachment *attach;
 
-	ctx->exp->offers[0] = TEST_ENTRY(&test_type_a, 0);
-	ctx->exp->offers[1] = TEST_ENTRY(&test_type_b, 1);
+	ctx->exp->offers[0] = TEST_OFFER(&test_type_a, 0);
+	ctx->exp->offers[1] = TEST_OFFER(&test_type_b, 1);
 	ctx->exp->noffers = 2;
 	ctx->exp->verdict[0][0] = -EOPNOTSUPP;
 	attach = native_attach(ctx, req, ARRAY_SIZE(req));
@@ -758,13 +773,13 @@ static void mapping_not_supported_falls_through(struct kunit *test)
 static void mapping_errno_aborts(struct kunit *test)
 {
 	struct attach_test_ctx *ctx = native_buffer(test);
-	const struct dma_buf_mapping_entry req[] = {
-		TEST_ENTRY(&test_type_a, 0), TEST_ENTRY(&test_type_b, 1),
+	const struct dma_buf_mapping_request req[] = {
+		TEST_REQUEST(&test_type_a, 0), TEST_REQUEST(&test_type_b, 1),
 	};
 	struct dma_buf_attachment *attach;
 
-	ctx->exp->offers[0] = TEST_ENTRY(&test_type_a, 0);
-	ctx->exp->offers[1] = TEST_ENTRY(&test_type_b, 1);
+	ctx->exp->offers[0] = TEST_OFFER(&test_type_a, 0);
+	ctx->exp->offers[1] = TEST_OFFER(&test_type_b, 1);
 	ctx->exp->noffers = 2;
 	ctx->exp->verdict[0][0] = -ENOSPC;
 	attach = native_attach(ctx, req, ARRAY_SIZE(req));
@@ -784,10 +799,10 @@ static void mapping_errno_aborts(struct kunit *test)
 static void mapping_bogus_return(struct kunit *test)
 {
 	struct attach_test_ctx *ctx = native_buffer(test);
-	const struct dma_buf_mapping_entry req[] = { TEST_ENTRY(&test_type_a, 0) };
+	const struct dma_buf_mapping_request req[] = { TEST_REQUEST(&test_type_a, 0) };
 	struct dma_buf_attachment *attach;
 
-	ctx->exp->offers[0] = TEST_ENTRY(&test_type_a, 0);
+	ctx->exp->offers[0] = TEST_OFFER(&test_type_a, 0);
 	ctx->exp->noffers = 1;
 	ctx->exp->verdict[0][0] = 1;
 	attach = native_attach(ctx, req, 1);
@@ -807,7 +822,7 @@ static void mapping_bogus_return(struct kunit *test)
 
 	/* An offer without a type, and an SGT offer without ops. */
 	ctx->exp->offers_ret = 0;
-	ctx->exp->offers[0] = (struct dma_buf_mapping_entry){};
+	ctx->exp->offers[0] = (struct dma_buf_mapping_offer){};
 	attach = native_attach(ctx, req, 1);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EINVAL);
 	ctx->exp->offers[0] = DMA_BUF_SGT_OFFER(NULL);
@@ -818,12 +833,122 @@ static void mapping_bogus_return(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->dmabuf->attachments));
 }
 
+/*
+ * The offers array reaches the exporter cleared, whatever the stack held
+ * (build bots use INIT_STACK_NONE): an exporter that writes one entry and
+ * returns two hands over an entry without a type, which is refused with
+ * -EINVAL and one report, never read as a type pointer.
+ */
+static void mapping_offers_cleared(struct kunit *test)
+{
+	struct attach_test_ctx *ctx = native_buffer(test);
+	const struct dma_buf_mapping_request req[] = {
+		DMA_BUF_SGT_REQUEST(ctx->dev, false),
+	};
+	struct dma_buf_attachment *attach;
+
+	ctx->exp->offers[0] = DMA_BUF_SGT_OFFER(&test_sgt_ops);
+	/* What a previous exporter might have left behind on the stack. */
+	memset(&ctx->exp->offers[1], 0x5a, sizeof(ctx->exp->offers[1]));
+	ctx->exp->offers_written = 1;
+	ctx->exp->offers_ret = 2;
+	attach = native_attach(ctx, req, 1);
+	KUNIT_EXPECT_TRUE(test, ctx->exp->offers_cleared);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EINVAL);
+	KUNIT_EXPECT_EQ(test, bug_reports, 1);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->attaches), 0);
+
+	/* Written and returned agree: the same exporter attaches. */
+	ctx->exp->offers_ret = 1;
+	attach = native_attach(ctx, req, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_TRUE(test, ctx->exp->offers_cleared);
+	dma_buf_detach(ctx->dmabuf, attach);
+	KUNIT_EXPECT_EQ(test, bug_reports, 1);
+}
+
+/*
+ * Every contract violation is reported, naming its exporter: a second
+ * buggy exporter is not silenced by the first, nor a second bug of one.
+ */
+static void mapping_report_every_exporter(struct kunit *test)
+{
+	struct attach_test_ctx *a = native_buffer(test);
+	struct attach_test_ctx *b = export_test_buffer(test, &test_native_dynamic_ops);
+	const struct dma_buf_mapping_request req[] = { TEST_REQUEST(&test_type_a, 0) };
+	const char *name_a = a->dmabuf->exp_name, *name_b = b->dmabuf->exp_name;
+
+	a->dmabuf->exp_name = "exporter-a";
+	b->dmabuf->exp_name = "exporter-b";
+	a->exp->offers[0] = TEST_OFFER(&test_type_a, 0);
+	a->exp->noffers = 1;
+	a->exp->verdict[0][0] = 1;
+	b->exp->offers_ret = DMA_BUF_MAX_MAPPING_ENTRIES + 1;
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(native_attach(a, req, 1)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(native_attach(b, req, 1)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(native_attach(a, req, 1)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(native_attach(b, req, 1)), -EINVAL);
+	KUNIT_ASSERT_EQ(test, bug_reports, 4);
+	KUNIT_EXPECT_STREQ(test, bug_exporters[0], "exporter-a");
+	KUNIT_EXPECT_STREQ(test, bug_exporters[1], "exporter-b");
+	KUNIT_EXPECT_STREQ(test, bug_exporters[2], "exporter-a");
+	KUNIT_EXPECT_STREQ(test, bug_exporters[3], "exporter-b");
+
+	/* The real report: each one asks for its call site's WARN. */
+	kunit_deactivate_static_stub(test, dma_buf_mapping_report);
+	KUNIT_EXPECT_TRUE(test, dma_buf_mapping_report(a->dmabuf, "kunit: a", 1));
+	KUNIT_EXPECT_TRUE(test, dma_buf_mapping_report(b->dmabuf, "kunit: b", 2));
+	a->dmabuf->exp_name = name_a;
+	b->dmabuf->exp_name = name_b;
+}
+
+/*
+ * What peer2peer means on a native exporter's attachment: the mapping
+ * may point into a PCI device's memory. An SGT offer without a provider
+ * leaves it false even for an importer that consents; a P2P offer sets it;
+ * a private type leaves it false.
+ */
+static void mapping_peer2peer_meaning(struct kunit *test)
+{
+	struct attach_test_ctx *ctx = native_buffer(test);
+	struct pci_dev *provider = kunit_kzalloc(test, 8, GFP_KERNEL);
+	const struct dma_buf_mapping_request p2p[] = {
+		TEST_REQUEST(&test_type_a, 0), DMA_BUF_SGT_REQUEST(ctx->dev, true),
+	};
+	struct dma_buf_attachment *attach;
+
+	KUNIT_ASSERT_NOT_NULL(test, provider);
+	test_p2p_reachable = true;
+	kunit_activate_static_stub(test, dma_buf_p2p_distance, test_p2p_distance);
+
+	ctx->exp->offers[0] = DMA_BUF_SGT_OFFER(&test_sgt_ops);
+	ctx->exp->noffers = 1;
+	attach = native_attach(ctx, &p2p[1], 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_FALSE(test, attach->peer2peer);
+	dma_buf_detach(ctx->dmabuf, attach);
+
+	ctx->exp->offers[0] = DMA_BUF_SGT_P2P_OFFER(&test_sgt_ops, provider);
+	attach = native_attach(ctx, &p2p[1], 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_TRUE(test, attach->peer2peer);
+	dma_buf_detach(ctx->dmabuf, attach);
+
+	ctx->exp->offers[0] = TEST_OFFER(&test_type_a, 0);
+	attach = native_attach(ctx, p2p, ARRAY_SIZE(p2p));
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &test_type_a);
+	KUNIT_EXPECT_FALSE(test, attach->peer2peer);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
 /* Malformed requests are refused before any exporter code runs. */
 static void mapping_bad_requests(struct kunit *test)
 {
 	struct attach_test_ctx *ctx = native_buffer(test);
 	static const struct dma_buf_attach_ops no_move_notify = {};
-	struct dma_buf_mapping_entry req[DMA_BUF_MAX_MAPPING_ENTRIES + 1];
+	struct dma_buf_mapping_request req[DMA_BUF_MAX_MAPPING_ENTRIES + 1];
 	struct device *other;
 	int i;
 
@@ -834,7 +959,7 @@ static void mapping_bad_requests(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR(native_attach(ctx, NULL, 1)), -EINVAL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(native_attach(ctx, req, ARRAY_SIZE(req))),
 			-EINVAL);
-	req[1] = (struct dma_buf_mapping_entry){};
+	req[1] = (struct dma_buf_mapping_request){};
 	KUNIT_EXPECT_EQ(test, PTR_ERR(native_attach(ctx, req, 2)), -EINVAL);
 	req[1] = DMA_BUF_SGT_REQUEST(NULL, true);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(native_attach(ctx, req, 2)), -EINVAL);
@@ -844,7 +969,7 @@ static void mapping_bad_requests(struct kunit *test)
 	req[1] = DMA_BUF_SGT_REQUEST(other, true);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(native_attach(ctx, req, 2)), -EINVAL);
 	/* A type without the operations every type needs. */
-	req[1] = TEST_ENTRY(&test_type_no_match, 0);
+	req[1] = TEST_REQUEST(&test_type_no_match, 0);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(native_attach(ctx, req, 2)), -EINVAL);
 	/* The new attach is for dynamic importers only. */
 	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_mapping_attach(ctx->dmabuf, ctx->dev,
@@ -866,7 +991,7 @@ static void mapping_bad_requests(struct kunit *test)
 static void mapping_outcome_before_publish(struct kunit *test)
 {
 	struct attach_test_ctx *ctx = native_buffer(test);
-	const struct dma_buf_mapping_entry req = DMA_BUF_SGT_REQUEST(ctx->dev, false);
+	const struct dma_buf_mapping_request req = DMA_BUF_SGT_REQUEST(ctx->dev, false);
 	struct dma_buf_attachment *attach;
 
 	attach = native_attach(ctx, &req, 1);
@@ -910,8 +1035,8 @@ static void compat_legacy_exporter_legacy_importer(struct kunit *test)
 static void compat_legacy_exporter_native_importer(struct kunit *test)
 {
 	struct attach_test_ctx *ctx = export_test_buffer(test, &test_dynamic_ops);
-	const struct dma_buf_mapping_entry req[] = {
-		TEST_ENTRY(&test_type_a, 0), DMA_BUF_SGT_REQUEST(ctx->dev, false),
+	const struct dma_buf_mapping_request req[] = {
+		TEST_REQUEST(&test_type_a, 0), DMA_BUF_SGT_REQUEST(ctx->dev, false),
 	};
 	struct dma_buf_attachment *attach;
 
@@ -969,7 +1094,7 @@ static void compat_native_exporter_legacy_importer(struct kunit *test)
 static void compat_native_exporter_native_importer(struct kunit *test)
 {
 	struct attach_test_ctx *ctx = export_test_buffer(test, &test_native_ops);
-	const struct dma_buf_mapping_entry req = DMA_BUF_SGT_REQUEST(ctx->dev, true);
+	const struct dma_buf_mapping_request req = DMA_BUF_SGT_REQUEST(ctx->dev, true);
 	struct dma_buf_attachment *attach;
 
 	attach = native_attach(ctx, &req, 1);
@@ -989,11 +1114,11 @@ static void compat_native_exporter_native_importer(struct kunit *test)
 static void mapping_sgt_map_on_other_type(struct kunit *test)
 {
 	struct attach_test_ctx *ctx = native_buffer(test);
-	const struct dma_buf_mapping_entry req = TEST_ENTRY(&test_type_a, 0);
+	const struct dma_buf_mapping_request req = TEST_REQUEST(&test_type_a, 0);
 	struct dma_buf_attachment *attach;
 	struct sg_table *sgt;
 
-	ctx->exp->offers[0] = TEST_ENTRY(&test_type_a, 0);
+	ctx->exp->offers[0] = TEST_OFFER(&test_type_a, 0);
 	ctx->exp->noffers = 1;
 	attach = native_attach(ctx, &req, 1);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
@@ -1011,8 +1136,8 @@ static void mapping_p2p_offer(struct kunit *test)
 	struct attach_test_ctx *ctx = native_buffer(test);
 	/* The stub never looks at the provider: any distinct pointer does. */
 	struct pci_dev *provider = kunit_kzalloc(test, 8, GFP_KERNEL);
-	const struct dma_buf_mapping_entry p2p = DMA_BUF_SGT_REQUEST(ctx->dev, true);
-	const struct dma_buf_mapping_entry plain = DMA_BUF_SGT_REQUEST(ctx->dev, false);
+	const struct dma_buf_mapping_request p2p = DMA_BUF_SGT_REQUEST(ctx->dev, true);
+	const struct dma_buf_mapping_request plain = DMA_BUF_SGT_REQUEST(ctx->dev, false);
 	struct dma_buf_attachment *attach;
 
 	kunit_activate_static_stub(test, dma_buf_p2p_distance, test_p2p_distance);
@@ -1058,7 +1183,7 @@ static void mapping_p2p_offer(struct kunit *test)
 static void mapping_p2p_real_distance(struct kunit *test)
 {
 	struct attach_test_ctx *ctx = native_buffer(test);
-	const struct dma_buf_mapping_entry p2p = DMA_BUF_SGT_REQUEST(ctx->dev, true);
+	const struct dma_buf_mapping_request p2p = DMA_BUF_SGT_REQUEST(ctx->dev, true);
 	struct pci_dev *provider = kunit_kzalloc(test, 8, GFP_KERNEL);
 	struct dma_buf_attachment *attach;
 
@@ -1083,7 +1208,7 @@ static int stress_attach_map(void *data)
 {
 	struct stress_thread *t = data;
 	struct attach_test_ctx *ctx = t->ctx;
-	const struct dma_buf_mapping_entry req = DMA_BUF_SGT_REQUEST(ctx->dev, false);
+	const struct dma_buf_mapping_request req = DMA_BUF_SGT_REQUEST(ctx->dev, false);
 	int i;
 
 	for (i = 0; i < t->iterations; i++) {
@@ -1130,7 +1255,7 @@ static int stress_move_notify(void *data)
 static void mapping_concurrency(struct kunit *test)
 {
 	struct attach_test_ctx *ctx = export_test_buffer(test, &test_native_dynamic_ops);
-	const struct dma_buf_mapping_entry req = DMA_BUF_SGT_REQUEST(ctx->dev, false);
+	const struct dma_buf_mapping_request req = DMA_BUF_SGT_REQUEST(ctx->dev, false);
 	struct dma_buf_attachment *held;
 	struct stress_thread t[5] = {};
 	int i;
@@ -1176,7 +1301,7 @@ static void alloc_failures(struct kunit *test, const struct dma_buf_ops *ops,
 			   bool native)
 {
 	struct attach_test_ctx *ctx = export_test_buffer(test, ops);
-	const struct dma_buf_mapping_entry req = DMA_BUF_SGT_REQUEST(ctx->dev, false);
+	const struct dma_buf_mapping_request req = DMA_BUF_SGT_REQUEST(ctx->dev, false);
 	struct dma_buf_attachment *attach;
 	struct sg_table *sgt;
 	int nth, failures = 0;
@@ -1239,6 +1364,9 @@ static struct kunit_case dma_buf_mapping_cases[] = {
 	KUNIT_CASE(mapping_not_supported_falls_through),
 	KUNIT_CASE(mapping_errno_aborts),
 	KUNIT_CASE(mapping_bogus_return),
+	KUNIT_CASE(mapping_offers_cleared),
+	KUNIT_CASE(mapping_report_every_exporter),
+	KUNIT_CASE(mapping_peer2peer_meaning),
 	KUNIT_CASE(mapping_bad_requests),
 	KUNIT_CASE(mapping_outcome_before_publish),
 	KUNIT_CASE(compat_legacy_exporter_legacy_importer),
@@ -1335,7 +1463,7 @@ static struct dma_buf_attachment *p2p_attach(struct attach_test_ctx *ctx,
 					     struct pci_dev *importer,
 					     bool allow_p2p)
 {
-	const struct dma_buf_mapping_entry req =
+	const struct dma_buf_mapping_request req =
 		DMA_BUF_SGT_REQUEST(&importer->dev, allow_p2p);
 
 	return dma_buf_mapping_attach(ctx->dmabuf, &importer->dev, &req, 1,
@@ -1432,7 +1560,7 @@ static const char * const bench_names[BENCH_PATHS] = {
 
 static u64 bench_round(struct kunit *test, struct attach_test_ctx *ctx, bool native)
 {
-	const struct dma_buf_mapping_entry req = DMA_BUF_SGT_REQUEST(ctx->dev, false);
+	const struct dma_buf_mapping_request req = DMA_BUF_SGT_REQUEST(ctx->dev, false);
 	struct dma_buf_attachment *attach;
 	struct sg_table *sgt;
 	u64 start = ktime_get_ns();
@@ -1486,7 +1614,7 @@ static void bench_attach_map(struct kunit *test)
 
 /* Mean ns of one native attach + detach with @req. */
 static u64 bench_attach_round(struct kunit *test, struct attach_test_ctx *ctx,
-			      const struct dma_buf_mapping_entry *req, unsigned int count)
+			      const struct dma_buf_mapping_request *req, unsigned int count)
 {
 	struct dma_buf_attachment *attach;
 	u64 start = ktime_get_ns();
@@ -1518,7 +1646,7 @@ static void bench_negotiation(struct kunit *test)
 {
 	static const unsigned int lens[] = { 1, 2, 4, 8 };
 	static const unsigned int others[] = { 0, 16, 256 };
-	struct dma_buf_mapping_entry req[DMA_BUF_MAX_MAPPING_ENTRIES];
+	struct dma_buf_mapping_request req[DMA_BUF_MAX_MAPPING_ENTRIES];
 	struct dma_buf_attachment **other;
 	struct attach_test_ctx *ctx;
 	u64 ns[BENCH_ROUNDS], med;
@@ -1530,11 +1658,11 @@ static void bench_negotiation(struct kunit *test)
 			ctx = native_buffer(test);
 			ctx->exp->verdict[0][0] = -EOPNOTSUPP;
 			for (i = 0; i < lens[n] - 1; i++)
-				ctx->exp->offers[i] = TEST_ENTRY(&test_type_a, 0);
+				ctx->exp->offers[i] = TEST_OFFER(&test_type_a, 0);
 			ctx->exp->offers[i] = DMA_BUF_SGT_OFFER(&test_sgt_ops);
 			ctx->exp->noffers = lens[n];
 			for (i = 0; i < lens[m] - 1; i++)
-				req[i] = TEST_ENTRY(&test_type_a, 0);
+				req[i] = TEST_REQUEST(&test_type_a, 0);
 			req[i] = DMA_BUF_SGT_REQUEST(ctx->dev, false);
 			for (r = 0; r < BENCH_ROUNDS; r++)
 				ns[r] = bench_attach_round(test, ctx, req, lens[m]);

@@ -19,23 +19,30 @@
 #include "dma-buf-internal.h"
 
 /**
- * dma_buf_mapping_bug - report a driver callback that broke its contract
+ * dma_buf_mapping_report - report a driver callback that broke its contract
  * @dmabuf: the buffer being attached
  * @what: the callback
  * @value: what it returned
  *
- * Warns once; the caller then fails the attach with -EINVAL, so that a
- * bogus value is never handed onward. KUnit replaces this function to
- * count the reports.
+ * Every violation is reported with the exporter's name (ratelimited, so a
+ * driver that breaks the contract on every attach cannot flood the log);
+ * the caller, dma_buf_mapping_bug(), adds one WARN per call site for the
+ * stack trace and fails the attach with -EINVAL, so that a bogus value is
+ * never handed onward. KUnit replaces this function to count the reports
+ * (and, returning false, to keep the WARN out of the test's log).
+ *
+ * Context: any.
+ * Return: true when the WARN of the call site should fire.
  */
-VISIBLE_IF_KUNIT void dma_buf_mapping_bug(const struct dma_buf *dmabuf,
-					  const char *what, long value)
+VISIBLE_IF_KUNIT bool dma_buf_mapping_report(const struct dma_buf *dmabuf,
+					     const char *what, long value)
 {
-	KUNIT_STATIC_STUB_REDIRECT(dma_buf_mapping_bug, dmabuf, what, value);
-	WARN_ONCE(1, "dma-buf: exporter %s: %s returned %ld\n",
-		  dmabuf->exp_name, what, value);
+	KUNIT_STATIC_STUB_REDIRECT(dma_buf_mapping_report, dmabuf, what, value);
+	pr_err_ratelimited("dma-buf: exporter %s broke the mapping contract: %s returned %ld\n",
+			   dmabuf->exp_name, what, value);
+	return true;
 }
-EXPORT_SYMBOL_IF_KUNIT(dma_buf_mapping_bug);
+EXPORT_SYMBOL_IF_KUNIT(dma_buf_mapping_report);
 
 /**
  * dma_buf_p2p_distance - can @client reach @provider's memory over PCI P2P?
@@ -57,22 +64,22 @@ EXPORT_SYMBOL_IF_KUNIT(dma_buf_p2p_distance);
 
 /* The SGT mapping type. */
 
-static bool sgt_valid_offer(const struct dma_buf_mapping_entry *offer)
+static bool sgt_valid_offer(const struct dma_buf_mapping_offer *offer)
 {
 	const struct dma_buf_sgt_exp_ops *ops = offer->sgt_offer.ops;
 
 	return ops && ops->map && ops->unmap;
 }
 
-static bool sgt_valid_request(const struct dma_buf_mapping_entry *request,
+static bool sgt_valid_request(const struct dma_buf_mapping_request *request,
 			      struct device *dev)
 {
 	return request->sgt_request.dev == dev;
 }
 
 static int sgt_match(struct dma_buf *dmabuf, struct device *dev,
-		     const struct dma_buf_mapping_entry *offer,
-		     const struct dma_buf_mapping_entry *request)
+		     const struct dma_buf_mapping_offer *offer,
+		     const struct dma_buf_mapping_request *request)
 {
 	struct pci_dev *provider = offer->sgt_offer.p2p_provider;
 
@@ -155,7 +162,7 @@ static const struct dma_buf_sgt_exp_ops dma_buf_legacy_sgt_ops = {
 };
 
 /* The offer the core makes on a legacy exporter's behalf. */
-static const struct dma_buf_mapping_entry dma_buf_legacy_offer = {
+static const struct dma_buf_mapping_offer dma_buf_legacy_offer = {
 	.type = &dma_buf_mapping_sgt,
 	.sgt_offer = { .ops = &dma_buf_legacy_sgt_ops },
 };
@@ -188,7 +195,7 @@ static bool valid_type(const struct dma_buf_mapping_type *type)
  * Return: 0, or -EINVAL for an empty or too long list, an entry without a
  * complete type, or an entry its type finds incomplete.
  */
-int dma_buf_check_requests(const struct dma_buf_mapping_entry *requests,
+int dma_buf_check_requests(const struct dma_buf_mapping_request *requests,
 			   unsigned int count, struct device *dev)
 {
 	const struct dma_buf_mapping_type *type;
@@ -205,13 +212,21 @@ int dma_buf_check_requests(const struct dma_buf_mapping_entry *requests,
 	return 0;
 }
 
-/* Fill @offers from a native exporter; returns the count. */
+/*
+ * Fill @offers from a native exporter; returns the count. The array is
+ * cleared first, so that an exporter that returns more entries than it
+ * wrote hands over entries without a type, which are refused, never stack
+ * garbage.
+ */
 static int get_offers(struct dma_buf_attachment *attach,
-		      struct dma_buf_mapping_entry *offers)
+		      struct dma_buf_mapping_offer *offers)
 {
 	struct dma_buf *dmabuf = attach->dmabuf;
 	int count, i;
 
+	memset(offers, 0, DMA_BUF_MAX_MAPPING_ENTRIES * sizeof(*offers));
+	/* Exporters may take the lock here: not with another buffer's held. */
+	might_lock(&dmabuf->resv->lock.base);
 	count = dmabuf->ops->get_mapping_offers(dmabuf, attach, offers,
 						DMA_BUF_MAX_MAPPING_ENTRIES);
 	if (count < 0 && count >= -MAX_ERRNO)
@@ -238,8 +253,8 @@ static int get_offers(struct dma_buf_attachment *attach,
  */
 static int record_match(struct dma_buf_attachment *attach,
 			const struct dma_buf_mapping_type *type,
-			const struct dma_buf_mapping_entry *offer,
-			const struct dma_buf_mapping_entry *request)
+			const struct dma_buf_mapping_offer *offer,
+			const struct dma_buf_mapping_request *request)
 {
 	/* A type that lives in a module stays loaded while it is in use. */
 	if (!try_module_get(type->owner))
@@ -248,19 +263,22 @@ static int record_match(struct dma_buf_attachment *attach,
 	attach->mapping_type = type;
 	attach->offer = *offer;
 	attach->request = *request;
-	if (type != &dma_buf_mapping_sgt)
-		attach->peer2peer = false;
-	else if (dma_buf_exporter_is_compat(attach->dmabuf))
-		/*
-		 * A legacy exporter decides P2P itself from the importer's
-		 * consent, as before; a native one has said it by offering
-		 * P2P (or MMIO), which only matches importers that consent.
-		 */
+	/*
+	 * peer2peer: may the mapping point into a PCI device's memory? A
+	 * legacy exporter decides that itself from the importer's consent,
+	 * as before; a native one has said it by offering P2P SGT or a PAL
+	 * that may hold MMIO (served directly or through the adapter), which
+	 * only matches importers that consent. The core cannot know it of a
+	 * private type.
+	 */
+	if (dma_buf_exporter_is_compat(attach->dmabuf))
 		attach->peer2peer = request->sgt_request.allow_p2p;
 	else if (offer->type == &dma_buf_mapping_pal)
 		attach->peer2peer = !!offer->pal_offer.mmio_provider;
-	else
+	else if (offer->type == &dma_buf_mapping_sgt)
 		attach->peer2peer = !!offer->sgt_offer.p2p_provider;
+	else
+		attach->peer2peer = false;
 	return 0;
 }
 
@@ -270,9 +288,9 @@ static int record_match(struct dma_buf_attachment *attach,
  * exporter's order). A direct match always wins over the adapter.
  */
 static int negotiate_adapter(struct dma_buf_attachment *attach,
-			     const struct dma_buf_mapping_entry *offers,
+			     const struct dma_buf_mapping_offer *offers,
 			     int noffers,
-			     const struct dma_buf_mapping_entry *requests,
+			     const struct dma_buf_mapping_request *requests,
 			     unsigned int count)
 {
 	unsigned int j;
@@ -310,10 +328,10 @@ static int negotiate_adapter(struct dma_buf_attachment *attach,
  * that failed, or -EINVAL when a callback broke its contract.
  */
 int dma_buf_negotiate(struct dma_buf_attachment *attach,
-		      const struct dma_buf_mapping_entry *requests,
+		      const struct dma_buf_mapping_request *requests,
 		      unsigned int count)
 {
-	struct dma_buf_mapping_entry offers[DMA_BUF_MAX_MAPPING_ENTRIES];
+	struct dma_buf_mapping_offer offers[DMA_BUF_MAX_MAPPING_ENTRIES];
 	struct dma_buf *dmabuf = attach->dmabuf;
 	int noffers, i, ret;
 	unsigned int j;
@@ -384,6 +402,7 @@ void dma_buf_mapping_debugfs_show(struct seq_file *s,
 {
 	const struct dma_buf_mapping_type *type = attach->mapping_type;
 
+	dma_resv_assert_held(attach->dmabuf->resv);
 	seq_printf(s, "\tmapping=%s\texporter=%s\timporter=%s", type->name,
 		   dma_buf_exporter_is_compat(attach->dmabuf) ? "compat" : "native",
 		   attach->importer_compat ? "compat" : "native");

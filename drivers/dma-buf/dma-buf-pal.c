@@ -63,23 +63,33 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_phys_list_free, DMA_BUF);
  * dma_buf_dev_uses_phys_addrs - may @dev be handed CPU physical addresses?
  * @dev: an importing device
  *
- * The trust rule of the PAL type: a device gets raw physical ranges only
- * when the addresses the DMA API would give it are those very physical
- * addresses, so that handing it the list bypasses nothing. That rules out
- * devices behind an IOMMU, with their own DMA ops, with forced bounce
- * buffering or memory encryption, and with a DMA offset. All others are
- * served SGT (through the adapter if need be), which goes through the DMA
- * API. Importers that hand a device's DMA addresses to someone expecting
- * physical ones (a hypervisor) use it to decide whether they can at all.
+ * The part of the PAL type's trust rule that can be decided before any list
+ * exists: a device gets raw physical ranges only when the DMA API would give
+ * it those very addresses for every page of RAM, with nothing to do in
+ * between. That rules out devices without a DMA mask, behind an IOMMU, with
+ * their own DMA ops, with forced bounce buffering or memory encryption, with
+ * a DMA offset, that cannot address all of RAM (dma-direct would bounce),
+ * that are not cache coherent (no one would do the cache maintenance), and
+ * platforms where phys_to_dma() is not the identity (an AMD SME host sets
+ * the C-bit, some architectures translate). dma_buf_map_pal() then checks
+ * every range of every list against the device's DMA limits. All other
+ * devices are served SGT (through the adapter if need be), which goes
+ * through the DMA API. Importers that hand a device's DMA addresses to
+ * someone expecting physical ones (a hypervisor) use it to decide whether
+ * they can at all.
  *
  * Context: any; reads only @dev's DMA configuration.
  * Return: true if @dev may import PAL.
  */
 bool dma_buf_dev_uses_phys_addrs(struct device *dev)
 {
-	return !device_iommu_mapped(dev) && !get_dma_ops(dev) &&
+	phys_addr_t ram = PFN_PHYS(max_pfn ? max_pfn - 1 : 0);
+
+	return dev->dma_mask && !device_iommu_mapped(dev) && !get_dma_ops(dev) &&
 	       !is_swiotlb_force_bounce(dev) && !force_dma_unencrypted(dev) &&
-	       !dev->dma_range_map;
+	       !dev->dma_range_map && dev_is_dma_coherent(dev) &&
+	       !dma_addressing_limited(dev) &&
+	       phys_to_dma(dev, ram) == ram;
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_dev_uses_phys_addrs, DMA_BUF);
 
@@ -94,14 +104,103 @@ static int pal_mmio_reachable(struct pci_dev *provider, struct device *dev,
 	return 0;
 }
 
-static bool pal_valid_offer(const struct dma_buf_mapping_entry *offer)
+/**
+ * dma_buf_pal_mmio_bus_offset - PCI bus address of a range of a BAR
+ * @provider: the PCI device named by the offer
+ * @base: CPU physical address of the range
+ * @len: its length
+ * @offset: set to the bus address minus the CPU address, 0 on most hosts
+ *	but not on all
+ *
+ * KUnit replaces this function: there are no real BARs under UML.
+ *
+ * Return: 0, or -EINVAL when no memory BAR of @provider holds the whole
+ * range.
+ */
+VISIBLE_IF_KUNIT int dma_buf_pal_mmio_bus_offset(struct pci_dev *provider,
+						 phys_addr_t base, size_t len,
+						 u64 *offset)
+{
+#ifdef CONFIG_PCI
+	int bar;
+
+	KUNIT_STATIC_STUB_REDIRECT(dma_buf_pal_mmio_bus_offset, provider, base, len,
+				   offset);
+	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
+		struct resource *res = pci_resource_n(provider, bar);
+
+		if (!(resource_type(res) & IORESOURCE_MEM) ||
+		    base < res->start || base + (len - 1) > res->end)
+			continue;
+		*offset = pci_bus_address(provider, bar) - res->start;
+		return 0;
+	}
+	return -EINVAL;
+#else
+	KUNIT_STATIC_STUB_REDIRECT(dma_buf_pal_mmio_bus_offset, provider, base, len,
+				   offset);
+	/* No PCI: no provider can exist outside KUnit. */
+	return -EINVAL;
+#endif
+}
+EXPORT_SYMBOL_IF_KUNIT(dma_buf_pal_mmio_bus_offset);
+
+#ifdef CONFIG_PCI
+static bool pal_bridge_redirects(struct pci_dev *bridge)
+{
+	u16 ctrl;
+
+	if (!bridge->acs_cap)
+		return false;
+	pci_read_config_word(bridge, bridge->acs_cap + PCI_ACS_CTRL, &ctrl);
+	return ctrl & (PCI_ACS_RR | PCI_ACS_CR | PCI_ACS_EC);
+}
+
+/* Does any bridge from @dev up to, not including, @top redirect P2P? */
+static bool pal_path_redirects(struct pci_dev *dev, struct pci_dev *top)
+{
+	for (; dev && dev != top; dev = pci_upstream_bridge(dev))
+		if (pal_bridge_redirects(dev))
+			return true;
+	return false;
+}
+#endif
+
+/*
+ * Does P2P from @client to the BAR of @provider stay below a PCI switch,
+ * so that the client must use the PCI bus address (a transaction the
+ * switch routes never reaches the host bridge or its IOMMU)? Otherwise it
+ * goes through the host bridge, and the DMA API maps it.
+ */
+static bool pal_p2p_below_switch(struct pci_dev *provider, struct device *client)
+{
+#ifdef CONFIG_PCI
+	struct pci_dev *up, *a, *b;
+
+	if (!dev_is_pci(client))
+		return false;
+	for (a = pci_upstream_bridge(provider); a; a = pci_upstream_bridge(a)) {
+		for (b = pci_upstream_bridge(to_pci_dev(client)); b;
+		     b = pci_upstream_bridge(b)) {
+			if (a != b)
+				continue;
+			up = pci_upstream_bridge(a);
+			return !pal_path_redirects(provider, up) &&
+			       !pal_path_redirects(to_pci_dev(client), a);
+		}
+	}
+#endif
+	return false;
+}
+
+static bool pal_valid_offer(const struct dma_buf_mapping_offer *offer)
 {
 	const struct dma_buf_pal_exp_ops *ops = offer->pal_offer.ops;
 
 	return ops && ops->map && ops->unmap;
 }
 
-static bool pal_valid_request(const struct dma_buf_mapping_entry *request,
+static bool pal_valid_request(const struct dma_buf_mapping_request *request,
 			      struct device *dev)
 {
 	return request->pal_request.dev == dev;
@@ -112,8 +211,8 @@ static bool pal_valid_request(const struct dma_buf_mapping_entry *request,
  * an importer listing PAL then SGT gets SGT.
  */
 static int pal_match(struct dma_buf *dmabuf, struct device *dev,
-		     const struct dma_buf_mapping_entry *offer,
-		     const struct dma_buf_mapping_entry *request)
+		     const struct dma_buf_mapping_offer *offer,
+		     const struct dma_buf_mapping_request *request)
 {
 	if (!dma_buf_dev_uses_phys_addrs(dev))
 		return -EOPNOTSUPP;
@@ -147,8 +246,8 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_mapping_pal, DMA_BUF);
  *
  * Return: 0 if it can, -EOPNOTSUPP if not.
  */
-int dma_buf_pal_adapter_match(const struct dma_buf_mapping_entry *offer,
-			      const struct dma_buf_mapping_entry *request)
+int dma_buf_pal_adapter_match(const struct dma_buf_mapping_offer *offer,
+			      const struct dma_buf_mapping_request *request)
 {
 	return pal_mmio_reachable(offer->pal_offer.mmio_provider,
 				  request->sgt_request.dev,
@@ -199,8 +298,10 @@ static int pal_check_overlap_sorted(const struct dma_buf_attachment *attach,
 
 /*
  * Check @pal, from the exporter of @attach, against the invariants of the
- * type: count, kind, alignment, overflow, coverage, overlap. O(n) for lists
- * in address order, O(n log n) with a temporary copy otherwise.
+ * type: count, kind, alignment, overflow, coverage, overlap, RAM that is
+ * RAM (its first and last page have a struct page), MMIO inside a BAR of
+ * the provider. O(n) for lists in address order, O(n log n) with a
+ * temporary copy otherwise.
  */
 static int pal_check(const struct dma_buf_attachment *attach,
 		     const struct dma_buf_phys_list *pal)
@@ -210,6 +311,7 @@ static int pal_check(const struct dma_buf_attachment *attach,
 	bool in_order = true;
 	size_t total = 0;
 	unsigned int i;
+	u64 offset;
 
 	if (!pal->nr_ranges)
 		return pal_invalid(attach, "no ranges", 0);
@@ -242,6 +344,13 @@ static int pal_check(const struct dma_buf_attachment *attach,
 			return pal_invalid(attach, "base + length overflows", i);
 		if (check_add_overflow(total, r->len, &total) || total > size)
 			return pal_invalid(attach, "longer than the buffer", i);
+		if (pal->memory == DMA_BUF_PAL_RAM &&
+		    (!pfn_valid(PHYS_PFN(r->base)) || !pfn_valid(PHYS_PFN(last))))
+			return pal_invalid(attach, "RAM range outside memory", i);
+		if (pal->memory == DMA_BUF_PAL_MMIO &&
+		    dma_buf_pal_mmio_bus_offset(attach->offer.pal_offer.mmio_provider,
+					r->base, r->len, &offset))
+			return pal_invalid(attach, "MMIO range outside the provider's BARs", i);
 		if (i && r->base <= prev_last)
 			in_order = false;
 		prev_last = last;
@@ -284,20 +393,56 @@ static bool pal_map_pins(const struct dma_buf_attachment *attach)
 	       !IS_ENABLED(CONFIG_DMABUF_MOVE_NOTIFY);
 }
 
+/*
+ * The part of the trust rule that needs the list: can the importer reach
+ * every range at the address it is handed? RAM must be at its physical
+ * address for the device (phys_to_dma() is the identity) and within its
+ * DMA mask and bus limit; MMIO must have a PCI bus address equal to its
+ * CPU physical address, within the mask too.
+ */
+static int pal_check_reach(const struct dma_buf_attachment *attach,
+			   const struct dma_buf_phys_list *pal)
+{
+	struct device *dev = attach->dev;
+	unsigned int i;
+	u64 offset;
+
+	for (i = 0; i < pal->nr_ranges; i++) {
+		const struct dma_buf_phys_range *r = &pal->ranges[i];
+		bool ram = pal->memory == DMA_BUF_PAL_RAM;
+
+		if (ram && phys_to_dma(dev, r->base) != r->base)
+			return -ERANGE;
+		if (!ram && (dma_buf_pal_mmio_bus_offset(attach->offer.pal_offer.mmio_provider,
+						 r->base, r->len, &offset) || offset))
+			return -ERANGE;
+		if (!dma_capable(dev, r->base, r->len, ram))
+			return -ERANGE;
+	}
+	return 0;
+}
+
 /**
  * dma_buf_map_pal - map a PAL attachment
  * @attach: an attachment whose negotiated type is &dma_buf_mapping_pal
  *
- * Asks the exporter for the list and validates it. The list stays valid
- * until dma_buf_unmap_pal(), or until the importer's move_notify, after
- * which the importer must stop using it and unmap it.
+ * Asks the exporter for the list, validates it, and checks that the
+ * importing device can reach every range at its physical address. The
+ * list stays valid until dma_buf_unmap_pal(), or until the importer's
+ * move_notify, after which the importer must stop using it and unmap it.
+ * An attachment holds one list at a time; dma_buf_detach() undoes one the
+ * importer forgot to unmap (and reports the importer's bug).
  *
  * Context: process context with the reservation lock of the buffer held;
  * may sleep. The importer waits for the exporter's kernel fences itself.
  *
  * Return: the list, owned by the exporter; -EINVAL for an attachment of
- * another type or a malformed list from the exporter; the exporter's
- * error otherwise.
+ * another type or a malformed list from the exporter; -EBUSY when the
+ * attachment already holds a list; -ERANGE when a range is out of the
+ * device's reach at its physical address (a DMA mask or bus limit below
+ * it, a bus address that differs from the CPU's): such an importer
+ * re-attaches requesting SGT, which the DMA API bounces or translates; the
+ * exporter's error otherwise.
  */
 struct dma_buf_phys_list *dma_buf_map_pal(struct dma_buf_attachment *attach)
 {
@@ -310,6 +455,8 @@ struct dma_buf_phys_list *dma_buf_map_pal(struct dma_buf_attachment *attach)
 	dma_resv_assert_held(attach->dmabuf->resv);
 	if (attach->mapping_type != &dma_buf_mapping_pal)
 		return ERR_PTR(-EINVAL);
+	if (attach->pal)
+		return ERR_PTR(-EBUSY);
 
 	if (pal_map_pins(attach)) {
 		ret = attach->dmabuf->ops->pin(attach);
@@ -317,11 +464,30 @@ struct dma_buf_phys_list *dma_buf_map_pal(struct dma_buf_attachment *attach)
 			return ERR_PTR(ret);
 	}
 	pal = pal_map_checked(attach);
-	if (IS_ERR(pal) && pal_map_pins(attach))
-		attach->dmabuf->ops->unpin(attach);
+	if (!IS_ERR(pal)) {
+		ret = pal_check_reach(attach, pal);
+		if (ret) {
+			attach->offer.pal_offer.ops->unmap(attach, pal);
+			pal = ERR_PTR(ret);
+		}
+	}
+	if (IS_ERR(pal)) {
+		if (pal_map_pins(attach))
+			attach->dmabuf->ops->unpin(attach);
+		return pal;
+	}
+	attach->pal = pal;
 	return pal;
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_map_pal, DMA_BUF);
+
+static void pal_unmap(struct dma_buf_attachment *attach)
+{
+	attach->offer.pal_offer.ops->unmap(attach, attach->pal);
+	attach->pal = NULL;
+	if (pal_map_pins(attach))
+		attach->dmabuf->ops->unpin(attach);
+}
 
 /**
  * dma_buf_unmap_pal - unmap what dma_buf_map_pal() returned
@@ -337,114 +503,175 @@ void dma_buf_unmap_pal(struct dma_buf_attachment *attach,
 	if (WARN_ON(!attach || !attach->dmabuf || IS_ERR_OR_NULL(pal)))
 		return;
 	dma_resv_assert_held(attach->dmabuf->resv);
-	if (WARN_ON(attach->mapping_type != &dma_buf_mapping_pal))
+	if (WARN_ON(attach->mapping_type != &dma_buf_mapping_pal ||
+		    attach->pal != pal))
 		return;
-
-	attach->offer.pal_offer.ops->unmap(attach, pal);
-	if (pal_map_pins(attach))
-		attach->dmabuf->ops->unpin(attach);
+	pal_unmap(attach);
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_unmap_pal, DMA_BUF);
+
+/**
+ * dma_buf_pal_detach - undo a PAL mapping the importer did not unmap
+ * @attach: an attachment being detached
+ *
+ * An importer bug, reported like an exporter's: without it the exporter's
+ * list, and without DMABUF_MOVE_NOTIFY its pin, would leak.
+ *
+ * Context: dma_buf_detach(), with the reservation lock held.
+ */
+void dma_buf_pal_detach(struct dma_buf_attachment *attach)
+{
+	dma_resv_assert_held(attach->dmabuf->resv);
+	if (!attach->pal)
+		return;
+	dma_buf_mapping_bug(attach->dmabuf, "dma_buf_detach() with a PAL still mapped",
+			    attach->pal->nr_ranges);
+	pal_unmap(attach);
+}
 
 /* The adapter: an SGT for an SGT importer, built from a PAL offer. */
 
 struct pal_sgt {
 	struct sg_table sgt;
 	struct dma_buf_phys_list *pal;
+	/* MMIO at PCI bus addresses, routed by a switch: nothing DMA-mapped. */
+	bool bus_addr;
 };
 
 /**
- * dma_buf_pal_dma_map - DMA-map one piece of a list for @dev
+ * dma_buf_pal_dma_map_sgtable - DMA-map the adapter's table for @dev
  * @dev: the importing device
- * @memory: what the list points at
- * @phys: physical address of the piece
- * @len: its length
+ * @memory: what the table points at
+ * @sgt: the table; for MMIO, each entry's DMA address holds the CPU
+ *	physical address on entry (there is no struct page)
  * @dir: direction
  *
- * RAM goes through dma_map_page_attrs(), MMIO through dma_map_resource().
- * KUnit replaces this function to inject failures.
+ * RAM goes through dma_map_sgtable(), so that an IOMMU maps the table in
+ * one go and may merge it; MMIO reached through the host bridge through
+ * dma_map_resource(), entry by entry. KUnit replaces this function, where
+ * the DMA API cannot run (UML) or to fail it.
  *
- * Return: the DMA address, or %DMA_MAPPING_ERROR.
+ * Return: 0, or a negative errno with nothing left mapped.
  */
-VISIBLE_IF_KUNIT dma_addr_t dma_buf_pal_dma_map(struct device *dev,
-						enum dma_buf_pal_memory memory,
-						phys_addr_t phys, size_t len,
-						enum dma_data_direction dir)
+VISIBLE_IF_KUNIT int dma_buf_pal_dma_map_sgtable(struct device *dev,
+						 enum dma_buf_pal_memory memory,
+						 struct sg_table *sgt,
+						 enum dma_data_direction dir)
 {
-	KUNIT_STATIC_STUB_REDIRECT(dma_buf_pal_dma_map, dev, memory, phys, len, dir);
-	if (memory == DMA_BUF_PAL_MMIO)
-		return dma_map_resource(dev, phys, len, dir, 0);
-	return dma_map_page_attrs(dev, pfn_to_page(PHYS_PFN(phys)), 0, len,
-				  dir, 0);
+	struct scatterlist *sg;
+	unsigned int i, j;
+	dma_addr_t addr;
+
+	KUNIT_STATIC_STUB_REDIRECT(dma_buf_pal_dma_map_sgtable, dev, memory, sgt, dir);
+	if (memory == DMA_BUF_PAL_RAM)
+		return dma_map_sgtable(dev, sgt, dir, 0);
+
+	for_each_sgtable_sg(sgt, sg, i) {
+		addr = dma_map_resource(dev, sg_dma_address(sg), sg->length, dir, 0);
+		if (dma_mapping_error(dev, addr)) {
+			for_each_sgtable_sg(sgt, sg, j) {
+				if (j == i)
+					break;
+				dma_unmap_resource(dev, sg_dma_address(sg),
+						   sg_dma_len(sg), dir, 0);
+			}
+			return -EIO;
+		}
+		sg_dma_address(sg) = addr;
+		sg_dma_len(sg) = sg->length;
+	}
+	sgt->nents = sgt->orig_nents;
+	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(dma_buf_pal_dma_map);
+EXPORT_SYMBOL_IF_KUNIT(dma_buf_pal_dma_map_sgtable);
 
 /**
- * dma_buf_pal_dma_unmap - undo dma_buf_pal_dma_map()
+ * dma_buf_pal_dma_unmap_sgtable - undo dma_buf_pal_dma_map_sgtable()
  * @dev: the importing device
- * @memory: what the list points at
- * @addr: the DMA address
- * @len: the length
+ * @memory: what the table points at
+ * @sgt: the table
  * @dir: direction
  */
-VISIBLE_IF_KUNIT void dma_buf_pal_dma_unmap(struct device *dev,
-					    enum dma_buf_pal_memory memory,
-					    dma_addr_t addr, size_t len,
-					    enum dma_data_direction dir)
-{
-	KUNIT_STATIC_STUB_REDIRECT(dma_buf_pal_dma_unmap, dev, memory, addr, len, dir);
-	if (memory == DMA_BUF_PAL_MMIO)
-		dma_unmap_resource(dev, addr, len, dir, 0);
-	else
-		dma_unmap_page_attrs(dev, addr, len, dir, 0);
-}
-EXPORT_SYMBOL_IF_KUNIT(dma_buf_pal_dma_unmap);
-
-static void pal_sgt_unmap_entries(struct device *dev, struct pal_sgt *ps,
-				  unsigned int count,
-				  enum dma_data_direction dir)
+VISIBLE_IF_KUNIT void dma_buf_pal_dma_unmap_sgtable(struct device *dev,
+						    enum dma_buf_pal_memory memory,
+						    struct sg_table *sgt,
+						    enum dma_data_direction dir)
 {
 	struct scatterlist *sg;
 	unsigned int i;
 
-	for_each_sg(ps->sgt.sgl, sg, count, i)
-		dma_buf_pal_dma_unmap(dev, ps->pal->memory, sg_dma_address(sg),
-				      sg_dma_len(sg), dir);
+	KUNIT_STATIC_STUB_REDIRECT(dma_buf_pal_dma_unmap_sgtable, dev, memory, sgt, dir);
+	if (memory == DMA_BUF_PAL_RAM) {
+		dma_unmap_sgtable(dev, sgt, dir, 0);
+		return;
+	}
+	for_each_sgtable_dma_sg(sgt, sg, i)
+		dma_unmap_resource(dev, sg_dma_address(sg), sg_dma_len(sg), dir, 0);
 }
+EXPORT_SYMBOL_IF_KUNIT(dma_buf_pal_dma_unmap_sgtable);
 
-/* Map every range in pieces of at most @seg bytes; unwinds on failure. */
-static int pal_sgt_fill(struct device *dev, struct pal_sgt *ps,
-			unsigned int seg, enum dma_data_direction dir)
+/*
+ * Lay @pal out as table entries for @dev: ranges that continue each other
+ * physically become one entry, and entries are split so that none is
+ * longer than the device's maximum segment size or crosses its segment
+ * boundary. With @sgt NULL only counts; otherwise fills @sgt, whose
+ * entries must be as many as the count. RAM entries get their pages, MMIO
+ * entries their CPU physical address as DMA address (see
+ * dma_buf_pal_dma_map_sgtable()).
+ */
+static u64 pal_sgt_layout(const struct dma_buf_phys_list *pal,
+			  struct device *dev, struct sg_table *sgt)
 {
-	const struct dma_buf_phys_list *pal = ps->pal;
-	struct scatterlist *sg = ps->sgt.sgl;
-	unsigned int i, mapped = 0;
+	unsigned long boundary = dma_get_seg_boundary(dev);
+	u64 max_seg = max(dma_get_max_seg_size(dev) & PAGE_MASK, PAGE_SIZE);
+	struct scatterlist *sg = sgt ? sgt->sgl : NULL;
+	unsigned int i = 0;
+	u64 count = 0;
 
-	for (i = 0; i < pal->nr_ranges; i++) {
+	while (i < pal->nr_ranges) {
 		phys_addr_t phys = pal->ranges[i].base;
-		size_t left = pal->ranges[i].len;
+		u64 left = pal->ranges[i].len;
 
+		for (i++; i < pal->nr_ranges && pal->ranges[i].base == phys + left; i++)
+			left += pal->ranges[i].len;
 		while (left) {
-			unsigned int len = min_t(size_t, left, seg);
-			dma_addr_t addr;
+			u64 len = min(left, max_seg);
 
-			addr = dma_buf_pal_dma_map(dev, pal->memory, phys, len, dir);
-			if (dma_mapping_error(dev, addr)) {
-				pal_sgt_unmap_entries(dev, ps, mapped, dir);
-				return -EIO;
+			if (boundary != ULONG_MAX)
+				len = min_t(u64, len, boundary - (phys & boundary) + 1);
+			if (sg) {
+				if (pal->memory == DMA_BUF_PAL_RAM) {
+					sg_set_page(sg, pfn_to_page(PHYS_PFN(phys)), len, 0);
+				} else {
+					sg_set_page(sg, NULL, len, 0);
+					sg_dma_address(sg) = phys;
+				}
+				sg = sg_next(sg);
 			}
-			/* MMIO has no struct page. */
-			sg_set_page(sg, pal->memory == DMA_BUF_PAL_RAM ?
-				    pfn_to_page(PHYS_PFN(phys)) : NULL, len, 0);
-			sg_dma_address(sg) = addr;
-			sg_dma_len(sg) = len;
-			sg = sg_next(sg);
-			mapped++;
+			count++;
 			phys += len;
 			left -= len;
 		}
 		cond_resched();
 	}
+	return count;
+}
+
+/* MMIO routed by a switch: the table holds PCI bus addresses, not mapped. */
+static int pal_sgt_bus_addrs(struct pci_dev *provider, struct sg_table *sgt)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+	u64 offset;
+
+	for_each_sgtable_sg(sgt, sg, i) {
+		if (dma_buf_pal_mmio_bus_offset(provider, sg_dma_address(sg), sg->length,
+					&offset))
+			return -EINVAL;
+		sg_dma_address(sg) += offset;
+		sg_dma_len(sg) = sg->length;
+	}
+	sgt->nents = sgt->orig_nents;
 	return 0;
 }
 
@@ -453,19 +680,20 @@ static int pal_sgt_fill(struct device *dev, struct pal_sgt *ps,
  * @attach: an SGT attachment negotiated from a PAL offer
  * @dir: direction
  *
- * Gets the exporter's list (validated), then builds an sg_table of it
- * DMA-mapped for @attach->dev, in pieces no longer than the device's
- * maximum segment size. Same context as &dma_buf_sgt_exp_ops.map.
+ * Gets the exporter's list (validated), lays it out as an sg_table within
+ * the device's segment limits and DMA-maps it for @attach->dev in one go.
+ * MMIO that P2P reaches below a PCI switch gets the ranges' PCI bus
+ * addresses; MMIO through the host bridge is mapped with
+ * dma_map_resource(). Same context as &dma_buf_sgt_exp_ops.map.
  *
  * Return: the table, or an ERR_PTR(); nothing is left mapped on failure.
  */
 struct sg_table *dma_buf_pal_map_sgt(struct dma_buf_attachment *attach,
 				     enum dma_data_direction dir)
 {
-	unsigned int seg = dma_get_max_seg_size(attach->dev) & PAGE_MASK;
-	unsigned long nents = 0;
+	struct pci_dev *provider = attach->offer.pal_offer.mmio_provider;
 	struct pal_sgt *ps;
-	unsigned int i;
+	u64 nents;
 	int ret;
 
 	ps = kzalloc(sizeof(*ps), GFP_KERNEL);
@@ -476,16 +704,8 @@ struct sg_table *dma_buf_pal_map_sgt(struct dma_buf_attachment *attach,
 		ret = PTR_ERR(ps->pal);
 		goto err_free;
 	}
-	/* Negotiation made sure of this; a list of MMIO needs a provider. */
-	if (WARN_ON(ps->pal->memory == DMA_BUF_PAL_MMIO && !attach->peer2peer)) {
-		ret = -EINVAL;
-		goto err_unmap_pal;
-	}
 
-	if (!seg)
-		seg = PAGE_SIZE;
-	for (i = 0; i < ps->pal->nr_ranges; i++)
-		nents += DIV_ROUND_UP(ps->pal->ranges[i].len, seg);
+	nents = pal_sgt_layout(ps->pal, attach->dev, NULL);
 	if (nents > UINT_MAX) {
 		ret = -E2BIG;
 		goto err_unmap_pal;
@@ -493,7 +713,15 @@ struct sg_table *dma_buf_pal_map_sgt(struct dma_buf_attachment *attach,
 	ret = sg_alloc_table(&ps->sgt, nents, GFP_KERNEL);
 	if (ret)
 		goto err_unmap_pal;
-	ret = pal_sgt_fill(attach->dev, ps, seg, dir);
+	pal_sgt_layout(ps->pal, attach->dev, &ps->sgt);
+
+	ps->bus_addr = ps->pal->memory == DMA_BUF_PAL_MMIO &&
+		       pal_p2p_below_switch(provider, attach->dev);
+	if (ps->bus_addr)
+		ret = pal_sgt_bus_addrs(provider, &ps->sgt);
+	else
+		ret = dma_buf_pal_dma_map_sgtable(attach->dev, ps->pal->memory,
+						  &ps->sgt, dir);
 	if (ret)
 		goto err_table;
 	return &ps->sgt;
@@ -518,7 +746,8 @@ void dma_buf_pal_unmap_sgt(struct dma_buf_attachment *attach,
 {
 	struct pal_sgt *ps = container_of(sgt, struct pal_sgt, sgt);
 
-	pal_sgt_unmap_entries(attach->dev, ps, sgt->orig_nents, dir);
+	if (!ps->bus_addr)
+		dma_buf_pal_dma_unmap_sgtable(attach->dev, ps->pal->memory, sgt, dir);
 	sg_free_table(sgt);
 	attach->offer.pal_offer.ops->unmap(attach, ps->pal);
 	kfree(ps);

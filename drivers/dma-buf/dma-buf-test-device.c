@@ -165,7 +165,7 @@ static const struct dma_buf_pal_exp_ops test_pal_ops = {
 
 static int test_get_mapping_offers(struct dma_buf *dmabuf,
 				   struct dma_buf_attachment *attach,
-				   struct dma_buf_mapping_entry *offers,
+				   struct dma_buf_mapping_offer *offers,
 				   unsigned int max)
 {
 	struct test_buf *buf = dmabuf->priv;
@@ -499,7 +499,7 @@ static void test_import_free(struct test_import *imp)
 
 static int test_ioctl_import(struct test_file *tf, void __user *uarg)
 {
-	struct dma_buf_mapping_entry requests[3];
+	struct dma_buf_mapping_request requests[3];
 	struct device *dev = &test_pdev->dev;
 	struct dma_buf_test_import args;
 	struct test_import *imp;

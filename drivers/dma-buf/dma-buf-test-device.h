@@ -112,7 +112,7 @@ struct dma_buf_test_move {
 	__u32 pad;
 };
 
-#define DMA_BUF_TEST_IOC		'T'
+#define DMA_BUF_TEST_IOC		0xB9
 #define DMA_BUF_TEST_IOCTL_EXPORT	_IOWR(DMA_BUF_TEST_IOC, 0, struct dma_buf_test_export)
 #define DMA_BUF_TEST_IOCTL_IMPORT	_IOWR(DMA_BUF_TEST_IOC, 1, struct dma_buf_test_import)
 #define DMA_BUF_TEST_IOCTL_READ		_IOWR(DMA_BUF_TEST_IOC, 2, struct dma_buf_test_read)

@@ -26,7 +26,8 @@ struct sg_table;
  */
 #define DMA_BUF_MAX_MAPPING_ENTRIES 8
 
-struct dma_buf_mapping_entry;
+struct dma_buf_mapping_offer;
+struct dma_buf_mapping_request;
 struct dma_buf_phys_list;
 
 /**
@@ -35,11 +36,11 @@ struct dma_buf_phys_list;
  * One static instance per kind of mapping; its address is its identity.
  * The core defines &dma_buf_mapping_sgt and &dma_buf_mapping_pal; drivers
  * may define private types
- * without touching the core. All callbacks are called without the
- * dma-buf's reservation lock held, may sleep unless stated otherwise,
- * and must not take the reservation lock either (negotiation runs before
- * the attachment is visible to anyone, including the exporter's
- * &dma_buf_ops.attach).
+ * without touching the core. The negotiation callbacks (@valid_offer,
+ * @valid_request, @match) are called without the dma-buf's reservation
+ * lock held, may sleep, and must not take the reservation lock (negotiation
+ * runs before the attachment is visible to anyone, including the
+ * exporter's &dma_buf_ops.attach); @debugfs_show is called with it held.
  */
 struct dma_buf_mapping_type {
 	/**
@@ -60,7 +61,7 @@ struct dma_buf_mapping_type {
 	 * operations the type needs are set)? A false answer makes the
 	 * attach fail with -EINVAL and a warning: it is an exporter bug.
 	 */
-	bool (*valid_offer)(const struct dma_buf_mapping_entry *offer);
+	bool (*valid_offer)(const struct dma_buf_mapping_offer *offer);
 
 	/**
 	 * @valid_request: [optional] is this importer request, from the
@@ -68,7 +69,7 @@ struct dma_buf_mapping_type {
 	 * answer makes the attach fail with -EINVAL before any exporter code
 	 * runs.
 	 */
-	bool (*valid_request)(const struct dma_buf_mapping_entry *request,
+	bool (*valid_request)(const struct dma_buf_mapping_request *request,
 			      struct device *dev);
 
 	/**
@@ -85,8 +86,8 @@ struct dma_buf_mapping_type {
 	 * reservation lock is not held.
 	 */
 	int (*match)(struct dma_buf *dmabuf, struct device *dev,
-		     const struct dma_buf_mapping_entry *offer,
-		     const struct dma_buf_mapping_entry *request);
+		     const struct dma_buf_mapping_offer *offer,
+		     const struct dma_buf_mapping_request *request);
 
 	/**
 	 * @debugfs_show: [optional] append type-specific fields to the
@@ -143,37 +144,29 @@ struct dma_buf_pal_exp_ops {
 };
 
 /**
- * struct dma_buf_mapping_entry - one entry of an offer or request list
+ * struct dma_buf_mapping_offer - one entry of an exporter's offer list
  * @type: the mapping type; NULL is invalid.
- * @sgt_offer: exporter side of &dma_buf_mapping_sgt.
+ * @sgt_offer: an offer of &dma_buf_mapping_sgt.
  * @sgt_offer.ops: the exporter's map and unmap.
  * @sgt_offer.p2p_provider: non-NULL when the table may hold PCI bus
  *	addresses of this device's memory (P2P); the core then matches only
  *	importers that accept P2P and pass pci_p2pdma_distance().
- * @sgt_request: importer side of &dma_buf_mapping_sgt.
- * @sgt_request.dev: the device the table is DMA-mapped for: the attaching
- *	device (&dma_buf_attachment.dev).
- * @sgt_request.allow_p2p: the importer can DMA to PCI bus addresses.
- * @pal_offer: exporter side of &dma_buf_mapping_pal.
+ * @pal_offer: an offer of &dma_buf_mapping_pal.
  * @pal_offer.ops: the exporter's map and unmap.
  * @pal_offer.mmio_provider: non-NULL when the list may hold MMIO ranges
  *	(a BAR of this PCI device); the core then matches only importers
  *	that accept MMIO and pass pci_p2pdma_distance(). A list of MMIO
  *	from an offer without a provider is malformed.
- * @pal_request: importer side of &dma_buf_mapping_pal.
- * @pal_request.dev: the attaching device (&dma_buf_attachment.dev); the
- *	core checks that it may be handed physical addresses (the trust rule
- *	in Documentation/driver-api/dma-buf-mapping-types.rst).
- * @pal_request.allow_mmio: the importer can use MMIO ranges.
  * @priv: free for driver-private types.
- * @priv.ops: type-specific operations.
+ * @priv.ops: type-specific exporter operations.
  * @priv.data: type-specific data.
  *
- * Offer entries are built by &dma_buf_ops.get_mapping_offers, request
- * entries by the importer; the core copies the winning pair into the
- * attachment (&dma_buf_attachment.offer and .request).
+ * Built by &dma_buf_ops.get_mapping_offers, usually with the
+ * DMA_BUF_*_OFFER() macros. Offers and requests are distinct C types, so
+ * that an entry of one kind cannot be handed where the other belongs.
+ * The core copies the winning offer into &dma_buf_attachment.offer.
  */
-struct dma_buf_mapping_entry {
+struct dma_buf_mapping_offer {
 	const struct dma_buf_mapping_type *type;
 	union {
 		struct {
@@ -181,13 +174,43 @@ struct dma_buf_mapping_entry {
 			struct pci_dev *p2p_provider;
 		} sgt_offer;
 		struct {
-			struct device *dev;
-			bool allow_p2p;
-		} sgt_request;
-		struct {
 			const struct dma_buf_pal_exp_ops *ops;
 			struct pci_dev *mmio_provider;
 		} pal_offer;
+		struct {
+			const void *ops;
+			void *data;
+		} priv;
+	};
+};
+
+/**
+ * struct dma_buf_mapping_request - one entry of an importer's request list
+ * @type: the mapping type; NULL is invalid.
+ * @sgt_request: a request of &dma_buf_mapping_sgt.
+ * @sgt_request.dev: the device the table is DMA-mapped for: the attaching
+ *	device (&dma_buf_attachment.dev).
+ * @sgt_request.allow_p2p: the importer can DMA to PCI bus addresses.
+ * @pal_request: a request of &dma_buf_mapping_pal.
+ * @pal_request.dev: the attaching device (&dma_buf_attachment.dev); the
+ *	core checks that it may be handed physical addresses (the trust rule
+ *	in Documentation/driver-api/dma-buf-mapping-types.rst).
+ * @pal_request.allow_mmio: the importer can use MMIO ranges.
+ * @priv: free for driver-private types.
+ * @priv.ops: type-specific importer operations.
+ * @priv.data: type-specific data.
+ *
+ * Built by the importer, usually with the DMA_BUF_*_REQUEST() macros, and
+ * passed to dma_buf_mapping_attach(). The core copies the winning request
+ * into &dma_buf_attachment.request.
+ */
+struct dma_buf_mapping_request {
+	const struct dma_buf_mapping_type *type;
+	union {
+		struct {
+			struct device *dev;
+			bool allow_p2p;
+		} sgt_request;
 		struct {
 			struct device *dev;
 			bool allow_mmio;
@@ -199,14 +222,16 @@ struct dma_buf_mapping_entry {
 	};
 };
 
-/*
- * dma_buf_mapping_sgt - the scatter table mapping type
+/**
+ * DOC: dma_buf_mapping_sgt
  *
- * The mapping is a &struct sg_table DMA-mapped for the importing device,
- * as dma_buf_map_attachment() has always returned. An offer with a
- * @p2p_provider may contain PCI bus addresses; the importer's
- * &dma_buf_attachment.peer2peer is then true. Legacy exporters and
- * importers are offered and requested this type by the core.
+ * ``dma_buf_mapping_sgt`` is the scatter table mapping type. The mapping
+ * is a &struct sg_table DMA-mapped for the importing device, as
+ * dma_buf_map_attachment() has always returned. A table from an offer
+ * with &dma_buf_mapping_offer.sgt_offer.p2p_provider set may contain PCI
+ * bus addresses; the attachment's &dma_buf_attachment.peer2peer is then
+ * true. Legacy exporters and importers are offered and requested this
+ * type by the core. Map it with dma_buf_map_attachment().
  */
 extern const struct dma_buf_mapping_type dma_buf_mapping_sgt;
 
@@ -215,7 +240,7 @@ extern const struct dma_buf_mapping_type dma_buf_mapping_sgt;
  * @_ops: &struct dma_buf_sgt_exp_ops
  */
 #define DMA_BUF_SGT_OFFER(_ops)						\
-	((struct dma_buf_mapping_entry){				\
+	((struct dma_buf_mapping_offer){				\
 		.type = &dma_buf_mapping_sgt,				\
 		.sgt_offer = { .ops = (_ops) },				\
 	})
@@ -226,7 +251,7 @@ extern const struct dma_buf_mapping_type dma_buf_mapping_sgt;
  * @_pdev: the PCI device whose memory the table may point into
  */
 #define DMA_BUF_SGT_P2P_OFFER(_ops, _pdev)				\
-	((struct dma_buf_mapping_entry){				\
+	((struct dma_buf_mapping_offer){				\
 		.type = &dma_buf_mapping_sgt,				\
 		.sgt_offer = { .ops = (_ops), .p2p_provider = (_pdev) }, \
 	})
@@ -237,7 +262,7 @@ extern const struct dma_buf_mapping_type dma_buf_mapping_sgt;
  * @_p2p: whether the importer accepts PCI bus addresses
  */
 #define DMA_BUF_SGT_REQUEST(_dev, _p2p)					\
-	((struct dma_buf_mapping_entry){				\
+	((struct dma_buf_mapping_request){				\
 		.type = &dma_buf_mapping_sgt,				\
 		.sgt_request = { .dev = (_dev), .allow_p2p = (_p2p) },	\
 	})
@@ -300,13 +325,16 @@ struct dma_buf_phys_list {
 	struct dma_buf_phys_range ranges[] __counted_by(nr_ranges);
 };
 
-/*
- * dma_buf_mapping_pal - the physical address list mapping type
+/**
+ * DOC: dma_buf_mapping_pal
  *
- * The mapping is a &struct dma_buf_phys_list of CPU physical addresses,
- * not DMA-mapped for anyone: only importers whose device puts CPU physical
- * addresses on the bus may request it. Importers that request SGT are
- * served from a PAL offer by the core, which builds and DMA-maps the table.
+ * ``dma_buf_mapping_pal`` is the physical address list mapping type. The
+ * mapping is a &struct dma_buf_phys_list of CPU physical addresses, not
+ * DMA-mapped for anyone: only importers whose device reaches memory at its
+ * CPU physical address may get it (dma_buf_dev_uses_phys_addrs() at
+ * attach, every range checked at map). Importers that request SGT are
+ * served from a PAL offer by the core, which builds and DMA-maps the
+ * table. Map it with dma_buf_map_pal().
  */
 extern const struct dma_buf_mapping_type dma_buf_mapping_pal;
 
@@ -315,7 +343,7 @@ extern const struct dma_buf_mapping_type dma_buf_mapping_pal;
  * @_ops: &struct dma_buf_pal_exp_ops
  */
 #define DMA_BUF_PAL_OFFER(_ops)						\
-	((struct dma_buf_mapping_entry){				\
+	((struct dma_buf_mapping_offer){				\
 		.type = &dma_buf_mapping_pal,				\
 		.pal_offer = { .ops = (_ops) },				\
 	})
@@ -326,7 +354,7 @@ extern const struct dma_buf_mapping_type dma_buf_mapping_pal;
  * @_pdev: the PCI device whose BAR the ranges may point into
  */
 #define DMA_BUF_PAL_MMIO_OFFER(_ops, _pdev)				\
-	((struct dma_buf_mapping_entry){				\
+	((struct dma_buf_mapping_offer){				\
 		.type = &dma_buf_mapping_pal,				\
 		.pal_offer = { .ops = (_ops), .mmio_provider = (_pdev) }, \
 	})
@@ -337,17 +365,10 @@ extern const struct dma_buf_mapping_type dma_buf_mapping_pal;
  * @_mmio: whether the importer accepts MMIO ranges
  */
 #define DMA_BUF_PAL_REQUEST(_dev, _mmio)				\
-	((struct dma_buf_mapping_entry){				\
+	((struct dma_buf_mapping_request){				\
 		.type = &dma_buf_mapping_pal,				\
 		.pal_request = { .dev = (_dev), .allow_mmio = (_mmio) }, \
 	})
-
-/*
- * The core's P2P check (pci_p2pdma_distance()), for the core itself; it is
- * exported only to KUnit tests, which replace it with a static stub to
- * model PCI topologies.
- */
-int dma_buf_p2p_distance(struct pci_dev *provider, struct device *client);
 
 bool dma_buf_dev_uses_phys_addrs(struct device *dev);
 struct dma_buf_phys_list *dma_buf_phys_list_alloc(unsigned int nr_ranges);

@@ -42,7 +42,7 @@ static int find_virtio_child(struct device *dev, void *data)
 
 static int vram_test_get_offers(struct dma_buf *dmabuf,
 				struct dma_buf_attachment *attach,
-				struct dma_buf_mapping_entry *offers,
+				struct dma_buf_mapping_offer *offers,
 				unsigned int max)
 {
 	struct drm_gem_object *obj = dmabuf->priv;
@@ -146,7 +146,7 @@ static const struct dma_buf_attach_ops vram_test_importer_ops = {
 
 static struct dma_buf_attachment *
 vram_test_attach(struct vram_test_ctx *ctx, struct device *dev,
-		 const struct dma_buf_mapping_entry *req)
+		 const struct dma_buf_mapping_request *req)
 {
 	return dma_buf_mapping_attach(ctx->dmabuf, dev, req, 1,
 				      &vram_test_importer_ops, NULL);
@@ -161,10 +161,10 @@ static void vram_mappable_is_mmio_pal(struct kunit *test)
 {
 	struct vram_test_ctx *ctx = vram_test_setup(test, VIRTGPU_BLOB_FLAG_USE_MAPPABLE);
 	struct device *b = &ctx->card[1].pdev->dev;
-	const struct dma_buf_mapping_entry p2p = DMA_BUF_SGT_REQUEST(b, true);
-	const struct dma_buf_mapping_entry plain = DMA_BUF_SGT_REQUEST(b, false);
-	const struct dma_buf_mapping_entry pal_mmio = DMA_BUF_PAL_REQUEST(b, true);
-	const struct dma_buf_mapping_entry pal_ram = DMA_BUF_PAL_REQUEST(b, false);
+	const struct dma_buf_mapping_request p2p = DMA_BUF_SGT_REQUEST(b, true);
+	const struct dma_buf_mapping_request plain = DMA_BUF_SGT_REQUEST(b, false);
+	const struct dma_buf_mapping_request pal_mmio = DMA_BUF_PAL_REQUEST(b, true);
+	const struct dma_buf_mapping_request pal_ram = DMA_BUF_PAL_REQUEST(b, false);
 	phys_addr_t bar = ctx->vram.vram_node.start;
 	struct dma_buf_attachment *attach;
 	struct dma_buf_phys_list *pal;
@@ -225,10 +225,10 @@ static void vram_unmappable_is_uuid(struct kunit *test)
 {
 	struct vram_test_ctx *ctx = vram_test_setup(test, 0);
 	struct virtio_gpu_device *vgdev = ctx->card[0].drm->dev_private;
-	const struct dma_buf_mapping_entry uuid = VIRTIO_DMA_BUF_UUID_ENTRY();
+	const struct dma_buf_mapping_request uuid = VIRTIO_DMA_BUF_UUID_REQUEST();
 	struct device *b_virtio = ctx->card[1].vdev;
 	struct device *b_pci = &ctx->card[1].pdev->dev;
-	const struct dma_buf_mapping_entry p2p = DMA_BUF_SGT_REQUEST(b_pci, true);
+	const struct dma_buf_mapping_request p2p = DMA_BUF_SGT_REQUEST(b_pci, true);
 	struct dma_buf_attachment *attach;
 	struct sg_table *sgt;
 	uuid_t got;

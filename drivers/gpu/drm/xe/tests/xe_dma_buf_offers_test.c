@@ -15,6 +15,8 @@
 #include <linux/pci.h>
 
 #include "xe_dma_buf.h"
+/* The core's P2P check, which the tests replace to model PCI topologies. */
+#include "../../../../dma-buf/dma-buf-internal.h"
 
 MODULE_IMPORT_NS(DMA_BUF);
 
@@ -66,7 +68,7 @@ struct fake_export {
 };
 
 static int fake_get_offers(struct dma_buf *dmabuf, struct dma_buf_attachment *attach,
-			   struct dma_buf_mapping_entry *offers, unsigned int max)
+			   struct dma_buf_mapping_offer *offers, unsigned int max)
 {
 	struct fake_export *fe = dmabuf->priv;
 
@@ -127,7 +129,7 @@ static void xe_dma_buf_offers_negotiate(struct kunit *test)
 {
 	const struct offers_case *c = test->param_value;
 	DEFINE_DMA_BUF_EXPORT_INFO(info);
-	struct dma_buf_mapping_entry request;
+	struct dma_buf_mapping_request request;
 	struct dma_buf_attachment *attach;
 	struct fake_export *fe;
 	struct dma_buf *dmabuf;
@@ -179,7 +181,7 @@ static void xe_dma_buf_offers_negotiate(struct kunit *test)
  */
 static void xe_dma_buf_offers_entries(struct kunit *test)
 {
-	struct dma_buf_mapping_entry offers[DMA_BUF_MAX_MAPPING_ENTRIES];
+	struct dma_buf_mapping_offer offers[DMA_BUF_MAX_MAPPING_ENTRIES];
 	struct pci_dev *pdev = kunit_kzalloc(test, sizeof(*pdev), GFP_KERNEL);
 	unsigned int mask;
 	int n, i;

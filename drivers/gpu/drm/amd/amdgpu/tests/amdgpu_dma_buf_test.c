@@ -17,6 +17,8 @@
 
 #include "amdgpu.h"
 #include "amdgpu_dma_buf.h"
+/* The core's P2P check, which the tests replace to model PCI topologies. */
+#include "../../../../../dma-buf/dma-buf-internal.h"
 
 /* The PCI P2P distance is replaced through the core's KUnit stub. */
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
@@ -141,7 +143,7 @@ struct fake_export {
 };
 
 static int fake_get_offers(struct dma_buf *dmabuf, struct dma_buf_attachment *attach,
-			   struct dma_buf_mapping_entry *offers, unsigned int max)
+			   struct dma_buf_mapping_offer *offers, unsigned int max)
 {
 	struct fake_export *fe = dmabuf->priv;
 
@@ -220,7 +222,7 @@ static struct dma_buf *fake_export(struct kunit *test, struct amdgpu_device *ade
 static struct dma_buf_attachment *attach_as(struct kunit *test, struct dma_buf *dmabuf,
 					    enum importer importer)
 {
-	struct dma_buf_mapping_entry requests[2];
+	struct dma_buf_mapping_request requests[2];
 	struct amdgpu_device *imp;
 	struct device *dev;
 	unsigned int count;
@@ -298,7 +300,7 @@ static void amdgpu_dma_buf_offers_negotiate(struct kunit *test)
  */
 static void amdgpu_dma_buf_offers_entries(struct kunit *test)
 {
-	struct dma_buf_mapping_entry offers[DMA_BUF_MAX_MAPPING_ENTRIES];
+	struct dma_buf_mapping_offer offers[DMA_BUF_MAX_MAPPING_ENTRIES];
 	struct amdgpu_device *adev = fake_adev(test, "amdgpu-exporter", HIVE_A);
 	unsigned int mask;
 	int n, i;
@@ -344,7 +346,7 @@ static void amdgpu_dma_buf_xgmi_contract(struct kunit *test)
 {
 	struct amdgpu_device *exp = fake_adev(test, "amdgpu-exporter", HIVE_A);
 	struct amdgpu_device *imp = fake_adev(test, "amdgpu-importer", HIVE_A);
-	struct dma_buf_mapping_entry requests[2];
+	struct dma_buf_mapping_request requests[2];
 	struct dma_buf_attachment *attach;
 	int use_xgmi_p2p = amdgpu_use_xgmi_p2p;
 	struct dma_buf *dmabuf;
