@@ -65,7 +65,7 @@ module-%: kernel-debug
 
 # Every x86_64 driver directory using a changed PRIME helper or
 # dma_buf_ops member (allmodconfig; slow, not part of `make check`).
-sweep: assemble
+sweep: kernel-debug
 	@bash $(H)/sweep.sh
 
 vm: kernel

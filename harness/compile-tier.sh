@@ -11,7 +11,8 @@
 #   compile-tier.sh module NAME  the driver of harness/configs/module-NAME.config
 #
 # A module fragment names its directory ("# dir: drivers/gpu/drm/xe") and
-# its module ("# module: drivers/gpu/drm/xe/xe.ko"); the options of all
+# its module or modules ("# module: drivers/gpu/drm/xe/xe.ko", several
+# separated by spaces); the options of all
 # module tiers (harness/configs/modules.config) go on top of the debug
 # guest's configuration. In module mode the whole module is
 # built and linked (modpost against the vmlinux of the same
@@ -44,7 +45,7 @@ if [ "${1:-}" = module ]; then
 	outdir=compile-modules
 	dir_re="^$(frag_field dir "$frag")/"
 	module=$(frag_field module "$frag")
-	[ -n "$module" ] && [ "$dir_re" != "^/" ] || die "$frag must name its dir and module"
+	[ -n "$module" ] && [ "$dir_re" != "^/" ] || die "$frag must name its dir and module(s)"
 	opts=$TOP/harness/configs/modules.config
 	cfg=$BUILD/config-modules
 	cat "$debug_cfg" "$opts" >"$cfg"
@@ -116,15 +117,19 @@ if [ -n "$module" ]; then
 	say "building vmlinux and $module (log: $mlog; 10+ minutes on 2 cores with a cold ccache)"
 	prepare_out "$SRC" "$out" "$mlog"
 	# modpost needs the kernel's symbols: vmlinux and the modules together.
-	rm -f "$out/$module"
-	if make -C "$SRC" O="$out" ARCH=x86_64 CC="ccache gcc" -j"$JOBS" \
-		all >>"$mlog" 2>&1 && [ -f "$out/$module" ]; then
-		echo "PASS $tier/$(basename "$module"): builds and links"
-		passed=$((passed + 1))
-	else
-		echo "FAIL $tier/$(basename "$module"): does not build (log: $mlog)"
-		failed=$((failed + 1))
-	fi
+	for m in $module; do rm -f "$out/$m"; done
+	built=yes
+	make -C "$SRC" O="$out" ARCH=x86_64 CC="ccache gcc" -j"$JOBS" all >>"$mlog" 2>&1 ||
+		built=no
+	for m in $module; do
+		if [ "$built" = yes ] && [ -f "$out/$m" ]; then
+			echo "PASS $tier/$(basename "$m"): builds and links"
+			passed=$((passed + 1))
+		else
+			echo "FAIL $tier/$(basename "$m"): does not build (log: $mlog)"
+			failed=$((failed + 1))
+		fi
+	done
 fi
 
 plog=$LOGDIR/compile$suffix-patched.log

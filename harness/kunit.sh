@@ -8,7 +8,8 @@
 #
 # Every directory of the overlay that holds a .kunitconfig is run, once
 # with the configuration as written (DMABUF_MOVE_NOTIFY off, the kernel's
-# default) and once with DMABUF_MOVE_NOTIFY on. Suites of drivers whose
+# default), once with DMABUF_MOVE_NOTIFY on, and once with INIT_STACK_NONE
+# (what build bots use: stack variables start as garbage). Suites of drivers whose
 # .kunitconfig is upstream's (xe), or that cannot run under UML (amdgpu), are
 # run from harness/kunit/NAME.kunitconfig, once, limited to the suites its
 # "# filter:" line names, on the architecture its "# arch:" line names (UML
@@ -52,6 +53,8 @@ run_variant() {
 for d in $dirs; do
 	run_variant "" "$d" uml
 	run_variant move-notify "$d" uml --kconfig_add CONFIG_DMABUF_MOVE_NOTIFY=y
+	# Build bots leave the stack uninitialised: nothing may work by luck.
+	run_variant init-stack-none "$d" uml --kconfig_add CONFIG_INIT_STACK_NONE=y
 done
 for f in "$TOP"/harness/kunit/*.kunitconfig; do
 	[ -f "$f" ] || continue

@@ -101,5 +101,38 @@ for d in $dirs; do
 		passed=$((passed + 1))
 	fi
 done
+# amdgpu built in with KUnit as a module: amdgpu's KUnit option is a bool
+# built into amdgpu, so Kconfig must drop it (a built-in amdgpu cannot call
+# a modular KUnit), and vmlinux must link. The debug guest's configuration
+# with the module tiers' options, then amdgpu and KUnit changed.
+lout=$BUILD/kernel-sweep-amdgpu-y
+llog=$logs/amdgpu-y-kunit-m.log
+debug_cfg=$BUILD/kernel-debug/.config
+if [ -f "$debug_cfg" ]; then
+	say "amdgpu built in, KUnit as a module: vmlinux links (log: $llog)"
+	mkdir -p "$lout"
+	cat "$debug_cfg" "$TOP/harness/configs/modules.config" >"$lout/.config"
+	printf '%s\n' CONFIG_KUNIT=m CONFIG_DRM_AMDGPU=y CONFIG_DRM_AMDGPU_KUNIT_TEST=y \
+		>>"$lout/.config"
+	if ! make -C "$SRC" O="$lout" ARCH=x86_64 CC="ccache gcc" olddefconfig >"$llog" 2>&1; then
+		echo "FAIL sweep/amdgpu-y-kunit-m: configuration failed (log: $llog)"
+		failed=$((failed + 1))
+	elif grep -q '^CONFIG_DRM_AMDGPU_KUNIT_TEST=y' "$lout/.config" ||
+		! grep -q '^CONFIG_DRM_AMDGPU=y' "$lout/.config" ||
+		! grep -q '^CONFIG_KUNIT=m' "$lout/.config"; then
+		echo "FAIL sweep/amdgpu-y-kunit-m: Kconfig allowed amdgpu's KUnit tests into a built-in amdgpu with KUNIT=m (log: $llog)"
+		failed=$((failed + 1))
+	elif make -C "$SRC" O="$lout" ARCH=x86_64 CC="ccache gcc" -j"$JOBS" vmlinux >>"$llog" 2>&1; then
+		echo "PASS sweep/amdgpu-y-kunit-m: vmlinux links, amdgpu's KUnit option dropped"
+		passed=$((passed + 1))
+	else
+		echo "FAIL sweep/amdgpu-y-kunit-m: vmlinux does not link (log: $llog)"
+		failed=$((failed + 1))
+	fi
+else
+	echo "FAIL sweep/amdgpu-y-kunit-m: no $debug_cfg; run 'make kernel-debug' first"
+	failed=$((failed + 1))
+fi
+
 echo "RESULT sweep passed=$passed failed=$failed not-x86_64=$na"
 [ "$failed" -eq 0 ]

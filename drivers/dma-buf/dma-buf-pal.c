@@ -306,6 +306,7 @@ static int pal_check_overlap_sorted(const struct dma_buf_attachment *attach,
 static int pal_check(const struct dma_buf_attachment *attach,
 		     const struct dma_buf_phys_list *pal)
 {
+	struct pci_dev *provider = attach->offer.pal_offer.mmio_provider;
 	size_t size = attach->dmabuf->size;
 	phys_addr_t last, prev_last = 0;
 	bool in_order = true;
@@ -327,8 +328,7 @@ static int pal_check(const struct dma_buf_attachment *attach,
 	    pal->caching != DMA_BUF_PAL_WRITE_COMBINED &&
 	    pal->caching != DMA_BUF_PAL_UNCACHED)
 		return pal_invalid(attach, "unknown caching", 0);
-	if (pal->memory == DMA_BUF_PAL_MMIO &&
-	    !attach->offer.pal_offer.mmio_provider)
+	if (pal->memory == DMA_BUF_PAL_MMIO && !provider)
 		return pal_invalid(attach, "MMIO from an offer without a provider", 0);
 
 	for (i = 0; i < pal->nr_ranges; i++) {
@@ -348,8 +348,7 @@ static int pal_check(const struct dma_buf_attachment *attach,
 		    (!pfn_valid(PHYS_PFN(r->base)) || !pfn_valid(PHYS_PFN(last))))
 			return pal_invalid(attach, "RAM range outside memory", i);
 		if (pal->memory == DMA_BUF_PAL_MMIO &&
-		    dma_buf_pal_mmio_bus_offset(attach->offer.pal_offer.mmio_provider,
-					r->base, r->len, &offset))
+		    dma_buf_pal_mmio_bus_offset(provider, r->base, r->len, &offset))
 			return pal_invalid(attach, "MMIO range outside the provider's BARs", i);
 		if (i && r->base <= prev_last)
 			in_order = false;
@@ -403,18 +402,19 @@ static bool pal_map_pins(const struct dma_buf_attachment *attach)
 static int pal_check_reach(const struct dma_buf_attachment *attach,
 			   const struct dma_buf_phys_list *pal)
 {
+	struct pci_dev *provider = attach->offer.pal_offer.mmio_provider;
+	bool ram = pal->memory == DMA_BUF_PAL_RAM;
 	struct device *dev = attach->dev;
 	unsigned int i;
 	u64 offset;
 
 	for (i = 0; i < pal->nr_ranges; i++) {
 		const struct dma_buf_phys_range *r = &pal->ranges[i];
-		bool ram = pal->memory == DMA_BUF_PAL_RAM;
 
 		if (ram && phys_to_dma(dev, r->base) != r->base)
 			return -ERANGE;
-		if (!ram && (dma_buf_pal_mmio_bus_offset(attach->offer.pal_offer.mmio_provider,
-						 r->base, r->len, &offset) || offset))
+		if (!ram && (dma_buf_pal_mmio_bus_offset(provider, r->base, r->len,
+							 &offset) || offset))
 			return -ERANGE;
 		if (!dma_capable(dev, r->base, r->len, ram))
 			return -ERANGE;
@@ -661,12 +661,13 @@ static u64 pal_sgt_layout(const struct dma_buf_phys_list *pal,
 static int pal_sgt_bus_addrs(struct pci_dev *provider, struct sg_table *sgt)
 {
 	struct scatterlist *sg;
+	dma_addr_t addr;
 	unsigned int i;
 	u64 offset;
 
 	for_each_sgtable_sg(sgt, sg, i) {
-		if (dma_buf_pal_mmio_bus_offset(provider, sg_dma_address(sg), sg->length,
-					&offset))
+		addr = sg_dma_address(sg);
+		if (dma_buf_pal_mmio_bus_offset(provider, addr, sg->length, &offset))
 			return -EINVAL;
 		sg_dma_address(sg) += offset;
 		sg_dma_len(sg) = sg->length;
