@@ -16,6 +16,8 @@
 
 #include <drm/drm_device.h>
 #include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_ioctl.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_kunit_helpers.h>
 #include <drm/drm_prime.h>
@@ -75,8 +77,8 @@ static void drm_prime_test_attach_without_sg_table(struct kunit *test)
 	struct dma_buf_attachment *attach;
 	int want;
 
-	KUNIT_EXPECT_PTR_EQ(test, dmabuf->ops->get_mapping_offers,
-			    drm_gem_dmabuf_get_mapping_offers);
+	KUNIT_EXPECT_TRUE(test, dmabuf->ops->get_mapping_offers ==
+				drm_gem_dmabuf_get_mapping_offers);
 	/* What 6.12's attach callback answers for this object. */
 	want = drm_gem_map_attach(dmabuf, &probe);
 	KUNIT_EXPECT_LT(test, want, 0);
@@ -102,6 +104,14 @@ static void drm_prime_test_attach_with_sg_table(struct kunit *test)
 	dma_buf_put(dmabuf);
 }
 
+/* A GEM driver with the file operations the export helper names as owner. */
+DEFINE_DRM_GEM_FOPS(drm_prime_test_fops);
+
+static const struct drm_driver drm_prime_test_driver = {
+	.driver_features = DRIVER_GEM,
+	.fops = &drm_prime_test_fops,
+};
+
 static int drm_prime_test_init(struct kunit *test)
 {
 	struct drm_device *drm;
@@ -109,8 +119,8 @@ static int drm_prime_test_init(struct kunit *test)
 
 	dev = drm_kunit_helper_alloc_device(test);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
-	drm = __drm_kunit_helper_alloc_drm_device(test, dev, sizeof(*drm), 0,
-						  DRIVER_GEM);
+	drm = __drm_kunit_helper_alloc_drm_device_with_driver(test, dev, sizeof(*drm), 0,
+							      &drm_prime_test_driver);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, drm);
 	test->priv = drm;
 	return 0;
