@@ -745,6 +745,7 @@ static void pal_reach_dma_mask(struct kunit *test)
 {
 	struct dma_buf_phys_list *list = two_ranges(test, SZ_4G, SZ_4G + SZ_1M);
 	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
 	struct pal_ctx *ctx;
 
 	list->memory = DMA_BUF_PAL_MMIO;
@@ -765,11 +766,13 @@ static void pal_reach_dma_mask(struct kunit *test)
 	ctx->dev->coherent_dma_mask = DMA_BIT_MASK(32);
 	attach = pal_attach(ctx, &DMA_BUF_SGT_REQUEST(ctx->dev, true), 1);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
-	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(dma_buf_map_attachment_unlocked(attach,
-									      DMA_BIDIRECTIONAL)),
-			0);
+	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(sgt));
+	if (!IS_ERR_OR_NULL(sgt))
+		dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
 	dma_buf_detach(ctx->dmabuf, attach);
 	ctx->dev->coherent_dma_mask = DMA_BIT_MASK(64);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), COUNT(ctx->exp->unmaps));
 }
 
 /*
