@@ -424,6 +424,27 @@ static void expect_accepted(struct kunit *test, struct dma_buf_phys_list *list,
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unmaps), 1);
 }
 
+/*
+ * @list, for a buffer of @size, is refused just the same when the core's
+ * adapter would build an SGT of it: no DMA mapping, the list back to the
+ * exporter.
+ */
+static void expect_adapter_refused(struct kunit *test, struct dma_buf_phys_list *list,
+				   size_t size)
+{
+	struct pal_ctx *ctx = pal_export(test, list, size, false, false);
+	struct dma_buf_attachment *attach;
+
+	attach = pal_attach(ctx, &DMA_BUF_SGT_REQUEST(ctx->dev, false), 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_map_attachment_unlocked(attach,
+								      DMA_BIDIRECTIONAL)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, dma_maps, 0);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unmaps), 1);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
 /* Two one-page ranges at @a and @b: a two-page buffer. */
 static struct dma_buf_phys_list *two_ranges(struct kunit *test, phys_addr_t a,
 					    phys_addr_t b)
@@ -712,8 +733,6 @@ static void pal_trust_non_coherent(struct kunit *test)
 static void pal_ram_outside_memory(struct kunit *test)
 {
 	struct dma_buf_phys_list *list;
-	struct dma_buf_attachment *attach;
-	struct pal_ctx *ctx;
 
 	expect_refused(test, two_ranges(test, PAL_TEST_PHYS, PAL_TEST_NOT_RAM),
 		       2 * PAGE_SIZE, false);
@@ -723,16 +742,24 @@ static void pal_ram_outside_memory(struct kunit *test)
 		PAL_TEST_NOT_RAM - PAGE_SIZE, 2 * PAGE_SIZE };
 	expect_refused(test, list, 2 * PAGE_SIZE, false);
 
-	ctx = pal_export(test, two_ranges(test, PAL_TEST_NOT_RAM, PAL_TEST_PHYS),
-			 2 * PAGE_SIZE, false, false);
-	attach = pal_attach(ctx, &DMA_BUF_SGT_REQUEST(ctx->dev, false), 1);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_map_attachment_unlocked(attach,
-								      DMA_BIDIRECTIONAL)),
-			-EINVAL);
-	KUNIT_EXPECT_EQ(test, dma_maps, 0);
-	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unmaps), 1);
-	dma_buf_detach(ctx->dmabuf, attach);
+	expect_adapter_refused(test, two_ranges(test, PAL_TEST_NOT_RAM, PAL_TEST_PHYS),
+			       2 * PAGE_SIZE);
+}
+
+/*
+ * Two MMIO pages above 4 GiB, from an offer with a provider, attached by a
+ * PAL importer that accepts MMIO.
+ */
+static struct pal_ctx *pal_export_mmio_high(struct kunit *test,
+					    struct dma_buf_attachment **attach)
+{
+	struct dma_buf_phys_list *list = two_ranges(test, SZ_4G, SZ_4G + SZ_1M);
+	struct pal_ctx *ctx;
+
+	list->memory = DMA_BUF_PAL_MMIO;
+	ctx = pal_export(test, list, 2 * PAGE_SIZE, true, false);
+	*attach = pal_attach_ok(test, ctx, true);
+	return ctx;
 }
 
 /*
@@ -743,14 +770,10 @@ static void pal_ram_outside_memory(struct kunit *test)
  */
 static void pal_reach_dma_mask(struct kunit *test)
 {
-	struct dma_buf_phys_list *list = two_ranges(test, SZ_4G, SZ_4G + SZ_1M);
 	struct dma_buf_attachment *attach;
+	struct pal_ctx *ctx = pal_export_mmio_high(test, &attach);
 	struct sg_table *sgt;
-	struct pal_ctx *ctx;
 
-	list->memory = DMA_BUF_PAL_MMIO;
-	ctx = pal_export(test, list, 2 * PAGE_SIZE, true, false);
-	attach = pal_attach_ok(test, ctx, true);
 	ctx->dev->coherent_dma_mask = DMA_BIT_MASK(32);
 	KUNIT_EXPECT_EQ(test, pal_map_unmap(attach), -ERANGE);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), 1);
@@ -783,14 +806,10 @@ static void pal_reach_dma_mask(struct kunit *test)
  */
 static void pal_reach_bus_offset(struct kunit *test)
 {
-	struct dma_buf_phys_list *list = two_ranges(test, SZ_4G, SZ_4G + SZ_1M);
 	struct dma_buf_attachment *attach;
+	struct pal_ctx *ctx = pal_export_mmio_high(test, &attach);
 	struct sg_table *sgt;
-	struct pal_ctx *ctx;
 
-	list->memory = DMA_BUF_PAL_MMIO;
-	ctx = pal_export(test, list, 2 * PAGE_SIZE, true, false);
-	attach = pal_attach_ok(test, ctx, true);
 	mmio_bus_offset = SZ_1G;
 	KUNIT_EXPECT_EQ(test, pal_map_unmap(attach), -ERANGE);
 
@@ -1111,18 +1130,8 @@ static void adapter_dma_failure(struct kunit *test)
 /* A malformed list reaches an SGT importer no more than a PAL one. */
 static void adapter_malformed(struct kunit *test)
 {
-	struct dma_buf_phys_list *list = two_ranges(test, PAL_TEST_PHYS, PAL_TEST_PHYS);
-	struct pal_ctx *ctx = pal_export(test, list, 2 * PAGE_SIZE, false, false);
-	struct dma_buf_attachment *attach;
-
-	attach = pal_attach(ctx, &DMA_BUF_SGT_REQUEST(ctx->dev, false), 1);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_map_attachment_unlocked(attach,
-								      DMA_BIDIRECTIONAL)),
-			-EINVAL);
-	KUNIT_EXPECT_EQ(test, dma_maps, 0);
-	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unmaps), 1);
-	dma_buf_detach(ctx->dmabuf, attach);
+	expect_adapter_refused(test, two_ranges(test, PAL_TEST_PHYS, PAL_TEST_PHYS),
+			       2 * PAGE_SIZE);
 }
 
 /*
