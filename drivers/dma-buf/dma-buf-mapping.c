@@ -19,10 +19,10 @@
 #include "dma-buf-internal.h"
 
 /**
- * dma_buf_mapping_report - report a driver callback that broke its contract
- * @dmabuf: the buffer being attached
- * @what: the callback
- * @value: what it returned
+ * dma_buf_mapping_report - report a driver that broke the mapping contract
+ * @dmabuf: the buffer concerned
+ * @what: what the driver did, naming the callback or entry point
+ * @value: the value it returned or that shows the bug
  *
  * Every violation is reported with the exporter's name (ratelimited, so a
  * driver that breaks the contract on every attach cannot flood the log);
@@ -38,7 +38,7 @@ VISIBLE_IF_KUNIT bool dma_buf_mapping_report(const struct dma_buf *dmabuf,
 					     const char *what, long value)
 {
 	KUNIT_STATIC_STUB_REDIRECT(dma_buf_mapping_report, dmabuf, what, value);
-	pr_err_ratelimited("dma-buf: exporter %s broke the mapping contract: %s returned %ld\n",
+	pr_err_ratelimited("dma-buf: mapping contract broken on a buffer of exporter %s: %s (%ld)\n",
 			   dmabuf->exp_name, what, value);
 	return true;
 }
@@ -232,7 +232,7 @@ static int get_offers(struct dma_buf_attachment *attach,
 	if (count < 0 && count >= -MAX_ERRNO)
 		return count;
 	if (count < 0 || count > DMA_BUF_MAX_MAPPING_ENTRIES) {
-		dma_buf_mapping_bug(dmabuf, "get_mapping_offers", count);
+		dma_buf_mapping_bug(dmabuf, "get_mapping_offers returned a bad count", count);
 		return -EINVAL;
 	}
 	for (i = 0; i < count; i++) {
@@ -240,7 +240,7 @@ static int get_offers(struct dma_buf_attachment *attach,
 
 		if (!valid_type(type) ||
 		    (type->valid_offer && !type->valid_offer(&offers[i]))) {
-			dma_buf_mapping_bug(dmabuf, "get_mapping_offers (invalid entry)", i);
+			dma_buf_mapping_bug(dmabuf, "get_mapping_offers gave an invalid entry", i);
 			return -EINVAL;
 		}
 	}

@@ -524,7 +524,8 @@ void dma_buf_pal_detach(struct dma_buf_attachment *attach)
 	dma_resv_assert_held(attach->dmabuf->resv);
 	if (!attach->pal)
 		return;
-	dma_buf_mapping_bug(attach->dmabuf, "dma_buf_detach() with a PAL still mapped",
+	dma_buf_mapping_bug(attach->dmabuf,
+			    "importer detached with a PAL still mapped (ranges)",
 			    attach->pal->nr_ranges);
 	pal_unmap(attach);
 }
