@@ -8,7 +8,8 @@
 #      module tiers (harness/configs/module-*.config): the driver's module
 #      builds, and W=1 + sparse on the overlay's objects in it
 #   4. VM tier: the debug guest (KASAN, lockdep, kmemleak, DMABUF_DEBUG,
-#      DMA_API_DEBUG) runs the KUnit suites at boot and igt-tests/
+#      DMA_API_DEBUG) runs the KUnit suites at boot and igt-tests/, once
+#      in each DMA topology (harness/vm.sh: direct, iommu, bounce)
 #
 # Every tier prints PASS/FAIL lines and a "RESULT <tier> passed=N
 # failed=N" line; a tier that cannot run counts as one failure naming its
@@ -46,7 +47,7 @@ tier() {
 	fi
 	total_pass=$((total_pass + p))
 	total_fail=$((total_fail + f))
-	summary="$summary$(printf '  %-12s %4d passed, %d failed' "$name" "$p" "$f")\n"
+	summary="$summary$(printf '  %-16s %4d passed, %d failed' "$name" "$p" "$f")\n"
 	return "$rc"
 }
 
@@ -68,7 +69,9 @@ if tier setup "$H/setup.sh" && tier assemble "$H/overlay.sh" assemble; then
 			m=$(basename "$frag" .config)
 			tier "$m" "$H/compile-tier.sh" module "${m#module-}" || true
 		done
-		tier vm "$H/vm.sh" debug || true
+		for topology in direct iommu bounce; do
+			tier "vm-$topology" env VM_TOPOLOGY="$topology" "$H/vm.sh" debug || true
+		done
 	fi
 fi
 

@@ -2,21 +2,38 @@
 # SPDX-License-Identifier: GPL-2.0
 # Boot a guest kernel in QEMU and run the IGT-style tests in it.
 #
-#   vm.sh FLAVOUR [TEST...]
+#   [VM_TOPOLOGY=direct|iommu|bounce] vm.sh FLAVOUR [TEST...]
 #
 # FLAVOUR is guest or debug (build/kernel-FLAVOUR), or a path to a build
 # directory. TESTs are igt-tests/ binaries (default: all); "TEST:PATTERN"
-# passes --run-subtest PATTERN. The kernel console (ttyS0) goes to
-# build/logs/vm-<flavour>.log, the tests' output (ttyS1, so that kernel
-# messages cannot break its lines) to build/logs/vm-<flavour>-tests.log;
-# the tests' control port (ttyS2) is served by harness/screendump.py,
-# which takes QMP screen dumps of a card on request (PPMs and its log in
-# build/logs/screendump-<flavour>/). Results are printed as
+# passes --run-subtest PATTERN.
+#
+# VM_TOPOLOGY picks how the guest's devices reach memory (default direct):
+#   direct  no IOMMU, DMA addresses are physical addresses; virtio devices
+#           bypass the DMA API (no VIRTIO_F_ACCESS_PLATFORM)
+#   iommu   QEMU's intel-iommu translating the DMA of every PCI device
+#           (strict invalidation), virtio devices with iommu_platform=on
+#   bounce  no IOMMU, swiotlb=force: all DMA bounces (as in SEV-SNP and
+#           TDX guests), virtio devices with iommu_platform=on
+# In each, two QEMU "edu" PCI devices are the test device's importers: one
+# with a 64-bit DMA mask and one with a 32-bit mask, which bounces through
+# swiotlb for the guest's memory above 4 GiB. The guest reports its PCI
+# devices, IOMMU groups, virtio features and swiotlb use, and the run
+# fails unless they show the topology that was asked for.
+#
+# The kernel console (ttyS0) goes to build/logs/vm-<tag>.log, the tests'
+# output (ttyS1, so that kernel messages cannot break its lines) to
+# build/logs/vm-<tag>-tests.log, where <tag> is the flavour, followed by
+# "-iommu" or "-bounce" for those topologies; the tests' control port
+# (ttyS2) is served by harness/screendump.py, which takes QMP screen dumps
+# of a card on request (PPMs and its log in build/logs/screendump-<tag>/).
+# Results are printed as
 #   PASS|FAIL|SKIP <suite>/<case>
-# followed by "RESULT vm passed=N failed=N skipped=N". The run fails when
-# the guest hangs (VM_TIMEOUT seconds, default 900), sees fewer than two
-# CPUs, does not reach the end of its init, or when the console has any
-# KASAN, lockdep, kmemleak, WARN, BUG or Oops report.
+# followed by "RESULT vm-<tag> passed=N failed=N skipped=N". The run fails
+# when the guest hangs (VM_TIMEOUT seconds, default 900), sees fewer than
+# two CPUs, does not reach the end of its init, or when the console has
+# any KASAN, lockdep, kmemleak, WARN, BUG or Oops report, IOMMU (DMAR)
+# fault or DMA-API debug report.
 STAGE=vm
 . "$(dirname "$0")/lib.sh"
 
@@ -26,7 +43,13 @@ case "$flavour" in
 */*) kdir=$flavour; flavour=$(basename "$flavour") ;;
 *) kdir=$BUILD/kernel-$flavour ;;
 esac
-STAGE="vm-$flavour"
+topology=${VM_TOPOLOGY:-direct}
+case "$topology" in
+direct) tag=$flavour ;;
+iommu | bounce) tag=$flavour-$topology ;;
+*) die "unknown VM_TOPOLOGY '$topology' (direct, iommu or bounce)" ;;
+esac
+STAGE="vm-$tag"
 kernel=$kdir/arch/x86/boot/bzImage
 [ -f "$kernel" ] || die "no kernel at $kernel; build it first (make kernel)"
 
@@ -41,7 +64,7 @@ tests=$(echo ${*:-$tests_all})
 run_logged "$LOGDIR/igt-build.log" make -C "$TOP/igt-tests" OUT="$BUILD/igt"
 
 # The initramfs: busybox, the tests, an init that runs them.
-root=$BUILD/initramfs-$flavour
+root=$BUILD/initramfs-$tag
 rm -rf "$root"
 mkdir -p "$root"/{bin,dev,proc,sys,tmp,igt}
 cp /bin/busybox "$root/bin/busybox"
@@ -59,6 +82,20 @@ mount -t debugfs debugfs /sys/kernel/debug
 # Everything from here on goes to the second serial port.
 exec >/dev/ttyS1 2>&1
 echo "VM-CPUS: \$(grep -c ^processor /proc/cpuinfo)"
+# The DMA topology as the guest sees it; vm.sh checks it.
+echo "VM-CMDLINE: \$(cat /proc/cmdline)"
+for d in /sys/bus/pci/devices/*; do
+	group=none type=none driver=none
+	if [ -e \$d/iommu_group ]; then
+		group=\$(basename \$(readlink \$d/iommu_group))
+		type=\$(cat \$d/iommu_group/type)
+	fi
+	[ -e \$d/driver ] && driver=\$(basename \$(readlink \$d/driver))
+	echo "VM-PCI: \${d##*/} \$(cat \$d/vendor):\$(cat \$d/device) class=\$(cat \$d/class) driver=\$driver group=\$group type=\$type"
+done
+for v in /sys/bus/virtio/devices/*; do
+	echo "VM-VIRTIO: \${v##*/} pci=\$(basename \$(readlink -f \$v/..)) features=\$(cat \$v/features)"
+done
 cd /igt
 for t in $tests; do
 	name=\${t%%:*}
@@ -79,33 +116,51 @@ if [ -e /sys/kernel/debug/kmemleak ]; then
 	echo scan >/sys/kernel/debug/kmemleak
 	cat /sys/kernel/debug/kmemleak
 fi
+echo "VM-SWIOTLB: used_hiwater=\$(cat /sys/kernel/debug/swiotlb/io_tlb_used_hiwater 2>/dev/null || echo none)"
 echo VM-DONE
 guest-exit 0
 # Not reached under QEMU; without isa-debug-exit, stop anyway.
 poweroff -f
 EOF
 chmod +x "$root/init"
-initrd=$BUILD/initramfs-$flavour.cpio.gz
+initrd=$BUILD/initramfs-$tag.cpio.gz
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$initrd"
 
-log=$LOGDIR/vm-$flavour.log
-tlog=$LOGDIR/vm-$flavour-tests.log
+log=$LOGDIR/vm-$tag.log
+tlog=$LOGDIR/vm-$tag-tests.log
 timeout_s=${VM_TIMEOUT:-900}
 accel=${VM_ACCEL:-tcg}
-dumps=$LOGDIR/screendump-$flavour
+dumps=$LOGDIR/screendump-$tag
+
+# The topology's devices and kernel parameters. 3 GiB puts 1 GiB above
+# 4 GiB (q35 keeps 2 GiB below), which the 32-bit edu cannot reach.
+iommu_dev=() virtio_opt="" topo_append=""
+case "$topology" in
+iommu)
+	# First on the command line: QEMU wires the devices after it to it.
+	iommu_dev=(-device intel-iommu,intremap=off)
+	virtio_opt=",iommu_platform=on"
+	topo_append="intel_iommu=on iommu.passthrough=0 iommu.strict=1"
+	;;
+bounce)
+	virtio_opt=",iommu_platform=on"
+	topo_append="swiotlb=force"
+	;;
+esac
 rm -rf "$dumps"
 mkdir -p "$dumps"
 # Unix socket paths are short: keep them in a private temporary directory.
 sockdir=$(mktemp -d /tmp/vm-sock.XXXXXX)
-say "booting $kernel (accel $accel, timeout ${timeout_s}s, console: $log, tests: $tlog)"
+say "booting $kernel (topology $topology, accel $accel, timeout ${timeout_s}s, console: $log, tests: $tlog)"
 set +e
 # Topology: gpu-a and gpu-b behind one PCIe switch (P2P between them is
 # allowed), and a virtio-rng endpoint behind a second root port (P2P to
 # it has to cross the host bridge, which is not whitelisted).
 {
 timeout -k 10 "$timeout_s" qemu-system-x86_64 \
-	-machine q35 -accel "$accel" -cpu qemu64 -smp 2 -m 2G \
+	-machine q35 -accel "$accel" -cpu qemu64 -smp 2 -m 3G \
 	-nodefaults -display none -no-reboot \
+	"${iommu_dev[@]}" \
 	-serial file:"$log" -serial stdio \
 	-chardev socket,id=ctl,path="$sockdir/ctl",server=on,wait=off \
 	-serial chardev:ctl \
@@ -115,12 +170,14 @@ timeout -k 10 "$timeout_s" qemu-system-x86_64 \
 	-device x3130-upstream,id=sw0,bus=rp0 \
 	-device xio3130-downstream,id=sw0p0,bus=sw0,chassis=2,slot=0 \
 	-device xio3130-downstream,id=sw0p1,bus=sw0,chassis=3,slot=1 \
-	-device virtio-gpu-pci,id=gpu-a,bus=sw0p0 \
-	-device virtio-gpu-pci,id=gpu-b,bus=sw0p1 \
+	-device virtio-gpu-pci,id=gpu-a,bus=sw0p0$virtio_opt \
+	-device virtio-gpu-pci,id=gpu-b,bus=sw0p1$virtio_opt \
 	-device pcie-root-port,id=rp1,bus=pcie.0,chassis=4,slot=2 \
-	-device virtio-rng-pci,id=other,bus=rp1 \
+	-device virtio-rng-pci,id=other,bus=rp1$virtio_opt \
+	-device edu,id=edu64,bus=pcie.0,addr=0x10,dma_mask=0xffffffffffffffff \
+	-device edu,id=edu32,bus=pcie.0,addr=0x11,dma_mask=0xffffffff \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 vivid.allocators=1 ${VM_APPEND:-}" \
+	-append "console=ttyS0 panic=-1 vivid.allocators=1 dma_buf_test_device.edu_dma_bits=64,32 $topo_append ${VM_APPEND:-}" \
 	</dev/null 2>&1
 echo $? >"$sockdir/rc"
 } | tr -d '\r' | tee "$tlog" |
@@ -154,9 +211,16 @@ grep -q '^VM-DONE' "$tlog" || problem "guest did not reach the end of its init (
 cpus=$(sed -n 's/^VM-CPUS: //p' "$tlog")
 [ "${cpus:-0}" -ge 2 ] || problem "guest sees ${cpus:-no} CPUs, needs at least 2 (console: $log)"
 
+# The topology asked for is the one the guest ran with.
+if topo=$(python3 "$(dirname "$0")/vm-topology.py" "$topology" "$tlog"); then
+	echo "    $topo"
+else
+	problem "topology $topology is not in effect: $topo (output: $tlog)"
+fi
+
 # Any sanitizer or kernel warning fails the run (kmemleak's report is
 # printed by the init, on the tests' port).
-reports=$(grep -HnE 'BUG:|WARNING:|Oops|Kernel panic|general protection fault|unreferenced object|possible recursive locking|possible circular locking|inconsistent lock state|suspicious RCU usage|UBSAN:|INFO: task .* blocked|DMA-API: .*(leak|error)' "$log" "$tlog" || true)
+reports=$(grep -HnE 'BUG:|WARNING:|Oops|Kernel panic|general protection fault|unreferenced object|possible recursive locking|possible circular locking|inconsistent lock state|suspicious RCU usage|UBSAN:|INFO: task .* blocked|DMA-API: |DMAR: \[DMA |DMAR: DRHD: handling fault|swiotlb buffer is full|overflow mask' "$log" "$tlog" || true)
 if [ -n "$reports" ]; then
 	printf '%s\n' "$reports" | head -n 20 | sed 's/^/    /'
 	problem "kernel reports in the console (first lines above; console: $log)"
@@ -195,21 +259,21 @@ done
 # KUnit suites built into the guest print KTAP on the console (a kernel
 # with KUnit but no suites prints an empty plan, "1..0").
 if grep -q '# Subtest: ' "$log"; then
-	python3 "$SRC/tools/testing/kunit/kunit.py" parse "$log" >"$LOGDIR/kunit-$flavour.log" 2>&1 || true
-	kpass=$(sed -n 's/.*Ran [0-9]* tests: .*passed: \([0-9]*\).*/\1/p' "$LOGDIR/kunit-$flavour.log" | tail -n 1)
-	kfail=$(sed -n 's/.*Ran [0-9]* tests: .*failed: \([0-9]*\).*/\1/p' "$LOGDIR/kunit-$flavour.log" | tail -n 1)
-	kskip=$(sed -n 's/.*Ran [0-9]* tests: .*skipped: \([0-9]*\).*/\1/p' "$LOGDIR/kunit-$flavour.log" | tail -n 1)
+	python3 "$SRC/tools/testing/kunit/kunit.py" parse "$log" >"$LOGDIR/kunit-$tag.log" 2>&1 || true
+	kpass=$(sed -n 's/.*Ran [0-9]* tests: .*passed: \([0-9]*\).*/\1/p' "$LOGDIR/kunit-$tag.log" | tail -n 1)
+	kfail=$(sed -n 's/.*Ran [0-9]* tests: .*failed: \([0-9]*\).*/\1/p' "$LOGDIR/kunit-$tag.log" | tail -n 1)
+	kskip=$(sed -n 's/.*Ran [0-9]* tests: .*skipped: \([0-9]*\).*/\1/p' "$LOGDIR/kunit-$tag.log" | tail -n 1)
 	kpass=${kpass:-0} kfail=${kfail:-0} kskip=${kskip:-0}
 	if [ "$kpass" -eq 0 ] && [ "$kfail" -eq 0 ]; then
-		problem "KUnit output in the console could not be parsed (log: $LOGDIR/kunit-$flavour.log)"
+		problem "KUnit output in the console could not be parsed (log: $LOGDIR/kunit-$tag.log)"
 	fi
 	# Case lines only; suite lines are framed with "=".
-	sed -nE 's/^\[[0-9:]+\] \[PASSED\] (.*)$/PASS kunit-x86_64\/\1/p; s/^\[[0-9:]+\] \[(FAILED|CRASHED)\] (.*)$/FAIL kunit-x86_64\/\2/p; s/^\[[0-9:]+\] \[SKIPPED\] (.*)$/SKIP kunit-x86_64\/\1/p' "$LOGDIR/kunit-$flavour.log"
-	[ "$kfail" -eq 0 ] || echo "    (KUnit failures: $LOGDIR/kunit-$flavour.log)"
+	sed -nE 's/^\[[0-9:]+\] \[PASSED\] (.*)$/PASS kunit-x86_64\/\1/p; s/^\[[0-9:]+\] \[(FAILED|CRASHED)\] (.*)$/FAIL kunit-x86_64\/\2/p; s/^\[[0-9:]+\] \[SKIPPED\] (.*)$/SKIP kunit-x86_64\/\1/p' "$LOGDIR/kunit-$tag.log"
+	[ "$kfail" -eq 0 ] || echo "    (KUnit failures: $LOGDIR/kunit-$tag.log)"
 	passed=$((passed + kpass))
 	failed=$((failed + kfail))
 	skipped=$((skipped + kskip))
 fi
 
-echo "RESULT vm-$flavour passed=$passed failed=$((failed + failures)) skipped=$skipped"
+echo "RESULT vm-$tag passed=$passed failed=$((failed + failures)) skipped=$skipped"
 [ $((failed + failures)) -eq 0 ]

@@ -27,15 +27,22 @@
  *    kms_prime_scanout, here the attachment and identity are;
  *  - vivid (dma-contig) is a capture device: it writes a solid red frame
  *    into the imported page, and the exporter's own mapping must show it;
- *  - the test device (CONFIG_DMABUF_TEST_DEVICE) reads the buffer through
- *    the negotiated mapping's addresses: its column is the data check of
- *    every exporter through a device mapping. As "test-device" it requests
- *    SGT, as "test-device-pal" a physical address list first.
+ *  - the test device (CONFIG_DMABUF_TEST_DEVICE) imports with a PCI DMA
+ *    master (QEMU's edu) and reads the buffer through the negotiated
+ *    mapping's addresses, the first and last page by the device's own DMA:
+ *    its columns are the data check of every exporter through a device
+ *    mapping. As "test-device" it requests SGT, as "test-device-pal" a
+ *    physical address list first, and "test-device-dma32" asks for PAL
+ *    with a 32-bit DMA mask, below the VM's memory above 4 GiB.
  *
- * The "test-pal" exporter offers only a physical address list (PAL): the
- * importers that request PAL (virtio-gpu, test-device-pal) get it as such,
- * every other importer, legacy ones included, gets SGT built by the core's
- * PAL-to-SGT adapter ("via=pal" in bufinfo).
+ * The "test-pal" exporter offers only a physical address list (PAL). An
+ * importer that requests PAL gets it as such only where the core's trust
+ * rule lets its device take physical addresses: in the direct topology,
+ * with a DMA mask that reaches all memory. Under an IOMMU, with forced
+ * bouncing or with a limited mask it gets SGT built by the core's
+ * PAL-to-SGT adapter ("via=pal" in bufinfo), as every other importer,
+ * legacy ones included, does. The importers' table says which, per DMA
+ * topology (harness/vm.sh VM_TOPOLOGY; read from the running system).
  *
  * Which drivers are native (offer or request mapping types themselves) and
  * which go through the compat layer is written in the tables below, from
@@ -81,14 +88,17 @@ struct importer {
 	enum imp_kind kind;
 	struct drm_dev *dev;	/* IMP_DRM */
 	bool native;		/* requests mapping types itself */
-	bool pal;		/* requests PAL before SGT */
+	bool pal[TOPO_COUNT];	/* gets PAL from a PAL-only exporter */
 	uint32_t requests;	/* IMP_TESTDEV */
+	unsigned int device;	/* IMP_TESTDEV: TESTDEV_DMA64 or _DMA32 */
+	char devname[32];	/* IMP_TESTDEV: the device, as bufinfo names it */
 };
 
 static struct drm_dev virtio[2], vgem, vkms;
 static struct vivid vivid;
 static int n_virtio;
 static int testdev = -1;
+static enum dma_topology topology;
 
 static struct exporter exporters[] = {
 	{ .name = "virtio-gpu-a", .kind = EXP_DUMB, .dev = &virtio[0], .native = true },
@@ -107,15 +117,23 @@ static struct exporter exporters[] = {
 static struct importer importers[] = {
 	{ .name = "vgem", .kind = IMP_DRM, .dev = &vgem, .native = true },
 	{ .name = "vkms", .kind = IMP_DRM, .dev = &vkms, .native = true },
+	/* PAL only while the card bypasses the DMA API (direct). */
 	{ .name = "virtio-gpu-a", .kind = IMP_DRM, .dev = &virtio[0], .native = true,
-	  .pal = true },
+	  .pal = { [TOPO_DIRECT] = true } },
 	{ .name = "virtio-gpu-b", .kind = IMP_DRM, .dev = &virtio[1], .native = true,
-	  .pal = true },
+	  .pal = { [TOPO_DIRECT] = true } },
 	{ .name = "vivid", .kind = IMP_VIVID },
 	{ .name = "test-device", .kind = IMP_TESTDEV, .native = true,
-	  .requests = DMA_BUF_TEST_REQUEST_SGT },
-	{ .name = "test-device-pal", .kind = IMP_TESTDEV, .native = true, .pal = true,
-	  .requests = DMA_BUF_TEST_REQUEST_PAL | DMA_BUF_TEST_REQUEST_SGT },
+	  .requests = DMA_BUF_TEST_REQUEST_SGT, .device = TESTDEV_DMA64 },
+	/* The trust rule refuses PAL under an IOMMU and with forced bouncing. */
+	{ .name = "test-device-pal", .kind = IMP_TESTDEV, .native = true,
+	  .pal = { [TOPO_DIRECT] = true },
+	  .requests = DMA_BUF_TEST_REQUEST_PAL | DMA_BUF_TEST_REQUEST_SGT,
+	  .device = TESTDEV_DMA64 },
+	/* ... and for a mask that does not reach all memory, in every topology. */
+	{ .name = "test-device-dma32", .kind = IMP_TESTDEV, .native = true,
+	  .requests = DMA_BUF_TEST_REQUEST_PAL | DMA_BUF_TEST_REQUEST_SGT,
+	  .device = TESTDEV_DMA32 },
 };
 
 /* Create a @size buffer holding pattern @seed; return its dma-buf fd. */
@@ -252,7 +270,8 @@ static void cell_drm(struct exporter *e, struct importer *imp, uint32_t seed)
 	} else {
 		int again;
 
-		mapping = check_attachment(e, imp->native, imp->pal, ino, devname);
+		mapping = check_attachment(e, imp->native, imp->pal[topology], ino,
+					   devname);
 		/* 6.12 refuses a CPU mapping of an imported object. */
 		igt_assert_eq(dumb_map_offset(fd, handle, &offset), -EINVAL);
 		/* The GEM handle re-exports the imported dma-buf itself. */
@@ -330,20 +349,21 @@ static void cell_testdev(struct exporter *e, struct importer *imp, uint32_t seed
 
 	dmabuf = export_buffer(e, BUF_SIZE, seed);
 	ino = fd_inode(dmabuf);
-	ret = testdev_import(testdev, dmabuf, imp->requests, &handle);
+	ret = testdev_import(testdev, imp->device, dmabuf, imp->requests, &handle);
 	igt_assert_f(ret == 0, "test device import: %s", strerror(-ret));
-	mapping = check_attachment(e, true, imp->pal, ino, TESTDEV_DEVNAME);
-	ret = testdev_read(testdev, handle, &rd);
+	mapping = check_attachment(e, true, imp->pal[topology], ino, imp->devname);
+	ret = testdev_read(testdev, handle, DMA_BUF_TEST_READ_DMA, &rd);
 	igt_assert_f(ret == 0, "test device read: %s", strerror(-ret));
 	igt_assert_eq((long long)rd.bytes, BUF_SIZE);
+	igt_assert_f(rd.dma_bytes > 0, "the device read nothing by DMA");
 	igt_assert_f(rd.checksum == pattern_checksum(BUF_SIZE, seed),
 		     "read through the mapping (%u segments): checksum %016llx, pattern %016llx",
 		     rd.segments, (unsigned long long)rd.checksum,
 		     (unsigned long long)pattern_checksum(BUF_SIZE, seed));
 	testdev_release(testdev, handle);
-	igt_assert_eq(bufinfo_count_dev(ino, TESTDEV_DEVNAME), 0);
+	igt_assert_eq(bufinfo_count_dev(ino, imp->devname), 0);
 	release_buffer(e, dmabuf);
-	igt_info("segments: %u\n", rd.segments);
+	igt_info("segments: %u, read by DMA: %u bytes\n", rd.segments, rd.dma_bytes);
 	igt_info("cell: %s -> %s: read-via-mapping: %s\n",
 		 e->name, imp->name, mapping);
 }
@@ -376,22 +396,22 @@ static void move_remap(uint32_t offers, uint32_t requests, uint32_t seed)
 	int dmabuf, ret;
 
 	dmabuf = testdev_export(testdev, BUF_SIZE, offers, seed, 0);
-	ret = testdev_import(testdev, dmabuf, requests, &handle);
+	ret = testdev_import(testdev, TESTDEV_DMA64, dmabuf, requests, &handle);
 	igt_assert_f(ret == 0, "test device import: %s", strerror(-ret));
-	igt_assert_eq(testdev_read(testdev, handle, &rd), 0);
+	igt_assert_eq(testdev_read(testdev, handle, DMA_BUF_TEST_READ_DMA, &rd), 0);
 	igt_assert(rd.checksum == want);
 	igt_assert_eq(rd.maps, 1);
 	igt_assert_eq(rd.moves, 0);
 
 	igt_assert_eq(testdev_move(testdev, dmabuf), 0);
-	igt_assert_eq(testdev_read(testdev, handle, &rd), 0);
+	igt_assert_eq(testdev_read(testdev, handle, DMA_BUF_TEST_READ_DMA, &rd), 0);
 	igt_assert_eq(rd.moves, 1);
 	igt_assert_eq(rd.maps, 2);
 	igt_assert_f(rd.checksum == want, "after the move the mapping reads %016llx",
 		     (unsigned long long)rd.checksum);
 
 	/* Reads without a move keep the mapping. */
-	igt_assert_eq(testdev_read(testdev, handle, &rd), 0);
+	igt_assert_eq(testdev_read(testdev, handle, 0, &rd), 0);
 	igt_assert_eq(rd.maps, 2);
 	testdev_release(testdev, handle);
 	close(dmabuf);
@@ -415,7 +435,8 @@ static void move_pinned(uint32_t seed)
 	close(fd);
 	/* Unpinned: it moves, and a native import afterwards reads it. */
 	igt_assert_eq(testdev_move(testdev, dmabuf), 0);
-	ret = testdev_import(testdev, dmabuf, DMA_BUF_TEST_REQUEST_SGT, &handle);
+	ret = testdev_import(testdev, TESTDEV_DMA64, dmabuf, DMA_BUF_TEST_REQUEST_SGT,
+			     &handle);
 	igt_assert_eq(ret, 0);
 	testdev_release(testdev, handle);
 	testdev_check_pattern(testdev, dmabuf, BUF_SIZE, seed);
@@ -449,6 +470,17 @@ igt_main
 			 virtio[0].devname, virtio[0].pci, virtio[1].devname,
 			 virtio[1].pci);
 		testdev = testdev_open();
+		for (size_t j = 0; j < ARRAY_SIZE(importers); j++) {
+			struct dma_buf_test_info info;
+
+			if (importers[j].kind != IMP_TESTDEV)
+				continue;
+			testdev_info(testdev, importers[j].device, &info);
+			snprintf(importers[j].devname, sizeof(importers[j].devname),
+				 "%s", info.name);
+		}
+		topology = dma_topology();
+		igt_info("DMA topology: %s\n", dma_topology_name(topology));
 	}
 
 	for (size_t i = 0; i < ARRAY_SIZE(exporters); i++)

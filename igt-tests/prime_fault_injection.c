@@ -30,6 +30,7 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static struct drm_dev virtio[2], vgem, vkms;
+static char testdev_name[32];	/* the test device's importer, in bufinfo */
 
 enum exp_kind { EXP_DUMB, EXP_UDMABUF, EXP_TESTDEV };
 
@@ -142,7 +143,7 @@ static void free_buffer(struct buffer *b)
 
 static const char *devname_of(const struct importer *imp)
 {
-	return imp->dev ? imp->dev->devname : TESTDEV_DEVNAME;
+	return imp->dev ? imp->dev->devname : testdev_name;
 }
 
 /* virtio-gpu releases imports asynchronously: wait a little. */
@@ -160,7 +161,8 @@ static int import(const struct importer *imp, int fd, int dmabuf, uint32_t *hand
 {
 	if (imp->dev)
 		return prime_fd_to_handle(fd, dmabuf, handle);
-	return testdev_import(fd, dmabuf, DMA_BUF_TEST_REQUEST_SGT, handle);
+	return testdev_import(fd, TESTDEV_DMA64, dmabuf, DMA_BUF_TEST_REQUEST_SGT,
+			      handle);
 }
 
 static void release(const struct importer *imp, int fd, uint32_t handle)
@@ -236,7 +238,7 @@ static void sweep_map(const struct importer *imp, struct buffer *b, int fd, uint
 	for (n = 1; n <= MAX_POINTS; n++) {
 		igt_assert_eq(import(imp, fd, b->dmabuf, &handle), 0);
 		arm(n);
-		ret = testdev_read(fd, handle, &rd);
+		ret = testdev_read(fd, handle, 0, &rd);
 		injected = disarm();
 		release(imp, fd, handle);
 		wait_attachments(b->ino, devname_of(imp), 0);
@@ -309,6 +311,14 @@ igt_main
 			      access("/proc/thread-self/fail-nth", F_OK) == 0,
 			      "needs CONFIG_FAILSLAB, CONFIG_FAULT_INJECTION_DEBUG_FS\n");
 		drm_open_vm_devices(virtio, &vgem, &vkms);
+		{
+			struct dma_buf_test_info info;
+			int td = testdev_open();
+
+			testdev_info(td, TESTDEV_DMA64, &info);
+			snprintf(testdev_name, sizeof(testdev_name), "%s", info.name);
+			close(td);
+		}
 		/* Sleeping allocations may fail too, quietly; pages of order 0 too. */
 		write_file("/sys/kernel/debug/failslab/ignore-gfp-wait", "N");
 		write_file("/sys/kernel/debug/failslab/verbose", "0");

@@ -341,12 +341,13 @@ static void op_import(struct worker *w)
 		return;
 	w->imports++;
 	if (imp == IMP_TESTDEV) {
-		ret = testdev_import(w->testdev, dmabuf, DMA_BUF_TEST_REQUEST_SGT, &handle);
+		ret = testdev_import(w->testdev, TESTDEV_DMA64, dmabuf,
+				     DMA_BUF_TEST_REQUEST_SGT, &handle);
 		if (ret) {
 			fail(w, "test device import: %s", strerror(-ret));
 			goto out;
 		}
-		ret = testdev_read(w->testdev, handle, &rd);
+		ret = testdev_read(w->testdev, handle, 0, &rd);
 		if (ret)
 			fail(w, "test device read: %s", strerror(-ret));
 		else if (rd.bytes != size || rd.checksum != pattern_checksum(size, seed))

@@ -3,13 +3,16 @@
  * The dma-buf test device: a misc device for test kernels that drives the
  * typed-mapping paths from userspace.
  *
- * As an importer it attaches to any dma-buf with dma_buf_mapping_attach()
- * as a dynamic importer and reads the buffer through the negotiated
- * mapping: the CPU reads the memory at the physical addresses behind the
- * mapping's DMA addresses (SGT) or at the list's ranges (PAL), the way a
- * device would, not through the exporter's vmap or mmap. It may request
- * PAL: it is a platform device without IOMMU, so its DMA addresses are
- * physical addresses (the trust rule of the PAL type). As an exporter it makes buffers that offer a
+ * As an importer it attaches a real PCI DMA master to any dma-buf with
+ * dma_buf_mapping_attach(), as a dynamic importer, and reads the buffer
+ * through the negotiated mapping. The masters are QEMU's "edu" devices:
+ * a 4 KiB DMA engine with a DMA mask set by a QEMU property. A read hashes
+ * the buffer as the device sees it (the mapping's DMA addresses or PAL
+ * ranges, cut to the device's mask and translated by its IOMMU), and on
+ * request the device itself reads the first and the last page by DMA, so
+ * that a table mapped for another device, a physical address handed as a
+ * DMA address or a stale bounce buffer fails the read (or faults in the
+ * IOMMU) instead of passing. As an exporter it makes buffers that offer a
  * chosen list of mapping types (or none: a legacy exporter), and moves
  * them on request so that move_notify runs. Its buffers can be mapped by
  * the CPU (mmap of the dma-buf), so that the tests can write and check
@@ -22,12 +25,14 @@
 #include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
+#include <linux/delay.h>
 #include <linux/highmem.h>
+#include <linux/io.h>
+#include <linux/iommu.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
-#include <linux/platform_device.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -40,8 +45,46 @@
 #define FNV64_OFFSET	0xcbf29ce484222325ULL
 #define FNV64_PRIME	0x100000001b3ULL
 
-/* The device the test importer attaches with, and maps for. */
-static struct platform_device *test_pdev;
+/*
+ * QEMU's "edu" PCI device: DMA between bus addresses and a 4 KiB buffer
+ * of its own, one transfer at a time, started 100 ms (virtual) after the
+ * command. Its DMA address registers take 64-bit writes only.
+ */
+#define EDU_PCI_VENDOR		0x1234	/* QEMU */
+#define EDU_PCI_DEVICE		0x11e8
+#define EDU_REG_DMA_SRC		0x80
+#define EDU_REG_DMA_DST		0x88
+#define EDU_REG_DMA_COUNT	0x90
+#define EDU_REG_DMA_CMD		0x98
+#define EDU_DMA_RUN		0x1
+#define EDU_DMA_TO_PCI		0x2
+#define EDU_DMA_BUF		0x40000	/* the engine's buffer, its own space */
+#define EDU_DMA_BUF_SIZE	4096
+#define EDU_DMA_TIMEOUT_MS	5000
+#define EDU_DEFAULT_DMA_BITS	28	/* QEMU's default dma_mask */
+#define TEST_MAX_EDUS		4
+
+static unsigned int edu_dma_bits[TEST_MAX_EDUS];
+static unsigned int edu_dma_bits_n;
+module_param_array(edu_dma_bits, uint, &edu_dma_bits_n, 0444);
+MODULE_PARM_DESC(edu_dma_bits,
+		 "DMA address bits of each edu device in probe order, as given to QEMU's dma_mask property (default 28, QEMU's default)");
+
+/* An importing device. */
+struct test_edu {
+	struct pci_dev *pdev;
+	void __iomem *regs;
+	unsigned int dma_bits;
+	struct mutex lock;	/* one transfer at a time; @gone, @buf */
+	bool gone;		/* unbound: no more DMA */
+	void *buf;		/* where the engine writes what it read */
+	dma_addr_t buf_dma;
+};
+
+/* Bound devices in probe order; kept until the module goes. */
+static DEFINE_MUTEX(test_edus_lock);
+static struct test_edu *test_edus[TEST_MAX_EDUS];
+static unsigned int test_nedus;
 
 /* Exporter side. */
 
@@ -96,8 +139,11 @@ static struct sg_table *test_map(struct dma_buf_attachment *attach,
 	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
 	if (!sgt)
 		return ERR_PTR(-ENOMEM);
-	ret = sg_alloc_table_from_pages(sgt, buf->pages, buf->npages, 0,
-					buf->npages << PAGE_SHIFT, GFP_KERNEL);
+	/* Segments the DMA API can map for the importer (swiotlb slots). */
+	ret = sg_alloc_table_from_pages_segment(sgt, buf->pages, buf->npages, 0,
+						buf->npages << PAGE_SHIFT,
+						dma_max_mapping_size(attach->dev),
+						GFP_KERNEL);
 	if (ret)
 		goto err_free;
 	ret = dma_map_sgtable(attach->dev, sgt, dir, 0);
@@ -429,6 +475,7 @@ struct test_file {
 };
 
 struct test_import {
+	struct test_edu *edu;	/* holds a reference to its PCI device */
 	struct dma_buf *dmabuf;
 	struct dma_buf_attachment *attach;
 	/* The mapping, of the negotiated type; under the reservation lock. */
@@ -494,24 +541,67 @@ static void test_import_free(struct test_import *imp)
 	dma_resv_unlock(imp->dmabuf->resv);
 	dma_buf_detach(imp->dmabuf, imp->attach);
 	dma_buf_put(imp->dmabuf);
+	pci_dev_put(imp->edu->pdev);
 	kfree(imp);
+}
+
+static struct test_edu *test_edu_get(u32 index)
+{
+	struct test_edu *edu = NULL;
+
+	mutex_lock(&test_edus_lock);
+	if (index < test_nedus && !READ_ONCE(test_edus[index]->gone)) {
+		edu = test_edus[index];
+		pci_dev_get(edu->pdev);
+	}
+	mutex_unlock(&test_edus_lock);
+	return edu;
+}
+
+static bool test_edu_translated(struct test_edu *edu)
+{
+	struct iommu_domain *dom = iommu_get_domain_for_dev(&edu->pdev->dev);
+
+	return dom && (dom->type & __IOMMU_DOMAIN_PAGING);
+}
+
+static int test_ioctl_info(void __user *uarg)
+{
+	struct dma_buf_test_info args;
+	struct test_edu *edu;
+
+	if (copy_from_user(&args, uarg, sizeof(args)))
+		return -EFAULT;
+	edu = test_edu_get(args.device);
+	if (!edu)
+		return -ENODEV;
+	args.dma_bits = edu->dma_bits;
+	args.iommu = test_edu_translated(edu);
+	args.pad = 0;
+	strscpy_pad(args.name, dev_name(&edu->pdev->dev));
+	pci_dev_put(edu->pdev);
+	return copy_to_user(uarg, &args, sizeof(args)) ? -EFAULT : 0;
 }
 
 static int test_ioctl_import(struct test_file *tf, void __user *uarg)
 {
 	struct dma_buf_mapping_request requests[3];
-	struct device *dev = &test_pdev->dev;
 	struct dma_buf_test_import args;
 	struct test_import *imp;
+	struct test_edu *edu;
+	struct device *dev;
 	unsigned int n = 0;
 	u32 id;
 	int ret;
 
 	if (copy_from_user(&args, uarg, sizeof(args)))
 		return -EFAULT;
-	if (!args.requests || (args.requests & ~DMA_BUF_TEST_REQUEST_ALL) ||
-	    args.pad)
+	if (!args.requests || (args.requests & ~DMA_BUF_TEST_REQUEST_ALL))
 		return -EINVAL;
+	edu = test_edu_get(args.device);
+	if (!edu)
+		return -ENODEV;
+	dev = &edu->pdev->dev;
 	if (args.requests & DMA_BUF_TEST_REQUEST_PAL)
 		requests[n++] = DMA_BUF_PAL_REQUEST(dev, false);
 	if (args.requests & DMA_BUF_TEST_REQUEST_SGT_P2P)
@@ -520,8 +610,11 @@ static int test_ioctl_import(struct test_file *tf, void __user *uarg)
 		requests[n++] = DMA_BUF_SGT_REQUEST(dev, false);
 
 	imp = kzalloc(sizeof(*imp), GFP_KERNEL);
-	if (!imp)
+	if (!imp) {
+		pci_dev_put(edu->pdev);
 		return -ENOMEM;
+	}
+	imp->edu = edu;
 	imp->dmabuf = dma_buf_get(args.fd);
 	if (IS_ERR(imp->dmabuf)) {
 		ret = PTR_ERR(imp->dmabuf);
@@ -549,42 +642,141 @@ err_detach:
 err_put:
 	dma_buf_put(imp->dmabuf);
 err_free:
+	pci_dev_put(edu->pdev);
 	kfree(imp);
 	return ret;
 }
 
-/* Hash @len bytes of RAM at @phys into @hash. */
-static int test_read_phys(phys_addr_t phys, size_t len, u64 *hash)
+/*
+ * What the device reaches at bus address @dma: the address cut to its DMA
+ * mask (QEMU's edu drops the upper bits), then its IOMMU's translation or
+ * dma_to_phys(). -EFAULT where the IOMMU has no mapping.
+ */
+static int test_edu_phys(struct test_edu *edu, dma_addr_t dma,
+			 phys_addr_t *phys)
+{
+	struct device *dev = &edu->pdev->dev;
+	struct iommu_domain *dom = iommu_get_domain_for_dev(dev);
+
+	dma &= DMA_BIT_MASK(edu->dma_bits);
+	if (dom && (dom->type & __IOMMU_DOMAIN_PAGING)) {
+		*phys = iommu_iova_to_phys(dom, dma);
+		return *phys ? 0 : -EFAULT;
+	}
+	*phys = dma_to_phys(dev, dma);
+	return 0;
+}
+
+/*
+ * Hash @len bytes at bus address @dma as the device sees them into @hash,
+ * and copy them to @copy if it is not NULL.
+ */
+static int test_edu_view(struct test_edu *edu, dma_addr_t dma, size_t len,
+			 u64 *hash, u8 *copy)
 {
 	while (len) {
-		unsigned int off = offset_in_page(phys);
+		unsigned int off = offset_in_page(dma);
 		unsigned int chunk = min_t(size_t, len, PAGE_SIZE - off);
-		unsigned long pfn = PHYS_PFN(phys);
+		phys_addr_t phys;
 		const u8 *p;
 		unsigned int b;
+		int ret;
 
+		ret = test_edu_phys(edu, dma, &phys);
+		if (ret)
+			return ret;
 		/* The test device reads only RAM. */
-		if (!pfn_valid(pfn))
+		if (!pfn_valid(PHYS_PFN(phys)))
 			return -EREMOTEIO;
-		p = kmap_local_pfn(pfn);
+		p = kmap_local_pfn(PHYS_PFN(phys));
+		p += offset_in_page(phys);
 		for (b = 0; b < chunk; b++)
-			*hash = (*hash ^ p[off + b]) * FNV64_PRIME;
+			*hash = (*hash ^ p[b]) * FNV64_PRIME;
+		if (copy) {
+			memcpy(copy, p, chunk);
+			copy += chunk;
+		}
 		kunmap_local(p);
-		phys += chunk;
+		dma += chunk;
 		len -= chunk;
 	}
 	return 0;
 }
 
+/* One transfer of the engine; 0 once it is done. */
+static int test_edu_transfer(struct test_edu *edu, u64 src, u64 dst, u32 len,
+			     u32 cmd)
+{
+	unsigned long timeout = jiffies + msecs_to_jiffies(EDU_DMA_TIMEOUT_MS);
+
+	lockdep_assert_held(&edu->lock);
+	writeq(src, edu->regs + EDU_REG_DMA_SRC);
+	writeq(dst, edu->regs + EDU_REG_DMA_DST);
+	writeq(len, edu->regs + EDU_REG_DMA_COUNT);
+	writeq(cmd | EDU_DMA_RUN, edu->regs + EDU_REG_DMA_CMD);
+	while (readq(edu->regs + EDU_REG_DMA_CMD) & EDU_DMA_RUN) {
+		if (time_after(jiffies, timeout))
+			return -ETIMEDOUT;
+		msleep(20);
+	}
+	return 0;
+}
+
 /*
- * Read the mapping like a device would: at the addresses it was given,
- * the DMA addresses of an SGT or the physical ranges of a PAL.
+ * The device reads @len (at most 4 KiB) bytes at @dma by DMA into its
+ * buffer and writes them back into ours; they must be what the CPU sees
+ * there through the same translation.
  */
-static int test_read_mapping(struct device *dev, struct test_import *imp,
+static int test_edu_dma_check(struct test_edu *edu, dma_addr_t dma, size_t len)
+{
+	u64 unused = FNV64_OFFSET;
+	u8 *view;
+	int ret;
+
+	view = kmalloc(len, GFP_KERNEL);
+	if (!view)
+		return -ENOMEM;
+	ret = test_edu_view(edu, dma, len, &unused, view);
+	if (ret)
+		goto out_free;
+
+	mutex_lock(&edu->lock);
+	if (edu->gone) {
+		ret = -ENODEV;
+		goto out_unlock;
+	}
+	memset(edu->buf, 0, len);
+	ret = test_edu_transfer(edu, dma, EDU_DMA_BUF, len, 0);
+	if (!ret)
+		ret = test_edu_transfer(edu, EDU_DMA_BUF, edu->buf_dma, len,
+					EDU_DMA_TO_PCI);
+	if (!ret && memcmp(edu->buf, view, len)) {
+		dev_err(&edu->pdev->dev,
+			"DMA read at %pad differs from the mapping's memory\n",
+			&dma);
+		ret = -EIO;
+	}
+out_unlock:
+	mutex_unlock(&edu->lock);
+out_free:
+	kfree(view);
+	return ret;
+}
+
+/*
+ * Read the mapping like the device: at the addresses it was given, the
+ * DMA addresses of an SGT or the physical ranges of a PAL (its DMA
+ * addresses by the PAL trust rule). With DMA_BUF_TEST_READ_DMA the device
+ * also reads the first and the last page itself.
+ */
+static int test_read_mapping(struct test_import *imp,
 			     struct dma_buf_test_read *args)
 {
-	struct scatterlist *sg;
+	struct test_edu *edu = imp->edu;
+	dma_addr_t first = 0, last = 0;
+	size_t first_len = 0, last_len = 0;
 	u64 hash = FNV64_OFFSET;
+	struct scatterlist *sg;
 	unsigned int i;
 	int ret;
 
@@ -592,26 +784,53 @@ static int test_read_mapping(struct device *dev, struct test_import *imp,
 		for (i = 0; i < imp->pal->nr_ranges; i++) {
 			const struct dma_buf_phys_range *r = &imp->pal->ranges[i];
 
-			ret = test_read_phys(r->base, r->len, &hash);
+			ret = test_edu_view(edu, r->base, r->len, &hash, NULL);
 			if (ret)
 				return ret;
+			if (!i) {
+				first = r->base;
+				first_len = r->len;
+			}
+			last = r->base;
+			last_len = r->len;
 			args->bytes += r->len;
 			args->segments++;
 			cond_resched();
 		}
 	} else {
 		for_each_sgtable_dma_sg(imp->sgt, sg, i) {
-			ret = test_read_phys(dma_to_phys(dev, sg_dma_address(sg)),
-					     sg_dma_len(sg), &hash);
+			ret = test_edu_view(edu, sg_dma_address(sg),
+					    sg_dma_len(sg), &hash, NULL);
 			if (ret)
 				return ret;
+			if (!i) {
+				first = sg_dma_address(sg);
+				first_len = sg_dma_len(sg);
+			}
+			last = sg_dma_address(sg);
+			last_len = sg_dma_len(sg);
 			args->bytes += sg_dma_len(sg);
 			args->segments++;
 			cond_resched();
 		}
 	}
 	args->checksum = hash;
-	return 0;
+
+	if (!(args->flags & DMA_BUF_TEST_READ_DMA) || !args->segments)
+		return 0;
+	first_len = min_t(size_t, first_len, EDU_DMA_BUF_SIZE);
+	ret = test_edu_dma_check(edu, first, first_len);
+	if (ret)
+		return ret;
+	args->dma_bytes = first_len;
+	if (args->segments == 1 && last_len <= EDU_DMA_BUF_SIZE)
+		return 0;
+	last += last_len - min_t(size_t, last_len, EDU_DMA_BUF_SIZE);
+	last_len = min_t(size_t, last_len, EDU_DMA_BUF_SIZE);
+	ret = test_edu_dma_check(edu, last, last_len);
+	if (!ret)
+		args->dma_bytes += last_len;
+	return ret;
 }
 
 static int test_ioctl_read(struct test_file *tf, void __user *uarg)
@@ -623,7 +842,7 @@ static int test_ioctl_read(struct test_file *tf, void __user *uarg)
 
 	if (copy_from_user(&args, uarg, sizeof(args)))
 		return -EFAULT;
-	if (args.pad)
+	if (args.flags & ~DMA_BUF_TEST_READ_ALL)
 		return -EINVAL;
 	imp = xa_load(&tf->imports, args.handle);
 	if (!imp)
@@ -645,10 +864,10 @@ static int test_ioctl_read(struct test_file *tf, void __user *uarg)
 	args.checksum = 0;
 	args.bytes = 0;
 	args.segments = 0;
-	ret = test_read_mapping(&test_pdev->dev, imp, &args);
+	args.dma_bytes = 0;
+	ret = test_read_mapping(imp, &args);
 	args.maps = imp->maps;
 	args.moves = imp->moves;
-	args.pad2 = 0;
 out_unlock:
 	dma_resv_unlock(imp->dmabuf->resv);
 	if (!ret && copy_to_user(uarg, &args, sizeof(args)))
@@ -681,6 +900,8 @@ static long test_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return test_ioctl_export(uarg);
 	case DMA_BUF_TEST_IOCTL_MOVE:
 		return test_ioctl_move(uarg);
+	case DMA_BUF_TEST_IOCTL_INFO:
+		return test_ioctl_info(uarg);
 	case DMA_BUF_TEST_IOCTL_IMPORT:
 	case DMA_BUF_TEST_IOCTL_READ:
 	case DMA_BUF_TEST_IOCTL_RELEASE:
@@ -742,37 +963,110 @@ static struct miscdevice test_misc = {
 	.mode = 0600,
 };
 
+static int test_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct test_edu *edu;
+	int ret;
+
+	mutex_lock(&test_edus_lock);
+	if (test_nedus == TEST_MAX_EDUS) {
+		ret = -ENOSPC;
+		goto out_unlock;
+	}
+	edu = kzalloc(sizeof(*edu), GFP_KERNEL);
+	if (!edu) {
+		ret = -ENOMEM;
+		goto out_unlock;
+	}
+	edu->pdev = pdev;
+	mutex_init(&edu->lock);
+	edu->dma_bits = test_nedus < edu_dma_bits_n ?
+			edu_dma_bits[test_nedus] : EDU_DEFAULT_DMA_BITS;
+	ret = -EINVAL;
+	if (edu->dma_bits < 12 || edu->dma_bits > 64)
+		goto err_free;
+	ret = pcim_enable_device(pdev);
+	if (ret)
+		goto err_free;
+	edu->regs = pcim_iomap_region(pdev, 0, "dma-buf-test");
+	if (IS_ERR(edu->regs)) {
+		ret = PTR_ERR(edu->regs);
+		goto err_free;
+	}
+	pci_set_master(pdev);
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(edu->dma_bits));
+	if (ret)
+		goto err_free;
+	edu->buf = dma_alloc_coherent(&pdev->dev, EDU_DMA_BUF_SIZE,
+				      &edu->buf_dma, GFP_KERNEL);
+	if (!edu->buf) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	pci_set_drvdata(pdev, edu);
+	test_edus[test_nedus++] = edu;
+	mutex_unlock(&test_edus_lock);
+	dev_info(&pdev->dev, "dma-buf test importer %u, %u-bit DMA%s\n",
+		 test_nedus - 1, edu->dma_bits,
+		 test_edu_translated(edu) ? ", IOMMU" : "");
+	return 0;
+
+err_free:
+	mutex_destroy(&edu->lock);
+	kfree(edu);
+out_unlock:
+	mutex_unlock(&test_edus_lock);
+	return ret;
+}
+
+/* Imports keep their attachments; they fail to read from now on. */
+static void test_edu_remove(struct pci_dev *pdev)
+{
+	struct test_edu *edu = pci_get_drvdata(pdev);
+
+	mutex_lock(&edu->lock);
+	WRITE_ONCE(edu->gone, true);
+	dma_free_coherent(&pdev->dev, EDU_DMA_BUF_SIZE, edu->buf, edu->buf_dma);
+	edu->buf = NULL;
+	mutex_unlock(&edu->lock);
+}
+
+static const struct pci_device_id test_edu_ids[] = {
+	{ PCI_DEVICE(EDU_PCI_VENDOR, EDU_PCI_DEVICE) },
+	{}
+};
+MODULE_DEVICE_TABLE(pci, test_edu_ids);
+
+static struct pci_driver test_edu_driver = {
+	.name = "dma-buf-test",
+	.id_table = test_edu_ids,
+	.probe = test_edu_probe,
+	.remove = test_edu_remove,
+};
+
 static int __init test_device_init(void)
 {
 	int ret;
 
-	test_pdev = platform_device_register_simple("dma-buf-test",
-						    PLATFORM_DEVID_NONE,
-						    NULL, 0);
-	if (IS_ERR(test_pdev))
-		return PTR_ERR(test_pdev);
-	ret = dma_coerce_mask_and_coherent(&test_pdev->dev, DMA_BIT_MASK(64));
+	ret = pci_register_driver(&test_edu_driver);
 	if (ret)
-		goto err_pdev;
-	/* DMA addresses are read back as physical ones: no IOMMU. */
-	if (device_iommu_mapped(&test_pdev->dev)) {
-		ret = -EOPNOTSUPP;
-		goto err_pdev;
-	}
+		return ret;
 	ret = misc_register(&test_misc);
 	if (ret)
-		goto err_pdev;
-	return 0;
-
-err_pdev:
-	platform_device_unregister(test_pdev);
+		pci_unregister_driver(&test_edu_driver);
 	return ret;
 }
 
 static void __exit test_device_exit(void)
 {
+	unsigned int i;
+
 	misc_deregister(&test_misc);
-	platform_device_unregister(test_pdev);
+	pci_unregister_driver(&test_edu_driver);
+	for (i = 0; i < test_nedus; i++) {
+		mutex_destroy(&test_edus[i]->lock);
+		kfree(test_edus[i]);
+	}
 }
 
 module_init(test_device_init);

@@ -53,47 +53,75 @@ struct dma_buf_test_export {
 };
 
 /**
+ * struct dma_buf_test_info - DMA_BUF_TEST_IOCTL_INFO
+ * @device: in: index of an importing device, 0 for the first
+ * @dma_bits: out: the device's DMA mask, in bits
+ * @iommu: out: 1 if the device's DMA goes through a translating IOMMU
+ * @pad: 0
+ * @name: out: dev_name() of the device, as bufinfo prints it
+ *
+ * The importing devices are the QEMU "edu" PCI devices the driver is bound
+ * to, in probe order; -ENODEV past the last one.
+ */
+struct dma_buf_test_info {
+	__u32 device;
+	__u32 dma_bits;
+	__u32 iommu;
+	__u32 pad;
+	char name[32];
+};
+
+/**
  * struct dma_buf_test_import - DMA_BUF_TEST_IOCTL_IMPORT
  * @fd: in: any dma-buf
  * @requests: in: DMA_BUF_TEST_REQUEST_* bits, at least one
  * @handle: out: the import, valid until RELEASE or close of the device
- * @pad: must be 0
+ * @device: in: index of the importing device (struct dma_buf_test_info)
  *
- * Attaches the test device to the buffer with dma_buf_mapping_attach(),
- * as a dynamic importer.
+ * Attaches that device to the buffer with dma_buf_mapping_attach(), as a
+ * dynamic importer.
  */
 struct dma_buf_test_import {
 	__s32 fd;
 	__u32 requests;
 	__u32 handle;
-	__u32 pad;
+	__u32 device;
 };
+
+/* struct dma_buf_test_read.flags */
+#define DMA_BUF_TEST_READ_DMA		0x1u  /* the device DMAs samples too */
+#define DMA_BUF_TEST_READ_ALL		DMA_BUF_TEST_READ_DMA
 
 /**
  * struct dma_buf_test_read - DMA_BUF_TEST_IOCTL_READ
  * @handle: in: an import
- * @pad: must be 0
- * @checksum: out: 64-bit FNV-1a of the buffer's bytes, read by the CPU at
- *	the physical addresses behind the mapping's DMA addresses (SGT), or
- *	at the list's physical ranges (PAL)
+ * @flags: in: DMA_BUF_TEST_READ_* bits
+ * @checksum: out: 64-bit FNV-1a of the buffer's bytes as the device sees
+ *	them: at the mapping's DMA addresses (SGT) or physical ranges (PAL),
+ *	cut to the device's DMA mask and translated by its IOMMU if it has
+ *	one, read by the CPU
  * @bytes: out: bytes read, the sum of the mapping's segment lengths
  * @segments: out: DMA segments (SGT) or ranges (PAL) of the mapping
  * @maps: out: how many times the import has mapped the buffer
  * @moves: out: how many move_notify calls the import has seen
- * @pad2: 0
+ * @dma_bytes: out: with DMA_BUF_TEST_READ_DMA, bytes the device itself
+ *	read by DMA at the same addresses (the first and the last page of
+ *	the mapping) and found equal to what the checksum covers; a
+ *	difference fails the read with -EIO
  *
  * Maps the buffer if the import holds no mapping (the first read, or after
- * a move), and keeps the mapping until the next move or the release.
+ * a move), and keeps the mapping until the next move or the release. A
+ * DMA address the IOMMU does not translate fails the read with -EFAULT.
  */
 struct dma_buf_test_read {
 	__u32 handle;
-	__u32 pad;
+	__u32 flags;
 	__u64 checksum;
 	__u64 bytes;
 	__u32 segments;
 	__u32 maps;
 	__u32 moves;
-	__u32 pad2;
+	__u32 dma_bytes;
 };
 
 /**
@@ -118,6 +146,7 @@ struct dma_buf_test_move {
 #define DMA_BUF_TEST_IOCTL_READ		_IOWR(DMA_BUF_TEST_IOC, 2, struct dma_buf_test_read)
 #define DMA_BUF_TEST_IOCTL_RELEASE	_IOW(DMA_BUF_TEST_IOC, 3, __u32)
 #define DMA_BUF_TEST_IOCTL_MOVE		_IOW(DMA_BUF_TEST_IOC, 4, struct dma_buf_test_move)
+#define DMA_BUF_TEST_IOCTL_INFO		_IOWR(DMA_BUF_TEST_IOC, 5, struct dma_buf_test_info)
 
 /* Word @i of a buffer filled with @seed; the tests compute the same. */
 static inline __u32 dma_buf_test_pattern(__u32 seed, __u64 i)

@@ -259,6 +259,59 @@ ino_t fd_inode(int fd)
 	return st.st_ino;
 }
 
+/* Does any IOMMU group translate (a DMA domain, not identity)? */
+static bool iommu_translates(void)
+{
+	DIR *dir = opendir("/sys/kernel/iommu_groups");
+	struct dirent *de;
+	bool found = false;
+
+	if (!dir)
+		return false;
+	while (!found && (de = readdir(dir))) {
+		char path[PATH_MAX], type[32] = "";
+		FILE *f;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%s/type",
+			 de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fscanf(f, "%31s", type) == 1)
+			found = !strcmp(type, "DMA") || !strcmp(type, "DMA-FQ");
+		fclose(f);
+	}
+	closedir(dir);
+	return found;
+}
+
+enum dma_topology dma_topology(void)
+{
+	char cmdline[4096] = "";
+	FILE *f;
+
+	if (iommu_translates())
+		return TOPO_IOMMU;
+	f = fopen("/proc/cmdline", "r");
+	igt_assert(f);
+	if (!fgets(cmdline, sizeof(cmdline), f))
+		cmdline[0] = 0;
+	fclose(f);
+	for (char *w = strtok(cmdline, " \n"); w; w = strtok(NULL, " \n"))
+		if (!strcmp(w, "swiotlb=force"))
+			return TOPO_BOUNCE;
+	return TOPO_DIRECT;
+}
+
+const char *dma_topology_name(enum dma_topology t)
+{
+	static const char *const names[TOPO_COUNT] = { "direct", "iommu", "bounce" };
+
+	return t < TOPO_COUNT ? names[t] : "?";
+}
+
 /*
  * bufinfo lists each buffer as a header line whose sixth tab-separated
  * field is the inode, then "\tAttached Devices:", one "\t<dev>[\t...]"

@@ -52,6 +52,15 @@ long pattern_check(const void *p, size_t size, uint32_t seed);
 
 ino_t fd_inode(int fd);
 
+/*
+ * How the VM's devices reach memory (harness/vm.sh, VM_TOPOLOGY): "direct"
+ * (DMA addresses are physical), "iommu" (an IOMMU translates) or "bounce"
+ * (swiotlb=force). Expectations that differ per topology index by it.
+ */
+enum dma_topology { TOPO_DIRECT, TOPO_IOMMU, TOPO_BOUNCE, TOPO_COUNT };
+enum dma_topology dma_topology(void);
+const char *dma_topology_name(enum dma_topology t);
+
 /* One attachment line of bufinfo, split into its fields. */
 struct bufinfo_attachment {
 	char dev[64];

@@ -17,6 +17,15 @@ int testdev_open(void)
 	return fd;
 }
 
+void testdev_info(int td, unsigned int device, struct dma_buf_test_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->device = device;
+	igt_assert_f(ioctl(td, DMA_BUF_TEST_IOCTL_INFO, info) == 0,
+		     "test device importer %u: %s (no QEMU edu device bound?)",
+		     device, strerror(errno));
+}
+
 int testdev_export(int td, size_t size, uint32_t offers, uint32_t seed,
 		   uint32_t p2p_provider)
 {
@@ -32,9 +41,14 @@ int testdev_export(int td, size_t size, uint32_t offers, uint32_t seed,
 	return args.fd;
 }
 
-int testdev_import(int td, int dmabuf, uint32_t requests, uint32_t *handle)
+int testdev_import(int td, unsigned int device, int dmabuf, uint32_t requests,
+		   uint32_t *handle)
 {
-	struct dma_buf_test_import args = { .fd = dmabuf, .requests = requests };
+	struct dma_buf_test_import args = {
+		.fd = dmabuf,
+		.requests = requests,
+		.device = device,
+	};
 
 	if (ioctl(td, DMA_BUF_TEST_IOCTL_IMPORT, &args))
 		return -errno;
@@ -42,10 +56,12 @@ int testdev_import(int td, int dmabuf, uint32_t requests, uint32_t *handle)
 	return 0;
 }
 
-int testdev_read(int td, uint32_t handle, struct dma_buf_test_read *out)
+int testdev_read(int td, uint32_t handle, uint32_t flags,
+		 struct dma_buf_test_read *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->handle = handle;
+	out->flags = flags;
 	return ioctl(td, DMA_BUF_TEST_IOCTL_READ, out) ? -errno : 0;
 }
 
@@ -84,12 +100,14 @@ void testdev_check_pattern(int td, int dmabuf, size_t size, uint32_t seed)
 	uint32_t handle = 0;
 	int ret;
 
-	ret = testdev_import(td, dmabuf, DMA_BUF_TEST_REQUEST_SGT, &handle);
+	ret = testdev_import(td, TESTDEV_DMA64, dmabuf, DMA_BUF_TEST_REQUEST_SGT,
+			     &handle);
 	igt_assert_f(ret == 0, "test device import: %s", strerror(-ret));
-	ret = testdev_read(td, handle, &rd);
+	ret = testdev_read(td, handle, DMA_BUF_TEST_READ_DMA, &rd);
 	testdev_release(td, handle);
 	igt_assert_f(ret == 0, "test device read: %s", strerror(-ret));
 	igt_assert_eq((long long)rd.bytes, (long long)size);
+	igt_assert_f(rd.dma_bytes > 0, "the device read nothing by DMA");
 	igt_assert_f(rd.checksum == pattern_checksum(size, seed),
 		     "read through the mapping: checksum %016llx, pattern %016llx",
 		     (unsigned long long)rd.checksum,
