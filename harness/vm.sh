@@ -94,7 +94,9 @@ for d in /sys/bus/pci/devices/*; do
 	echo "VM-PCI: \${d##*/} \$(cat \$d/vendor):\$(cat \$d/device) class=\$(cat \$d/class) driver=\$driver group=\$group type=\$type"
 done
 for v in /sys/bus/virtio/devices/*; do
-	echo "VM-VIRTIO: \${v##*/} pci=\$(basename \$(readlink -f \$v/..)) features=\$(cat \$v/features)"
+	driver=none
+	[ -e \$v/driver ] && driver=\$(basename \$(readlink \$v/driver))
+	echo "VM-VIRTIO: \${v##*/} pci=\$(basename \$(readlink -f \$v/..)) driver=\$driver features=\$(cat \$v/features)"
 done
 cd /igt
 for t in $tests; do
@@ -220,7 +222,7 @@ fi
 
 # Any sanitizer or kernel warning fails the run (kmemleak's report is
 # printed by the init, on the tests' port).
-reports=$(grep -HnE 'BUG:|WARNING:|Oops|Kernel panic|general protection fault|unreferenced object|possible recursive locking|possible circular locking|inconsistent lock state|suspicious RCU usage|UBSAN:|INFO: task .* blocked|DMA-API: |DMAR: \[DMA |DMAR: DRHD: handling fault|swiotlb buffer is full|overflow mask' "$log" "$tlog" || true)
+reports=$(grep -HnE 'BUG:|WARNING:|Oops|Kernel panic|general protection fault|unreferenced object|possible recursive locking|possible circular locking|inconsistent lock state|suspicious RCU usage|UBSAN:|INFO: task .* blocked|DMA-API: [^ ]+ [^ ]+: |DMAR: \[DMA |DMAR: DRHD: handling fault|swiotlb buffer is full|overflow mask' "$log" "$tlog" || true)
 if [ -n "$reports" ]; then
 	printf '%s\n' "$reports" | head -n 20 | sed 's/^/    /'
 	problem "kernel reports in the console (first lines above; console: $log)"

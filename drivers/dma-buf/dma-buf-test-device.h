@@ -105,7 +105,7 @@ struct dma_buf_test_import {
  * @maps: out: how many times the import has mapped the buffer
  * @moves: out: how many move_notify calls the import has seen
  * @dma_bytes: out: with DMA_BUF_TEST_READ_DMA, bytes the device itself
- *	read by DMA at the same addresses (the first and the last page of
+ *	read by DMA at the same addresses (the first and the last 2 KiB of
  *	the mapping) and found equal to what the checksum covers; a
  *	difference fails the read with -EIO
  *

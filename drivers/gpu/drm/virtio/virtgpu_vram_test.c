@@ -12,6 +12,7 @@
 #include <linux/dma-buf.h>
 #include <linux/dma-resv.h>
 #include <linux/pci.h>
+#include <linux/swiotlb.h>
 #include <linux/virtio_dma_buf.h>
 
 #include "virtgpu_drv.h"
@@ -171,23 +172,32 @@ static void vram_mappable_is_mmio_pal(struct kunit *test)
 	struct sg_table *sgt;
 
 	attach = vram_test_attach(ctx, b, &pal_mmio);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
-	KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &dma_buf_mapping_pal);
-	KUNIT_EXPECT_PTR_EQ(test, attach->offer.pal_offer.mmio_provider,
-			    ctx->card[0].pdev);
-	dma_resv_lock(ctx->dmabuf->resv, NULL);
-	pal = dma_buf_map_pal(attach);
-	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(pal));
-	if (!IS_ERR_OR_NULL(pal)) {
-		KUNIT_EXPECT_EQ(test, pal->nr_ranges, 1);
-		KUNIT_EXPECT_EQ(test, pal->memory, DMA_BUF_PAL_MMIO);
-		KUNIT_EXPECT_EQ(test, pal->caching, DMA_BUF_PAL_WRITE_COMBINED);
-		KUNIT_EXPECT_EQ(test, pal->ranges[0].base, bar);
-		KUNIT_EXPECT_EQ(test, pal->ranges[0].len, PAGE_SIZE);
-		dma_buf_unmap_pal(attach, pal);
+	if (device_iommu_mapped(b) || is_swiotlb_force_bounce(b)) {
+		/*
+		 * Behind a translating IOMMU (the VM's iommu topology) or
+		 * with forced bouncing, card B's DMA addresses are not
+		 * physical ones: the trust rule refuses it the PAL.
+		 */
+		KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EOPNOTSUPP);
+	} else {
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+		KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &dma_buf_mapping_pal);
+		KUNIT_EXPECT_PTR_EQ(test, attach->offer.pal_offer.mmio_provider,
+				    ctx->card[0].pdev);
+		dma_resv_lock(ctx->dmabuf->resv, NULL);
+		pal = dma_buf_map_pal(attach);
+		KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(pal));
+		if (!IS_ERR_OR_NULL(pal)) {
+			KUNIT_EXPECT_EQ(test, pal->nr_ranges, 1);
+			KUNIT_EXPECT_EQ(test, pal->memory, DMA_BUF_PAL_MMIO);
+			KUNIT_EXPECT_EQ(test, pal->caching, DMA_BUF_PAL_WRITE_COMBINED);
+			KUNIT_EXPECT_EQ(test, pal->ranges[0].base, bar);
+			KUNIT_EXPECT_EQ(test, pal->ranges[0].len, PAGE_SIZE);
+			dma_buf_unmap_pal(attach, pal);
+		}
+		dma_resv_unlock(ctx->dmabuf->resv);
+		dma_buf_detach(ctx->dmabuf, attach);
 	}
-	dma_resv_unlock(ctx->dmabuf->resv);
-	dma_buf_detach(ctx->dmabuf, attach);
 
 	/* Through the adapter, with the real dma_map_resource(). */
 	attach = vram_test_attach(ctx, b, &p2p);
