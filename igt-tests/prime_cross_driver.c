@@ -74,6 +74,11 @@ struct exporter {
 	enum exp_kind kind;
 	bool native;		/* offers mapping types itself */
 	bool pal_only;		/* offers only PAL: SGT importers get the adapter */
+	/*
+	 * Its unmap syncs for the CPU (no DMA_ATTR_SKIP_CPU_SYNC): under
+	 * bouncing that copies the bounce buffer back over the pages.
+	 */
+	bool unmap_syncs;
 	struct drm_dev *dev;	/* EXP_DUMB */
 	uint32_t offers;	/* EXP_TESTDEV: 0 is a legacy exporter */
 	/* per buffer */
@@ -99,6 +104,7 @@ static struct vivid vivid;
 static int n_virtio;
 static int testdev = -1;
 static enum dma_topology topology;
+static char dma64_name[32];	/* the 64-bit importing device of the test device */
 
 static struct exporter exporters[] = {
 	{ .name = "virtio-gpu-a", .kind = EXP_DUMB, .dev = &virtio[0], .native = true },
@@ -106,12 +112,13 @@ static struct exporter exporters[] = {
 	{ .name = "vgem", .kind = EXP_DUMB, .dev = &vgem, .native = true },
 	{ .name = "vkms", .kind = EXP_DUMB, .dev = &vkms, .native = true },
 	{ .name = "udmabuf", .kind = EXP_UDMABUF },
-	{ .name = "system-heap", .kind = EXP_HEAP },
+	{ .name = "system-heap", .kind = EXP_HEAP, .unmap_syncs = true },
 	{ .name = "test-native", .kind = EXP_TESTDEV, .offers = DMA_BUF_TEST_OFFER_SGT,
-	  .native = true },
-	{ .name = "test-legacy", .kind = EXP_TESTDEV, .offers = 0 },
+	  .native = true, .unmap_syncs = true },
+	{ .name = "test-legacy", .kind = EXP_TESTDEV, .offers = 0, .unmap_syncs = true },
+	/* The core's adapter unmaps with a sync. */
 	{ .name = "test-pal", .kind = EXP_TESTDEV, .offers = DMA_BUF_TEST_OFFER_PAL,
-	  .native = true, .pal_only = true },
+	  .native = true, .pal_only = true, .unmap_syncs = true },
 };
 
 static struct importer importers[] = {
@@ -298,9 +305,17 @@ static void cell_drm(struct exporter *e, struct importer *imp, uint32_t seed)
  * vivid captures into the imported buffer (a legacy importer through
  * videobuf2-dma-contig); the exporter's own mapping must then show
  * vivid's frame in place of the pattern it wrote.
+ *
+ * vivid is a software device: it writes the frame with the CPU through
+ * the buffer's vmap, not through its DMA mapping. With forced bouncing
+ * (the bounce topology) its mapping is a bounce buffer holding the
+ * pattern, and an exporter whose unmap syncs for the CPU copies that back
+ * over vivid's frame when vb2 unmaps: there the exporter's pattern must
+ * be intact instead (a vb2/vivid limitation of 6.12, not of the core).
  */
 static void cell_vivid(struct exporter *e, uint32_t seed)
 {
+	bool frame_lost = topology == TOPO_BOUNCE && e->unmap_syncs;
 	size_t map_size = VIVID_FRAME_SIZE;
 	const char *mapping;
 	void *map;
@@ -322,17 +337,20 @@ static void cell_vivid(struct exporter *e, uint32_t seed)
 	/* Read back through the exporter's own CPU mapping. */
 	if (e->kind == EXP_DUMB) {
 		map = dumb_map(e->fd, e->handle, map_size);
-		bad = vivid_check_red(map);
+		bad = frame_lost ? pattern_check(map, map_size, seed) : vivid_check_red(map);
 	} else {
 		map = dmabuf_mmap(dmabuf, map_size);
 		dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
-		bad = vivid_check_red(map);
+		bad = frame_lost ? pattern_check(map, map_size, seed) : vivid_check_red(map);
 		dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
 	}
 	munmap(map, map_size);
 	release_buffer(e, dmabuf);
-	igt_assert_f(bad < 0, "vivid's frame differs at byte %ld", bad);
-	igt_info("cell: %s -> vivid: captured: %s\n", e->name, mapping);
+	igt_assert_f(bad < 0, "%s differs at byte %ld",
+		     frame_lost ? "the pattern (vivid's frame bounced away)" : "vivid's frame",
+		     bad);
+	igt_info("cell: %s -> vivid: %s: %s\n", e->name,
+		 frame_lost ? "captured-bounced-away" : "captured", mapping);
 }
 
 /*
@@ -417,6 +435,19 @@ static void move_remap(uint32_t offers, uint32_t requests, uint32_t seed)
 	close(dmabuf);
 }
 
+/* A PAL-only request of the 64-bit device where the trust rule refuses it. */
+static void pal_refused(uint32_t offers, uint32_t seed)
+{
+	uint32_t handle = 0;
+	int dmabuf;
+
+	dmabuf = testdev_export(testdev, BUF_SIZE, offers, seed, 0);
+	igt_assert_eq(testdev_import(testdev, TESTDEV_DMA64, dmabuf,
+				     DMA_BUF_TEST_REQUEST_PAL, &handle), -EOPNOTSUPP);
+	igt_assert_eq(bufinfo_count_dev(fd_inode(dmabuf), dma64_name), 0);
+	close(dmabuf);
+}
+
 /*
  * The GEM PRIME helpers import natively but pin: while vgem holds the
  * buffer, the exporter cannot move it.
@@ -479,6 +510,12 @@ igt_main
 			snprintf(importers[j].devname, sizeof(importers[j].devname),
 				 "%s", info.name);
 		}
+		{
+			struct dma_buf_test_info info;
+
+			testdev_info(testdev, TESTDEV_DMA64, &info);
+			snprintf(dma64_name, sizeof(dma64_name), "%s", info.name);
+		}
 		topology = dma_topology();
 		igt_info("DMA topology: %s\n", dma_topology_name(topology));
 	}
@@ -500,9 +537,15 @@ igt_main
 
 	igt_describe("The same with a physical address list: the importer "
 		     "drops the list in move_notify and the next map gives "
-		     "the new pages' ranges.");
-	igt_subtest("move-notify-pal-remap")
-		move_remap(DMA_BUF_TEST_OFFER_PAL, DMA_BUF_TEST_REQUEST_PAL, 0x6d6f7604u);
+		     "the new pages' ranges. Under an IOMMU or with forced "
+		     "bouncing the trust rule refuses the PAL-only import.");
+	igt_subtest("move-notify-pal-remap") {
+		if (topology == TOPO_DIRECT)
+			move_remap(DMA_BUF_TEST_OFFER_PAL, DMA_BUF_TEST_REQUEST_PAL,
+				   0x6d6f7604u);
+		else
+			pal_refused(DMA_BUF_TEST_OFFER_PAL, 0x6d6f7604u);
+	}
 
 	igt_describe("The same through the core's PAL-to-SGT adapter: a "
 		     "PAL-only exporter and an SGT importer.");

@@ -1478,6 +1478,14 @@ static void p2p_same_switch(struct kunit *test)
 	struct p2p_topology t;
 
 	find_topology(test, &t);
+	/*
+	 * The same decision with a translating IOMMU (the VM's iommu
+	 * topology): the switch's downstream ports have no ACS capability,
+	 * so nothing redirects the cards' requests upstream to the IOMMU
+	 * and the switch routes them to each other at bus addresses.
+	 */
+	KUNIT_EXPECT_EQ(test, pci_find_ext_capability(pci_upstream_bridge(t.gpu_b),
+						      PCI_EXT_CAP_ID_ACS), 0);
 	KUNIT_ASSERT_GE(test, pci_p2pdma_distance(t.gpu_a, &t.gpu_b->dev, false), 0);
 	ctx = p2p_buffer(test, t.gpu_a);
 	attach = p2p_attach(ctx, t.gpu_b, true);
