@@ -29,6 +29,7 @@
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/swiotlb.h>
 
 #include "dma-buf-internal.h"
 #include "dma-buf-kunit.h"
@@ -294,6 +295,14 @@ static struct pal_ctx *pal_export(struct kunit *test, struct dma_buf_phys_list *
 	/* A device that can address everything, as the trust rule needs. */
 	ctx->dev->coherent_dma_mask = DMA_BIT_MASK(64);
 	ctx->dev->dma_mask = &ctx->dev->coherent_dma_mask;
+#ifdef CONFIG_SWIOTLB
+	/*
+	 * ... and that does not bounce, even where swiotlb=force makes
+	 * every device bounce (the VM's bounce topology; its refusal there
+	 * is pal_trust_forced_bounce's).
+	 */
+	ctx->dev->dma_io_tlb_mem = NULL;
+#endif
 
 	exp = kzalloc(sizeof(*exp), GFP_KERNEL);
 	if (!exp) {
@@ -688,6 +697,31 @@ static void pal_trust_rule(struct kunit *test)
 		KUNIT_FAIL(test, "attach: %pe", attach);
 	}
 	ctx->dev->dma_range_map = NULL;
+}
+
+/*
+ * Forced bouncing (swiotlb=force: SEV-SNP and TDX guests) puts every DMA
+ * in a bounce buffer: the device does not read the list's memory, so it
+ * is not given one.
+ */
+static void pal_trust_forced_bounce(struct kunit *test)
+{
+#ifdef CONFIG_SWIOTLB
+	struct pal_ctx *ctx = pal_export_pages(test, 2);
+	const struct dma_buf_mapping_request req = DMA_BUF_PAL_REQUEST(ctx->dev, false);
+	struct io_tlb_mem *forced;
+
+	forced = kunit_kzalloc(test, sizeof(*forced), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, forced);
+	forced->force_bounce = true;
+	KUNIT_EXPECT_TRUE(test, dma_buf_dev_uses_phys_addrs(ctx->dev));
+	ctx->dev->dma_io_tlb_mem = forced;
+	KUNIT_EXPECT_FALSE(test, dma_buf_dev_uses_phys_addrs(ctx->dev));
+	KUNIT_EXPECT_EQ(test, PTR_ERR(pal_attach(ctx, &req, 1)), -EOPNOTSUPP);
+	ctx->dev->dma_io_tlb_mem = NULL;
+#else
+	kunit_skip(test, "no swiotlb on this architecture");
+#endif
 }
 
 /* A device without a DMA mask cannot be handed addresses at all. */
@@ -1189,6 +1223,7 @@ static struct kunit_case dma_buf_pal_cases[] = {
 	KUNIT_CASE(pal_boundary_adjacent),
 	KUNIT_CASE(pal_wrong_type),
 	KUNIT_CASE(pal_trust_rule),
+	KUNIT_CASE(pal_trust_forced_bounce),
 	KUNIT_CASE(pal_trust_no_dma_mask),
 	KUNIT_CASE(pal_trust_non_coherent),
 	KUNIT_CASE(pal_ram_outside_memory),
