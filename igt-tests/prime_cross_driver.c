@@ -81,6 +81,7 @@ struct exporter {
 	bool unmap_syncs;
 	struct drm_dev *dev;	/* EXP_DUMB */
 	uint32_t offers;	/* EXP_TESTDEV: 0 is a legacy exporter */
+	uint32_t flags;		/* EXP_TESTDEV: DMA_BUF_TEST_EXPORT_* */
 	/* per buffer */
 	int fd;			/* exporter's own DRM client */
 	uint32_t handle;
@@ -119,6 +120,13 @@ static struct exporter exporters[] = {
 	/* The core's adapter unmaps with a sync. */
 	{ .name = "test-pal", .kind = EXP_TESTDEV, .offers = DMA_BUF_TEST_OFFER_PAL,
 	  .native = true, .pal_only = true, .unmap_syncs = true },
+	/*
+	 * Pages above 4 GiB: out of reach of the 32-bit importers (the
+	 * test device's dma32 one, vivid), which must bounce in every
+	 * topology; reading it right proves the bounce.
+	 */
+	{ .name = "test-high", .kind = EXP_TESTDEV, .offers = DMA_BUF_TEST_OFFER_SGT,
+	  .flags = DMA_BUF_TEST_EXPORT_ABOVE_4G, .native = true, .unmap_syncs = true },
 };
 
 static struct importer importers[] = {
@@ -172,7 +180,7 @@ static int export_buffer(struct exporter *e, size_t size, uint32_t seed)
 		return dmabuf;
 	case EXP_TESTDEV:
 		/* Filled with the pattern by the test device itself. */
-		return testdev_export(testdev, size, e->offers, seed, 0);
+		return testdev_export(testdev, size, e->offers, seed, e->flags);
 	}
 	igt_assert_f(0, "unknown exporter kind %d", e->kind);
 	return -1;
@@ -307,15 +315,18 @@ static void cell_drm(struct exporter *e, struct importer *imp, uint32_t seed)
  * vivid's frame in place of the pattern it wrote.
  *
  * vivid is a software device: it writes the frame with the CPU through
- * the buffer's vmap, not through its DMA mapping. With forced bouncing
- * (the bounce topology) its mapping is a bounce buffer holding the
+ * the buffer's vmap, not through its DMA mapping. When its mapping
+ * bounces (forced in the bounce topology; for pages above 4 GiB always,
+ * its DMA mask is 32 bits) the mapping is a bounce buffer holding the
  * pattern, and an exporter whose unmap syncs for the CPU copies that back
  * over vivid's frame when vb2 unmaps: there the exporter's pattern must
  * be intact instead (a vb2/vivid limitation of 6.12, not of the core).
  */
 static void cell_vivid(struct exporter *e, uint32_t seed)
 {
-	bool frame_lost = topology == TOPO_BOUNCE && e->unmap_syncs;
+	bool bounces = topology == TOPO_BOUNCE ||
+		       (e->flags & DMA_BUF_TEST_EXPORT_ABOVE_4G);
+	bool frame_lost = bounces && e->unmap_syncs;
 	size_t map_size = VIVID_FRAME_SIZE;
 	const char *mapping;
 	void *map;

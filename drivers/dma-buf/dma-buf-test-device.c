@@ -34,6 +34,7 @@
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/scatterlist.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
@@ -94,30 +95,43 @@ struct test_buf {
 	struct page **pages;
 	unsigned long npages;
 	u32 offers;
+	bool above_4g;		/* DMA_BUF_TEST_EXPORT_ABOVE_4G */
 	struct pci_dev *p2p_provider;
 	unsigned int pins;	/* under the reservation lock */
 	unsigned int vmaps;	/* under the reservation lock */
 };
 
-static struct page **test_alloc_pages(unsigned long npages)
+/*
+ * Pages for a buffer: anywhere, or all above 4 GiB. Those come from
+ * ZONE_MOVABLE (the VM puts its memory above 4 GiB there); the test device
+ * holds them for the buffer's life, which only a test kernel may do.
+ */
+static struct page **test_alloc_pages(unsigned long npages, bool above_4g)
 {
+	gfp_t gfp = above_4g ? GFP_HIGHUSER_MOVABLE | __GFP_NOWARN : GFP_KERNEL;
 	struct page **pages;
 	unsigned long i;
+	int ret = -ENOMEM;
 
 	pages = kvcalloc(npages, sizeof(*pages), GFP_KERNEL);
 	if (!pages)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	for (i = 0; i < npages; i++) {
-		pages[i] = alloc_page(GFP_KERNEL);
+		pages[i] = alloc_page(gfp);
 		if (!pages[i])
 			goto err;
+		if (above_4g && page_to_phys(pages[i]) < SZ_4G) {
+			__free_page(pages[i]);
+			ret = -ENOSPC;
+			goto err;
+		}
 	}
 	return pages;
 err:
 	while (i--)
 		__free_page(pages[i]);
 	kvfree(pages);
-	return NULL;
+	return ERR_PTR(ret);
 }
 
 static void test_free_pages(struct page **pages, unsigned long npages)
@@ -361,13 +375,15 @@ static int test_ioctl_export(void __user *uarg)
 		return -EFAULT;
 	if (!args.size || args.size > TEST_MAX_SIZE ||
 	    !PAGE_ALIGNED(args.size) || args.pad ||
-	    (args.offers & ~DMA_BUF_TEST_OFFER_ALL))
+	    (args.offers & ~DMA_BUF_TEST_OFFER_ALL) ||
+	    (args.flags & ~DMA_BUF_TEST_EXPORT_ALL))
 		return -EINVAL;
 
 	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
 	buf->offers = args.offers;
+	buf->above_4g = args.flags & DMA_BUF_TEST_EXPORT_ABOVE_4G;
 	buf->npages = args.size >> PAGE_SHIFT;
 	if (args.offers & DMA_BUF_TEST_OFFER_SGT_P2P) {
 		ret = test_lookup_provider(args.p2p_provider,
@@ -375,9 +391,9 @@ static int test_ioctl_export(void __user *uarg)
 		if (ret)
 			goto err_buf;
 	}
-	buf->pages = test_alloc_pages(buf->npages);
-	if (!buf->pages) {
-		ret = -ENOMEM;
+	buf->pages = test_alloc_pages(buf->npages, buf->above_4g);
+	if (IS_ERR(buf->pages)) {
+		ret = PTR_ERR(buf->pages);
 		goto err_provider;
 	}
 	test_fill(buf, args.seed);
@@ -436,9 +452,9 @@ static int test_ioctl_move(void __user *uarg)
 	}
 	buf = dmabuf->priv;
 
-	pages = test_alloc_pages(buf->npages);
-	if (!pages) {
-		ret = -ENOMEM;
+	pages = test_alloc_pages(buf->npages, buf->above_4g);
+	if (IS_ERR(pages)) {
+		ret = PTR_ERR(pages);
 		goto out_put;
 	}
 	ret = dma_resv_lock_interruptible(dmabuf->resv, NULL);

@@ -32,6 +32,10 @@
 					 DMA_BUF_TEST_REQUEST_SGT | \
 					 DMA_BUF_TEST_REQUEST_PAL)
 
+/* struct dma_buf_test_export.flags */
+#define DMA_BUF_TEST_EXPORT_ABOVE_4G	0x1u  /* pages above 4 GiB, or ENOSPC */
+#define DMA_BUF_TEST_EXPORT_ALL		DMA_BUF_TEST_EXPORT_ABOVE_4G
+
 /**
  * struct dma_buf_test_export - DMA_BUF_TEST_IOCTL_EXPORT
  * @size: in: bytes, a non-zero multiple of the page size, at most 64 MiB
@@ -41,6 +45,9 @@
  * @p2p_provider: in: PCI device named by a P2P offer, as
  *	domain << 16 | bus << 8 | devfn; ignored without that offer
  * @fd: out: the dma-buf, O_RDWR | O_CLOEXEC
+ * @flags: in: DMA_BUF_TEST_EXPORT_* bits; with ABOVE_4G every page of
+ *	the buffer (and of its moves) lies above 4 GiB, out of a 32-bit
+ *	device's reach, or the export fails with -ENOSPC
  * @pad: must be 0
  */
 struct dma_buf_test_export {
@@ -49,7 +56,8 @@ struct dma_buf_test_export {
 	__u32 seed;
 	__u32 p2p_provider;
 	__s32 fd;
-	__u64 pad;
+	__u32 flags;
+	__u32 pad;
 };
 
 /**

@@ -27,13 +27,13 @@ void testdev_info(int td, unsigned int device, struct dma_buf_test_info *info)
 }
 
 int testdev_export(int td, size_t size, uint32_t offers, uint32_t seed,
-		   uint32_t p2p_provider)
+		   uint32_t flags)
 {
 	struct dma_buf_test_export args = {
 		.size = size,
 		.offers = offers,
 		.seed = seed,
-		.p2p_provider = p2p_provider,
+		.flags = flags,
 	};
 
 	igt_assert_f(ioctl(td, DMA_BUF_TEST_IOCTL_EXPORT, &args) == 0,

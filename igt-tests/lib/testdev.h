@@ -26,9 +26,12 @@
 int testdev_open(void);
 /* Describe importing device @device; asserts that it exists. */
 void testdev_info(int td, unsigned int device, struct dma_buf_test_info *info);
-/* Export @size bytes filled with pattern @seed; returns the dma-buf fd. */
+/*
+ * Export @size bytes filled with pattern @seed (DMA_BUF_TEST_EXPORT_*
+ * @flags); returns the dma-buf fd.
+ */
 int testdev_export(int td, size_t size, uint32_t offers, uint32_t seed,
-		   uint32_t p2p_provider);
+		   uint32_t flags);
 /* Import @dmabuf into importing device @device; returns 0 and the handle, or -errno. */
 int testdev_import(int td, unsigned int device, int dmabuf, uint32_t requests,
 		   uint32_t *handle);
