@@ -743,7 +743,9 @@ static int test_edu_transfer(struct test_edu *edu, u64 src, u64 dst, u32 len,
 /*
  * The device reads @len (at most EDU_DMA_MAX) bytes at @dma by DMA into its
  * buffer and writes them back into ours; they must be what the CPU sees
- * there through the same translation.
+ * there through the same translation. The device goes first, so that a
+ * bad address faults in the IOMMU (and is reported) before the CPU's
+ * view refuses it.
  */
 static int test_edu_dma_check(struct test_edu *edu, dma_addr_t dma, size_t len)
 {
@@ -754,10 +756,6 @@ static int test_edu_dma_check(struct test_edu *edu, dma_addr_t dma, size_t len)
 	view = kmalloc(len, GFP_KERNEL);
 	if (!view)
 		return -ENOMEM;
-	ret = test_edu_view(edu, dma, len, &unused, view);
-	if (ret)
-		goto out_free;
-
 	mutex_lock(&edu->lock);
 	if (edu->gone) {
 		ret = -ENODEV;
@@ -768,6 +766,8 @@ static int test_edu_dma_check(struct test_edu *edu, dma_addr_t dma, size_t len)
 	if (!ret)
 		ret = test_edu_transfer(edu, EDU_DMA_BUF, edu->buf_dma, len,
 					EDU_DMA_TO_PCI);
+	if (!ret)
+		ret = test_edu_view(edu, dma, len, &unused, view);
 	if (!ret && memcmp(edu->buf, view, len)) {
 		dev_err(&edu->pdev->dev,
 			"DMA read at %pad differs from the mapping's memory\n",
@@ -776,72 +776,74 @@ static int test_edu_dma_check(struct test_edu *edu, dma_addr_t dma, size_t len)
 	}
 out_unlock:
 	mutex_unlock(&edu->lock);
-out_free:
 	kfree(view);
 	return ret;
+}
+
+/*
+ * One segment of the mapping at bus address @dma: the device DMAs the
+ * start of the first segment itself when asked, then its bytes go into
+ * the hash as the device sees them.
+ */
+static int test_read_segment(struct test_edu *edu, struct dma_buf_test_read *args,
+			     dma_addr_t dma, size_t len, u64 *hash)
+{
+	int ret;
+
+	if (!args->segments && (args->flags & DMA_BUF_TEST_READ_DMA)) {
+		ret = test_edu_dma_check(edu, dma, min_t(size_t, len, EDU_DMA_MAX));
+		if (ret)
+			return ret;
+		args->dma_bytes = min_t(size_t, len, EDU_DMA_MAX);
+	}
+	ret = test_edu_view(edu, dma, len, hash, NULL);
+	if (ret)
+		return ret;
+	args->bytes += len;
+	args->segments++;
+	cond_resched();
+	return 0;
 }
 
 /*
  * Read the mapping like the device: at the addresses it was given, the
  * DMA addresses of an SGT or the physical ranges of a PAL (its DMA
  * addresses by the PAL trust rule). With DMA_BUF_TEST_READ_DMA the device
- * also reads the first and the last page itself.
+ * also reads the first and the last 2 KiB itself.
  */
 static int test_read_mapping(struct test_import *imp,
 			     struct dma_buf_test_read *args)
 {
 	struct test_edu *edu = imp->edu;
-	dma_addr_t first = 0, last = 0;
-	size_t first_len = 0, last_len = 0;
 	u64 hash = FNV64_OFFSET;
+	dma_addr_t last = 0;
+	size_t last_len = 0;
 	struct scatterlist *sg;
 	unsigned int i;
 	int ret;
 
 	if (imp->pal) {
 		for (i = 0; i < imp->pal->nr_ranges; i++) {
-			const struct dma_buf_phys_range *r = &imp->pal->ranges[i];
-
-			ret = test_edu_view(edu, r->base, r->len, &hash, NULL);
+			last = imp->pal->ranges[i].base;
+			last_len = imp->pal->ranges[i].len;
+			ret = test_read_segment(edu, args, last, last_len, &hash);
 			if (ret)
 				return ret;
-			if (!i) {
-				first = r->base;
-				first_len = r->len;
-			}
-			last = r->base;
-			last_len = r->len;
-			args->bytes += r->len;
-			args->segments++;
-			cond_resched();
 		}
 	} else {
 		for_each_sgtable_dma_sg(imp->sgt, sg, i) {
-			ret = test_edu_view(edu, sg_dma_address(sg),
-					    sg_dma_len(sg), &hash, NULL);
-			if (ret)
-				return ret;
-			if (!i) {
-				first = sg_dma_address(sg);
-				first_len = sg_dma_len(sg);
-			}
 			last = sg_dma_address(sg);
 			last_len = sg_dma_len(sg);
-			args->bytes += sg_dma_len(sg);
-			args->segments++;
-			cond_resched();
+			ret = test_read_segment(edu, args, last, last_len, &hash);
+			if (ret)
+				return ret;
 		}
 	}
 	args->checksum = hash;
 
-	if (!(args->flags & DMA_BUF_TEST_READ_DMA) || !args->segments)
-		return 0;
-	first_len = min_t(size_t, first_len, EDU_DMA_MAX);
-	ret = test_edu_dma_check(edu, first, first_len);
-	if (ret)
-		return ret;
-	args->dma_bytes = first_len;
-	if (args->segments == 1 && last_len <= EDU_DMA_MAX)
+	/* The end of the last segment, unless the first check covered it. */
+	if (!(args->flags & DMA_BUF_TEST_READ_DMA) || !args->segments ||
+	    (args->segments == 1 && last_len <= EDU_DMA_MAX))
 		return 0;
 	last += last_len - min_t(size_t, last_len, EDU_DMA_MAX);
 	last_len = min_t(size_t, last_len, EDU_DMA_MAX);
