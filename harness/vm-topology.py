@@ -41,9 +41,10 @@ def main():
         print("the guest printed no topology report")
         return 1
     edus = [d for d in pci if d["id"] == f"{QEMU_VENDOR}:{EDU_DEVICE}"]
-    if len(edus) != 2 or any(d["driver"] != "dma-buf-test" for d in edus):
-        problems.append("expected two edu devices bound to dma-buf-test, found "
-                        + (", ".join(f'{d["addr"]}({d["driver"]})' for d in edus) or "none"))
+    # Whether the test device bound them is the tests' business (a base
+    # kernel for `make bench` has no test device).
+    if len(edus) != 2:
+        problems.append(f"expected two edu devices, found {len(edus)}")
     endpoints = [d for d in pci
                  if d["id"].startswith(VIRTIO_VENDOR + ":") or d in edus]
     # Features are negotiated only by a bound driver (the VM has no

@@ -73,7 +73,11 @@ static void make_source(const char *exporter, uint32_t seed, struct source *src)
 		pattern_fill(src->map, FB_SIZE, seed);
 		dmabuf_sync(src->dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
 	} else if (!strcmp(exporter, "test-native") || !strcmp(exporter, "test-pal")) {
-		/* test-pal offers only PAL: virtio-gpu imports it as such. */
+		/*
+		 * test-pal offers only PAL: virtio-gpu imports it as such in
+		 * the direct topology, through the core's adapter under an
+		 * IOMMU or bouncing (prime_cross_driver asserts which).
+		 */
 		src->dmabuf = testdev_export(testdev, FB_SIZE,
 					     strcmp(exporter, "test-pal") ?
 					     DMA_BUF_TEST_OFFER_SGT : DMA_BUF_TEST_OFFER_PAL,
