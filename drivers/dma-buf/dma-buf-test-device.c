@@ -9,7 +9,7 @@
  * a 4 KiB DMA engine with a DMA mask set by a QEMU property. A read hashes
  * the buffer as the device sees it (the mapping's DMA addresses or PAL
  * ranges, cut to the device's mask and translated by its IOMMU), and on
- * request the device itself reads the first and the last page by DMA, so
+ * request the device itself reads the first and the last 2 KiB by DMA, so
  * that a table mapped for another device, a physical address handed as a
  * DMA address or a stale bounce buffer fails the read (or faults in the
  * IOMMU) instead of passing. As an exporter it makes buffers that offer a
@@ -576,11 +576,12 @@ static struct test_edu *test_edu_get(u32 index)
 	return edu;
 }
 
-static bool test_edu_translated(struct test_edu *edu)
+/* The device's IOMMU domain if it translates, NULL for none or identity. */
+static struct iommu_domain *test_edu_domain(struct test_edu *edu)
 {
 	struct iommu_domain *dom = iommu_get_domain_for_dev(&edu->pdev->dev);
 
-	return dom && (dom->type & __IOMMU_DOMAIN_PAGING);
+	return dom && (dom->type & __IOMMU_DOMAIN_PAGING) ? dom : NULL;
 }
 
 static int test_ioctl_info(void __user *uarg)
@@ -594,7 +595,7 @@ static int test_ioctl_info(void __user *uarg)
 	if (!edu)
 		return -ENODEV;
 	args.dma_bits = edu->dma_bits;
-	args.iommu = test_edu_translated(edu);
+	args.iommu = !!test_edu_domain(edu);
 	args.pad = 0;
 	strscpy_pad(args.name, dev_name(&edu->pdev->dev));
 	pci_dev_put(edu->pdev);
@@ -673,15 +674,14 @@ err_free:
 static int test_edu_phys(struct test_edu *edu, dma_addr_t dma,
 			 phys_addr_t *phys)
 {
-	struct device *dev = &edu->pdev->dev;
-	struct iommu_domain *dom = iommu_get_domain_for_dev(dev);
+	struct iommu_domain *dom = test_edu_domain(edu);
 
 	dma &= DMA_BIT_MASK(edu->dma_bits);
-	if (dom && (dom->type & __IOMMU_DOMAIN_PAGING)) {
+	if (dom) {
 		*phys = iommu_iova_to_phys(dom, dma);
 		return *phys ? 0 : -EFAULT;
 	}
-	*phys = dma_to_phys(dev, dma);
+	*phys = dma_to_phys(&edu->pdev->dev, dma);
 	return 0;
 }
 
@@ -1028,7 +1028,7 @@ static int test_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	mutex_unlock(&test_edus_lock);
 	dev_info(&pdev->dev, "dma-buf test importer %u, %u-bit DMA%s\n",
 		 test_nedus - 1, edu->dma_bits,
-		 test_edu_translated(edu) ? ", IOMMU" : "");
+		 test_edu_domain(edu) ? ", IOMMU" : "");
 	return 0;
 
 err_free:
