@@ -62,6 +62,51 @@ int dma_buf_p2p_distance(struct pci_dev *provider, struct device *client)
 }
 EXPORT_SYMBOL_IF_KUNIT(dma_buf_p2p_distance);
 
+/**
+ * dma_buf_map_pin - pin the buffer for a map, where the contract says so
+ * @attach: the attachment about to be mapped
+ *
+ * An importer that cannot follow moves (the kernel is built without
+ * ``CONFIG_DMABUF_MOVE_NOTIFY``) must not see a dynamic exporter's buffer
+ * move under a mapping, so every map pins and every unmap unpins. The
+ * core's entry points (dma_buf_map_attachment(), dma_buf_map_pal()) call
+ * this before the exporter's map; so must the importer-side map of a
+ * driver-private type. Undo with dma_buf_map_unpin() after the unmap, or
+ * when the map fails.
+ *
+ * Context: process context with the reservation lock of the buffer held;
+ * may sleep.
+ *
+ * Return: 0 (nothing to pin, or pinned), or the exporter's pin error.
+ */
+int dma_buf_map_pin(struct dma_buf_attachment *attach)
+{
+	struct dma_buf *dmabuf = attach->dmabuf;
+
+	dma_resv_assert_held(dmabuf->resv);
+	if (!dma_buf_is_dynamic(dmabuf) || IS_ENABLED(CONFIG_DMABUF_MOVE_NOTIFY))
+		return 0;
+	return dmabuf->ops->pin(attach);
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_map_pin, DMA_BUF);
+
+/**
+ * dma_buf_map_unpin - undo dma_buf_map_pin()
+ * @attach: the attachment that was unmapped, or whose map failed
+ *
+ * Context: process context with the reservation lock of the buffer held.
+ */
+void dma_buf_map_unpin(struct dma_buf_attachment *attach)
+{
+	struct dma_buf *dmabuf = attach->dmabuf;
+
+	dma_resv_assert_held(dmabuf->resv);
+	if (!dma_buf_is_dynamic(dmabuf) || IS_ENABLED(CONFIG_DMABUF_MOVE_NOTIFY))
+		return;
+	dmabuf->ops->unpin(attach);
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_map_unpin, DMA_BUF);
+
 /* The SGT mapping type. */
 
 static bool sgt_valid_offer(const struct dma_buf_mapping_offer *offer)

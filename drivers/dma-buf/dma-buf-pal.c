@@ -385,13 +385,6 @@ static struct dma_buf_phys_list *pal_map_checked(struct dma_buf_attachment *atta
 	return pal;
 }
 
-/* Without move_notify, every map of a dynamic exporter pins, as for SGT. */
-static bool pal_map_pins(const struct dma_buf_attachment *attach)
-{
-	return dma_buf_is_dynamic(attach->dmabuf) &&
-	       !IS_ENABLED(CONFIG_DMABUF_MOVE_NOTIFY);
-}
-
 /*
  * The part of the trust rule that needs the list: can the importer reach
  * every range at the address it is handed? RAM must be at its physical
@@ -458,11 +451,9 @@ struct dma_buf_phys_list *dma_buf_map_pal(struct dma_buf_attachment *attach)
 	if (attach->pal)
 		return ERR_PTR(-EBUSY);
 
-	if (pal_map_pins(attach)) {
-		ret = attach->dmabuf->ops->pin(attach);
-		if (ret)
-			return ERR_PTR(ret);
-	}
+	ret = dma_buf_map_pin(attach);
+	if (ret)
+		return ERR_PTR(ret);
 	pal = pal_map_checked(attach);
 	if (!IS_ERR(pal)) {
 		ret = pal_check_reach(attach, pal);
@@ -472,8 +463,7 @@ struct dma_buf_phys_list *dma_buf_map_pal(struct dma_buf_attachment *attach)
 		}
 	}
 	if (IS_ERR(pal)) {
-		if (pal_map_pins(attach))
-			attach->dmabuf->ops->unpin(attach);
+		dma_buf_map_unpin(attach);
 		return pal;
 	}
 	attach->pal = pal;
@@ -485,8 +475,7 @@ static void pal_unmap(struct dma_buf_attachment *attach)
 {
 	attach->offer.pal_offer.ops->unmap(attach, attach->pal);
 	attach->pal = NULL;
-	if (pal_map_pins(attach))
-		attach->dmabuf->ops->unpin(attach);
+	dma_buf_map_unpin(attach);
 }
 
 /**

@@ -370,6 +370,9 @@ extern const struct dma_buf_mapping_type dma_buf_mapping_pal;
 		.pal_request = { .dev = (_dev), .allow_mmio = (_mmio) }, \
 	})
 
+int dma_buf_map_pin(struct dma_buf_attachment *attach);
+void dma_buf_map_unpin(struct dma_buf_attachment *attach);
+
 bool dma_buf_dev_uses_phys_addrs(struct device *dev);
 struct dma_buf_phys_list *dma_buf_phys_list_alloc(unsigned int nr_ranges);
 void dma_buf_phys_list_free(struct dma_buf_phys_list *pal);

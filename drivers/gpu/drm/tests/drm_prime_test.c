@@ -1,17 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests of the GEM PRIME export helpers as seen by importers: the
- * errno an attach to a GEM object without get_sg_table fails with is
- * uAPI (PRIME_FD_TO_HANDLE returns it), and must stay what it was before
- * the helpers became a native dma-buf exporter.
+ * KUnit tests of the GEM PRIME helpers. As seen by importers: the errno
+ * an attach to a GEM object without get_sg_table fails with is uAPI
+ * (PRIME_FD_TO_HANDLE returns it), and must stay what it was before the
+ * helpers became a native dma-buf exporter. As importers: an import made
+ * by drm_gem_prime_attach_pinned() is freed completely by
+ * drm_prime_gem_destroy(), whatever type it negotiated.
  */
 
 #include <linux/dma-buf.h>
+#include <linux/dma-buf-mapping.h>
+#include <linux/dma-mapping.h>
+#include <linux/dma-resv.h>
 #include <linux/fcntl.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/sizes.h>
 
+#include <kunit/device.h>
+#include <kunit/static_stub.h>
 #include <kunit/test.h>
 
 #include <drm/drm_device.h>
@@ -21,6 +28,9 @@
 #include <drm/drm_gem.h>
 #include <drm/drm_kunit_helpers.h>
 #include <drm/drm_prime.h>
+
+/* The core's contract report, which the import test counts. */
+#include "../../../dma-buf/dma-buf-internal.h"
 
 #define TEST_SIZE	SZ_64K
 
@@ -104,6 +114,174 @@ static void drm_prime_test_attach_with_sg_table(struct kunit *test)
 	dma_buf_put(dmabuf);
 }
 
+/*
+ * A dynamic exporter offering a PAL of one page, which counts what the
+ * importer does to it and notes an unpin that comes while a list is still
+ * mapped (the exporter may move the buffer as soon as it is unpinned).
+ */
+struct drm_prime_test_pal_exporter {
+	struct page *page;
+	int maps, unmaps, pins, unpins;
+	bool unpinned_while_mapped;
+};
+
+static struct dma_buf_phys_list *drm_prime_test_pal_map(struct dma_buf_attachment *attach)
+{
+	struct drm_prime_test_pal_exporter *exp = attach->dmabuf->priv;
+	struct dma_buf_phys_list *pal;
+
+	pal = dma_buf_phys_list_alloc(1);
+	if (!pal)
+		return ERR_PTR(-ENOMEM);
+	pal->ranges[0].base = page_to_phys(exp->page);
+	pal->ranges[0].len = PAGE_SIZE;
+	exp->maps++;
+	return pal;
+}
+
+static void drm_prime_test_pal_unmap(struct dma_buf_attachment *attach,
+				     struct dma_buf_phys_list *pal)
+{
+	struct drm_prime_test_pal_exporter *exp = attach->dmabuf->priv;
+
+	exp->unmaps++;
+	dma_buf_phys_list_free(pal);
+}
+
+static const struct dma_buf_pal_exp_ops drm_prime_test_pal_ops = {
+	.map = drm_prime_test_pal_map,
+	.unmap = drm_prime_test_pal_unmap,
+};
+
+static int drm_prime_test_pal_offers(struct dma_buf *dmabuf,
+				     struct dma_buf_attachment *attach,
+				     struct dma_buf_mapping_offer *offers,
+				     unsigned int max)
+{
+	offers[0] = DMA_BUF_PAL_OFFER(&drm_prime_test_pal_ops);
+	return 1;
+}
+
+static int drm_prime_test_pal_pin(struct dma_buf_attachment *attach)
+{
+	struct drm_prime_test_pal_exporter *exp = attach->dmabuf->priv;
+
+	exp->pins++;
+	return 0;
+}
+
+static void drm_prime_test_pal_unpin(struct dma_buf_attachment *attach)
+{
+	struct drm_prime_test_pal_exporter *exp = attach->dmabuf->priv;
+
+	if (exp->maps != exp->unmaps)
+		exp->unpinned_while_mapped = true;
+	exp->unpins++;
+}
+
+static void drm_prime_test_pal_release(struct dma_buf *dmabuf)
+{
+}
+
+static const struct dma_buf_ops drm_prime_test_pal_dma_buf_ops = {
+	.get_mapping_offers = drm_prime_test_pal_offers,
+	.pin = drm_prime_test_pal_pin,
+	.unpin = drm_prime_test_pal_unpin,
+	.release = drm_prime_test_pal_release,
+};
+
+static int drm_prime_test_reports;
+
+static bool drm_prime_test_count_report(const struct dma_buf *dmabuf,
+					const char *what, long value)
+{
+	drm_prime_test_reports++;
+	kunit_info(kunit_get_current_test(), "contract report: %s (%ld)\n",
+		   what, value);
+	return false;
+}
+
+static void drm_prime_test_put_dmabuf(void *dmabuf)
+{
+	dma_buf_put(dmabuf);
+}
+
+static void drm_prime_test_free_page(void *page)
+{
+	__free_page(page);
+}
+
+/*
+ * A driver that imports with drm_gem_prime_attach_pinned() and frees with
+ * drm_prime_gem_destroy(), which is handed only a table (none for PAL):
+ * the list must be unmapped before the unpin, every map undone, and the
+ * core must not have to clean up after the helper.
+ */
+static void drm_prime_test_destroy_pal_import(struct kunit *test)
+{
+	struct drm_prime_test_pal_exporter exp = { };
+	struct dma_buf_mapping_request request;
+	struct drm_device *drm = test->priv;
+	DEFINE_DMA_BUF_EXPORT_INFO(info);
+	struct dma_buf_attachment *attach;
+	struct drm_prime_mapping map;
+	struct drm_gem_object *obj;
+	struct dma_buf *dmabuf;
+	struct device *dev;
+	int ret;
+
+	exp.page = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, exp.page);
+	ret = kunit_add_action_or_reset(test, drm_prime_test_free_page, exp.page);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	info.ops = &drm_prime_test_pal_dma_buf_ops;
+	info.size = PAGE_SIZE;
+	info.flags = O_RDWR;
+	info.priv = &exp;
+	dmabuf = dma_buf_export(&info);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
+	ret = kunit_add_action_or_reset(test, drm_prime_test_put_dmabuf, dmabuf);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	/* An importer the PAL trust rule accepts: no IOMMU, no bouncing. */
+	dev = kunit_device_register(test, "drm-prime-test-pal-importer");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	dev->coherent_dma_mask = DMA_BIT_MASK(64);
+	dev->dma_mask = &dev->coherent_dma_mask;
+#ifdef CONFIG_SWIOTLB
+	dev->dma_io_tlb_mem = NULL;
+#endif
+
+	request = DMA_BUF_PAL_REQUEST(dev, false);
+	attach = drm_gem_prime_attach_pinned(dmabuf, dev, &request, 1, &map);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &dma_buf_mapping_pal);
+	KUNIT_EXPECT_NOT_NULL(test, map.pal);
+	KUNIT_EXPECT_NULL(test, map.sgt);
+	KUNIT_EXPECT_EQ(test, exp.maps, 1);
+	/* The import's pin, and the map's without DMABUF_MOVE_NOTIFY. */
+	KUNIT_EXPECT_EQ(test, exp.pins, IS_ENABLED(CONFIG_DMABUF_MOVE_NOTIFY) ? 1 : 2);
+
+	/* What the driver's free does, as an SGT import's would. */
+	obj = kzalloc(sizeof(*obj), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	obj->funcs = &drm_prime_test_no_sgt_funcs;
+	drm_gem_private_object_init(drm, obj, PAGE_SIZE);
+	obj->import_attach = attach;
+	drm_prime_test_reports = 0;
+	kunit_activate_static_stub(test, dma_buf_mapping_report,
+				   drm_prime_test_count_report);
+	drm_prime_gem_destroy(obj, NULL);
+	kunit_deactivate_static_stub(test, dma_buf_mapping_report);
+	drm_gem_object_put(obj);
+
+	KUNIT_EXPECT_EQ(test, drm_prime_test_reports, 0);
+	KUNIT_EXPECT_EQ(test, exp.unmaps, exp.maps);
+	KUNIT_EXPECT_EQ(test, exp.unpins, exp.pins);
+	KUNIT_EXPECT_FALSE(test, exp.unpinned_while_mapped);
+	KUNIT_EXPECT_TRUE(test, list_empty(&dmabuf->attachments));
+}
+
 /* A GEM driver with the file operations the export helper names as owner. */
 DEFINE_DRM_GEM_FOPS(drm_prime_test_fops);
 
@@ -129,6 +307,7 @@ static int drm_prime_test_init(struct kunit *test)
 static struct kunit_case drm_prime_test_cases[] = {
 	KUNIT_CASE(drm_prime_test_attach_without_sg_table),
 	KUNIT_CASE(drm_prime_test_attach_with_sg_table),
+	KUNIT_CASE(drm_prime_test_destroy_pal_import),
 	{}
 };
 
@@ -140,6 +319,7 @@ static struct kunit_suite drm_prime_test_suite = {
 
 kunit_test_suite(drm_prime_test_suite);
 
-MODULE_DESCRIPTION("KUnit tests of the GEM PRIME export helpers");
+MODULE_DESCRIPTION("KUnit tests of the GEM PRIME helpers");
 MODULE_LICENSE("GPL");
 MODULE_IMPORT_NS(DMA_BUF);
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -4,7 +4,8 @@
  * mapping offers an exported BO makes for its state, what the dma-buf
  * core's negotiation then gives amdgpu importers (same XGMI hive or not)
  * and other importers (with and without P2P consent, legacy or native),
- * and where a map places the BO. The devices are zeroed amdgpu_device
+ * how an XGMI import is mapped through the offer's operations, and where
+ * a map places the BO. The devices are zeroed amdgpu_device
  * structures with only the fields these decisions read set; the PCI P2P
  * distance is a static stub.
  */
@@ -13,6 +14,7 @@
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-resv.h>
 #include <linux/vmalloc.h>
 
 #include "amdgpu.h"
@@ -29,6 +31,7 @@ MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 /* BO states */
 #define VRAM_BO		{ .prefers_vram = true, .runtime_active = true, .in_hive = true }
 #define VRAM_BO_NO_HIVE	{ .prefers_vram = true, .runtime_active = true }
+/* Prefers GTT now; AMDGPU_GEM_OP_SET_PLACEMENT may move it to VRAM later. */
 #define GTT_BO		{ .runtime_active = true, .in_hive = true }
 #define DCC_BO		{ .prefers_vram = true, .gfx12_dcc = true, \
 			  .runtime_active = true, .in_hive = true }
@@ -47,7 +50,8 @@ static const struct mask_case mask_cases[] = {
 	{ "vram bo in a hive", VRAM_BO, ALL_OFFERS },
 	{ "vram bo, no hive", VRAM_BO_NO_HIVE,
 	  AMDGPU_DMA_BUF_OFFER_P2P | AMDGPU_DMA_BUF_OFFER_GTT },
-	{ "gtt-only bo", GTT_BO, AMDGPU_DMA_BUF_OFFER_GTT },
+	/* Peers are offered the BO whatever it prefers: each map decides. */
+	{ "gtt bo in a hive", GTT_BO, ALL_OFFERS },
 	{ "gfx12 dcc surface", DCC_BO, AMDGPU_DMA_BUF_OFFER_GTT },
 	{ "runtime suspended exporter", SUSPENDED_BO, AMDGPU_DMA_BUF_OFFER_GTT },
 };
@@ -93,7 +97,7 @@ static const struct negotiate_case negotiate_cases[] = {
 	{ "vram bo, other hive, no pcie p2p", VRAM_BO, AMDGPU_OTHER_HIVE, false, GOT_GTT },
 	{ "vram bo, importer in no hive", VRAM_BO, AMDGPU_NO_HIVE, true, GOT_P2P },
 	{ "vram bo, exporter in no hive", VRAM_BO_NO_HIVE, AMDGPU_SAME_HIVE, true, GOT_P2P },
-	{ "gtt-only bo, same hive", GTT_BO, AMDGPU_SAME_HIVE, true, GOT_GTT },
+	{ "gtt bo, same hive", GTT_BO, AMDGPU_SAME_HIVE, true, GOT_XGMI },
 	{ "gfx12 dcc, same hive", DCC_BO, AMDGPU_SAME_HIVE, true, GOT_GTT },
 	{ "gfx12 dcc, other hive", DCC_BO, AMDGPU_OTHER_HIVE, true, GOT_GTT },
 	{ "suspended exporter, same hive", SUSPENDED_BO, AMDGPU_SAME_HIVE, true, GOT_GTT },
@@ -103,7 +107,7 @@ static const struct negotiate_case negotiate_cases[] = {
 	{ "vram bo, foreign importer without consent", VRAM_BO, FOREIGN_NO_P2P, true, GOT_GTT },
 	{ "vram bo, legacy p2p importer", VRAM_BO, LEGACY_P2P, true, GOT_P2P },
 	{ "vram bo, legacy importer without consent", VRAM_BO, LEGACY_NO_P2P, true, GOT_GTT },
-	{ "gtt-only bo, foreign p2p importer", GTT_BO, FOREIGN_P2P, true, GOT_GTT },
+	{ "gtt bo, foreign p2p importer", GTT_BO, FOREIGN_P2P, true, GOT_P2P },
 };
 
 static void negotiate_case_desc(const struct negotiate_case *c, char *desc)
@@ -314,19 +318,21 @@ static void amdgpu_dma_buf_offers_entries(struct kunit *test)
 			KUNIT_EXPECT_PTR_EQ(test, offers[i].type,
 					    &amdgpu_dma_buf_mapping_xgmi);
 			KUNIT_EXPECT_PTR_EQ(test, offers[i].priv.data, adev);
+			KUNIT_EXPECT_TRUE(test,
+					  amdgpu_dma_buf_mapping_xgmi.valid_offer(&offers[i]));
 			i++;
 		}
 		if (mask & AMDGPU_DMA_BUF_OFFER_P2P) {
 			KUNIT_EXPECT_PTR_EQ(test, offers[i].type, &dma_buf_mapping_sgt);
 			KUNIT_EXPECT_PTR_EQ(test, offers[i].sgt_offer.p2p_provider,
 					    adev->pdev);
-			KUNIT_EXPECT_NOT_NULL(test, offers[i].sgt_offer.ops);
+			KUNIT_EXPECT_TRUE(test, dma_buf_mapping_sgt.valid_offer(&offers[i]));
 			i++;
 		}
 		if (mask & AMDGPU_DMA_BUF_OFFER_GTT) {
 			KUNIT_EXPECT_PTR_EQ(test, offers[i].type, &dma_buf_mapping_sgt);
 			KUNIT_EXPECT_NULL(test, offers[i].sgt_offer.p2p_provider);
-			KUNIT_EXPECT_NOT_NULL(test, offers[i].sgt_offer.ops);
+			KUNIT_EXPECT_TRUE(test, dma_buf_mapping_sgt.valid_offer(&offers[i]));
 			i++;
 		}
 		for (; i < ARRAY_SIZE(offers); i++)
@@ -348,7 +354,6 @@ static void amdgpu_dma_buf_xgmi_contract(struct kunit *test)
 	struct amdgpu_device *imp = fake_adev(test, "amdgpu-importer", HIVE_A);
 	struct dma_buf_mapping_request requests[2];
 	struct dma_buf_attachment *attach;
-	int use_xgmi_p2p = amdgpu_use_xgmi_p2p;
 	struct dma_buf *dmabuf;
 	struct device *other;
 	unsigned int count;
@@ -380,22 +385,142 @@ static void amdgpu_dma_buf_xgmi_contract(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &dma_buf_mapping_sgt);
 	dma_buf_detach(dmabuf, attach);
 
-	/* XGMI disabled by the module parameter: P2P SGT. */
-	amdgpu_use_xgmi_p2p = 0;
-	count = amdgpu_dma_buf_fill_requests(imp, requests);
-	attach = dma_buf_mapping_attach(dmabuf, imp->ddev.dev, requests, count,
-					&fake_importer_ops, NULL);
-	amdgpu_use_xgmi_p2p = use_xgmi_p2p;
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
-	KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &dma_buf_mapping_sgt);
-	KUNIT_EXPECT_TRUE(test, attach->peer2peer);
-	dma_buf_detach(dmabuf, attach);
-
 	/* An importer asking only for XGMI from another hive gets nothing. */
 	imp->gmc.xgmi.hive_id = HIVE_B;
 	attach = dma_buf_mapping_attach(dmabuf, imp->ddev.dev, requests, 1,
 					&fake_importer_ops, NULL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EOPNOTSUPP);
+}
+
+/* An exporter of the XGMI type alone, with its own operations, counting. */
+struct xgmi_export {
+	struct amdgpu_device *adev;
+	const struct amdgpu_dma_buf_xgmi_ops *ops;
+	struct amdgpu_dma_buf_xgmi_map map;
+	struct sg_table sgt;
+	int maps, unmaps, pins, unpins;
+};
+
+static struct amdgpu_dma_buf_xgmi_map *xgmi_exp_map(struct dma_buf_attachment *attach)
+{
+	struct xgmi_export *xe = attach->dmabuf->priv;
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+	xe->maps++;
+	xe->map.sgt = &xe->sgt;
+	return &xe->map;
+}
+
+static void xgmi_exp_unmap(struct dma_buf_attachment *attach,
+			   struct amdgpu_dma_buf_xgmi_map *map)
+{
+	struct xgmi_export *xe = attach->dmabuf->priv;
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+	if (map == &xe->map)
+		xe->unmaps++;
+}
+
+static const struct amdgpu_dma_buf_xgmi_ops xgmi_exp_ops = {
+	.map = xgmi_exp_map,
+	.unmap = xgmi_exp_unmap,
+};
+
+static int xgmi_exp_offers(struct dma_buf *dmabuf, struct dma_buf_attachment *attach,
+			   struct dma_buf_mapping_offer *offers, unsigned int max)
+{
+	struct xgmi_export *xe = dmabuf->priv;
+
+	offers[0] = AMDGPU_DMA_BUF_XGMI_OFFER(xe->adev, xe->ops);
+	return 1;
+}
+
+static int xgmi_exp_pin(struct dma_buf_attachment *attach)
+{
+	((struct xgmi_export *)attach->dmabuf->priv)->pins++;
+	return 0;
+}
+
+static void xgmi_exp_unpin(struct dma_buf_attachment *attach)
+{
+	((struct xgmi_export *)attach->dmabuf->priv)->unpins++;
+}
+
+static const struct dma_buf_ops xgmi_exp_dma_buf_ops = {
+	.get_mapping_offers = xgmi_exp_offers,
+	.pin = xgmi_exp_pin,
+	.unpin = xgmi_exp_unpin,
+	.release = fake_release,
+};
+
+static int mapping_reports;
+
+static bool count_mapping_report(const struct dma_buf *dmabuf, const char *what,
+				 long value)
+{
+	mapping_reports++;
+	return false;
+}
+
+/*
+ * An XGMI import is mapped through the operations of the exporter's
+ * offer, never by calling amdgpu's exporter directly, and pinned around
+ * the mapping exactly where the core pins its own types (without
+ * DMABUF_MOVE_NOTIFY). An offer without operations is an exporter bug
+ * that the core refuses at attach.
+ */
+static void amdgpu_dma_buf_xgmi_map_ops(struct kunit *test)
+{
+	int pins_per_map = IS_ENABLED(CONFIG_DMABUF_MOVE_NOTIFY) ? 0 : 1;
+	struct amdgpu_device *exp = fake_adev(test, "amdgpu-xgmi-exporter", HIVE_A);
+	struct amdgpu_device *imp = fake_adev(test, "amdgpu-xgmi-importer", HIVE_A);
+	struct amdgpu_dma_buf_xgmi_map *map = NULL;
+	struct dma_buf_mapping_request request;
+	DEFINE_DMA_BUF_EXPORT_INFO(info);
+	struct dma_buf_attachment *attach;
+	struct xgmi_export *xe;
+	struct dma_buf *dmabuf;
+	struct sg_table *sgt;
+
+	xe = kunit_kzalloc(test, sizeof(*xe), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, xe);
+	xe->adev = exp;
+	xe->ops = &xgmi_exp_ops;
+	info.ops = &xgmi_exp_dma_buf_ops;
+	info.size = PAGE_SIZE;
+	info.priv = xe;
+	dmabuf = dma_buf_export(&info);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, put_dmabuf, dmabuf));
+
+	request = AMDGPU_DMA_BUF_XGMI_REQUEST(imp);
+	attach = dma_buf_mapping_attach(dmabuf, imp->ddev.dev, &request, 1,
+					&fake_importer_ops, NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &amdgpu_dma_buf_mapping_xgmi);
+
+	dma_resv_lock(dmabuf->resv, NULL);
+	sgt = amdgpu_dma_buf_map_import(attach, &map);
+	KUNIT_EXPECT_PTR_EQ(test, sgt, &xe->sgt);
+	KUNIT_EXPECT_PTR_EQ(test, map, &xe->map);
+	KUNIT_EXPECT_EQ(test, xe->maps, 1);
+	KUNIT_EXPECT_EQ(test, xe->pins, pins_per_map);
+	if (!IS_ERR(sgt))
+		amdgpu_dma_buf_unmap_import(attach, sgt, &map);
+	dma_resv_unlock(dmabuf->resv);
+	KUNIT_EXPECT_EQ(test, xe->unmaps, 1);
+	KUNIT_EXPECT_EQ(test, xe->unpins, xe->pins);
+	KUNIT_EXPECT_NULL(test, map);
+	dma_buf_detach(dmabuf, attach);
+
+	xe->ops = NULL;
+	mapping_reports = 0;
+	kunit_activate_static_stub(test, dma_buf_mapping_report, count_mapping_report);
+	attach = dma_buf_mapping_attach(dmabuf, imp->ddev.dev, &request, 1,
+					&fake_importer_ops, NULL);
+	kunit_deactivate_static_stub(test, dma_buf_mapping_report);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mapping_reports, 1);
 }
 
 struct map_case {
@@ -410,7 +535,8 @@ static const struct map_case map_cases[] = {
 	  AMDGPU_GEM_DOMAIN_GTT | AMDGPU_GEM_DOMAIN_VRAM },
 	{ "vram bo, not a peer", { .prefers_vram = true }, false,
 	  AMDGPU_GEM_DOMAIN_GTT },
-	{ "gtt-only bo, peer", {}, true, AMDGPU_GEM_DOMAIN_GTT },
+	/* A peer attachment is handed system pages while the BO prefers GTT. */
+	{ "gtt bo, peer", {}, true, AMDGPU_GEM_DOMAIN_GTT },
 	{ "pinned in gtt, peer", { .prefers_vram = true, .pinned = true, .in_gtt = true },
 	  true, 0 },
 	{ "pinned in gtt, not a peer", { .pinned = true, .in_gtt = true }, false, 0 },
@@ -438,6 +564,7 @@ static struct kunit_case amdgpu_dma_buf_cases[] = {
 	KUNIT_CASE_PARAM(amdgpu_dma_buf_offers_negotiate, negotiate_gen_params),
 	KUNIT_CASE(amdgpu_dma_buf_offers_entries),
 	KUNIT_CASE(amdgpu_dma_buf_xgmi_contract),
+	KUNIT_CASE(amdgpu_dma_buf_xgmi_map_ops),
 	KUNIT_CASE_PARAM(amdgpu_dma_buf_map_placement, map_gen_params),
 	{}
 };
