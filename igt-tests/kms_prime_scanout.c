@@ -12,6 +12,14 @@
  * exporter's CPU mapping after the import and flushes the framebuffer:
  * the dump must then differ in exactly that pixel, which proves it shows
  * the memory behind the mapping and not an earlier copy.
+ *
+ * Exporters align pitches: a 1366x768 buffer with a 256-byte aligned
+ * pitch (5632 bytes, 42 pixels of padding a row) must scan out its visible
+ * part (scanout-pitched-vgem).
+ *
+ * An import is a scan-out source and nothing else: the ioctls that would
+ * hand it to the host for anything else must fail, before and after it
+ * was scanned out (import-host-ioctls).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -205,6 +213,132 @@ static void scanout(const char *exporter, uint32_t seed, bool live)
 		 live ? "live-change-seen" : "screendump-match");
 }
 
+#define PW 1366
+#define PH 768
+#define PPITCH 5632	/* 1366 * 4 rounded up to 256 */
+
+/*
+ * A vgem buffer of PW x PH pixels with a pitch of PPITCH, imported into
+ * card B and scanned out in a PW x PH mode: the dump must be the pattern,
+ * row after row, and none of the padding between the rows.
+ */
+static void scanout_pitched(uint32_t seed)
+{
+	drmModeModeInfo mode = {
+		.hdisplay = PW, .hsync_start = PW + 8, .hsync_end = PW + 16, .htotal = PW + 32,
+		.vdisplay = PH, .vsync_start = PH + 2, .vsync_end = PH + 4, .vtotal = PH + 8,
+		.vrefresh = 60, .type = DRM_MODE_TYPE_USERDEF, .name = "1366x768",
+	};
+	uint32_t handles[4] = { 0 }, pitches[4] = { PPITCH }, offsets[4] = { 0 };
+	int fd = virtio[1].fd, vfd = drm_reopen(&vgem);
+	uint32_t conn = 0, crtc = 0, fb = 0, vhandle;
+	size_t map_size;
+	char result[128];
+	uint32_t *rows;
+	uint8_t *map;
+	int dmabuf, ret;
+
+	mode.clock = mode.htotal * mode.vtotal * 60 / 1000;
+	vhandle = dumb_create(vfd, (size_t)PPITCH * PH, (void **)&map, &map_size);
+	/* Pixel (x, y) is pattern word y * PW + x; the padding is not. */
+	rows = malloc((size_t)PW * PH * 4);
+	igt_assert(rows);
+	pattern_fill(rows, (size_t)PW * PH * 4, seed);
+	memset(map, 0xa5, map_size);
+	for (int y = 0; y < PH; y++)
+		memcpy(map + (size_t)y * PPITCH, rows + (size_t)y * PW, PW * 4);
+	free(rows);
+	dmabuf = prime_handle_to_fd(vfd, vhandle);
+
+	ret = prime_fd_to_handle(fd, dmabuf, &handles[0]);
+	igt_assert_f(ret == 0, "card B import: %s", strerror(-ret));
+	igt_assert_f(drmModeAddFB2(fd, PW, PH, DRM_FORMAT_XRGB8888, handles, pitches,
+				   offsets, &fb, 0) == 0,
+		     "AddFB2 of the import with pitch %d: %s", PPITCH, strerror(errno));
+	find_output(fd, &conn, &crtc);
+	igt_assert_f(drmModeSetCrtc(fd, crtc, fb, 0, 0, &conn, 1, &mode) == 0,
+		     "SetCrtc: %s", strerror(errno));
+	host_sync(fd);
+	vmctl_screendump("gpu-b", PW, PH, seed, "vgem-pitched", result, sizeof(result));
+	igt_info("screendump of gpu-b, vgem %dx%d pitch %d: %s\n", PW, PH, PPITCH, result);
+
+	igt_assert_eq(drmModeSetCrtc(fd, crtc, 0, 0, 0, NULL, 0, NULL), 0);
+	drmModeRmFB(fd, fb);
+	gem_close(fd, handles[0]);
+	close(dmabuf);
+	munmap(map, map_size);
+	gem_close(vfd, vhandle);
+	close(vfd);
+	igt_assert_f(!strcmp(result, "match"),
+		     "the dump of gpu-b differs from the pattern: %s", result);
+	igt_info("cell: vgem -> virtio-gpu-b: scanout pitch %d: screendump-match\n", PPITCH);
+}
+
+/* The errno of an ioctl that must fail, 0 if it succeeded. */
+static int ioctl_errno(int fd, unsigned long request, void *arg)
+{
+	return drmIoctl(fd, request, arg) ? errno : 0;
+}
+
+static void expect_refused(int fd, uint32_t handle, bool has_3d, const char *when)
+{
+	struct drm_virtgpu_resource_info info = { .bo_handle = handle };
+	struct drm_virtgpu_3d_transfer_to_host to = {
+		.bo_handle = handle, .box = { .w = W, .h = H, .d = 1 },
+	};
+	struct drm_virtgpu_3d_transfer_from_host from = {
+		.bo_handle = handle, .box = { .w = W, .h = H, .d = 1 },
+	};
+	struct drm_virtgpu_execbuffer exec = {
+		.bo_handles = (uintptr_t)&handle, .num_bo_handles = 1,
+	};
+	struct drm_virtgpu_map map = { .handle = handle };
+	/* Without 3D these two are refused for every object, first. */
+	int no_3d = has_3d ? EOPNOTSUPP : ENOSYS;
+	int e;
+
+	e = ioctl_errno(fd, DRM_IOCTL_VIRTGPU_RESOURCE_INFO, &info);
+	igt_assert_f(e == EOPNOTSUPP, "RESOURCE_INFO of an import %s: %s", when, strerror(e));
+	e = ioctl_errno(fd, DRM_IOCTL_VIRTGPU_TRANSFER_TO_HOST, &to);
+	igt_assert_f(e == EOPNOTSUPP, "TRANSFER_TO_HOST of an import %s: %s", when, strerror(e));
+	e = ioctl_errno(fd, DRM_IOCTL_VIRTGPU_TRANSFER_FROM_HOST, &from);
+	igt_assert_f(e == no_3d, "TRANSFER_FROM_HOST of an import %s: %s", when, strerror(e));
+	e = ioctl_errno(fd, DRM_IOCTL_VIRTGPU_EXECBUFFER, &exec);
+	igt_assert_f(e == no_3d, "EXECBUFFER naming an import %s: %s", when, strerror(e));
+	e = ioctl_errno(fd, DRM_IOCTL_VIRTGPU_MAP, &map);
+	igt_assert_f(e == EINVAL, "MAP of an import %s: %s", when, strerror(e));
+	igt_info("import %s: RESOURCE_INFO, TRANSFER_TO_HOST refused (EOPNOTSUPP); "
+		 "TRANSFER_FROM_HOST, EXECBUFFER refused (%s); MAP refused (EINVAL)\n",
+		 when, strerror(no_3d));
+}
+
+static void import_host_ioctls(void)
+{
+	uint32_t handles[4] = { 0 }, pitches[4] = { PITCH }, offsets[4] = { 0 };
+	int fd = virtio[1].fd, has_3d = 0;
+	struct drm_virtgpu_getparam gp = {
+		.param = VIRTGPU_PARAM_3D_FEATURES, .value = (uintptr_t)&has_3d,
+	};
+	struct source src;
+	uint32_t fb = 0;
+
+	igt_assert_eq(ioctl_errno(fd, DRM_IOCTL_VIRTGPU_GETPARAM, &gp), 0);
+	make_source("vgem", 0x5c4000fdu, &src);
+	igt_assert_eq(prime_fd_to_handle(fd, src.dmabuf, &handles[0]), 0);
+
+	/* Before any framebuffer: the host has no resource for it yet. */
+	expect_refused(fd, handles[0], has_3d, "before scan-out");
+	/* As a framebuffer it has a 2D resource, still only for scan-out. */
+	igt_assert_f(drmModeAddFB2(fd, W, H, DRM_FORMAT_XRGB8888, handles, pitches,
+				   offsets, &fb, 0) == 0,
+		     "AddFB2 of the import after the refusals: %s", strerror(errno));
+	expect_refused(fd, handles[0], has_3d, "with a framebuffer");
+
+	drmModeRmFB(fd, fb);
+	gem_close(fd, handles[0]);
+	free_source(&src);
+}
+
 static void scanout_subtest(const char *exporter, uint32_t seed)
 {
 	igt_describe("Scan out a buffer imported from the exporter on "
@@ -241,4 +375,15 @@ igt_main
 		scanout("vgem", 0x5c4000ffu, true);
 	igt_subtest("scanout-live-change-udmabuf")
 		scanout("udmabuf", 0x5c4000feu, true);
+
+	igt_describe("Scan out a 1366x768 buffer whose pitch is aligned to 256 "
+		     "bytes: the screen dump must show the visible pixels only.");
+	igt_subtest("scanout-pitched-vgem")
+		scanout_pitched(0x5c4000fcu);
+
+	igt_describe("Every ioctl that would hand an import to the host for "
+		     "anything but scan-out fails, before and after it is "
+		     "used in a framebuffer.");
+	igt_subtest("import-host-ioctls")
+		import_host_ioctls();
 }

@@ -1,19 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit tests of the mapping types virtio-gpu offers for host-visible
+ * KUnit tests of virtio-gpu's dma-buf code on the VM's real virtio-gpu
+ * devices. As exporter: the mapping types it offers for host-visible
  * (VRAM) objects. Such objects need host-visible memory, which QEMU 7.2
- * does not offer, so no real one can exist in the test VM: the tests run
- * on the VM's real virtio-gpu devices with a VRAM object made up around a
- * range of the card's own BAR, and go through the dma-buf core's
- * negotiation and the offers' map and unmap.
+ * does not offer, so no real one can exist in the test VM: the tests use
+ * a VRAM object made up around a range of the card's own BAR, and go
+ * through the dma-buf core's negotiation and the offers' map and unmap.
+ * As importer: the host backing an import of another driver's buffer gets
+ * (virtgpu_dma_buf_import_sgt()).
  */
 
 #include <kunit/test.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/pci.h>
+#include <linux/scatterlist.h>
 #include <linux/swiotlb.h>
 #include <linux/virtio_dma_buf.h>
+#include <linux/workqueue.h>
 
 #include "virtgpu_drv.h"
 
@@ -279,9 +284,244 @@ static void vram_unmappable_is_uuid(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->dmabuf->attachments));
 }
 
+/* The host's late answer to MAP_BLOB, as the control queue delivers it. */
+struct vram_test_answer {
+	struct delayed_work work;
+	struct vram_test_ctx *ctx;
+	bool answered;
+};
+
+static void vram_test_answer_map(struct work_struct *work)
+{
+	struct vram_test_answer *a = container_of(to_delayed_work(work),
+						  struct vram_test_answer, work);
+	struct virtio_gpu_device *vgdev = a->ctx->card[0].drm->dev_private;
+
+	a->answered = true;
+	WRITE_ONCE(a->ctx->vram.map_state, STATE_OK);
+	wake_up_all(&vgdev->resp_wq);
+}
+
+static void vram_test_cancel_answer(void *data)
+{
+	struct vram_test_answer *a = data;
+
+	cancel_delayed_work_sync(&a->work);
+}
+
+/*
+ * The host answers MAP_BLOB after the object is exported: the attach
+ * waits for the answer, without the reservation lock, so that the map,
+ * under the lock, never waits for the host (a host that never answers
+ * would otherwise hang every user of the lock). A mapping the host
+ * refused is offered to no one.
+ */
+static void vram_offer_waits_for_host(struct kunit *test)
+{
+	struct vram_test_ctx *ctx = vram_test_setup(test, VIRTGPU_BLOB_FLAG_USE_MAPPABLE);
+	struct device *b = &ctx->card[1].pdev->dev;
+	const struct dma_buf_mapping_request p2p = DMA_BUF_SGT_REQUEST(b, true);
+	struct dma_buf_attachment *attach;
+	struct vram_test_answer *answer;
+	struct sg_table *sgt;
+	int ret;
+
+	answer = kunit_kzalloc(test, sizeof(*answer), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, answer);
+	answer->ctx = ctx;
+	INIT_DELAYED_WORK(&answer->work, vram_test_answer_map);
+	ret = kunit_add_action_or_reset(test, vram_test_cancel_answer, answer);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	ctx->vram.map_state = STATE_INITIALIZING;
+	schedule_delayed_work(&answer->work, msecs_to_jiffies(50));
+	attach = vram_test_attach(ctx, b, &p2p);
+	KUNIT_EXPECT_TRUE(test, answer->answered);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(sgt));
+	if (!IS_ERR_OR_NULL(sgt))
+		dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
+	dma_buf_detach(ctx->dmabuf, attach);
+
+	ctx->vram.map_state = STATE_ERR;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vram_test_attach(ctx, b, &p2p)), -EOPNOTSUPP);
+	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->dmabuf->attachments));
+}
+
+/* An exporter of one page of RAM, offering PAL first, then SGT. */
+struct import_test_exporter {
+	struct page *page;
+};
+
+static struct dma_buf_phys_list *import_test_pal_map(struct dma_buf_attachment *attach)
+{
+	struct import_test_exporter *exp = attach->dmabuf->priv;
+	struct dma_buf_phys_list *pal = dma_buf_phys_list_alloc(1);
+
+	if (!pal)
+		return ERR_PTR(-ENOMEM);
+	pal->ranges[0].base = page_to_phys(exp->page);
+	pal->ranges[0].len = PAGE_SIZE;
+	return pal;
+}
+
+static void import_test_pal_unmap(struct dma_buf_attachment *attach,
+				  struct dma_buf_phys_list *pal)
+{
+	dma_buf_phys_list_free(pal);
+}
+
+static const struct dma_buf_pal_exp_ops import_test_pal_ops = {
+	.map = import_test_pal_map,
+	.unmap = import_test_pal_unmap,
+};
+
+static struct sg_table *import_test_sgt_map(struct dma_buf_attachment *attach,
+					    enum dma_data_direction dir)
+{
+	struct import_test_exporter *exp = attach->dmabuf->priv;
+	struct sg_table *sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
+	int ret;
+
+	if (!sgt)
+		return ERR_PTR(-ENOMEM);
+	ret = sg_alloc_table(sgt, 1, GFP_KERNEL);
+	if (ret)
+		goto err_free;
+	sg_set_page(sgt->sgl, exp->page, PAGE_SIZE, 0);
+	ret = dma_map_sgtable(attach->dev, sgt, dir, 0);
+	if (ret)
+		goto err_table;
+	return sgt;
+
+err_table:
+	sg_free_table(sgt);
+err_free:
+	kfree(sgt);
+	return ERR_PTR(ret);
+}
+
+static void import_test_sgt_unmap(struct dma_buf_attachment *attach,
+				  struct sg_table *sgt, enum dma_data_direction dir)
+{
+	dma_unmap_sgtable(attach->dev, sgt, dir, 0);
+	sg_free_table(sgt);
+	kfree(sgt);
+}
+
+static const struct dma_buf_sgt_exp_ops import_test_sgt_ops = {
+	.map = import_test_sgt_map,
+	.unmap = import_test_sgt_unmap,
+};
+
+static int import_test_offers(struct dma_buf *dmabuf, struct dma_buf_attachment *attach,
+			      struct dma_buf_mapping_offer *offers, unsigned int max)
+{
+	offers[0] = DMA_BUF_PAL_OFFER(&import_test_pal_ops);
+	offers[1] = DMA_BUF_SGT_OFFER(&import_test_sgt_ops);
+	return 2;
+}
+
+static int import_test_pin(struct dma_buf_attachment *attach)
+{
+	return 0;
+}
+
+static void import_test_unpin(struct dma_buf_attachment *attach)
+{
+}
+
+static void import_test_release(struct dma_buf *dmabuf)
+{
+	struct import_test_exporter *exp = dmabuf->priv;
+
+	__free_page(exp->page);
+	kfree(exp);
+}
+
+static const struct dma_buf_ops import_test_dma_buf_ops = {
+	.get_mapping_offers = import_test_offers,
+	.pin = import_test_pin,
+	.unpin = import_test_unpin,
+	.release = import_test_release,
+};
+
+static void import_test_put_obj(void *obj)
+{
+	drm_gem_object_put(obj);
+}
+
+/*
+ * Card B imports a page of RAM and virtgpu_dma_buf_import_sgt() turns its
+ * mapping into the host's backing: the page's guest physical address when
+ * the host reads guest memory directly (no VIRTIO_F_ACCESS_PLATFORM: PAL
+ * is negotiated), its DMA address in the table otherwise (SGT).
+ */
+static void import_backing_follows_mapping(struct kunit *test)
+{
+	struct vram_test_ctx *ctx = vram_test_setup(test, 0);
+	struct drm_device *drm = ctx->card[1].drm;
+	struct virtio_gpu_device *vgdev = drm->dev_private;
+	struct virtio_gpu_object_import *imp;
+	struct import_test_exporter *exp;
+	DEFINE_DMA_BUF_EXPORT_INFO(info);
+	struct virtio_gpu_mem_entry *ents = NULL;
+	struct drm_gem_object *obj;
+	struct dma_buf *dmabuf;
+	unsigned int nents = 0;
+	u64 want;
+	int ret;
+
+	exp = kzalloc(sizeof(*exp), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, exp);
+	exp->page = alloc_page(GFP_KERNEL);
+	if (!exp->page) {
+		kfree(exp);
+		KUNIT_FAIL_AND_ABORT(test, "out of memory");
+	}
+	info.ops = &import_test_dma_buf_ops;
+	info.size = PAGE_SIZE;
+	info.flags = O_RDWR;
+	info.priv = exp;
+	dmabuf = dma_buf_export(&info);
+	if (IS_ERR(dmabuf)) {
+		__free_page(exp->page);
+		kfree(exp);
+		KUNIT_FAIL_AND_ABORT(test, "export: %pe", dmabuf);
+	}
+
+	obj = virtgpu_gem_prime_import(drm, dmabuf);
+	/* The import holds its own reference to the buffer. */
+	dma_buf_put(dmabuf);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, obj);
+	ret = kunit_add_action_or_reset(test, import_test_put_obj, obj);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	imp = to_virtio_gpu_import(gem_to_virtio_gpu_obj(obj));
+
+	ret = virtgpu_dma_buf_import_sgt(&ents, &nents, &imp->base, obj->import_attach);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_NOT_NULL(test, ents);
+	if (!virtio_gpu_use_dma_api(vgdev->vdev)) {
+		KUNIT_EXPECT_PTR_EQ(test, obj->import_attach->mapping_type,
+				    &dma_buf_mapping_pal);
+		want = page_to_phys(exp->page);
+	} else {
+		KUNIT_EXPECT_PTR_EQ(test, obj->import_attach->mapping_type,
+				    &dma_buf_mapping_sgt);
+		want = sg_dma_address(imp->map.sgt->sgl);
+	}
+	KUNIT_EXPECT_EQ(test, nents, 1);
+	KUNIT_EXPECT_EQ(test, le64_to_cpu(ents[0].addr), want);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(ents[0].length), PAGE_SIZE);
+	kvfree(ents);
+}
+
 static struct kunit_case virtgpu_vram_cases[] = {
 	KUNIT_CASE(vram_mappable_is_mmio_pal),
 	KUNIT_CASE(vram_unmappable_is_uuid),
+	KUNIT_CASE(vram_offer_waits_for_host),
+	KUNIT_CASE(import_backing_follows_mapping),
 	{}
 };
 
