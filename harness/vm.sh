@@ -53,11 +53,13 @@ STAGE="vm-$tag"
 kernel=$kdir/arch/x86/boot/bzImage
 [ -f "$kernel" ] || die "no kernel at $kernel; build it first (make kernel)"
 
-# prime_fault_injection goes last: the allocations it fails include those
-# of the debug facilities themselves (DMA-API debug turns itself off when
-# one of its own fails), which must stay on for every other test.
-tests_all=$(cd "$TOP/igt-tests" && ls *.c | sed 's/\.c$//' | grep -vx prime_fault_injection)
-tests_all="$tests_all prime_fault_injection"
+# prime_fault_injection goes after the others: the allocations it fails
+# include those of the debug facilities themselves (DMA-API debug turns
+# itself off when one of its own fails), which must stay on for every
+# other test. prime_hotunplug goes last of all: it removes card B.
+tests_all=$(cd "$TOP/igt-tests" && ls *.c | sed 's/\.c$//' |
+	grep -vxE 'prime_fault_injection|prime_hotunplug')
+tests_all="$tests_all prime_fault_injection prime_hotunplug"
 tests=$(echo ${*:-$tests_all})
 
 # Test binaries, statically linked.

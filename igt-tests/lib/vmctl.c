@@ -28,24 +28,25 @@ static int vmctl_open(void)
 	return fd;
 }
 
-void vmctl_screendump(const char *qdev_id, int width, int height, uint32_t seed,
-		      const char *tag, char *result, size_t size)
+/*
+ * Send @request and wait for the runner's line that starts with @want;
+ * the rest of that line is the answer, written to @result.
+ */
+static void vmctl_request(const char *request, const char *want, char *result,
+			  size_t size)
 {
-	char line[256], want[96];
+	char line[256];
 	size_t len = 0;
 	int fd = vmctl_open();
 
-	snprintf(line, sizeof(line), "SCREENDUMP %s %d %d 0x%08x %s\n", qdev_id,
-		 width, height, seed, tag);
-	igt_assert(write(fd, line, strlen(line)) == (ssize_t)strlen(line));
-	snprintf(want, sizeof(want), "SCREENDUMP-RESULT %s ", tag);
-
+	igt_assert(write(fd, request, strlen(request)) == (ssize_t)strlen(request));
 	for (;;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		char c;
 
 		igt_assert_f(poll(&pfd, 1, 60000) == 1,
-			     "no answer to the screen dump request within 60 s");
+			     "no answer to \"%.*s\" within 60 s",
+			     (int)strcspn(request, "\n"), request);
 		igt_assert(read(fd, &c, 1) == 1);
 		if (c == '\r')
 			continue;
@@ -61,4 +62,24 @@ void vmctl_screendump(const char *qdev_id, int width, int height, uint32_t seed,
 			return;
 		}
 	}
+}
+
+void vmctl_screendump(const char *qdev_id, int width, int height, uint32_t seed,
+		      const char *tag, char *result, size_t size)
+{
+	char request[256], want[96];
+
+	snprintf(request, sizeof(request), "SCREENDUMP %s %d %d 0x%08x %s\n", qdev_id,
+		 width, height, seed, tag);
+	snprintf(want, sizeof(want), "SCREENDUMP-RESULT %s ", tag);
+	vmctl_request(request, want, result, size);
+}
+
+void vmctl_device_del(const char *qdev_id, char *result, size_t size)
+{
+	char request[96], want[96];
+
+	snprintf(request, sizeof(request), "DEVICE_DEL %s\n", qdev_id);
+	snprintf(want, sizeof(want), "DEVICE_DEL-RESULT %s ", qdev_id);
+	vmctl_request(request, want, result, size);
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The tests' control port to the VM runner (third serial port, ttyS2):
- * requests the runner serves on the host, such as a QEMU screen dump of
- * one card compared with a test pattern (harness/screendump.py).
+ * requests the runner serves on the host (harness/screendump.py): a QEMU
+ * screen dump of one card compared with a test pattern, and the removal
+ * of a device (PCIe hot-unplug).
  */
 #ifndef IGT_VMCTL_H
 #define IGT_VMCTL_H
@@ -20,5 +21,14 @@
  */
 void vmctl_screendump(const char *qdev_id, int width, int height, uint32_t seed,
 		      const char *tag, char *result, size_t size);
+
+/*
+ * Remove the device QEMU knows as @qdev_id, as QMP device_del does (a PCIe
+ * hot-unplug, which the guest completes after the attention button's five
+ * seconds). Writes the runner's verdict ("deleted" once QEMU reports the
+ * device gone, or "error ...") to @result; asserts that an answer came
+ * within a minute.
+ */
+void vmctl_device_del(const char *qdev_id, char *result, size_t size);
 
 #endif /* IGT_VMCTL_H */

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A virtio-gpu card that goes away while it holds imports must let go of
+ * the exporters' buffers.
+ *
+ * Card B imports two vgem buffers (pinned imports: the exporter's buffer
+ * cannot move while they exist), one of them also used in a framebuffer
+ * so that the host has a resource for it. The card is then removed the
+ * way an administrator's QMP device_del removes it (a PCIe hot-unplug, run
+ * by the VM runner), while the test still holds the card open. Closing
+ * the card afterwards frees the imports without a device to tell: both
+ * attachments must leave bufinfo, and bufinfo's totals must come back
+ * once the test closes the buffers. The runner's kmemleak and KASAN
+ * checks cover the rest.
+ *
+ * It removes card B for good, so the VM runner runs it after every other
+ * test.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <drm_fourcc.h>
+#include <xf86drm.h>
+#include <xf86drmMode.h>
+
+#include "lib/dmabuf_util.h"
+#include "lib/igt.h"
+#include "lib/vmctl.h"
+
+#define W 64
+#define H 64
+#define FB_SIZE (W * H * 4)
+
+static struct drm_dev virtio[2], vgem;
+
+struct vgem_buf {
+	uint32_t handle;
+	int dmabuf;
+	ino_t ino;
+	void *map;
+	size_t map_size;
+};
+
+static void vgem_buf_create(int fd, struct vgem_buf *b)
+{
+	b->handle = dumb_create(fd, FB_SIZE, &b->map, &b->map_size);
+	b->dmabuf = prime_handle_to_fd(fd, b->handle);
+	b->ino = fd_inode(b->dmabuf);
+}
+
+/* Up to 3 s: virtio-gpu frees imports from a work item. */
+static int attachments_left(const struct vgem_buf *b)
+{
+	struct bufinfo_attachment att[MAX_ATTACHMENTS];
+	int n = -1;
+
+	for (int i = 0; i < 30; i++) {
+		n = bufinfo_attachments(b->ino, att, MAX_ATTACHMENTS);
+		if (n == 0)
+			break;
+		usleep(100 * 1000);
+	}
+	return n;
+}
+
+static void unplug_with_imports(void)
+{
+	uint32_t handles[4] = { 0 }, pitches[4] = { W * 4 }, offsets[4] = { 0 };
+	struct vgem_buf scanout, plain;
+	int vfd = drm_reopen(&vgem);
+	char total[128], result[128], sysfs[96];
+	uint32_t fb = 0, plain_handle = 0;
+	int fd = virtio[1].fd;
+
+	bufinfo_total(total, sizeof(total));
+	vgem_buf_create(vfd, &scanout);
+	vgem_buf_create(vfd, &plain);
+
+	igt_assert_eq(prime_fd_to_handle(fd, scanout.dmabuf, &handles[0]), 0);
+	igt_assert_eq(prime_fd_to_handle(fd, plain.dmabuf, &plain_handle), 0);
+	/* A framebuffer gives the first import a host resource. */
+	igt_assert_f(drmModeAddFB2(fd, W, H, DRM_FORMAT_XRGB8888, handles, pitches,
+				   offsets, &fb, 0) == 0,
+		     "AddFB2 of the import: %s", strerror(errno));
+	igt_assert_eq(bufinfo_count_dev(scanout.ino, virtio[1].devname), 1);
+	igt_assert_eq(bufinfo_count_dev(plain.ino, virtio[1].devname), 1);
+
+	vmctl_device_del("gpu-b", result, sizeof(result));
+	igt_info("device_del gpu-b (%s): %s\n", virtio[1].pci, result);
+	igt_assert_f(!strcmp(result, "deleted"), "card B was not removed: %s", result);
+	snprintf(sysfs, sizeof(sysfs), "/sys/bus/pci/devices/%s", virtio[1].pci);
+	igt_assert_f(access(sysfs, F_OK) != 0, "%s is still there", sysfs);
+
+	/* The card is gone; closing it frees the framebuffer and the imports. */
+	close(fd);
+	virtio[1].fd = -1;
+	igt_assert_f(attachments_left(&scanout) == 0,
+		     "the import that was scanned out still holds vgem's buffer");
+	igt_assert_f(attachments_left(&plain) == 0,
+		     "the plain import still holds vgem's buffer");
+	igt_info("both imports of the removed card released their attachments\n");
+
+	close(scanout.dmabuf);
+	close(plain.dmabuf);
+	munmap(scanout.map, scanout.map_size);
+	munmap(plain.map, plain.map_size);
+	gem_close(vfd, scanout.handle);
+	gem_close(vfd, plain.handle);
+	close(vfd);
+	bufinfo_expect_total(total);
+}
+
+igt_main
+{
+	igt_fixture {
+		struct drm_dev devs[1];
+
+		igt_assert_eq(drm_open_all("virtio_gpu", virtio, 2), 2);
+		igt_assert_eq(drm_open_all("vgem", devs, 1), 1);
+		vgem = devs[0];
+	}
+
+	igt_describe("Remove virtio-gpu card B (PCIe hot-unplug) while it holds "
+		     "imports of vgem buffers, one of them in a framebuffer: "
+		     "closing the card must release every import.");
+	igt_subtest("unplug-with-imports")
+		unplug_with_imports();
+}
