@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Control service of the VM runner: screen dumps and hot-unplug.
+"""Control service of the VM runner: screen dumps, cursors and hot-unplug.
 
 The guest's tests ask, on their control serial port (a QEMU socket
 chardev), for a screen dump of one virtio-gpu card:
@@ -17,6 +17,13 @@ the same port with one line:
     SCREENDUMP-RESULT <tag> mismatch <count> <x> <y>   (first differing pixel)
     SCREENDUMP-RESULT <tag> error <reason>
 
+or for the cursor image of card B, as QEMU's VNC server for that card
+(VNC_SOCKET, bound to gpu-b) sends it with the rich-cursor pseudo-encoding
+(a screen dump does not contain the cursor), compared the same way:
+
+    CURSOR <width> <height> <seed> <tag>
+    CURSOR-RESULT <tag> match|mismatch <count> <x> <y>|error <reason>
+
 or for the removal of a device, as an administrator's device_del (a PCIe
 hot-unplug: the guest's pciehp removes it after the attention button's
 five seconds):
@@ -28,11 +35,12 @@ which is answered once QEMU reports the device gone (DEVICE_DELETED) with
     DEVICE_DEL-RESULT <qdev-id> deleted
     DEVICE_DEL-RESULT <qdev-id> error <reason>
 
-usage: screendump.py QMP_SOCKET CONTROL_SOCKET OUTDIR
+usage: screendump.py QMP_SOCKET CONTROL_SOCKET OUTDIR VNC_SOCKET
 """
 import json
 import os
 import socket
+import struct
 import sys
 import time
 
@@ -118,17 +126,14 @@ def read_ppm(path):
     return int(fields[1]), int(fields[2]), data[pos + 1:]
 
 
-def compare(path, width, height, seed):
-    w, h, rgb = read_ppm(path)
-    if (w, h) != (width, height):
-        return "error size-%dx%d" % (w, h)
+def compare_pixels(w, h, pixel, seed):
+    """Compare pixel(x, y) -> (r, g, b) with pattern @seed."""
     bad = 0
     first = None
     for y in range(h):
         for x in range(w):
-            v = pattern_word(seed, y * width + x)
-            o = (y * w + x) * 3
-            if (rgb[o], rgb[o + 1], rgb[o + 2]) != ((v >> 16) & 255, (v >> 8) & 255, v & 255):
+            v = pattern_word(seed, y * w + x)
+            if pixel(x, y) != ((v >> 16) & 255, (v >> 8) & 255, v & 255):
                 bad += 1
                 if first is None:
                     first = (x, y)
@@ -137,8 +142,77 @@ def compare(path, width, height, seed):
     return "mismatch %d %d %d" % (bad, first[0], first[1])
 
 
+def compare(path, width, height, seed):
+    w, h, rgb = read_ppm(path)
+    if (w, h) != (width, height):
+        return "error size-%dx%d" % (w, h)
+    return compare_pixels(w, h, lambda x, y: tuple(rgb[(y * w + x) * 3:(y * w + x) * 3 + 3]),
+                          seed)
+
+
+def recv_exact(sock, n):
+    buf = b""
+    while len(buf) < n:
+        chunk = sock.recv(n - len(buf))
+        if not chunk:
+            raise EOFError("VNC closed")
+        buf += chunk
+    return buf
+
+
+def vnc_cursor(path):
+    """The current cursor of the VNC server at @path, as (width, height,
+    pixels): 32-bit little-endian XRGB, from the rich-cursor
+    pseudo-encoding (-239), which the server sends as soon as the client
+    announces it."""
+    s = connect(path, timeout=10)
+    s.settimeout(30)
+    try:
+        recv_exact(s, 12)  # the server's version
+        s.sendall(b"RFB 003.008\n")
+        types = recv_exact(s, recv_exact(s, 1)[0])
+        if 1 not in types:
+            raise RuntimeError("VNC server wants authentication")
+        s.sendall(bytes([1]))
+        if struct.unpack(">I", recv_exact(s, 4))[0]:
+            raise RuntimeError("VNC security handshake failed")
+        s.sendall(bytes([1]))  # ClientInit, shared
+        recv_exact(s, 20)  # size and pixel format
+        recv_exact(s, struct.unpack(">I", recv_exact(s, 4))[0])  # name
+        # SetPixelFormat: 32 bpp, depth 24, little endian, true colour,
+        # 8 bits a channel at shifts 16, 8, 0.
+        s.sendall(struct.pack(">BxxxBBBBHHHBBBxxx", 0, 32, 24, 0, 1,
+                              255, 255, 255, 16, 8, 0))
+        # SetEncodings: raw, rich cursor.
+        s.sendall(struct.pack(">BxHii", 2, 2, 0, -239))
+        while True:
+            if recv_exact(s, 1)[0] != 0:
+                raise RuntimeError("unexpected VNC server message")
+            recv_exact(s, 1)
+            for _ in range(struct.unpack(">H", recv_exact(s, 2))[0]):
+                _, _, w, h, enc = struct.unpack(">HHHHi", recv_exact(s, 12))
+                if enc == -239:
+                    pixels = recv_exact(s, w * h * 4)
+                    recv_exact(s, (w + 7) // 8 * h)  # the mask
+                    return w, h, pixels
+                if enc != 0:
+                    raise RuntimeError("unexpected VNC encoding %d" % enc)
+                recv_exact(s, w * h * 4)
+    finally:
+        s.close()
+
+
+def compare_cursor(path, width, height, seed):
+    w, h, px = vnc_cursor(path)
+    if (w, h) != (width, height):
+        return "error size-%dx%d" % (w, h)
+    return compare_pixels(w, h, lambda x, y: (px[(y * w + x) * 4 + 2],
+                                              px[(y * w + x) * 4 + 1],
+                                              px[(y * w + x) * 4]), seed)
+
+
 def main():
-    qmp_path, ctl_path, outdir = sys.argv[1:4]
+    qmp_path, ctl_path, outdir, vnc_path = sys.argv[1:5]
     qmp = Qmp(qmp_path)
     ctl = connect(ctl_path)
     reader = ctl.makefile("r", newline="\n")
@@ -156,6 +230,16 @@ def main():
                 result = "error " + str(e).replace(" ", "_")
             print("device_del %s: %s" % (dev, result), flush=True)
             ctl.sendall(("DEVICE_DEL-RESULT %s %s\n" % (dev, result)).encode())
+            continue
+        if len(words) == 5 and words[0] == "CURSOR":
+            tag = words[4]
+            try:
+                result = compare_cursor(vnc_path, int(words[1]), int(words[2]),
+                                        int(words[3], 0))
+            except (OSError, ValueError, RuntimeError, EOFError) as e:
+                result = "error " + str(e).replace(" ", "_")
+            print("cursor %s of gpu-b: %s" % (tag, result), flush=True)
+            ctl.sendall(("CURSOR-RESULT %s %s\n" % (tag, result)).encode())
             continue
         if len(words) != 6 or words[0] != "SCREENDUMP":
             continue

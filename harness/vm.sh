@@ -175,6 +175,7 @@ timeout -k 10 "$timeout_s" qemu-system-x86_64 \
 	-chardev socket,id=ctl,path="$sockdir/ctl",server=on,wait=off \
 	-serial chardev:ctl \
 	-qmp unix:"$sockdir/qmp",server=on,wait=off \
+	-vnc unix:"$sockdir/vnc",display=gpu-b \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 	-device pcie-root-port,id=rp0,bus=pcie.0,chassis=1,slot=1 \
 	-device x3130-upstream,id=sw0,bus=rp0 \
@@ -194,7 +195,7 @@ echo $? >"$sockdir/rc"
 	grep --line-buffered -E '^(Subtest |VM-TEST-BEGIN|VM-CPUS)' |
 	sed -u "s/^/    /" &
 qemu_pipe=$!
-python3 "$(dirname "$0")/screendump.py" "$sockdir/qmp" "$sockdir/ctl" "$dumps" \
+python3 "$(dirname "$0")/screendump.py" "$sockdir/qmp" "$sockdir/ctl" "$dumps" "$sockdir/vnc" \
 	>"$dumps/service.log" 2>&1 &
 dump_pid=$!
 wait "$qemu_pipe"

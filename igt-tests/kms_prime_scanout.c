@@ -17,6 +17,10 @@
  * pitch (5632 bytes, 42 pixels of padding a row) must scan out its visible
  * part (scanout-pitched-vgem).
  *
+ * An import can be the cursor: a 64x64 vgem buffer set as card B's cursor
+ * must be the cursor image the host shows, as QEMU's VNC server for the
+ * card sends it (cursor-from-vgem).
+ *
  * An import is a scan-out source and nothing else: the ioctls that would
  * hand it to the host for anything else must fail, before and after it
  * was scanned out (import-host-ioctls).
@@ -274,6 +278,56 @@ static void scanout_pitched(uint32_t seed)
 	igt_info("cell: vgem -> virtio-gpu-b: scanout pitch %d: screendump-match\n", PPITCH);
 }
 
+/*
+ * A 64x64 vgem buffer as card B's cursor over a card B dumb framebuffer:
+ * the host's cursor image must be the pattern.
+ */
+static void cursor_from_vgem(uint32_t seed)
+{
+	drmModeModeInfo mode = {
+		.hdisplay = W, .hsync_start = W + 8, .hsync_end = W + 16, .htotal = W + 32,
+		.vdisplay = H, .vsync_start = H + 2, .vsync_end = H + 4, .vtotal = H + 8,
+		.vrefresh = 60, .type = DRM_MODE_TYPE_USERDEF, .name = "64x64",
+	};
+	uint32_t handles[4] = { 0 }, pitches[4] = { PITCH }, offsets[4] = { 0 };
+	uint32_t conn = 0, crtc = 0, fb = 0, cursor = 0;
+	int fd = virtio[1].fd;
+	struct source src;
+	size_t map_size;
+	char result[128];
+	void *map;
+	int ret;
+
+	mode.clock = mode.htotal * mode.vtotal * 60 / 1000;
+	/* The primary plane: a dumb buffer of card B itself. */
+	handles[0] = dumb_create(fd, FB_SIZE, &map, &map_size);
+	igt_assert_f(drmModeAddFB2(fd, W, H, DRM_FORMAT_XRGB8888, handles, pitches,
+				   offsets, &fb, 0) == 0, "AddFB2: %s", strerror(errno));
+	find_output(fd, &conn, &crtc);
+	igt_assert_f(drmModeSetCrtc(fd, crtc, fb, 0, 0, &conn, 1, &mode) == 0,
+		     "SetCrtc: %s", strerror(errno));
+
+	make_source("vgem", seed, &src);
+	ret = prime_fd_to_handle(fd, src.dmabuf, &cursor);
+	igt_assert_f(ret == 0, "card B import: %s", strerror(-ret));
+	igt_assert_f(drmModeSetCursor(fd, crtc, cursor, W, H) == 0,
+		     "SetCursor with the import: %s", strerror(errno));
+	host_sync(fd);
+	vmctl_cursor(W, H, seed, "vgem-cursor", result, sizeof(result));
+	igt_info("cursor of gpu-b from vgem: %s\n", result);
+
+	igt_assert_eq(drmModeSetCursor(fd, crtc, 0, 0, 0), 0);
+	igt_assert_eq(drmModeSetCrtc(fd, crtc, 0, 0, 0, NULL, 0, NULL), 0);
+	drmModeRmFB(fd, fb);
+	gem_close(fd, cursor);
+	gem_close(fd, handles[0]);
+	munmap(map, map_size);
+	free_source(&src);
+	igt_assert_f(!strcmp(result, "match"),
+		     "the cursor of gpu-b differs from the pattern: %s", result);
+	igt_info("cell: vgem -> virtio-gpu-b: cursor: vnc-cursor-match\n");
+}
+
 /* The errno of an ioctl that must fail, 0 if it succeeded. */
 static int ioctl_errno(int fd, unsigned long request, void *arg)
 {
@@ -380,6 +434,11 @@ igt_main
 		     "bytes: the screen dump must show the visible pixels only.");
 	igt_subtest("scanout-pitched-vgem")
 		scanout_pitched(0x5c4000fcu);
+
+	igt_describe("Use a 64x64 buffer imported from vgem as card B's cursor: "
+		     "the host's cursor image must be the pattern.");
+	igt_subtest("cursor-from-vgem")
+		cursor_from_vgem(0x5c4000fbu);
 
 	igt_describe("Every ioctl that would hand an import to the host for "
 		     "anything but scan-out fails, before and after it is "

@@ -75,6 +75,17 @@ void vmctl_screendump(const char *qdev_id, int width, int height, uint32_t seed,
 	vmctl_request(request, want, result, size);
 }
 
+void vmctl_cursor(int width, int height, uint32_t seed, const char *tag,
+		  char *result, size_t size)
+{
+	char request[128], want[96];
+
+	snprintf(request, sizeof(request), "CURSOR %d %d 0x%08x %s\n", width, height,
+		 seed, tag);
+	snprintf(want, sizeof(want), "CURSOR-RESULT %s ", tag);
+	vmctl_request(request, want, result, size);
+}
+
 void vmctl_device_del(const char *qdev_id, char *result, size_t size)
 {
 	char request[96], want[96];

@@ -2,8 +2,8 @@
 /*
  * The tests' control port to the VM runner (third serial port, ttyS2):
  * requests the runner serves on the host (harness/screendump.py): a QEMU
- * screen dump of one card compared with a test pattern, and the removal
- * of a device (PCIe hot-unplug).
+ * screen dump of one card or card B's cursor compared with a test pattern,
+ * and the removal of a device (PCIe hot-unplug).
  */
 #ifndef IGT_VMCTL_H
 #define IGT_VMCTL_H
@@ -21,6 +21,15 @@
  */
 void vmctl_screendump(const char *qdev_id, int width, int height, uint32_t seed,
 		      const char *tag, char *result, size_t size);
+
+/*
+ * Ask for card B's cursor image as QEMU's VNC server for that card sends
+ * it (a screen dump does not contain the cursor) and its comparison with
+ * pattern @seed over @width x @height pixels; the verdict is written to
+ * @result as for vmctl_screendump().
+ */
+void vmctl_cursor(int width, int height, uint32_t seed, const char *tag,
+		  char *result, size_t size);
 
 /*
  * Remove the device QEMU knows as @qdev_id, as QMP device_del does (a PCIe
