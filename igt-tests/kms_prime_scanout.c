@@ -137,6 +137,20 @@ static void find_output(int fd, uint32_t *conn_id, uint32_t *crtc_id)
 	igt_assert_f(*conn_id, "no connected output on card B");
 }
 
+/* A user-defined mode of @w x @h pixels at 60 Hz. */
+static drmModeModeInfo user_mode(int w, int h)
+{
+	drmModeModeInfo mode = {
+		.hdisplay = w, .hsync_start = w + 8, .hsync_end = w + 16, .htotal = w + 32,
+		.vdisplay = h, .vsync_start = h + 2, .vsync_end = h + 4, .vtotal = h + 8,
+		.vrefresh = 60, .type = DRM_MODE_TYPE_USERDEF,
+	};
+
+	mode.clock = mode.htotal * mode.vtotal * 60 / 1000;
+	snprintf(mode.name, sizeof(mode.name), "%dx%d", w, h);
+	return mode;
+}
+
 /*
  * A fenced host command after the commit: when its fence signals, the
  * host has processed everything queued before it, including the transfer
@@ -160,11 +174,7 @@ static void host_sync(int fd)
 
 static void scanout(const char *exporter, uint32_t seed, bool live)
 {
-	drmModeModeInfo mode = {
-		.hdisplay = W, .hsync_start = W + 8, .hsync_end = W + 16, .htotal = W + 32,
-		.vdisplay = H, .vsync_start = H + 2, .vsync_end = H + 4, .vtotal = H + 8,
-		.vrefresh = 60, .type = DRM_MODE_TYPE_USERDEF, .name = "64x64",
-	};
+	drmModeModeInfo mode = user_mode(W, H);
 	uint32_t handles[4] = { 0 }, pitches[4] = { PITCH }, offsets[4] = { 0 };
 	int fd = virtio[1].fd;
 	uint32_t conn = 0, crtc = 0, fb = 0;
@@ -173,7 +183,6 @@ static void scanout(const char *exporter, uint32_t seed, bool live)
 	ino_t ino;
 	int ret;
 
-	mode.clock = mode.htotal * mode.vtotal * 60 / 1000;
 	make_source(exporter, seed, &src);
 	ino = fd_inode(src.dmabuf);
 
@@ -228,11 +237,7 @@ static void scanout(const char *exporter, uint32_t seed, bool live)
  */
 static void scanout_pitched(uint32_t seed)
 {
-	drmModeModeInfo mode = {
-		.hdisplay = PW, .hsync_start = PW + 8, .hsync_end = PW + 16, .htotal = PW + 32,
-		.vdisplay = PH, .vsync_start = PH + 2, .vsync_end = PH + 4, .vtotal = PH + 8,
-		.vrefresh = 60, .type = DRM_MODE_TYPE_USERDEF, .name = "1366x768",
-	};
+	drmModeModeInfo mode = user_mode(PW, PH);
 	uint32_t handles[4] = { 0 }, pitches[4] = { PPITCH }, offsets[4] = { 0 };
 	int fd = virtio[1].fd, vfd = drm_reopen(&vgem);
 	uint32_t conn = 0, crtc = 0, fb = 0, vhandle;
@@ -242,7 +247,6 @@ static void scanout_pitched(uint32_t seed)
 	uint8_t *map;
 	int dmabuf, ret;
 
-	mode.clock = mode.htotal * mode.vtotal * 60 / 1000;
 	vhandle = dumb_create(vfd, (size_t)PPITCH * PH, (void **)&map, &map_size);
 	/* Pixel (x, y) is pattern word y * PW + x; the padding is not. */
 	rows = malloc((size_t)PW * PH * 4);
@@ -284,11 +288,7 @@ static void scanout_pitched(uint32_t seed)
  */
 static void cursor_from_vgem(uint32_t seed)
 {
-	drmModeModeInfo mode = {
-		.hdisplay = W, .hsync_start = W + 8, .hsync_end = W + 16, .htotal = W + 32,
-		.vdisplay = H, .vsync_start = H + 2, .vsync_end = H + 4, .vtotal = H + 8,
-		.vrefresh = 60, .type = DRM_MODE_TYPE_USERDEF, .name = "64x64",
-	};
+	drmModeModeInfo mode = user_mode(W, H);
 	uint32_t handles[4] = { 0 }, pitches[4] = { PITCH }, offsets[4] = { 0 };
 	uint32_t conn = 0, crtc = 0, fb = 0, cursor = 0;
 	int fd = virtio[1].fd;
@@ -298,7 +298,6 @@ static void cursor_from_vgem(uint32_t seed)
 	void *map;
 	int ret;
 
-	mode.clock = mode.htotal * mode.vtotal * 60 / 1000;
 	/* The primary plane: a dumb buffer of card B itself. */
 	handles[0] = dumb_create(fd, FB_SIZE, &map, &map_size);
 	igt_assert_f(drmModeAddFB2(fd, W, H, DRM_FORMAT_XRGB8888, handles, pitches,
