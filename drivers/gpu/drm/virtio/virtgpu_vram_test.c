@@ -17,8 +17,10 @@
 #include <linux/pci.h>
 #include <linux/scatterlist.h>
 #include <linux/swiotlb.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
 #include <linux/virtio_dma_buf.h>
-#include <linux/workqueue.h>
 
 #include "virtgpu_drv.h"
 
@@ -284,65 +286,71 @@ static void vram_unmappable_is_uuid(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->dmabuf->attachments));
 }
 
-/* The host's late answer to MAP_BLOB, as the control queue delivers it. */
-struct vram_test_answer {
-	struct delayed_work work;
+/* An importer that attaches to and maps the VRAM object from its own thread. */
+struct vram_test_attacher {
 	struct vram_test_ctx *ctx;
-	bool answered;
+	struct completion started, done;
+	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
 };
 
-static void vram_test_answer_map(struct work_struct *work)
+static int vram_test_attach_and_map(void *data)
 {
-	struct vram_test_answer *a = container_of(to_delayed_work(work),
-						  struct vram_test_answer, work);
-	struct virtio_gpu_device *vgdev = a->ctx->card[0].drm->dev_private;
+	struct vram_test_attacher *a = data;
+	struct device *b = &a->ctx->card[1].pdev->dev;
+	const struct dma_buf_mapping_request p2p = DMA_BUF_SGT_REQUEST(b, true);
 
-	a->answered = true;
-	WRITE_ONCE(a->ctx->vram.map_state, STATE_OK);
-	wake_up_all(&vgdev->resp_wq);
-}
-
-static void vram_test_cancel_answer(void *data)
-{
-	struct vram_test_answer *a = data;
-
-	cancel_delayed_work_sync(&a->work);
+	complete(&a->started);
+	a->attach = vram_test_attach(a->ctx, b, &p2p);
+	if (!IS_ERR(a->attach))
+		a->sgt = dma_buf_map_attachment_unlocked(a->attach, DMA_BIDIRECTIONAL);
+	kthread_complete_and_exit(&a->done, 0);
 }
 
 /*
- * The host answers MAP_BLOB after the object is exported: the attach
- * waits for the answer, without the reservation lock, so that the map,
- * under the lock, never waits for the host (a host that never answers
- * would otherwise hang every user of the lock). A mapping the host
- * refused is offered to no one.
+ * The host has not answered MAP_BLOB yet when an importer attaches and
+ * maps: it must wait without the reservation lock (a host that never
+ * answers would otherwise hang every user of that lock), and go on once
+ * the answer comes. A mapping the host refused is offered to no one.
  */
 static void vram_offer_waits_for_host(struct kunit *test)
 {
 	struct vram_test_ctx *ctx = vram_test_setup(test, VIRTGPU_BLOB_FLAG_USE_MAPPABLE);
+	struct virtio_gpu_device *vgdev = ctx->card[0].drm->dev_private;
 	struct device *b = &ctx->card[1].pdev->dev;
 	const struct dma_buf_mapping_request p2p = DMA_BUF_SGT_REQUEST(b, true);
-	struct dma_buf_attachment *attach;
-	struct vram_test_answer *answer;
-	struct sg_table *sgt;
-	int ret;
+	struct vram_test_attacher *a;
+	struct task_struct *task;
+	bool locked;
 
-	answer = kunit_kzalloc(test, sizeof(*answer), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, answer);
-	answer->ctx = ctx;
-	INIT_DELAYED_WORK(&answer->work, vram_test_answer_map);
-	ret = kunit_add_action_or_reset(test, vram_test_cancel_answer, answer);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-
+	a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	a->ctx = ctx;
+	init_completion(&a->started);
+	init_completion(&a->done);
 	ctx->vram.map_state = STATE_INITIALIZING;
-	schedule_delayed_work(&answer->work, msecs_to_jiffies(50));
-	attach = vram_test_attach(ctx, b, &p2p);
-	KUNIT_EXPECT_TRUE(test, answer->answered);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
-	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
-	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(sgt));
-	if (!IS_ERR_OR_NULL(sgt))
-		dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
-	dma_buf_detach(ctx->dmabuf, attach);
+	task = kthread_run(vram_test_attach_and_map, a, "vram-test-attach");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	wait_for_completion(&a->started);
+	/* Time to get as far as it can without the host's answer. */
+	msleep(200);
+
+	/* Not done, and not waiting under the lock: this thread can take it. */
+	KUNIT_EXPECT_FALSE(test, completion_done(&a->done));
+	locked = dma_resv_trylock(ctx->dmabuf->resv);
+	KUNIT_EXPECT_TRUE(test, locked);
+	if (locked)
+		dma_resv_unlock(ctx->dmabuf->resv);
+
+	/* The answer, as the control queue's completion delivers it. */
+	WRITE_ONCE(ctx->vram.map_state, STATE_OK);
+	wake_up_all(&vgdev->resp_wq);
+	wait_for_completion(&a->done);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a->attach);
+	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(a->sgt));
+	if (!IS_ERR_OR_NULL(a->sgt))
+		dma_buf_unmap_attachment_unlocked(a->attach, a->sgt, DMA_BIDIRECTIONAL);
+	dma_buf_detach(ctx->dmabuf, a->attach);
 
 	ctx->vram.map_state = STATE_ERR;
 	KUNIT_EXPECT_EQ(test, PTR_ERR(vram_test_attach(ctx, b, &p2p)), -EOPNOTSUPP);
