@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Control service of the VM runner: screen dumps, cursors and hot-unplug.
+"""Control service of the VM runner: screen dumps and cursors.
 
 The guest's tests ask, on their control serial port (a QEMU socket
 chardev), for a screen dump of one virtio-gpu card:
@@ -23,17 +23,6 @@ or for the cursor image of card B, as QEMU's VNC server for that card
 
     CURSOR <width> <height> <seed> <tag>
     CURSOR-RESULT <tag> match|mismatch <count> <x> <y>|error <reason>
-
-or for the removal of a device, as an administrator's device_del (a PCIe
-hot-unplug: the guest's pciehp removes it after the attention button's
-five seconds):
-
-    DEVICE_DEL <qdev-id>
-
-which is answered once QEMU reports the device gone (DEVICE_DELETED) with
-
-    DEVICE_DEL-RESULT <qdev-id> deleted
-    DEVICE_DEL-RESULT <qdev-id> error <reason>
 
 usage: screendump.py QMP_SOCKET CONTROL_SOCKET OUTDIR VNC_SOCKET
 """
@@ -63,34 +52,17 @@ class Qmp:
     def __init__(self, path):
         self.sock = connect(path)
         self.file = self.sock.makefile("rw")
-        self.events = []
         self.recv()  # greeting
         self.command("qmp_capabilities")
 
-    def read(self):
-        line = self.file.readline()
-        if not line:
-            raise EOFError("QMP closed")
-        return json.loads(line)
-
     def recv(self):
-        """The next reply; events that come first are kept."""
         while True:
-            msg = self.read()
+            line = self.file.readline()
+            if not line:
+                raise EOFError("QMP closed")
+            msg = json.loads(line)
             if "event" not in msg:
                 return msg
-            self.events.append(msg)
-
-    def wait_event(self, name, match):
-        """The first event @name whose data satisfies @match. Blocks: the
-        guest gives up after a minute, and the runner's timeout ends QEMU
-        (and with it this wait, with EOFError) if the event never comes."""
-        while True:
-            for ev in self.events:
-                if ev["event"] == name and match(ev.get("data", {})):
-                    self.events.remove(ev)
-                    return ev
-            self.events.append(self.read())
 
     def command(self, name, **args):
         self.file.write(json.dumps({"execute": name, "arguments": args}) + "\n")
@@ -227,18 +199,6 @@ def main():
     count = 0
     for line in reader:
         words = line.strip().split()
-        if len(words) == 2 and words[0] == "DEVICE_DEL":
-            dev = words[1]
-            try:
-                qmp.command("device_del", id=dev)
-                qmp.wait_event("DEVICE_DELETED",
-                               lambda d: d.get("device") == dev)
-                result = "deleted"
-            except (OSError, ValueError, RuntimeError) as e:
-                result = "error " + str(e).replace(" ", "_")
-            print("device_del %s: %s" % (dev, result), flush=True)
-            ctl.sendall(("DEVICE_DEL-RESULT %s %s\n" % (dev, result)).encode())
-            continue
         if len(words) == 5 and words[0] == "CURSOR":
             tag = words[4]
             try:

@@ -85,12 +85,3 @@ void vmctl_cursor(int width, int height, uint32_t seed, const char *tag,
 	snprintf(want, sizeof(want), "CURSOR-RESULT %s ", tag);
 	vmctl_request(request, want, result, size);
 }
-
-void vmctl_device_del(const char *qdev_id, char *result, size_t size)
-{
-	char request[96], want[96];
-
-	snprintf(request, sizeof(request), "DEVICE_DEL %s\n", qdev_id);
-	snprintf(want, sizeof(want), "DEVICE_DEL-RESULT %s ", qdev_id);
-	vmctl_request(request, want, result, size);
-}

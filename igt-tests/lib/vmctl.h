@@ -2,8 +2,7 @@
 /*
  * The tests' control port to the VM runner (third serial port, ttyS2):
  * requests the runner serves on the host (harness/screendump.py): a QEMU
- * screen dump of one card or card B's cursor compared with a test pattern,
- * and the removal of a device (PCIe hot-unplug).
+ * screen dump of one card or card B's cursor compared with a test pattern.
  */
 #ifndef IGT_VMCTL_H
 #define IGT_VMCTL_H
@@ -30,14 +29,5 @@ void vmctl_screendump(const char *qdev_id, int width, int height, uint32_t seed,
  */
 void vmctl_cursor(int width, int height, uint32_t seed, const char *tag,
 		  char *result, size_t size);
-
-/*
- * Remove the device QEMU knows as @qdev_id, as QMP device_del does (a PCIe
- * hot-unplug, which the guest completes after the attention button's five
- * seconds). Writes the runner's verdict ("deleted" once QEMU reports the
- * device gone, or "error ...") to @result; asserts that an answer came
- * within a minute.
- */
-void vmctl_device_del(const char *qdev_id, char *result, size_t size);
 
 #endif /* IGT_VMCTL_H */
