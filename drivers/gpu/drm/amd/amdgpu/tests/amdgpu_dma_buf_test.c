@@ -387,6 +387,7 @@ static void amdgpu_dma_buf_xgmi_contract(struct kunit *test)
 
 	/* An importer asking only for XGMI from another hive gets nothing. */
 	imp->gmc.xgmi.hive_id = HIVE_B;
+	count = amdgpu_dma_buf_fill_requests(imp, requests);
 	attach = dma_buf_mapping_attach(dmabuf, imp->ddev.dev, requests, 1,
 					&fake_importer_ops, NULL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EOPNOTSUPP);
