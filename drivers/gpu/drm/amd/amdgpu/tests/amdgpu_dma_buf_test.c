@@ -15,7 +15,13 @@
 #include <kunit/test.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-resv.h>
+#include <linux/fcntl.h>
+#include <linux/file.h>
+#include <linux/pm_runtime.h>
 #include <linux/vmalloc.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_gem.h>
 
 #include "amdgpu.h"
 #include "amdgpu_dma_buf.h"
@@ -227,15 +233,21 @@ static struct dma_buf_attachment *attach_as(struct kunit *test, struct dma_buf *
 					    enum importer importer)
 {
 	struct dma_buf_mapping_request requests[2];
+	static atomic_t instance;
 	struct amdgpu_device *imp;
 	struct device *dev;
 	unsigned int count;
+	char name[32];
 
+	/* KUnit device names must be unique while the test runs. */
+	snprintf(name, sizeof(name), "%s-importer.%d",
+		 importer <= AMDGPU_NO_HIVE ? "amdgpu" : "foreign",
+		 atomic_inc_return(&instance));
 	switch (importer) {
 	case AMDGPU_SAME_HIVE:
 	case AMDGPU_OTHER_HIVE:
 	case AMDGPU_NO_HIVE:
-		imp = fake_adev(test, "amdgpu-importer",
+		imp = fake_adev(test, name,
 				importer == AMDGPU_SAME_HIVE ? HIVE_A :
 				importer == AMDGPU_OTHER_HIVE ? HIVE_B : 0);
 		count = amdgpu_dma_buf_fill_requests(imp, requests);
@@ -245,7 +257,7 @@ static struct dma_buf_attachment *attach_as(struct kunit *test, struct dma_buf *
 		break;
 	}
 
-	dev = kunit_device_register(test, "foreign-importer");
+	dev = kunit_device_register(test, name);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
 	switch (importer) {
 	case FOREIGN_P2P:
@@ -524,6 +536,135 @@ static void amdgpu_dma_buf_xgmi_map_ops(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mapping_reports, 1);
 }
 
+/*
+ * A BO of @adev exported with amdgpu's own dma_buf_ops, so that the real
+ * get_mapping_offers, attach and detach run. Only the fields they read
+ * are set: the BO's device, flags and preferred domains, and the device's
+ * DRM core fields that export and release use (real_device()). The
+ * dma-buf holds the object's first reference and one on the device, as
+ * amdgpu's export does; the test's own reference keeps the fake device
+ * from ever being released by the DRM core.
+ */
+static void real_bo_free(struct drm_gem_object *obj)
+{
+	drm_gem_object_release(obj);
+}
+
+static const struct drm_gem_object_funcs real_bo_funcs = {
+	.free = real_bo_free,
+};
+
+static const struct drm_driver real_bo_driver = {
+	.name = "amdgpu-dma-buf-test",
+};
+
+static void real_device(struct amdgpu_device *adev)
+{
+	adev->ddev.driver = &real_bo_driver;
+	kref_init(&adev->ddev.ref);
+}
+
+/*
+ * The last put of a dma-buf from a kernel thread is deferred: release it
+ * now, while the BO and the device it points at still exist.
+ */
+static void put_dmabuf_now(void *dmabuf)
+{
+	dma_buf_put(dmabuf);
+	flush_delayed_fput();
+}
+
+static struct dma_buf *real_export(struct kunit *test, struct amdgpu_device *adev,
+				   u64 flags)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(info);
+	struct amdgpu_bo *bo;
+	struct dma_buf *dmabuf;
+	int ret;
+
+	bo = kunit_kzalloc(test, sizeof(*bo), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, bo);
+	bo->tbo.bdev = &adev->mman.bdev;
+	bo->flags = flags;
+	bo->preferred_domains = AMDGPU_GEM_DOMAIN_VRAM;
+	bo->tbo.base.funcs = &real_bo_funcs;
+	drm_gem_private_object_init(&adev->ddev, &bo->tbo.base, PAGE_SIZE);
+
+	info.ops = &amdgpu_dmabuf_ops;
+	info.size = PAGE_SIZE;
+	info.flags = O_RDWR;
+	info.priv = &bo->tbo.base;
+	info.resv = bo->tbo.base.resv;
+	dmabuf = dma_buf_export(&info);
+	if (IS_ERR(dmabuf)) {
+		drm_gem_object_put(&bo->tbo.base);
+		KUNIT_FAIL_AND_ABORT(test, "export: %pe", dmabuf);
+	}
+	drm_dev_get(&adev->ddev);
+	ret = kunit_add_action_or_reset(test, put_dmabuf_now, dmabuf);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	return dmabuf;
+}
+
+static int pm_usage(struct amdgpu_device *adev)
+{
+	return atomic_read(&adev_to_drm(adev)->dev->power.usage_count);
+}
+
+/*
+ * amdgpu's real get_mapping_offers, attach and detach: an amdgpu importer
+ * of the hive gets XGMI and holds a runtime PM reference on the exporter
+ * until it detaches; an importer without P2P consent gets plain SGT and
+ * none; a GFX12 DCC surface is offered to nobody as a peer.
+ */
+static void amdgpu_dma_buf_real_attach_detach(struct kunit *test)
+{
+	struct amdgpu_device *exp = fake_adev(test, "amdgpu-real-exporter", HIVE_A);
+	struct dma_buf_attachment *attach;
+	struct dma_buf *dmabuf, *dcc;
+	int usage;
+
+	kunit_activate_static_stub(test, dma_buf_p2p_distance, fake_p2p_distance);
+	p2p_reachable = true;
+	real_device(exp);
+	dmabuf = real_export(test, exp, 0);
+	usage = pm_usage(exp);
+
+	attach = attach_as(test, dmabuf, AMDGPU_SAME_HIVE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &amdgpu_dma_buf_mapping_xgmi);
+	KUNIT_EXPECT_PTR_EQ(test, attach->offer.priv.data, exp);
+	KUNIT_EXPECT_EQ(test, pm_usage(exp), usage + 1);
+	dma_buf_detach(dmabuf, attach);
+	KUNIT_EXPECT_EQ(test, pm_usage(exp), usage);
+
+	attach = attach_as(test, dmabuf, FOREIGN_P2P);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_TRUE(test, attach->peer2peer);
+	KUNIT_EXPECT_EQ(test, pm_usage(exp), usage + 1);
+	dma_buf_detach(dmabuf, attach);
+	KUNIT_EXPECT_EQ(test, pm_usage(exp), usage);
+
+	attach = attach_as(test, dmabuf, FOREIGN_NO_P2P);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &dma_buf_mapping_sgt);
+	KUNIT_EXPECT_FALSE(test, attach->peer2peer);
+	KUNIT_EXPECT_EQ(test, pm_usage(exp), usage);
+	dma_buf_detach(dmabuf, attach);
+	KUNIT_EXPECT_EQ(test, pm_usage(exp), usage);
+
+	/* GFX12 with a DCC surface: compression metadata is device-local. */
+	exp->ip_versions[GC_HWIP][0] = IP_VERSION(12, 0, 0);
+	dcc = real_export(test, exp, AMDGPU_GEM_CREATE_GFX12_DCC);
+	attach = attach_as(test, dcc, AMDGPU_SAME_HIVE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &dma_buf_mapping_sgt);
+	KUNIT_EXPECT_FALSE(test, attach->peer2peer);
+	KUNIT_EXPECT_EQ(test, pm_usage(exp), usage);
+	dma_buf_detach(dcc, attach);
+	KUNIT_EXPECT_EQ(test, pm_usage(exp), usage);
+}
+
 struct map_case {
 	const char *name;
 	struct amdgpu_dma_buf_bo_state st;
@@ -566,6 +707,7 @@ static struct kunit_case amdgpu_dma_buf_cases[] = {
 	KUNIT_CASE(amdgpu_dma_buf_offers_entries),
 	KUNIT_CASE(amdgpu_dma_buf_xgmi_contract),
 	KUNIT_CASE(amdgpu_dma_buf_xgmi_map_ops),
+	KUNIT_CASE(amdgpu_dma_buf_real_attach_detach),
 	KUNIT_CASE_PARAM(amdgpu_dma_buf_map_placement, map_gen_params),
 	{}
 };
