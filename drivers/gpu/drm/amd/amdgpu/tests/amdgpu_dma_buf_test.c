@@ -620,57 +620,54 @@ static int pm_usage(struct amdgpu_device *adev)
 #define PEER_PM_REF	(IS_ENABLED(CONFIG_PM) ? 1 : 0)
 
 /*
+ * Attach @importer to @dmabuf (exported by @exp) with amdgpu's real
+ * callbacks, expect @type and @peer, a runtime PM reference on @exp for
+ * exactly the peer attachments, and none left after the detach.
+ */
+static void expect_real_attach(struct kunit *test, struct amdgpu_device *exp,
+			       struct dma_buf *dmabuf, enum importer importer,
+			       const struct dma_buf_mapping_type *type, bool peer)
+{
+	int usage = pm_usage(exp);
+	struct dma_buf_attachment *attach;
+
+	attach = attach_as(test, dmabuf, importer);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, type);
+	if (type == &amdgpu_dma_buf_mapping_xgmi)
+		KUNIT_EXPECT_PTR_EQ(test, attach->offer.priv.data, exp);
+	else
+		KUNIT_EXPECT_EQ(test, attach->peer2peer, peer);
+	KUNIT_EXPECT_EQ(test, pm_usage(exp), usage + (peer ? PEER_PM_REF : 0));
+	dma_buf_detach(dmabuf, attach);
+	KUNIT_EXPECT_EQ(test, pm_usage(exp), usage);
+}
+
+/*
  * amdgpu's real get_mapping_offers, attach and detach: an amdgpu importer
  * of the hive gets XGMI and holds a runtime PM reference on the exporter
- * until it detaches; an importer without P2P consent gets plain SGT and
- * none; a GFX12 DCC surface is offered to nobody as a peer.
+ * until it detaches, a P2P importer too; an importer without P2P consent
+ * gets plain SGT and none; a GFX12 DCC surface is offered to nobody as a
+ * peer.
  */
 static void amdgpu_dma_buf_real_attach_detach(struct kunit *test)
 {
 	struct amdgpu_device *exp = fake_adev(test, "amdgpu-real-exporter", HIVE_A);
-	struct dma_buf_attachment *attach;
-	struct dma_buf *dmabuf, *dcc;
-	int usage;
+	struct dma_buf *dmabuf;
 
 	kunit_activate_static_stub(test, dma_buf_p2p_distance, fake_p2p_distance);
 	p2p_reachable = true;
 	real_device(exp);
 	dmabuf = real_export(test, exp, 0);
-	usage = pm_usage(exp);
-
-	attach = attach_as(test, dmabuf, AMDGPU_SAME_HIVE);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
-	KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &amdgpu_dma_buf_mapping_xgmi);
-	KUNIT_EXPECT_PTR_EQ(test, attach->offer.priv.data, exp);
-	KUNIT_EXPECT_EQ(test, pm_usage(exp), usage + PEER_PM_REF);
-	dma_buf_detach(dmabuf, attach);
-	KUNIT_EXPECT_EQ(test, pm_usage(exp), usage);
-
-	attach = attach_as(test, dmabuf, FOREIGN_P2P);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
-	KUNIT_EXPECT_TRUE(test, attach->peer2peer);
-	KUNIT_EXPECT_EQ(test, pm_usage(exp), usage + PEER_PM_REF);
-	dma_buf_detach(dmabuf, attach);
-	KUNIT_EXPECT_EQ(test, pm_usage(exp), usage);
-
-	attach = attach_as(test, dmabuf, FOREIGN_NO_P2P);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
-	KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &dma_buf_mapping_sgt);
-	KUNIT_EXPECT_FALSE(test, attach->peer2peer);
-	KUNIT_EXPECT_EQ(test, pm_usage(exp), usage);
-	dma_buf_detach(dmabuf, attach);
-	KUNIT_EXPECT_EQ(test, pm_usage(exp), usage);
+	expect_real_attach(test, exp, dmabuf, AMDGPU_SAME_HIVE,
+			   &amdgpu_dma_buf_mapping_xgmi, true);
+	expect_real_attach(test, exp, dmabuf, FOREIGN_P2P, &dma_buf_mapping_sgt, true);
+	expect_real_attach(test, exp, dmabuf, FOREIGN_NO_P2P, &dma_buf_mapping_sgt, false);
 
 	/* GFX12 with a DCC surface: compression metadata is device-local. */
 	exp->ip_versions[GC_HWIP][0] = IP_VERSION(12, 0, 0);
-	dcc = real_export(test, exp, AMDGPU_GEM_CREATE_GFX12_DCC);
-	attach = attach_as(test, dcc, AMDGPU_SAME_HIVE);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
-	KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &dma_buf_mapping_sgt);
-	KUNIT_EXPECT_FALSE(test, attach->peer2peer);
-	KUNIT_EXPECT_EQ(test, pm_usage(exp), usage);
-	dma_buf_detach(dcc, attach);
-	KUNIT_EXPECT_EQ(test, pm_usage(exp), usage);
+	dmabuf = real_export(test, exp, AMDGPU_GEM_CREATE_GFX12_DCC);
+	expect_real_attach(test, exp, dmabuf, AMDGPU_SAME_HIVE, &dma_buf_mapping_sgt, false);
 }
 
 struct map_case {
