@@ -14,17 +14,23 @@
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/fcntl.h>
+#include <linux/fs.h>
 #include <linux/file.h>
 #include <linux/pm_runtime.h>
 #include <linux/vmalloc.h>
 
 #include <drm/drm_drv.h>
 #include <drm/drm_gem.h>
+#include <drm/drm_vma_manager.h>
+#include <drm/ttm/ttm_tt.h>
 
 #include "amdgpu.h"
 #include "amdgpu_dma_buf.h"
+#include "amdgpu_object.h"
+#include "amdgpu_ttm.h"
 /* The core's P2P check, which the tests replace to model PCI topologies. */
 #include "../../../../../dma-buf/dma-buf-internal.h"
 
@@ -574,13 +580,34 @@ static void put_dmabuf_now(void *dmabuf)
 	flush_delayed_fput();
 }
 
-static struct dma_buf *real_export(struct kunit *test, struct amdgpu_device *adev,
-				   u64 flags)
+/* Export @obj with amdgpu's dma_buf_ops; the dma-buf takes the caller's reference. */
+static struct dma_buf *real_export(struct kunit *test, struct drm_gem_object *obj)
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(info);
-	struct amdgpu_bo *bo;
 	struct dma_buf *dmabuf;
 	int ret;
+
+	info.ops = &amdgpu_dmabuf_ops;
+	info.size = obj->size;
+	info.flags = O_RDWR;
+	info.priv = obj;
+	info.resv = obj->resv;
+	dmabuf = dma_buf_export(&info);
+	if (IS_ERR(dmabuf)) {
+		drm_gem_object_put(obj);
+		KUNIT_FAIL_AND_ABORT(test, "export: %pe", dmabuf);
+	}
+	drm_dev_get(obj->dev);
+	ret = kunit_add_action_or_reset(test, put_dmabuf_now, dmabuf);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	return dmabuf;
+}
+
+/* A GEM object of @adev that is an amdgpu_bo in name only: no TTM behind it. */
+static struct drm_gem_object *fake_bo(struct kunit *test, struct amdgpu_device *adev,
+				      u64 flags)
+{
+	struct amdgpu_bo *bo;
 
 	bo = kunit_kzalloc(test, sizeof(*bo), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, bo);
@@ -589,21 +616,7 @@ static struct dma_buf *real_export(struct kunit *test, struct amdgpu_device *ade
 	bo->preferred_domains = AMDGPU_GEM_DOMAIN_VRAM;
 	bo->tbo.base.funcs = &real_bo_funcs;
 	drm_gem_private_object_init(&adev->ddev, &bo->tbo.base, PAGE_SIZE);
-
-	info.ops = &amdgpu_dmabuf_ops;
-	info.size = PAGE_SIZE;
-	info.flags = O_RDWR;
-	info.priv = &bo->tbo.base;
-	info.resv = bo->tbo.base.resv;
-	dmabuf = dma_buf_export(&info);
-	if (IS_ERR(dmabuf)) {
-		drm_gem_object_put(&bo->tbo.base);
-		KUNIT_FAIL_AND_ABORT(test, "export: %pe", dmabuf);
-	}
-	drm_dev_get(&adev->ddev);
-	ret = kunit_add_action_or_reset(test, put_dmabuf_now, dmabuf);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-	return dmabuf;
+	return &bo->tbo.base;
 }
 
 /* The exporter's runtime PM usage count; without CONFIG_PM none is kept. */
@@ -658,7 +671,7 @@ static void amdgpu_dma_buf_real_attach_detach(struct kunit *test)
 	kunit_activate_static_stub(test, dma_buf_p2p_distance, fake_p2p_distance);
 	p2p_reachable = true;
 	real_device(exp);
-	dmabuf = real_export(test, exp, 0);
+	dmabuf = real_export(test, fake_bo(test, exp, 0));
 	expect_real_attach(test, exp, dmabuf, AMDGPU_SAME_HIVE,
 			   &amdgpu_dma_buf_mapping_xgmi, true);
 	expect_real_attach(test, exp, dmabuf, FOREIGN_P2P, &dma_buf_mapping_sgt, true);
@@ -666,8 +679,266 @@ static void amdgpu_dma_buf_real_attach_detach(struct kunit *test)
 
 	/* GFX12 with a DCC surface: compression metadata is device-local. */
 	exp->ip_versions[GC_HWIP][0] = IP_VERSION(12, 0, 0);
-	dmabuf = real_export(test, exp, AMDGPU_GEM_CREATE_GFX12_DCC);
+	dmabuf = real_export(test, fake_bo(test, exp, AMDGPU_GEM_CREATE_GFX12_DCC));
 	expect_real_attach(test, exp, dmabuf, AMDGPU_SAME_HIVE, &dma_buf_mapping_sgt, false);
+}
+
+/*
+ * A device with amdgpu's own TTM driver (amdgpu_bo_driver) and its GTT and
+ * VRAM managers, without hardware: real amdgpu BOs are created, placed and
+ * mapped. GTT pages come from TTM's pool; VRAM is a made-up aperture above
+ * any RAM, which dma_map_resource() maps like a PCI BAR (the importers are
+ * KUnit devices without an IOMMU, so a DMA address is the bus address).
+ * Moving a BO out of VRAM needs a copy engine, so no case does.
+ */
+#define TTM_VRAM_SIZE	SZ_64M
+#define TTM_GTT_SIZE	SZ_256M
+#define TTM_APER_BASE	BIT_ULL(39)
+
+struct ttm_adev_backing {
+	struct drm_vma_offset_manager vma;
+	struct address_space mapping;
+};
+
+static void ttm_adev_fini(void *data)
+{
+	struct amdgpu_device *adev = data;
+
+	/* A BO released while busy is destroyed from TTM's workqueue. */
+	flush_workqueue(adev->mman.bdev.wq);
+	amdgpu_vram_mgr_fini(adev);
+	amdgpu_gtt_mgr_fini(adev);
+	ttm_device_fini(&adev->mman.bdev);
+	drm_vma_offset_manager_destroy(adev->ddev.vma_offset_manager);
+}
+
+static void dma_capable_64(struct kunit *test, struct device *dev)
+{
+	dev->dma_mask = &dev->coherent_dma_mask;
+	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64)), 0);
+}
+
+static struct amdgpu_device *ttm_adev(struct kunit *test, const char *name, u64 hive)
+{
+	struct amdgpu_device *adev = fake_adev(test, name, hive);
+	struct device *dev = adev_to_drm(adev)->dev;
+	struct ttm_adev_backing *t;
+	int ret;
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	real_device(adev);
+	dma_capable_64(test, dev);
+	address_space_init_once(&t->mapping);
+	drm_vma_offset_manager_init(&t->vma, 1, SZ_1M);
+	adev->ddev.vma_offset_manager = &t->vma;
+	spin_lock_init(&adev->mm_stats.lock);
+	adev->gmc.mc_vram_size = TTM_VRAM_SIZE;
+	adev->gmc.real_vram_size = TTM_VRAM_SIZE;
+	adev->gmc.visible_vram_size = TTM_VRAM_SIZE;
+	adev->gmc.aper_base = TTM_APER_BASE;
+	adev->gmc.aper_size = TTM_VRAM_SIZE;
+	adev->gmc.gart_size = TTM_GTT_SIZE;
+
+	ret = ttm_device_init(&adev->mman.bdev, &amdgpu_bo_driver, dev, &t->mapping,
+			      &t->vma, false, false);
+	if (ret) {
+		drm_vma_offset_manager_destroy(&t->vma);
+		KUNIT_FAIL_AND_ABORT(test, "ttm_device_init: %d", ret);
+	}
+	KUNIT_ASSERT_EQ(test, amdgpu_gtt_mgr_init(adev, TTM_GTT_SIZE), 0);
+	KUNIT_ASSERT_EQ(test, amdgpu_vram_mgr_init(adev), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, ttm_adev_fini, adev), 0);
+	return adev;
+}
+
+/* A real four-page BO of @adev created in @domain. */
+static struct amdgpu_bo *ttm_bo(struct kunit *test, struct amdgpu_device *adev, u32 domain)
+{
+	struct amdgpu_bo_param bp = {
+		.size = 4 * PAGE_SIZE,
+		.byte_align = PAGE_SIZE,
+		.domain = domain,
+		.type = ttm_bo_type_device,
+		.bo_ptr_size = sizeof(struct amdgpu_bo),
+	};
+	struct amdgpu_bo *bo;
+
+	KUNIT_ASSERT_EQ(test, amdgpu_bo_create(adev, &bp, &bo), 0);
+	KUNIT_ASSERT_EQ(test, bo->tbo.resource->mem_type,
+			domain == AMDGPU_GEM_DOMAIN_VRAM ? TTM_PL_VRAM : TTM_PL_TT);
+	return bo;
+}
+
+/*
+ * What a map of @bo must return: its own pages when it is in GTT, and
+ * when in VRAM, bus addresses in the aperture covering the BO once, with
+ * no struct page behind them.
+ */
+static void expect_table(struct kunit *test, struct amdgpu_bo *bo, struct sg_table *sgt)
+{
+	struct sg_dma_page_iter iter;
+	struct scatterlist *sg;
+	unsigned int i = 0;
+	u64 len = 0;
+
+	if (bo->tbo.resource->mem_type == TTM_PL_TT) {
+		for_each_sgtable_dma_page(sgt, &iter, 0) {
+			if (i < bo->tbo.ttm->num_pages)
+				KUNIT_EXPECT_EQ(test, sg_page_iter_dma_address(&iter),
+						page_to_phys(bo->tbo.ttm->pages[i]));
+			i++;
+		}
+		KUNIT_EXPECT_EQ(test, i, bo->tbo.ttm->num_pages);
+		return;
+	}
+	KUNIT_ASSERT_EQ(test, bo->tbo.resource->mem_type, TTM_PL_VRAM);
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		KUNIT_EXPECT_NULL(test, sg_page(sg));
+		KUNIT_EXPECT_GE(test, sg_dma_address(sg), TTM_APER_BASE);
+		KUNIT_EXPECT_LE(test, sg_dma_address(sg) + sg_dma_len(sg),
+				TTM_APER_BASE + TTM_VRAM_SIZE);
+		len += sg_dma_len(sg);
+	}
+	KUNIT_EXPECT_EQ(test, len, amdgpu_bo_size(bo));
+}
+
+/*
+ * @bo exported (the dma-buf takes the creation reference), and an importer
+ * of @kind attached with a DMA-capable device.
+ */
+static struct dma_buf_attachment *ttm_attach(struct kunit *test, struct amdgpu_bo *bo,
+					     struct dma_buf **dmabuf, enum importer kind)
+{
+	struct dma_buf_attachment *attach;
+
+	*dmabuf = real_export(test, &bo->tbo.base);
+	attach = attach_as(test, *dmabuf, kind);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	dma_capable_64(test, attach->dev);
+	return attach;
+}
+
+/*
+ * Map through the core and amdgpu's real map: expect @err, or a table of
+ * the BO where @mem_type says, and the BO pinned for the map only where
+ * the core pins (a dynamic importer without DMABUF_MOVE_NOTIFY).
+ */
+static void expect_real_map(struct kunit *test, struct dma_buf_attachment *attach,
+			    struct amdgpu_bo *bo, u32 mem_type, int err)
+{
+	unsigned int pins = bo->tbo.pin_count;
+	struct sg_table *sgt;
+
+	dma_resv_lock(attach->dmabuf->resv, NULL);
+	sgt = dma_buf_map_attachment(attach, DMA_BIDIRECTIONAL);
+	if (err) {
+		KUNIT_EXPECT_EQ(test, PTR_ERR(sgt), err);
+		KUNIT_EXPECT_EQ(test, bo->tbo.pin_count, pins);
+		dma_resv_unlock(attach->dmabuf->resv);
+		return;
+	}
+	if (IS_ERR(sgt)) {
+		dma_resv_unlock(attach->dmabuf->resv);
+		KUNIT_FAIL_AND_ABORT(test, "map: %pe", sgt);
+	}
+	KUNIT_EXPECT_EQ(test, bo->tbo.resource->mem_type, mem_type);
+	KUNIT_EXPECT_EQ(test, bo->tbo.pin_count,
+			pins + !IS_ENABLED(CONFIG_DMABUF_MOVE_NOTIFY));
+	expect_table(test, bo, sgt);
+	dma_buf_unmap_attachment(attach, sgt, DMA_BIDIRECTIONAL);
+	KUNIT_EXPECT_EQ(test, bo->tbo.pin_count, pins);
+	dma_resv_unlock(attach->dmabuf->resv);
+}
+
+/* A GTT BO: every importer is handed its pages, pinned or not. */
+static void amdgpu_dma_buf_real_map_gtt(struct kunit *test)
+{
+	struct dma_buf_attachment *plain, *peer;
+	struct amdgpu_device *adev;
+	struct dma_buf *dmabuf;
+	struct amdgpu_bo *bo;
+
+	kunit_activate_static_stub(test, dma_buf_p2p_distance, fake_p2p_distance);
+	p2p_reachable = true;
+	adev = ttm_adev(test, "amdgpu-ttm-gtt", HIVE_A);
+	bo = ttm_bo(test, adev, AMDGPU_GEM_DOMAIN_GTT);
+	plain = ttm_attach(test, bo, &dmabuf, FOREIGN_NO_P2P);
+	peer = attach_as(test, dmabuf, FOREIGN_P2P);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, peer);
+	dma_capable_64(test, peer->dev);
+	KUNIT_EXPECT_TRUE(test, peer->peer2peer);
+
+	expect_real_map(test, plain, bo, TTM_PL_TT, 0);
+	expect_real_map(test, peer, bo, TTM_PL_TT, 0);
+
+	/* Pinned in GTT (scanout on an APU): mapped where it is. */
+	KUNIT_ASSERT_EQ(test, amdgpu_bo_reserve(bo, false), 0);
+	KUNIT_ASSERT_EQ(test, amdgpu_bo_pin(bo, AMDGPU_GEM_DOMAIN_GTT), 0);
+	amdgpu_bo_unreserve(bo);
+	expect_real_map(test, plain, bo, TTM_PL_TT, 0);
+	expect_real_map(test, peer, bo, TTM_PL_TT, 0);
+	KUNIT_ASSERT_EQ(test, amdgpu_bo_reserve(bo, false), 0);
+	amdgpu_bo_unpin(bo);
+	amdgpu_bo_unreserve(bo);
+
+	dma_buf_detach(dmabuf, peer);
+	dma_buf_detach(dmabuf, plain);
+}
+
+/*
+ * A VRAM BO: a P2P importer and an XGMI importer of the hive are given
+ * its VRAM and the BO stays there; pinned in VRAM it cannot be mapped.
+ * Without DMABUF_MOVE_NOTIFY the core pins every map into GTT instead,
+ * which needs the copy engine this device does not have.
+ */
+static void amdgpu_dma_buf_real_map_vram(struct kunit *test)
+{
+	struct amdgpu_dma_buf_xgmi_map *xgmi = NULL;
+	struct dma_buf_attachment *peer, *hive;
+	struct amdgpu_device *adev;
+	struct dma_buf *dmabuf;
+	struct amdgpu_bo *bo;
+	struct sg_table *sgt;
+
+	if (!IS_ENABLED(CONFIG_DMABUF_MOVE_NOTIFY))
+		kunit_skip(test, "peers are pinned into GTT without CONFIG_DMABUF_MOVE_NOTIFY");
+
+	kunit_activate_static_stub(test, dma_buf_p2p_distance, fake_p2p_distance);
+	p2p_reachable = true;
+	adev = ttm_adev(test, "amdgpu-ttm-vram", HIVE_A);
+	bo = ttm_bo(test, adev, AMDGPU_GEM_DOMAIN_VRAM);
+	peer = ttm_attach(test, bo, &dmabuf, FOREIGN_P2P);
+	KUNIT_EXPECT_TRUE(test, peer->peer2peer);
+	hive = attach_as(test, dmabuf, AMDGPU_SAME_HIVE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, hive);
+	KUNIT_ASSERT_PTR_EQ(test, hive->mapping_type, &amdgpu_dma_buf_mapping_xgmi);
+	dma_capable_64(test, hive->dev);
+
+	expect_real_map(test, peer, bo, TTM_PL_VRAM, 0);
+
+	/* The importer's side of an XGMI map: amdgpu_ttm_backend_bind()'s call. */
+	dma_resv_lock(dmabuf->resv, NULL);
+	sgt = amdgpu_dma_buf_map_import(hive, &xgmi);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	KUNIT_EXPECT_EQ(test, bo->tbo.resource->mem_type, TTM_PL_VRAM);
+	KUNIT_EXPECT_PTR_EQ(test, amdgpu_dma_buf_xgmi_vram_bo(xgmi), bo);
+	expect_table(test, bo, sgt);
+	amdgpu_dma_buf_unmap_import(hive, sgt, &xgmi);
+	KUNIT_EXPECT_NULL(test, xgmi);
+	dma_resv_unlock(dmabuf->resv);
+
+	/* Pinned in VRAM (scanout): no importer may map it, peer or not. */
+	KUNIT_ASSERT_EQ(test, amdgpu_bo_reserve(bo, false), 0);
+	KUNIT_ASSERT_EQ(test, amdgpu_bo_pin(bo, AMDGPU_GEM_DOMAIN_VRAM), 0);
+	amdgpu_bo_unreserve(bo);
+	expect_real_map(test, peer, bo, TTM_PL_VRAM, -EBUSY);
+	KUNIT_ASSERT_EQ(test, amdgpu_bo_reserve(bo, false), 0);
+	amdgpu_bo_unpin(bo);
+	amdgpu_bo_unreserve(bo);
+
+	dma_buf_detach(dmabuf, hive);
+	dma_buf_detach(dmabuf, peer);
 }
 
 struct map_case {
@@ -713,6 +984,8 @@ static struct kunit_case amdgpu_dma_buf_cases[] = {
 	KUNIT_CASE(amdgpu_dma_buf_xgmi_contract),
 	KUNIT_CASE(amdgpu_dma_buf_xgmi_map_ops),
 	KUNIT_CASE(amdgpu_dma_buf_real_attach_detach),
+	KUNIT_CASE(amdgpu_dma_buf_real_map_gtt),
+	KUNIT_CASE(amdgpu_dma_buf_real_map_vram),
 	KUNIT_CASE_PARAM(amdgpu_dma_buf_map_placement, map_gen_params),
 	{}
 };
