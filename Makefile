@@ -6,7 +6,7 @@ H := harness
 SHELL := /bin/bash
 
 .PHONY: all demo check setup assemble export discard apply overlay-check \
-	kernel kernel-debug kunit bench compile-check sweep vm vm-debug clean distclean help
+	kernel kernel-debug kunit bench compile-check sweep series vm vm-debug clean distclean help
 
 # `make`: set up, build, boot the patched kernel and print the
 # cross-driver PRIME table.
@@ -68,6 +68,11 @@ module-%: kernel-debug
 sweep: kernel-debug
 	@bash $(H)/sweep.sh
 
+# The overlay as a git-am-able series with a cover letter, in
+# build/series/ (series/series.txt; SIGNOFF="Name <mail>" signs it off).
+series: assemble
+	@bash $(H)/series.sh
+
 vm: kernel
 	@bash $(H)/vm.sh guest $(TESTS)
 
@@ -78,7 +83,7 @@ vm-debug: kernel-debug
 # (`make discard` drops them, distclean removes the tree after checking).
 clean:
 	rm -rf build/kernel-* build/kunit-* build/compile-* build/config-* build/igt \
-		build/initramfs-* build/logs
+		build/initramfs-* build/logs build/series*
 
 distclean:
 	@bash $(H)/overlay.sh guard

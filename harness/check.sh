@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # `make check`: every test tier that runs on this machine.
 #
-#   1. overlay rules: layout, zero-fuzz patches, checkpatch --strict
+#   1. overlay rules: layout, zero-fuzz patches, checkpatch --strict;
+#      the patch series (harness/series.sh check): git am rebuilds the
+#      assembled tree, every patch checkpatch-clean
 #   2. KUnit under UML (MOVE_NOTIFY off and on)
 #   3. compile tier: W=1 + sparse on every object the overlay touches;
 #      module tiers (harness/configs/module-*.config): the driver's module
@@ -61,6 +63,7 @@ overlay_tier() {
 
 if tier setup "$H/setup.sh" && tier assemble "$H/overlay.sh" assemble; then
 	tier overlay overlay_tier || true
+	tier series "$H/series.sh" check || true
 	tier kunit "$H/kunit.sh" || true
 	if tier kernel "$H/build-kernel.sh" debug; then
 		tier compile "$H/compile-tier.sh" || true

@@ -134,5 +134,18 @@ else
 	failed=$((failed + 1))
 fi
 
+# Bisectability of the patch series: after each patch, what it has touched
+# so far builds (harness/series.sh bisect; needs the module configuration).
+if [ ! -f "$BUILD/config-modules" ]; then
+	echo "FAIL sweep/series-bisect: no $BUILD/config-modules; run 'make module-xe' first"
+	failed=$((failed + 1))
+else
+	say "the patch series, built after each patch (logs: $LOGDIR/series-bisect/)"
+	bisect=$(bash "$TOP/harness/series.sh" bisect 2>&1 | tee /dev/stderr | grep -E '^(PASS|FAIL) ') || true
+	passed=$((passed + $(grep -c '^PASS' <<<"$bisect" || true)))
+	failed=$((failed + $(grep -c '^FAIL' <<<"$bisect" || true)))
+	grep -q . <<<"$bisect" || { echo "FAIL sweep/series-bisect: did not run"; failed=$((failed + 1)); }
+fi
+
 echo "RESULT sweep passed=$passed failed=$failed not-x86_64=$na"
 [ "$failed" -eq 0 ]

@@ -1,0 +1,307 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Write the overlay as an ordered, git-am-able patch series.
+
+The series description (series/series.txt) lists the patches in order:
+subject, commit message and the changes each takes. A change is a line
+added or removed between the pinned base and the assembled tree; a patch
+takes the changed lines of PATH with "take: PATH", or only those matching
+a regular expression with "take: PATH /REGEX/". A line goes to the first
+patch whose expression matches it, else to the first patch that takes
+its file whole. Every changed line must go somewhere and every "take"
+must take something, so a description that no longer fits the overlay is
+an error, not a silently different series.
+
+The patches are committed on top of the base in a scratch worktree of the
+assembled tree's repository and written with git format-patch, with a
+cover letter. Commit dates are fixed so that the same overlay always
+gives the same series.
+"""
+
+import argparse
+import difflib
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+
+class SeriesError(Exception):
+    pass
+
+
+def git(repo, *args, env=None, check=True):
+    r = subprocess.run(['git', '-C', repo, '-c', 'core.autocrlf=false',
+                        '-c', 'advice.detachedHead=false', *args],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    if check and r.returncode:
+        raise SeriesError('git %s: %s' % (' '.join(args),
+                                          r.stderr.decode(errors='replace').strip()))
+    return r.stdout
+
+
+class Patch:
+    def __init__(self, subject, lineno):
+        self.subject = subject
+        self.lineno = lineno
+        self.body = []
+        self.takes = []          # (path, regex or None, description lineno)
+        self.used = set()        # indexes of takes that took a line
+
+
+def parse(path):
+    """Parse the series description: (cover subject, cover body, patches)."""
+    cover_subject, cover_body, patches = None, [], []
+    target = None
+    with open(path, encoding='utf-8') as f:
+        for n, raw in enumerate(f, 1):
+            line = raw.rstrip('\n')
+            if not line.strip() or line.startswith('#'):
+                continue
+            if line.startswith('|'):
+                if target is None:
+                    raise SeriesError('%s:%d: text outside a cover or patch body' % (path, n))
+                target.append(line[2:] if line.startswith('| ') else line[1:])
+                continue
+            key, sep, value = line.partition(':')
+            value = value.strip()
+            if not sep:
+                raise SeriesError('%s:%d: expected "key: value", got %r' % (path, n, line))
+            if key == 'cover-subject':
+                cover_subject = value
+            elif key == 'cover-body':
+                target = cover_body
+            elif key == 'patch':
+                patches.append(Patch(value, n))
+                target = None
+            elif key == 'body':
+                if not patches:
+                    raise SeriesError('%s:%d: body before the first patch' % (path, n))
+                target = patches[-1].body
+            elif key == 'take':
+                if not patches:
+                    raise SeriesError('%s:%d: take before the first patch' % (path, n))
+                m = re.fullmatch(r'(\S+)(?:\s+/(.*)/)?', value)
+                if not m:
+                    raise SeriesError('%s:%d: expected "take: PATH [/REGEX/]"' % (path, n))
+                regex = re.compile(m.group(2)) if m.group(2) is not None else None
+                patches[-1].takes.append((m.group(1), regex, n))
+            else:
+                raise SeriesError('%s:%d: unknown key %r' % (path, n, key))
+    if not cover_subject or not patches:
+        raise SeriesError('%s: needs a cover-subject and at least one patch' % path)
+    for p in patches:
+        if not p.takes:
+            raise SeriesError('%s:%d: patch %r takes nothing' % (path, p.lineno, p.subject))
+        if not p.body:
+            raise SeriesError('%s:%d: patch %r has no commit message' % (path, p.lineno, p.subject))
+    return cover_subject, cover_body, patches
+
+
+def file_lines(repo, rev, path):
+    r = subprocess.run(['git', '-C', repo, 'show', '%s:%s' % (rev, path)],
+                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    if r.returncode:
+        return None
+    return r.stdout.decode('utf-8', errors='surrogateescape').splitlines(keepends=True)
+
+
+def regex_owner(patches, path, text):
+    """Index of the first patch with an expression for PATH matching TEXT."""
+    for i, p in enumerate(patches):
+        for t, (tpath, regex, _) in enumerate(p.takes):
+            if tpath == path and regex is not None and regex.search(text):
+                p.used.add(t)
+                return i
+    return None
+
+
+def whole_owner(patches, path):
+    """Index of the first patch that takes PATH whole."""
+    for i, p in enumerate(patches):
+        for t, (tpath, regex, _) in enumerate(p.takes):
+            if tpath == path and regex is None:
+                p.used.add(t)
+                return i
+    return None
+
+
+class FilePlan:
+    """A changed file: its base and final lines and who takes each change.
+
+    Within one run of removed or of added lines, a line an expression
+    matches starts a part that the lines after it join, up to the next
+    line an expression matches; the lines before the first match go to the
+    patch that takes the file whole. So "/^config FOO/" takes a whole
+    Kconfig entry, help text and blank line included.
+    """
+
+    def __init__(self, path, base, final, patches):
+        self.path, self.base, self.final = path, base, final
+        a, b = base or [], final or []
+        self.ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+        self.removed = {}    # base line index -> patch index
+        self.added = {}      # final line index -> patch index
+        for tag, i1, i2, j1, j2 in self.ops:
+            if tag != 'equal':
+                self.assign(patches, a, range(i1, i2), self.removed)
+                self.assign(patches, b, range(j1, j2), self.added)
+
+    def assign(self, patches, lines, indexes, owners):
+        part = None
+        for i in indexes:
+            k = regex_owner(patches, self.path, lines[i])
+            if k is not None:
+                part = k
+            elif part is None:
+                part = whole_owner(patches, self.path)
+                if part is None:
+                    raise SeriesError('%s: no patch takes the changed line %r'
+                                      % (self.path, lines[i].rstrip('\n')))
+            owners[i] = part
+
+    def steps(self):
+        return set(self.removed.values()) | set(self.added.values())
+
+    def state(self, k):
+        """The file after patch k: None when it does not exist then."""
+        a, b = self.base or [], self.final or []
+        out = []
+        for tag, i1, i2, j1, j2 in self.ops:
+            if tag == 'equal':
+                out.extend(a[i1:i2])
+                continue
+            out.extend(a[i] for i in range(i1, i2) if self.removed[i] > k)
+            out.extend(b[j] for j in range(j1, j2) if self.added[j] <= k)
+        if self.base is None and not out and all(s > k for s in self.added.values()):
+            return None
+        if self.final is None and all(s <= k for s in self.removed.values()):
+            return None
+        return out
+
+
+def message(patch, signoff):
+    lines = [patch.subject, ''] + patch.body
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if signoff:
+        # Trailers form one block: add to it when the body ends with one.
+        if not re.match(r'^[A-Za-z-]+: ', lines[-1]):
+            lines.append('')
+        lines.append('Signed-off-by: ' + signoff)
+    return '\n'.join(lines) + '\n'
+
+
+def identity(signoff):
+    m = re.fullmatch(r'\s*(.+?)\s*<([^<>@\s]+@[^<>\s]+)>\s*', signoff or '')
+    if signoff and not m:
+        raise SeriesError('SIGNOFF must look like "Name <mail@example.org>", got %r' % signoff)
+    return (m.group(1), m.group(2)) if m else ('Typed dma-buf mappings', 'typed-dma-buf@localhost')
+
+
+def reset_worktree(src, work, base):
+    """WORK: a worktree of SRC at BASE, with nothing else in it.
+
+    One kept from the last run is reset: checking out the whole kernel
+    anew costs more than writing the series.
+    """
+    if os.path.exists(os.path.join(work, '.git')):
+        r = subprocess.run(['git', '-C', work, 'checkout', '-q', '-f', '--detach', base],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if r.returncode == 0:
+            git(work, 'clean', '-q', '-f', '-d', '-x')
+            return
+    git(src, 'worktree', 'remove', '--force', work, check=False)
+    shutil.rmtree(work, ignore_errors=True)
+    git(src, 'worktree', 'prune')
+    git(src, 'worktree', 'add', '--detach', work, base)
+
+
+def generate(args):
+    cover_subject, cover_body, patches = parse(args.desc)
+    src, base, final = args.src, args.base, args.final
+    names = git(src, 'diff', '--no-renames', '--name-only', '-z', base, final).decode()
+    paths = [p for p in names.split('\0') if p]
+    plans = [FilePlan(p, file_lines(src, base, p), file_lines(src, final, p), patches)
+             for p in paths]
+    for p in patches:
+        for t, (tpath, regex, n) in enumerate(p.takes):
+            if t not in p.used:
+                raise SeriesError('%s:%d: "take: %s%s" takes no changed line'
+                                  % (args.desc, n, tpath,
+                                     ' /%s/' % regex.pattern if regex else ''))
+
+    reset_worktree(src, args.work, base)
+    work = args.work
+    name, mail = identity(args.signoff)
+    env = dict(os.environ, GIT_AUTHOR_NAME=name, GIT_AUTHOR_EMAIL=mail,
+               GIT_COMMITTER_NAME=name, GIT_COMMITTER_EMAIL=mail,
+               GIT_AUTHOR_DATE=args.date, GIT_COMMITTER_DATE=args.date)
+    for k, patch in enumerate(patches):
+        touched = [f for f in plans if k in f.steps()]
+        if not touched:
+            raise SeriesError('patch %d (%s) changes nothing' % (k + 1, patch.subject))
+        for f in touched:
+            dest = os.path.join(work, f.path)
+            content = f.state(k)
+            if content is None:
+                if os.path.exists(dest):
+                    os.unlink(dest)
+                continue
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            with open(dest, 'w', encoding='utf-8', errors='surrogateescape',
+                      newline='') as out:
+                out.writelines(content)
+            if f.base is not None:
+                shutil.copymode(os.path.join(src, f.path), dest)
+        git(work, 'add', '-A', '-f', '.')
+        msgfile = os.path.join(work, '.git-series-msg')
+        with open(msgfile, 'w', encoding='utf-8') as m:
+            m.write(message(patch, args.signoff))
+        git(work, 'commit', '-q', '--no-verify', '--cleanup=verbatim', '-F', msgfile, env=env)
+        os.unlink(msgfile)
+
+    # Nothing may be left out: the last state is the assembled tree.
+    got = git(work, 'rev-parse', 'HEAD^{tree}').decode().strip()
+    want = git(src, 'rev-parse', final + '^{tree}').decode().strip()
+    if got != want:
+        raise SeriesError('the series does not rebuild the assembled tree (tree %s, want %s)'
+                          % (got, want))
+
+    out = args.out
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    git(work, 'format-patch', '-q', '--cover-letter', '--no-signature', '--thread=shallow',
+        '--base=' + base, '-o', out, base + '..HEAD', env=env)
+    cover = os.path.join(out, '0000-cover-letter.patch')
+    with open(cover, encoding='utf-8') as c:
+        text = c.read()
+    text = text.replace('*** SUBJECT HERE ***', cover_subject)
+    text = text.replace('*** BLURB HERE ***', '\n'.join(cover_body).rstrip('\n'))
+    with open(cover, 'w', encoding='utf-8') as c:
+        c.write(text)
+    for name in sorted(os.listdir(out)):
+        print(name)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--src', required=True, help='the assembled tree (a git repository)')
+    ap.add_argument('--base', default='base', help='revision of the pristine base')
+    ap.add_argument('--final', default='HEAD', help='revision of base + overlay')
+    ap.add_argument('--desc', required=True, help='the series description')
+    ap.add_argument('--work', required=True, help='scratch worktree to commit in')
+    ap.add_argument('--out', required=True, help='directory for the patches')
+    ap.add_argument('--signoff', default='', help='"Name <mail>" to sign off with')
+    ap.add_argument('--date', required=True, help='author and commit date')
+    args = ap.parse_args()
+    try:
+        generate(args)
+    except (SeriesError, OSError, re.error) as e:
+        print('series: %s' % e, file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The overlay as a git-am-able patch series (series/series.txt says how).
+#
+#   series.sh           write build/series/*.patch with a cover letter;
+#                       SIGNOFF="Name <mail>" signs every patch off
+#   series.sh check     (make check) the series applies with git am to the
+#                       pristine base and gives the assembled tree byte for
+#                       byte, and every patch is checkpatch --strict clean
+#   series.sh bisect    (make sweep) after each patch, the .c files the
+#                       series has touched so far build with W=1 in the
+#                       module tiers' configuration
+#   series.sh versions  (make sweep) git am of the series on every
+#                       linux-source-6.12 version Debian's archive serves:
+#                       clean, with a three-way merge, or where it fails
+#
+# Needs the assembled tree (make assemble) without unexported edits.
+STAGE=series
+. "$(dirname "$0")/lib.sh"
+
+mode=${1:-write}
+desc=$TOP/series/series.txt
+[ -d "$SRC/.git" ] || die "no assembled tree at $SRC; run 'make assemble' first"
+want="overlay $(overlay_hash)"
+[ "$(tgit log -1 --format=%s)" = "$want" ] && [ -z "$(tgit status --porcelain)" ] ||
+	die "the assembled tree is not the overlay as committed here: run 'make assemble' (or export or discard your edits first)"
+# The same overlay gives the same series: dates are the project's last commit.
+date=$(git -C "$TOP" log -1 --format=%cI)
+
+# generate OUT WORK SIGNOFF: the series in OUT, committed in worktree WORK.
+generate() {
+	python3 "$TOP/harness/series.py" --src "$SRC" --desc "$desc" \
+		--out "$1" --work "$2" --signoff "$3" --date "$date"
+}
+
+case $mode in
+write)
+	out=$BUILD/series
+	say "writing the series to $out${SIGNOFF:+ (signed off by $SIGNOFF)}"
+	generate "$out" "$BUILD/series-work" "${SIGNOFF:-}" | sed 's|^|    |'
+	say "$(find "$out" -name '0*.patch' ! -name '0000-*' | wc -l) patches and a cover letter;" \
+		"apply with: git am $out/00[0-9][1-9]-*.patch (on $BASE_PKG $BASE_VERSION)"
+	[ -n "${SIGNOFF:-}" ] ||
+		say "no Signed-off-by: add yours with make series SIGNOFF=\"Name <mail>\""
+	;;
+check)
+	out=$BUILD/series-check
+	log=$LOGDIR/series-check.log
+	: >"$log"
+	passed=0 failed=0
+	# A made-up submitter: checkpatch requires a sign-off, the series has none.
+	if generate "$out" "$BUILD/series-work" "Series Check <series-check@example.org>" \
+		>>"$log" 2>&1; then
+		echo "PASS series: written, $(find "$out" -name '0*.patch' | wc -l) files (log $log)"
+		passed=$((passed + 1))
+	else
+		tail -n 5 "$log"
+		echo "FAIL series: cannot be written from series/series.txt (log $log)"
+		echo "RESULT series passed=$passed failed=1"
+		exit 1
+	fi
+	# git am in the worktree the series was written in, back at the base.
+	am=$BUILD/series-work
+	patches=$(find "$out" -name '0*.patch' ! -name '0000-cover-letter.patch' | sort)
+	# shellcheck disable=SC2086
+	if git -C "$am" checkout -q -f --detach base &&
+		git -C "$am" -c user.name=series -c user.email=series@localhost am -q $patches \
+			>>"$log" 2>&1 &&
+		[ "$(git -C "$am" rev-parse 'HEAD^{tree}')" = "$(tgit rev-parse 'HEAD^{tree}')" ]; then
+		echo "PASS series: git am on the pristine base gives the assembled tree, byte for byte"
+		passed=$((passed + 1))
+	else
+		git -C "$am" am --abort >/dev/null 2>&1 || true
+		echo "FAIL series: git am on the pristine base does not give the assembled tree (log $log)"
+		failed=$((failed + 1))
+	fi
+	# checkpatch as for a submission, commit message included, with two
+	# checks left out: UNKNOWN_COMMIT_ID, since the base is a source
+	# package without history, so the Fixes: id (upstream 284562e1f348)
+	# cannot be looked up; and FILE_PATH_CHANGES ("does MAINTAINERS need
+	# updating?" for every new file), since existing entries cover them.
+	bad=0
+	for p in $patches; do
+		if ! "$SRC/scripts/checkpatch.pl" --strict \
+			--ignore FILE_PATH_CHANGES,UNKNOWN_COMMIT_ID "$p" >>"$log" 2>&1; then
+			echo "FAIL series: checkpatch --strict: $(basename "$p")"
+			bad=$((bad + 1))
+		fi
+	done
+	if [ "$bad" -eq 0 ]; then
+		echo "PASS series: checkpatch --strict clean, $(echo "$patches" | wc -w) patches, commit messages included"
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+	fi
+	echo "RESULT series passed=$passed failed=$failed"
+	[ "$failed" -eq 0 ]
+	;;
+bisect)
+	ccache_env
+	cfg=$BUILD/config-modules
+	[ -f "$cfg" ] || die "no $cfg: run the module tiers first (make module-xe)"
+	out=$BUILD/kernel-series-bisect
+	work=$BUILD/series-work
+	logs=$LOGDIR/series-bisect
+	mkdir -p "$out" "$logs"
+	generate "$BUILD/series-bisect-patches" "$work" "" >/dev/null
+	revs=$(git -C "$work" rev-list --reverse base..HEAD)
+	n=$(echo "$revs" | wc -l)
+	passed=0 failed=0 touched="" k=0
+	for rev in $revs; do
+		k=$((k + 1))
+		git -C "$work" checkout -q --detach "$rev"
+		subject=$(git -C "$work" log -1 --format=%s)
+		touched=$(printf '%s\n' $touched $(git -C "$work" diff-tree --no-commit-id \
+			--name-only -r "$rev" | grep '\.c$' | sed 's/\.c$/.o/') | sort -u)
+		log=$logs/$(printf '%02d' "$k").log
+		say "[$k/$n] $subject ($(echo "$touched" | wc -w) objects, log $log)"
+		# Options a later patch adds would be dropped by olddefconfig:
+		# start from the full configuration at every step.
+		cp "$cfg" "$out/.config"
+		if ! make -C "$work" O="$out" ARCH=x86_64 CC="ccache gcc" olddefconfig prepare \
+			-j"$JOBS" >"$log" 2>&1; then
+			echo "FAIL series-bisect/$k: $subject: the tree does not configure (log $log)"
+			failed=$((failed + 1))
+			continue
+		fi
+		for o in $touched; do rm -f "$out/$o"; done
+		# shellcheck disable=SC2086
+		make -C "$work" O="$out" ARCH=x86_64 CC="ccache gcc" W=1 -k -j"$JOBS" \
+			$touched >>"$log" 2>&1 || true
+		built=0 na=0 broken=""
+		for o in $touched; do
+			if [ -f "$out/$o" ]; then
+				built=$((built + 1))
+			elif grep -q "No rule to make target '$o'" "$log"; then
+				na=$((na + 1))
+			else
+				broken="$broken $o"
+			fi
+		done
+		if [ -n "$broken" ]; then
+			echo "FAIL series-bisect/$k: $subject: does not build:$broken (log $log)"
+			failed=$((failed + 1))
+		else
+			echo "PASS series-bisect/$k: $subject ($built objects built, $na not in this configuration)"
+			passed=$((passed + 1))
+		fi
+	done
+	echo "RESULT series-bisect passed=$passed failed=$failed"
+	[ "$failed" -eq 0 ]
+	;;
+versions)
+	dir=$BUILD/series-versions
+	log=$LOGDIR/series-versions.log
+	mkdir -p "$dir/debs"
+	: >"$log"
+	patches_dir=$dir/patches
+	generate "$patches_dir" "$BUILD/series-work" "" >>"$log" 2>&1 || die "cannot write the series (log $log)"
+	patches=$(find "$patches_dir" -name '0*.patch' ! -name '0000-cover-letter.patch' | sort)
+	# Only the files the series changes are unpacked from each version.
+	changed=$(tgit diff --no-renames --name-only --diff-filter=M base HEAD)
+	versions=$(apt-cache madison "$BASE_PKG" | awk -F'|' '{gsub(/ /, "", $2); print $2}' | sort -uV)
+	[ -n "$versions" ] || die "apt-cache knows no $BASE_PKG version (run apt-get update)"
+	say "$BASE_PKG versions served: $(echo $versions)"
+	clean=0 merged=0 failed=0
+	for v in $versions; do
+		t=$dir/$v
+		rm -rf "$t"
+		mkdir -p "$t/tree"
+		deb=$(find "$dir/debs" -name "${BASE_PKG}_${v//:/%3a}_*.deb" | head -n 1)
+		if [ -z "$deb" ]; then
+			say "$v: downloading"
+			(cd "$dir/debs" && apt-get download -q "$BASE_PKG=$v") >>"$log" 2>&1 ||
+				{ echo "FAIL series-versions/$v: cannot download (log $log)"; failed=$((failed + 1)); continue; }
+			deb=$(find "$dir/debs" -name "${BASE_PKG}_${v//:/%3a}_*.deb" | head -n 1)
+			[ -n "$deb" ] || { echo "FAIL series-versions/$v: no .deb after the download"; failed=$((failed + 1)); continue; }
+		fi
+		say "$v: unpacking the $(echo "$changed" | wc -l) files the series changes"
+		# shellcheck disable=SC2046
+		dpkg-deb --fsys-tarfile "$deb" | tar -xO --wildcards '*/linux-source-6.12.tar.xz' |
+			tar -xJ -C "$t/tree" --strip-components=1 \
+				$(echo "$changed" | sed "s|^|linux-source-6.12/|") >>"$log" 2>&1 ||
+			{ echo "FAIL series-versions/$v: a file the series changes is missing (log $log)"; failed=$((failed + 1)); continue; }
+		g() { git -C "$t/tree" -c user.name=series -c user.email=series@localhost "$@"; }
+		g init -q && g add -A -f . && g commit -q -m "$BASE_PKG $v"
+		# Three-way merges need the pinned base's blobs that the patches name.
+		for f in $changed; do tgit show "base:$f" | g hash-object -w --stdin >/dev/null; done
+		# shellcheck disable=SC2086
+		if g am -q $patches >>"$log" 2>&1; then
+			echo "PASS series-versions/$v: applies cleanly"
+			clean=$((clean + 1))
+		else
+			g am --abort >/dev/null 2>&1
+			# shellcheck disable=SC2086
+			if g am -q -3 $patches >>"$log" 2>&1; then
+				echo "PASS series-versions/$v: applies with a three-way merge"
+				merged=$((merged + 1))
+			else
+				subject=$(g am --show-current-patch=raw 2>/dev/null | sed -n 's/^Subject: //p' | head -n 1)
+				where=$(g diff --name-only --diff-filter=U 2>/dev/null | tr '\n' ' ')
+				echo "FAIL series-versions/$v: stops at \"$subject\"${where:+ (conflicts: ${where% })} (log $log)"
+				failed=$((failed + 1))
+			fi
+		fi
+		rm -rf "$t"
+	done
+	echo "RESULT series-versions clean=$clean three-way=$merged failed=$failed"
+	[ "$failed" -eq 0 ]
+	;;
+*)
+	die "usage: series.sh [check|bisect|versions]"
+	;;
+esac
