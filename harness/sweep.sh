@@ -147,5 +147,13 @@ else
 	grep -q . <<<"$bisect" || { echo "FAIL sweep/series-bisect: did not run"; failed=$((failed + 1)); }
 fi
 
+# The series on every linux-source-6.12 version Debian serves (downloads
+# each once into build/series-versions/debs).
+say "the patch series on every served $BASE_PKG version (log: $LOGDIR/series-versions.log)"
+vers=$(bash "$TOP/harness/series.sh" versions 2>&1 | tee /dev/stderr | grep -E '^(PASS|FAIL) ') || true
+passed=$((passed + $(grep -c '^PASS' <<<"$vers" || true)))
+failed=$((failed + $(grep -c '^FAIL' <<<"$vers" || true)))
+grep -q . <<<"$vers" || { echo "FAIL sweep/series-versions: did not run"; failed=$((failed + 1)); }
+
 echo "RESULT sweep passed=$passed failed=$failed not-x86_64=$na"
 [ "$failed" -eq 0 ]
