@@ -61,7 +61,11 @@ while IFS= read -r f; do
 	fi
 	case "$f" in
 	*.c.patch) f=${f%.patch}; patched="$patched ${f%.c}.o" ;;
-	*.c) ;;
+	*.c)
+		# A test that its driver file #includes (xe's convention, for
+		# static functions) is compiled as part of that file's object.
+		c_is_included "$SRC" "$f" && continue
+		;;
 	*) continue ;;
 	esac
 	objs="$objs ${f%.c}.o"

@@ -63,6 +63,14 @@ overlay_files() {
 	return 0
 }
 
+# c_is_included ROOT PATH: is PATH, a .c file of the tree at ROOT,
+# #included by a .c file of its directory or the one above (xe's
+# convention for tests of static functions) instead of built alone?
+c_is_included() {
+	grep -qsE "^#include \"(tests/)?$(basename "$2")\"" \
+		"$1/$(dirname "$2")"/*.c "$1/$(dirname "$2")"/../*.c
+}
+
 # Hash of the overlay's content: names and bytes of every overlay file.
 overlay_hash() {
 	overlay_files | while IFS= read -r f; do

@@ -113,8 +113,10 @@ bisect)
 		k=$((k + 1))
 		git -C "$work" checkout -q --detach "$rev"
 		subject=$(git -C "$work" log -1 --format=%s)
-		touched=$(printf '%s\n' $touched $(git -C "$work" diff-tree --no-commit-id \
-			--name-only -r "$rev" | grep '\.c$' | sed 's/\.c$/.o/') | sort -u)
+		for f in $(git -C "$work" diff-tree --no-commit-id --name-only -r "$rev" | grep '\.c$'); do
+			c_is_included "$work" "$f" || touched="$touched ${f%.c}.o"
+		done
+		touched=$(printf '%s\n' $touched | sort -u)
 		log=$logs/$(printf '%02d' "$k").log
 		say "[$k/$n] $subject ($(echo "$touched" | wc -w) objects, log $log)"
 		# Options a later patch adds would be dropped by olddefconfig:
