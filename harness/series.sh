@@ -40,7 +40,7 @@ write)
 	say "writing the series to $out${SIGNOFF:+ (signed off by $SIGNOFF)}"
 	generate "$out" "$BUILD/series-work" "${SIGNOFF:-}" | sed 's|^|    |'
 	say "$(find "$out" -name '0*.patch' ! -name '0000-*' | wc -l) patches and a cover letter;" \
-		"apply with: git am $out/00[0-9][1-9]-*.patch (on $BASE_PKG $BASE_VERSION)"
+		"apply with: git am \$(ls $out/*.patch | grep -v cover-letter) (on $BASE_PKG $BASE_VERSION)"
 	[ -n "${SIGNOFF:-}" ] ||
 		say "no Signed-off-by: add yours with make series SIGNOFF=\"Name <mail>\""
 	;;
