@@ -141,7 +141,7 @@ if [ ! -f "$BUILD/config-modules" ]; then
 	failed=$((failed + 1))
 else
 	say "the patch series, built after each patch (logs: $LOGDIR/series-bisect/)"
-	bisect=$(bash "$TOP/harness/series.sh" bisect 2>&1 | tee /dev/stderr | grep -E '^(PASS|FAIL) ') || true
+	bisect=$(bash "$TOP/harness/series.sh" bisect 2>&1 | tee -a /dev/stderr | grep -E '^(PASS|FAIL) ') || true
 	passed=$((passed + $(grep -c '^PASS' <<<"$bisect" || true)))
 	failed=$((failed + $(grep -c '^FAIL' <<<"$bisect" || true)))
 	grep -q . <<<"$bisect" || { echo "FAIL sweep/series-bisect: did not run"; failed=$((failed + 1)); }
@@ -150,7 +150,7 @@ fi
 # The series on every linux-source-6.12 version Debian serves (downloads
 # each once into build/series-versions/debs).
 say "the patch series on every served $BASE_PKG version (log: $LOGDIR/series-versions.log)"
-vers=$(bash "$TOP/harness/series.sh" versions 2>&1 | tee /dev/stderr | grep -E '^(PASS|FAIL) ') || true
+vers=$(bash "$TOP/harness/series.sh" versions 2>&1 | tee -a /dev/stderr | grep -E '^(PASS|FAIL) ') || true
 passed=$((passed + $(grep -c '^PASS' <<<"$vers" || true)))
 failed=$((failed + $(grep -c '^FAIL' <<<"$vers" || true)))
 grep -q . <<<"$vers" || { echo "FAIL sweep/series-versions: did not run"; failed=$((failed + 1)); }
