@@ -833,7 +833,9 @@ static void expect_real_map(struct kunit *test, struct dma_buf_attachment *attac
 	dma_resv_lock(attach->dmabuf->resv, NULL);
 	sgt = dma_buf_map_attachment(attach, DMA_BIDIRECTIONAL);
 	if (err) {
-		KUNIT_EXPECT_EQ(test, PTR_ERR(sgt), err);
+		KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(sgt), err);
+		if (!IS_ERR(sgt))
+			dma_buf_unmap_attachment(attach, sgt, DMA_BIDIRECTIONAL);
 		KUNIT_EXPECT_EQ(test, bo->tbo.pin_count, pins);
 		dma_resv_unlock(attach->dmabuf->resv);
 		return;
