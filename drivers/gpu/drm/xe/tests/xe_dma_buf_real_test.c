@@ -15,7 +15,10 @@
 #include <kunit/device.h>
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
+#include <linux/delay.h>
 #include <linux/dma-mapping.h>
+#include <linux/kthread.h>
+#include <linux/sched/signal.h>
 
 #include <drm/drm_managed.h>
 #include <drm/drm_prime.h>
@@ -347,9 +350,79 @@ static void xe_dma_buf_real_pinned_vram_bo(struct kunit *test)
 	real_detach(test, dmabuf, plain);
 }
 
+struct real_attacher {
+	struct dma_buf *dmabuf;
+	struct device *dev;
+	struct dma_buf_attachment *attach;
+	struct completion ready, done;
+};
+
+static int real_attacher_fn(void *arg)
+{
+	struct real_attacher *a = arg;
+	struct dma_buf_mapping_request request = DMA_BUF_SGT_REQUEST(a->dev, true);
+
+	/* Kernel threads ignore signals unless they allow them. */
+	allow_signal(SIGUSR1);
+	complete(&a->ready);
+	a->attach = dma_buf_mapping_attach(a->dmabuf, a->dev, &request, 1,
+					   &real_importer_ops, NULL);
+	complete(&a->done);
+	return 0;
+}
+
+/*
+ * xe reads the BO's placement for its offers under the BO lock, taken
+ * uninterruptibly: a signal that arrives while an attach waits for the
+ * lock does not fail the attach (6.12's attach never returned -EINTR, and
+ * PRIME_FD_TO_HANDLE callers do not retry). The test holds the lock,
+ * signals the attaching thread, and lets it go once it sleeps.
+ */
+static void xe_dma_buf_real_attach_signalled(struct kunit *test)
+{
+	struct xe_device *xe = test->priv;
+	struct task_struct *task;
+	struct real_attacher a;
+	struct xe_bo *bo;
+	int tries;
+
+	bo = xe_bo_create_user(xe, NULL, NULL, SZ_64K, DRM_XE_GEM_CPU_CACHING_WB,
+			       XE_BO_FLAG_SYSTEM);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, bo);
+	a.dmabuf = real_export(test, bo);
+	a.dev = kunit_device_register(test, "xe-real-signalled");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a.dev);
+	real_dma_capable(test, a.dev);
+	init_completion(&a.ready);
+	init_completion(&a.done);
+
+	dma_resv_lock(a.dmabuf->resv, NULL);
+	task = kthread_create(real_attacher_fn, &a, "xe-real-attacher");
+	if (IS_ERR(task)) {
+		dma_resv_unlock(a.dmabuf->resv);
+		KUNIT_FAIL_AND_ABORT(test, "kthread_create: %pe", task);
+	}
+	get_task_struct(task);
+	wake_up_process(task);
+	wait_for_completion(&a.ready);
+	send_sig(SIGUSR1, task, 1);
+	/* Until it sleeps on the lock, or has given up on it. */
+	for (tries = 0; tries < 5000 && !completion_done(&a.done) &&
+	     READ_ONCE(task->__state) == TASK_RUNNING; tries++)
+		usleep_range(200, 400);
+	dma_resv_unlock(a.dmabuf->resv);
+	wait_for_completion(&a.done);
+	put_task_struct(task);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a.attach);
+	KUNIT_EXPECT_PTR_EQ(test, a.attach->mapping_type, &dma_buf_mapping_sgt);
+	dma_buf_detach(a.dmabuf, a.attach);
+}
+
 static struct kunit_case xe_dma_buf_real_cases[] = {
 	KUNIT_CASE(xe_dma_buf_real_system_bo),
 	KUNIT_CASE(xe_dma_buf_real_pinned_vram_bo),
+	KUNIT_CASE(xe_dma_buf_real_attach_signalled),
 	{}
 };
 
