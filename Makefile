@@ -6,7 +6,7 @@ H := harness
 SHELL := /bin/bash
 
 .PHONY: all demo check setup assemble export discard apply overlay-check \
-	kernel kernel-debug kunit bench compile-check sweep series vm vm-debug clean distclean help
+	kernel kernel-debug kunit bench compile-check sweep series hw-kit vm vm-debug clean distclean help
 
 # `make`: set up, build, boot the patched kernel and print the
 # cross-driver PRIME table.
@@ -73,6 +73,11 @@ sweep: kernel-debug
 series: assemble
 	@bash $(H)/series.sh
 
+# The hardware test kit: series, kernel recipe, static tests and
+# run-tests.sh in one tarball, build/hw-kit/ (hw-kit/README.md).
+hw-kit: assemble
+	@bash $(H)/hw-kit.sh
+
 vm: kernel
 	@bash $(H)/vm.sh guest $(TESTS)
 
@@ -83,7 +88,7 @@ vm-debug: kernel-debug
 # (`make discard` drops them, distclean removes the tree after checking).
 clean:
 	rm -rf build/kernel-* build/kunit-* build/compile-* build/config-* build/igt \
-		build/initramfs-* build/logs build/series*
+		build/initramfs-* build/logs build/series* build/hw-kit
 
 distclean:
 	@bash $(H)/overlay.sh guard

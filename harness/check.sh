@@ -12,6 +12,8 @@
 #   4. VM tier: the debug guest (KASAN, lockdep, kmemleak, DMABUF_DEBUG,
 #      DMA_API_DEBUG) runs the KUnit suites at boot and igt-tests/, once
 #      in each DMA topology (harness/vm.sh: direct, iommu, bounce)
+#   5. the hardware kit (harness/hw-kit.sh check): built, refused by this
+#      machine's kernel, run from its tarball alone in the VM
 #
 # Every tier prints PASS/FAIL lines and a "RESULT <tier> passed=N
 # failed=N" line; a tier that cannot run counts as one failure naming its
@@ -75,6 +77,7 @@ if tier setup "$H/setup.sh" && tier assemble "$H/overlay.sh" assemble; then
 		for topology in direct iommu bounce; do
 			tier "vm-$topology" env VM_TOPOLOGY="$topology" "$H/vm.sh" debug || true
 		done
+		tier hw-kit "$H/hw-kit.sh" check || true
 	fi
 fi
 

@@ -3,7 +3,8 @@
 # The overlay as a git-am-able patch series (series/series.txt says how).
 #
 #   series.sh           write build/series/*.patch with a cover letter;
-#                       SIGNOFF="Name <mail>" signs every patch off
+#                       SIGNOFF="Name <mail>" signs every patch off,
+#                       SERIES_OUT=DIR writes it there instead
 #   series.sh check     (make check) the series applies with git am to the
 #                       pristine base and gives the assembled tree byte for
 #                       byte, and every patch is checkpatch --strict clean
@@ -36,7 +37,7 @@ generate() {
 
 case $mode in
 write)
-	out=$BUILD/series
+	out=${SERIES_OUT:-$BUILD/series}
 	say "writing the series to $out${SIGNOFF:+ (signed off by $SIGNOFF)}"
 	generate "$out" "$BUILD/series-work" "${SIGNOFF:-}" | sed 's|^|    |'
 	say "$(find "$out" -name '0*.patch' ! -name '0000-*' | wc -l) patches and a cover letter;" \

@@ -8,6 +8,12 @@
 # directory. TESTs are igt-tests/ binaries (default: all); "TEST:PATTERN"
 # passes --run-subtest PATTERN.
 #
+# With VM_KIT=TARBALL the guest runs the hardware kit (make hw-kit) from
+# that tarball alone instead of TESTs: debugfs unmounted first, so that the
+# kit has to mount it and put it back; it prints each file of the kit's
+# results between "VM-FILE-BEGIN NAME" and "VM-FILE-END NAME" lines. Its
+# logs are tagged "<tag>-kit".
+#
 # VM_TOPOLOGY picks how the guest's devices reach memory (default direct):
 #   direct  no IOMMU, DMA addresses are physical addresses; virtio devices
 #           bypass the DMA API (no VIRTIO_F_ACCESS_PLATFORM)
@@ -57,10 +63,19 @@ kernel=$kdir/arch/x86/boot/bzImage
 # include those of the debug facilities themselves (DMA-API debug turns
 # itself off when one of its own fails), which must stay on for every
 # other test. prime_hotunplug goes last of all: it removes card B.
+# prime_gpu_matrix is the hardware kit's test: the hw-kit tier runs it,
+# through the kit.
 tests_all=$(cd "$TOP/igt-tests" && ls *.c | sed 's/\.c$//' |
-	grep -vxE 'prime_fault_injection|prime_hotunplug')
+	grep -vxE 'prime_fault_injection|prime_hotunplug|prime_gpu_matrix')
 tests_all="$tests_all prime_fault_injection prime_hotunplug"
 tests=$(echo ${*:-$tests_all})
+kit=${VM_KIT:-}
+if [ -n "$kit" ]; then
+	[ -f "$kit" ] || die "no kit tarball at $kit"
+	tests=hw-kit
+	tag=$tag-kit
+	STAGE="vm-$tag"
+fi
 
 # Test binaries, statically linked.
 run_logged "$LOGDIR/igt-build.log" make -C "$TOP/igt-tests" OUT="$BUILD/igt"
@@ -71,9 +86,39 @@ rm -rf "$root"
 mkdir -p "$root"/{bin,dev,proc,sys,tmp,igt}
 cp /bin/busybox "$root/bin/busybox"
 cp "$BUILD/igt/guest-exit" "$root/bin/"
-for t in $tests; do
-	cp "$BUILD/igt/${t%%:*}" "$root/igt/"
+if [ -n "$kit" ]; then
+	cp "$kit" "$root/kit.tar.gz"
+	run_tests='echo "VM-TEST-BEGIN hw-kit"
+umount /sys/kernel/debug
+mkdir -p /tmp/kit && cd /tmp/kit && tar xzf /kit.tar.gz
+sh ./*/run-tests.sh -o /tmp/kit-results
+rc=$?
+echo "VM-KIT-DEBUGFS-AFTER: $(grep -c " /sys/kernel/debug " /proc/mounts)"
+echo "VM-TEST-END hw-kit rc=$rc"
+for f in summary.txt results.json machine-state.txt dmesg-reports.txt inventory.txt; do
+	echo "VM-FILE-BEGIN $f"
+	cat /tmp/kit-results/$f
+	echo "VM-FILE-END $f"
 done
+echo "VM-KIT-TARBALL: $(ls -l /tmp/kit-results.tar.gz)"
+mount -t debugfs debugfs /sys/kernel/debug'
+else
+	for t in $tests; do
+		cp "$BUILD/igt/${t%%:*}" "$root/igt/"
+	done
+	run_tests="cd /igt
+for t in $tests; do
+	name=\${t%%:*}
+	pat=\${t#*:}
+	echo \"VM-TEST-BEGIN \$name\"
+	if [ \"\$pat\" != \"\$t\" ]; then
+		./\$name --run-subtest \"\$pat\"
+	else
+		./\$name
+	fi
+	echo \"VM-TEST-END \$name rc=\$?\"
+done"
+fi
 cat >"$root/init" <<EOF
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -100,18 +145,7 @@ for v in /sys/bus/virtio/devices/*; do
 	[ -e \$v/driver ] && driver=\$(basename \$(readlink \$v/driver))
 	echo "VM-VIRTIO: \${v##*/} pci=\$(basename \$(readlink -f \$v/..)) driver=\$driver features=\$(cat \$v/features)"
 done
-cd /igt
-for t in $tests; do
-	name=\${t%%:*}
-	pat=\${t#*:}
-	echo "VM-TEST-BEGIN \$name"
-	if [ "\$pat" != "\$t" ]; then
-		./\$name --run-subtest "\$pat"
-	else
-		./\$name
-	fi
-	echo "VM-TEST-END \$name rc=\$?"
-done
+$run_tests
 if [ -e /sys/kernel/debug/kmemleak ]; then
 	# Two scans: kmemleak reports an object only once it stayed
 	# unreferenced across a scan.

@@ -48,10 +48,13 @@ static void drm_dev_names(struct drm_dev *d)
 	}
 }
 
+/* By PCI address; devices without one (vgem, vkms) first, by minor. */
 static int cmp_pci(const void *a, const void *b)
 {
-	return strcmp(((const struct drm_dev *)a)->pci,
-		      ((const struct drm_dev *)b)->pci);
+	const struct drm_dev *x = a, *y = b;
+	int c = strcmp(x->pci, y->pci);
+
+	return c ? c : x->minor - y->minor;
 }
 
 int drm_open_all(const char *driver, struct drm_dev *devs, int max)
@@ -59,7 +62,7 @@ int drm_open_all(const char *driver, struct drm_dev *devs, int max)
 	char path[64];
 	int n = 0, i;
 
-	for (i = 0; i < 16 && n < max; i++) {
+	for (i = 0; i < 64 && n < max; i++) {
 		drmVersionPtr v;
 		int fd;
 
@@ -68,14 +71,14 @@ int drm_open_all(const char *driver, struct drm_dev *devs, int max)
 		if (fd < 0)
 			continue;
 		v = drmGetVersion(fd);
-		if (!v || strcmp(v->name, driver)) {
+		if (!v || (driver && strcmp(v->name, driver))) {
 			drmFreeVersion(v);
 			close(fd);
 			continue;
 		}
-		drmFreeVersion(v);
 		devs[n].fd = fd;
-		snprintf(devs[n].driver, sizeof(devs[n].driver), "%s", driver);
+		snprintf(devs[n].driver, sizeof(devs[n].driver), "%s", v->name);
+		drmFreeVersion(v);
 		drm_dev_names(&devs[n]);
 		n++;
 	}

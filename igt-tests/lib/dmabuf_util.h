@@ -17,13 +17,16 @@
 /* An open DRM device and the name the kernel gives its struct device. */
 struct drm_dev {
 	int fd;
-	char driver[32];	/* "virtio_gpu", "vgem", "vkms" */
+	char driver[32];	/* "virtio_gpu", "vgem", "amdgpu", ... */
 	char devname[64];	/* dev_name(), as bufinfo prints it */
 	char pci[32];		/* PCI address, "" when not a PCI device */
 	int minor;
 };
 
-/* Open every /dev/dri/card* whose driver is @driver, ordered by PCI address. */
+/*
+ * Open every /dev/dri/card* whose driver is @driver (NULL: any driver),
+ * ordered by PCI address.
+ */
 int drm_open_all(const char *driver, struct drm_dev *devs, int max);
 /* The VM's DRM devices: both virtio-gpu cards, vgem and vkms; asserts. */
 void drm_open_vm_devices(struct drm_dev virtio[2], struct drm_dev *vgem,

@@ -3,12 +3,15 @@
  * The IGT-compatible harness: subtest selection and listing, fixtures,
  * skip/fail bookkeeping, IGT's result lines and exit codes.
  */
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "igt.h"
 
@@ -42,6 +45,31 @@ static double elapsed(void)
 	       (now.tv_nsec - igt.started.tv_nsec) / 1e9;
 }
 
+/*
+ * Mark the kernel log as IGT's core does ("[IGT] test: starting subtest
+ * NAME"), so that a runner can cut dmesg per subtest; needs root.
+ */
+__attribute__((format(printf, 1, 2))) static void kmsg(const char *fmt, ...)
+{
+	char line[512];
+	int fd, n;
+	va_list ap;
+
+	if (igt.list_only || igt.describe_only)
+		return;
+	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = snprintf(line, sizeof(line), "<6>[IGT] %s: ", igt.prog);
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	va_end(ap);
+	/* Best effort: a test does not fail on its log. */
+	if (write(fd, line, strlen(line)) < 0)
+		igt_debug("/dev/kmsg: %s\n", strerror(errno));
+	close(fd);
+}
+
 static bool matches(const char *patterns, const char *name)
 {
 	char buf[1024], *tok, *save;
@@ -66,7 +94,7 @@ void igt_subtest_init(int argc, char **argv)
 	};
 	int c;
 
-	igt.prog = argv[0];
+	igt.prog = basename(argv[0]);
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
@@ -87,6 +115,7 @@ void igt_subtest_init(int argc, char **argv)
 		}
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	kmsg("executing\n");
 }
 
 void igt_describe(const char *description)
@@ -135,6 +164,7 @@ bool __igt_run_subtest(const char *name)
 	clock_gettime(CLOCK_MONOTONIC, &igt.started);
 	printf("Starting subtest: %s\n", name);
 	fflush(stdout);
+	kmsg("starting subtest %s\n", name);
 
 	if (igt.fixture_failed) {
 		printf("Fixture failed earlier: %s\n", igt.fixture_reason);
@@ -257,11 +287,14 @@ int igt_ioctl(int fd, unsigned long request, void *arg)
 
 void igt_exit(void)
 {
+	int ret = IGT_EXIT_SUCCESS;
+
 	if (igt.list_only || igt.describe_only)
 		exit(IGT_EXIT_SUCCESS);
 	if (igt.failed)
-		exit(IGT_EXIT_FAILURE);
-	if (!igt.succeeded && igt.skipped)
-		exit(IGT_EXIT_SKIP);
-	exit(IGT_EXIT_SUCCESS);
+		ret = IGT_EXIT_FAILURE;
+	else if (!igt.succeeded && (igt.skipped || igt.fixture_skipped))
+		ret = IGT_EXIT_SKIP;
+	kmsg("exiting, ret=%d\n", ret);
+	exit(ret);
 }

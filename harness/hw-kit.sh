@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The hardware test kit: one tarball for people with AMD or Intel GPUs
+# (hw-kit/README.md is its README; make hw-kit).
+#
+#   hw-kit.sh          build build/hw-kit/typed-dmabuf-hw-kit-<base>.tar.gz:
+#                      the series, the kernel recipe, the static test
+#                      binaries, run-tests.sh
+#   hw-kit.sh check    (make check) build it; run-tests.sh must refuse this
+#                      machine's kernel, which is not ours, and change
+#                      nothing; then boot the debug kernel (IOMMU
+#                      topology) with only the tarball in the initramfs,
+#                      run the kit there and check what it wrote: IGT's
+#                      results.json, the summary, the machine restored
+#
+# Needs the assembled tree (the series is generated from it) and, for
+# check, the debug kernel (make kernel-debug).
+STAGE=hw-kit
+. "$(dirname "$0")/lib.sh"
+
+mode=${1:-build}
+name=typed-dmabuf-hw-kit-${BASE_VERSION%%-*}
+kitdir=$BUILD/hw-kit
+tarball=$kitdir/$name.tar.gz
+
+build_kit() {
+	local t0 stage=$kitdir/stage/$name log=$LOGDIR/hw-kit-build.log date
+	t0=$(date +%s)
+	: >"$log"
+	rm -rf "$kitdir/stage" "$kitdir/series"
+	mkdir -p "$stage/bin" "$stage/series"
+	say "the series (log $log)"
+	SERIES_OUT=$kitdir/series SIGNOFF="" "$TOP/harness/series.sh" >>"$log" 2>&1 ||
+		{ tail -n 5 "$log"; die "cannot write the series (log $log)"; }
+	cp "$kitdir"/series/*.patch "$stage/series/"
+	say "static test binaries"
+	run_logged "$log.make" make -C "$TOP/igt-tests" OUT="$kitdir/bin" "$kitdir/bin/prime_gpu_matrix"
+	# Symbols stay, for readable backtraces; debug info goes.
+	strip --strip-debug -o "$stage/bin/prime_gpu_matrix" "$kitdir/bin/prime_gpu_matrix"
+	cp "$TOP"/hw-kit/{README.md,run-tests.sh,build-kernel.sh,results-json.awk,kit.config,kit-debug.config} \
+		"$stage/"
+	# The same commit gives the same tarball.
+	date=$(git -C "$TOP" log -1 --format=%cI)
+	echo "typed dma-buf mappings hardware kit: series for Linux ${BASE_VERSION%%-*}" \
+		"($BASE_PKG $BASE_VERSION), overlay $(overlay_hash), commit" \
+		"$(git -C "$TOP" rev-parse --short HEAD) of $date" >"$stage/VERSION"
+	(cd "$stage" && find . -type f ! -name SHA256SUMS | sort | sed 's|^\./||' |
+		xargs sha256sum >SHA256SUMS)
+	tar -C "$kitdir/stage" --sort=name --owner=0 --group=0 --numeric-owner \
+		--mtime="$date" -cf - "$name" | gzip -n -9 >"$tarball"
+	say "$tarball: $(du -k "$tarball" | cut -f1) KiB, $(tar tzf "$tarball" | grep -vc '/$') files," \
+		"built in $(($(date +%s) - t0)) s"
+}
+
+case $mode in
+build)
+	build_kit
+	say "copy it to the machine with the GPUs; its README.md says what to do there"
+	;;
+check)
+	passed=0 failed=0
+	pass() {
+		echo "PASS hw-kit: $*"
+		passed=$((passed + 1))
+	}
+	fail() {
+		echo "FAIL hw-kit: $*"
+		failed=$((failed + 1))
+	}
+	if ! build_kit; then
+		echo "RESULT hw-kit passed=0 failed=1"
+		exit 1
+	fi
+	# What a user unpacks.
+	tmp=$(mktemp -d /tmp/hw-kit-check.XXXXXX)
+	trap 'rm -rf "$tmp"' EXIT
+	tar -C "$tmp" -xzf "$tarball"
+	missing=""
+	for f in README.md run-tests.sh build-kernel.sh results-json.awk kit.config \
+		kit-debug.config VERSION SHA256SUMS bin/prime_gpu_matrix series/0000-cover-letter.patch; do
+		[ -e "$tmp/$name/$f" ] || missing="$missing $f"
+	done
+	if [ -z "$missing" ] && (cd "$tmp/$name" && sha256sum -c --quiet SHA256SUMS) &&
+		! ldd "$tmp/$name/bin/prime_gpu_matrix" >/dev/null 2>&1; then
+		pass "the tarball holds the series ($(ls "$tmp/$name/series" | wc -l) files), the recipe, a static test binary and checksums that match"
+	else
+		fail "the tarball is incomplete (missing:${missing:- none}) or a checksum or the static link is wrong"
+	fi
+	# This machine's kernel is not ours: the kit must say so and touch nothing.
+	set +e
+	msg=$(cd "$tmp" && sh "$name/run-tests.sh" -o "$tmp/out" 2>&1)
+	rc=$?
+	set -e
+	if [ "$rc" -eq 3 ] && grep -q "is not a kernel with typed dma-buf mappings" <<<"$msg" &&
+		[ ! -e "$tmp/out" ]; then
+		pass "refuses this machine's kernel ($(uname -r)) with exit 3 and writes nothing"
+	else
+		fail "on $(uname -r) run-tests.sh exited $rc (want 3) or wrote $tmp/out: $msg"
+	fi
+	# The kit in the VM, from the tarball alone.
+	tag=debug-iommu-kit
+	tlog=$LOGDIR/vm-$tag-tests.log
+	say "running the kit in the VM (output: $tlog)"
+	# The KUnit suites the kernel runs at boot are the VM tiers' to count.
+	set +e
+	VM_KIT=$tarball VM_TOPOLOGY=iommu "$TOP/harness/vm.sh" debug 2>&1 |
+		grep -vE '^(PASS|SKIP) kunit-|^RESULT '
+	rc=${PIPESTATUS[0]}
+	set -e
+	if [ "$rc" -eq 0 ]; then
+		pass "the kit ran in the VM: exit 0, no kernel reports on the console"
+	else
+		fail "the kit's VM run failed (console: $LOGDIR/vm-$tag.log, output: $tlog)"
+	fi
+	res=$kitdir/vm-results
+	rm -rf "$res"
+	mkdir -p "$res"
+	awk -v dir="$res" '/^VM-FILE-BEGIN / { f = dir "/" $2; next }
+		/^VM-FILE-END / { close(f); f = ""; next }
+		f != "" { print > f }' "$tlog"
+	if grep -qx 'VM-KIT-DEBUGFS-AFTER: 0' "$tlog" && grep -qx restored "$res/machine-state.txt" 2>/dev/null; then
+		pass "left the machine as it found it: debugfs, unmounted before, unmounted again"
+	else
+		fail "the machine was not left as found: $(cat "$res/machine-state.txt" 2>/dev/null), $(grep VM-KIT-DEBUGFS "$tlog")"
+	fi
+	# IGT's results format, read back: one PASS/FAIL line per subtest,
+	# counted like the VM tier's subtests.
+	set +e
+	lines=$(python3 - "$res/results.json" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["__type__"] == "TestrunResult" and r["results_version"] == 10, "not IGT results v10"
+tests = r["tests"]
+assert tests, "no subtests in results.json"
+counts = {}
+for name, t in sorted(tests.items()):
+    res = t["result"]
+    counts[res] = counts.get(res, 0) + 1
+    assert t["time"]["__type__"] == "TimeAttribute"
+    print({"pass": "PASS", "skip": "SKIP"}.get(res, "FAIL") + " hw-kit/"
+          + name[4:].replace("@", "/") + ("" if res in ("pass", "skip") else " (" + res + ")"))
+root = {k: v for k, v in r["totals"]["root"].items() if v}
+assert root == counts, "totals %s differ from the subtests %s" % (root, counts)
+EOF
+)
+	rc=$?
+	set -e
+	echo "$lines"
+	if [ "$rc" -eq 0 ]; then
+		echo "    results.json: IGT's format (results_version 10), totals match the subtests"
+		passed=$((passed + $(grep -c '^PASS' <<<"$lines" || true)))
+		failed=$((failed + $(grep -c '^FAIL' <<<"$lines" || true)))
+	else
+		fail "results.json missing or not IGT's format: $res/results.json"
+	fi
+	echo "    --- the kit's summary, from the VM ---"
+	sed 's/^/    /' "$res/summary.txt" 2>/dev/null || true
+	echo "RESULT hw-kit passed=$passed failed=$failed"
+	[ "$failed" -eq 0 ]
+	;;
+*)
+	die "usage: hw-kit.sh [build|check]"
+	;;
+esac

@@ -1,0 +1,278 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Run the typed dma-buf mapping tests on this machine's GPUs and write the
+# results to send back. Part of the hardware test kit (README in the kit).
+#
+#   sudo ./run-tests.sh [-o OUTDIR]
+#
+# Needs a kernel built with the kit's series (build-kernel.sh) and refuses
+# to run on any other. Needs no network. Loads the test modules it needs
+# (vgem, udmabuf, dma_buf_test_device) when they are not there yet and
+# unloads exactly those afterwards; mounts debugfs if it is not mounted and
+# unmounts it afterwards; writes only to OUTDIR and one start marker to the
+# kernel log. It never loads vkms: a compositor would light up its virtual
+# display.
+#
+# OUTDIR (default ./typed-dmabuf-results-HOST-DATE) gets: summary.txt (one
+# page, the thing to read first), results.json (IGT's results format,
+# version 10, as igt_resultsjson writes it), each test's output, dmesg
+# since the start, the machine's inventory, bufinfo before and after, and
+# OUTDIR.tar.gz with all of it. Exit status: 0 all passed, 1 a subtest
+# failed or the kernel logged a report, 2 bad usage, 3 not our kernel.
+#
+# Plain POSIX sh and awk: it runs under busybox as well.
+
+set -u
+kit=$(cd "$(dirname "$0")" && pwd)
+out=""
+limit=${KIT_TEST_TIMEOUT:-1800}
+# Kernel log lines that make a run fail (sanitizers, lockdep, WARN, BUG).
+reports='KASAN|UBSAN|BUG:|WARNING:|Oops|general protection|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|kmemleak|DMA-API|DMAR: DRHD: handling fault|AMD-Vi: Event logged|refcount_t:|list_add corruption|list_del corruption'
+
+say() { echo "kit: $*"; }
+die() {
+	echo "kit: error: $1" >&2
+	exit "${2:-2}"
+}
+
+usage() {
+	sed -n 's/^#   //p' "$0"
+}
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	-o)
+		[ $# -ge 2 ] || die "-o needs a directory"
+		out=$2
+		shift 2
+		;;
+	-h | --help)
+		usage
+		exit 0
+		;;
+	*)
+		usage >&2
+		die "unknown argument '$1'"
+		;;
+	esac
+done
+
+[ "$(id -u)" = 0 ] || die "run it as root: it reads debugfs, loads test modules and marks the kernel log"
+
+# Our kernel: 6.12 with the core's typed attach in its symbol table.
+release=$(uname -r)
+case $release in
+6.12 | 6.12.* | 6.12-* | 6.12+*) ours=1 ;;
+*) ours=0 ;;
+esac
+if [ $ours = 1 ]; then
+	[ -r /proc/kallsyms ] && grep -qw dma_buf_mapping_attach /proc/kallsyms || ours=0
+fi
+if [ $ours = 0 ]; then
+	cat >&2 <<EOF
+kit: this kernel ($release) is not a kernel with typed dma-buf mappings:
+kit: it is not 6.12, or /proc/kallsyms has no dma_buf_mapping_attach.
+kit: Build one with ./build-kernel.sh (see README), boot it and run this
+kit: again. Nothing was changed on this machine.
+EOF
+	exit 3
+fi
+
+[ -n "$out" ] || out=$PWD/typed-dmabuf-results-$(uname -n)-$(date +%Y%m%d-%H%M%S)
+[ -e "$out" ] && die "$out exists; pick another directory with -o"
+mkdir -p "$out" || die "cannot create $out"
+out=$(cd "$out" && pwd)
+say "results go to $out"
+
+# What the machine looks like now, to put back afterwards.
+modules_now() {
+	cut -d' ' -f1 /proc/modules 2>/dev/null | sort
+}
+debugfs_mounted() {
+	grep -q '^[^ ]* /sys/kernel/debug debugfs ' /proc/mounts
+}
+modules_now >"$out/modules-before.txt"
+debugfs_before=no
+debugfs_mounted && debugfs_before=yes
+we_loaded=""
+we_mounted=no
+
+restore() {
+	trap - EXIT INT TERM HUP
+	# Modules pulled in as dependencies go too: retry until none is left
+	# or a round unloads nothing (one still in use).
+	left=$we_loaded
+	while [ -n "$left" ]; do
+		still=""
+		for m in $left; do
+			rmmod "$m" 2>/dev/null || still="$still $m"
+		done
+		[ "$still" = "$left" ] && break
+		left=$still
+	done
+	[ $we_mounted = yes ] && umount /sys/kernel/debug
+	state=restored
+	modules_now >"$out/modules-after.txt"
+	if ! cmp -s "$out/modules-before.txt" "$out/modules-after.txt"; then
+		state="NOT restored: modules now loaded: $(grep -vxF -f "$out/modules-before.txt" \
+			"$out/modules-after.txt" | tr '\n' ' ')unloaded: $(grep -vxF \
+			-f "$out/modules-after.txt" "$out/modules-before.txt" | tr '\n' ' ')"
+	fi
+	debugfs_after=no
+	debugfs_mounted && debugfs_after=yes
+	[ "$debugfs_after" = "$debugfs_before" ] ||
+		state="NOT restored: debugfs was mounted=$debugfs_before, is mounted=$debugfs_after"
+	echo "$state" >"$out/machine-state.txt"
+	say "machine state: $state"
+}
+trap restore EXIT
+trap 'exit 130' INT TERM HUP
+
+if ! debugfs_mounted; then
+	mount -t debugfs debugfs /sys/kernel/debug || die "cannot mount debugfs"
+	we_mounted=yes
+fi
+[ -r /sys/kernel/debug/dma_buf/bufinfo ] ||
+	die "no /sys/kernel/debug/dma_buf/bufinfo (kernel without CONFIG_DEBUG_FS?)"
+
+# Test modules, where a device is missing and the module exists.
+load() { # NODE MODULE
+	[ -e "$1" ] && return
+	if modprobe "$2" 2>/dev/null && [ -e "$1" ]; then
+		say "loaded $2 for $1"
+	else
+		say "no $1 ($2 not available): its cells are left out"
+	fi
+}
+load /sys/devices/platform/vgem vgem
+load /dev/udmabuf udmabuf
+load /dev/dma-buf-test dma_buf_test_device
+# Only what appeared just now is ours to unload.
+for m in $(modules_now); do
+	grep -qx "$m" "$out/modules-before.txt" || we_loaded="$m $we_loaded"
+done
+
+# The machine, for the reader of the results.
+{
+	echo "kernel: $(uname -a)"
+	echo "cmdline: $(cat /proc/cmdline)"
+	echo "cpu: $(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+	echo "memory: $(grep -m1 MemTotal /proc/meminfo | tr -s ' ' | cut -d' ' -f2-)"
+	for c in /sys/class/drm/card*; do
+		case ${c##*/} in *-*) continue ;; esac
+		dev=$(readlink -f "$c/device")
+		# DRM's own name for the driver (vgem has no driver link).
+		drv=$(cut -d' ' -f1 "/sys/kernel/debug/dri/${c##*card}/name" 2>/dev/null)
+		ids=""
+		[ -r "$dev/vendor" ] && ids="$(cat "$dev/vendor"):$(cat "$dev/device")"
+		# virtio-gpu's PCI function is one level up.
+		[ -z "$ids" ] && [ -r "$dev/../vendor" ] &&
+			ids="$(cat "$dev/../vendor"):$(cat "$dev/../device")"
+		echo "gpu: ${c##*/} driver=${drv:-none} device=${dev##*/} ids=${ids:-none}"
+	done
+	groups=0 translated=0
+	for g in /sys/kernel/iommu_groups/*; do
+		[ -r "$g/type" ] || continue
+		groups=$((groups + 1))
+		case $(cat "$g/type") in DMA | DMA-FQ) translated=$((translated + 1)) ;; esac
+	done
+	echo "iommu: $groups groups, $translated translating"
+	echo "dma-heaps: $(ls /dev/dma_heap 2>/dev/null | tr '\n' ' ')"
+	echo "udmabuf: $([ -e /dev/udmabuf ] && echo yes || echo no)"
+	echo "test-device: $([ -e /dev/dma-buf-test ] && echo yes || echo no)"
+	echo "modules-loaded-by-kit: ${we_loaded:-none}"
+	echo "kit: $(cat "$kit/VERSION" 2>/dev/null)"
+} >"$out/inventory.txt"
+cat "$out/inventory.txt" | sed 's/^/kit: /'
+cp /sys/kernel/debug/dma_buf/bufinfo "$out/bufinfo-before.txt"
+
+# A marker to cut the kernel log at.
+runid=$(date +%s)-$$
+echo "<6>typed-dmabuf-kit: start $runid" >/dev/kmsg
+start=$(date +%s)
+
+failed_tests=0
+for t in "$kit"/bin/*; do
+	name=${t##*/}
+	log=$out/$name.out
+	say "running $name (progress: subtests done; limit ${limit}s)"
+	"$t" >"$log" 2>&1 &
+	pid=$!
+	waited=0
+	while kill -0 $pid 2>/dev/null; do
+		sleep 1
+		waited=$((waited + 1))
+		printf '\rkit:   %s: %d subtests done, %ds' "$name" \
+			"$(grep -c '^Subtest ' "$log")" $waited
+		if [ $waited -ge "$limit" ]; then
+			kill -9 $pid 2>/dev/null
+			echo "kit: killed after ${limit}s" >>"$log"
+		fi
+	done
+	wait $pid
+	rc=$?
+	echo "$rc" >"$out/$name.rc"
+	printf '\rkit:   %s: %d subtests done, exit %d\n' "$name" \
+		"$(grep -c '^Subtest ' "$log")" $rc
+	case $rc in 0 | 77) ;; *) failed_tests=$((failed_tests + 1)) ;; esac
+done
+end=$(date +%s)
+
+cp /sys/kernel/debug/dma_buf/bufinfo "$out/bufinfo-after.txt"
+# The kernel's log since the marker, raw ("<level>[time] text") where dmesg can.
+{ dmesg -r 2>/dev/null || dmesg; } | tr -d '\r' |
+	sed -n "/typed-dmabuf-kit: start $runid/,\$p" >"$out/dmesg.txt"
+[ -s "$out/dmesg.txt" ] ||
+	echo "(the kernel log no longer holds the start marker: it wrapped)" >"$out/dmesg.txt"
+grep -E "$reports" "$out/dmesg.txt" >"$out/dmesg-reports.txt"
+
+# results.json and the summary.
+set --
+for t in "$kit"/bin/*; do
+	set -- "$@" "$out/${t##*/}.out"
+done
+awk -v reports="$reports" -v uname="$(uname -a)" -v start="$start" -v end="$end" \
+	-v dmesg="$out/dmesg.txt" -v totals="$out/totals.txt" \
+	-f "$kit/results-json.awk" "$@" >"$out/results.json"
+
+nreports=$(grep -c . "$out/dmesg-reports.txt")
+{
+	echo "Typed dma-buf mappings: hardware kit results"
+	echo "============================================"
+	echo
+	sed 's/^/  /' "$out/inventory.txt"
+	echo
+	echo "Results (IGT's names; results.json has each subtest's output and dmesg):"
+	sed 's/^TOTAL /  /' "$out/totals.txt"
+	for t in "$kit"/bin/*; do
+		echo "  ${t##*/}: exit $(cat "$out/${t##*/}.rc")"
+	done
+	echo
+	echo "Cross-driver cells (exporter -> importer: negotiated mapping):"
+	grep -h '^cell: ' "$@" | sed 's/^cell: /  /'
+	echo
+	echo "Failed and unfinished subtests (the assertion that failed):"
+	awk 'FNR == 1 && open { print "  " name ": did not finish"; bad++; open = 0 }
+		/^Starting subtest: / { name = substr($0, 19); msg = ""; open = 1; next }
+		/^Failed assertion: / { msg = substr($0, 19); want = 1; next }
+		want && !/^(Last errno|Subtest )/ { msg = msg ": " $0 }
+		{ want = 0 }
+		/^Subtest .*: FAIL/ { print "  " name ": " msg; bad++ }
+		/^Subtest / { open = 0 }
+		END { if (open) { print "  " name ": did not finish"; bad++ }
+		      if (!bad) print "  none" }' "$@" | head -40
+	echo
+	echo "Kernel reports since the start ($nreports lines; dmesg-reports.txt):"
+	head -20 "$out/dmesg-reports.txt" | sed 's/^/  /'
+	[ "$nreports" = 0 ] && echo "  none"
+	echo
+	echo "Run took $((end - start)) s."
+} >"$out/summary.txt"
+restore
+cat "$out/machine-state.txt" | sed 's/^/Machine state afterwards: /' >>"$out/summary.txt"
+(cd "$(dirname "$out")" && tar czf "$out.tar.gz" "$(basename "$out")")
+echo
+cat "$out/summary.txt"
+echo
+say "send back $out.tar.gz"
+[ $failed_tests = 0 ] && [ "$nreports" = 0 ] && grep -q '^restored$' "$out/machine-state.txt"
