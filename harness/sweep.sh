@@ -158,5 +158,10 @@ passed=$((passed + $(grep -c '^PASS' <<<"$vers" || true)))
 failed=$((failed + $(grep -c '^FAIL' <<<"$vers" || true)))
 grep -q . <<<"$vers" || { echo "FAIL sweep/series-versions: did not run"; failed=$((failed + 1)); }
 
+# The hardware kit's kernel recipe with a distribution's config.
+recipe=$(bash "$TOP/harness/hw-kit.sh" recipe 2>&1 | tee -a /dev/stderr | grep -E '^(PASS|FAIL) ') || true
+passed=$((passed + $(grep -c '^PASS' <<<"$recipe" || true)))
+failed=$((failed + $(grep -c '^FAIL' <<<"$recipe" || true)))
+
 echo "RESULT sweep passed=$passed failed=$failed not-x86_64=$na"
 [ "$failed" -eq 0 ]

@@ -36,7 +36,7 @@ die() {
 
 [ -n "$src" ] || die "usage: $0 SRC [CONFIG] (see the top of this script)"
 [ -f "$src/Makefile" ] && [ -f "$src/Kconfig" ] || die "$src is not a kernel source tree"
-src=$(cd "$src" && pwd)
+src=$(cd "$src" && pwd -P)
 version=$(make -s -C "$src" kernelversion 2>/dev/null) || die "cannot read the version of $src"
 case $version in
 6.12.*) ;;
@@ -52,7 +52,8 @@ for p in "$kit"/series/0*.patch; do
 done
 if grep -q dma_buf_mapping_attach "$src/drivers/dma-buf/dma-buf.c" 2>/dev/null; then
 	say "the series is already applied"
-elif git -C "$src" rev-parse --git-dir >/dev/null 2>&1; then
+elif [ "$(git -C "$src" rev-parse --show-toplevel 2>/dev/null)" = "$src" ]; then
+	# A tree of its own, not one unpacked inside some other repository.
 	say "applying $# patches with git am -3"
 	git -C "$src" am -3 "$@" ||
 		die "git am stopped (git -C $src am --abort undoes it); the README lists the 6.12.y versions it applies to"
