@@ -154,30 +154,14 @@ static struct importer importers[] = {
 /* Create a @size buffer holding pattern @seed; return its dma-buf fd. */
 static int export_buffer(struct exporter *e, size_t size, uint32_t seed)
 {
-	size_t map_size;
-	void *map;
-	int dmabuf;
-
 	switch (e->kind) {
 	case EXP_DUMB:
 		e->fd = drm_reopen(e->dev);
-		e->handle = dumb_create(e->fd, size, &map, &map_size);
-		pattern_fill(map, size, seed);
-		munmap(map, map_size);
-		return prime_handle_to_fd(e->fd, e->handle);
+		return dumb_export_pattern(e->fd, size, seed, &e->handle);
 	case EXP_UDMABUF:
-		dmabuf = udmabuf_create(size, &map);
-		pattern_fill(map, size, seed);
-		munmap(map, size);
-		return dmabuf;
+		return udmabuf_export_pattern(size, seed);
 	case EXP_HEAP:
-		dmabuf = heap_alloc("system", size);
-		map = dmabuf_mmap(dmabuf, size);
-		dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
-		pattern_fill(map, size, seed);
-		dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
-		munmap(map, size);
-		return dmabuf;
+		return heap_export_pattern("system", size, seed);
 	case EXP_TESTDEV:
 		/* Filled with the pattern by the test device itself. */
 		return testdev_export(testdev, size, e->offers, seed, e->flags);
@@ -239,19 +223,6 @@ static const char *check_attachment(struct exporter *e, bool imp_native,
 	return desc;
 }
 
-static void check_dmabuf_pattern(int dmabuf, uint32_t seed)
-{
-	long bad;
-	void *map;
-
-	map = dmabuf_mmap(dmabuf, BUF_SIZE);
-	dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
-	bad = pattern_check(map, BUF_SIZE, seed);
-	dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
-	munmap(map, BUF_SIZE);
-	igt_assert_f(bad < 0, "pattern differs at byte %ld", bad);
-}
-
 static void cell_drm(struct exporter *e, struct importer *imp, uint32_t seed)
 {
 	const char *devname = imp->dev->devname;
@@ -292,7 +263,7 @@ static void cell_drm(struct exporter *e, struct importer *imp, uint32_t seed)
 		/* The GEM handle re-exports the imported dma-buf itself. */
 		again = prime_handle_to_fd(fd, handle);
 		igt_assert_eq(fd_inode(again), ino);
-		check_dmabuf_pattern(again, seed);
+		dmabuf_check_pattern(again, BUF_SIZE, seed);
 		close(again);
 		what = "imported";
 	}

@@ -110,22 +110,15 @@ struct buffer {
 static struct buffer make_buffer(const struct exporter *e, uint32_t seed)
 {
 	struct buffer b = { .exp_fd = -1 };
-	size_t map_size;
-	void *map;
 
 	if (e->kind == EXP_UDMABUF) {
-		b.dmabuf = udmabuf_create(BUF_SIZE, &map);
-		pattern_fill(map, BUF_SIZE, seed);
-		munmap(map, BUF_SIZE);
+		b.dmabuf = udmabuf_export_pattern(BUF_SIZE, seed);
 	} else if (e->kind == EXP_TESTDEV) {
 		b.exp_fd = testdev_open();
 		b.dmabuf = testdev_export(b.exp_fd, BUF_SIZE, DMA_BUF_TEST_OFFER_SGT, seed, 0);
 	} else {
 		b.exp_fd = drm_reopen(e->dev);
-		b.exp_handle = dumb_create(b.exp_fd, BUF_SIZE, &map, &map_size);
-		pattern_fill(map, BUF_SIZE, seed);
-		munmap(map, map_size);
-		b.dmabuf = prime_handle_to_fd(b.exp_fd, b.exp_handle);
+		b.dmabuf = dumb_export_pattern(b.exp_fd, BUF_SIZE, seed, &b.exp_handle);
 	}
 	b.ino = fd_inode(b.dmabuf);
 	return b;

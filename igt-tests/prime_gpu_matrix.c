@@ -177,30 +177,14 @@ static void discover(void)
 /* Create a buffer holding pattern @seed; return its dma-buf fd. */
 static int export_buffer(struct exporter *e, uint32_t seed)
 {
-	size_t map_size;
-	void *map;
-	int dmabuf;
-
 	switch (e->kind) {
 	case EXP_DUMB:
 		e->fd = drm_reopen(e->dev);
-		e->handle = dumb_create(e->fd, BUF_SIZE, &map, &map_size);
-		pattern_fill(map, BUF_SIZE, seed);
-		munmap(map, map_size);
-		return prime_handle_to_fd(e->fd, e->handle);
+		return dumb_export_pattern(e->fd, BUF_SIZE, seed, &e->handle);
 	case EXP_UDMABUF:
-		dmabuf = udmabuf_create(BUF_SIZE, &map);
-		pattern_fill(map, BUF_SIZE, seed);
-		munmap(map, BUF_SIZE);
-		return dmabuf;
+		return udmabuf_export_pattern(BUF_SIZE, seed);
 	case EXP_HEAP:
-		dmabuf = heap_alloc(e->heap, BUF_SIZE);
-		map = dmabuf_mmap(dmabuf, BUF_SIZE);
-		dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
-		pattern_fill(map, BUF_SIZE, seed);
-		dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
-		munmap(map, BUF_SIZE);
-		return dmabuf;
+		return heap_export_pattern(e->heap, BUF_SIZE, seed);
 	case EXP_TESTDEV:
 		return testdev_export(testdev, BUF_SIZE, e->offers, seed, 0);
 	}
@@ -215,19 +199,6 @@ static void release_buffer(struct exporter *e, int dmabuf)
 		gem_close(e->fd, e->handle);
 		close(e->fd);
 	}
-}
-
-static void check_dmabuf_pattern(int dmabuf, uint32_t seed)
-{
-	long bad;
-	void *map;
-
-	map = dmabuf_mmap(dmabuf, BUF_SIZE);
-	dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
-	bad = pattern_check(map, BUF_SIZE, seed);
-	dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
-	munmap(map, BUF_SIZE);
-	igt_assert_f(bad < 0, "pattern differs at byte %ld", bad);
 }
 
 /* Some drivers let go of an import asynchronously: poll up to 3 s. */
@@ -304,7 +275,7 @@ static void cell(struct exporter *e, struct importer *imp, uint32_t seed)
 	/* The import is the buffer: its handle exports the same dma-buf. */
 	again = prime_handle_to_fd(fd, handle);
 	igt_assert_eq(fd_inode(again), ino);
-	check_dmabuf_pattern(again, seed);
+	dmabuf_check_pattern(again, BUF_SIZE, seed);
 	close(again);
 
 	gem_close(fd, handle);

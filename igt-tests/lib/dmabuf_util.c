@@ -254,6 +254,51 @@ long pattern_check(const void *p, size_t size, uint32_t seed)
 	return -1;
 }
 
+int dumb_export_pattern(int fd, size_t size, uint32_t seed, uint32_t *handle)
+{
+	size_t map_size;
+	void *map;
+
+	*handle = dumb_create(fd, size, &map, &map_size);
+	pattern_fill(map, size, seed);
+	munmap(map, map_size);
+	return prime_handle_to_fd(fd, *handle);
+}
+
+int udmabuf_export_pattern(size_t size, uint32_t seed)
+{
+	void *map;
+	int dmabuf = udmabuf_create(size, &map);
+
+	pattern_fill(map, size, seed);
+	munmap(map, size);
+	return dmabuf;
+}
+
+int heap_export_pattern(const char *heap, size_t size, uint32_t seed)
+{
+	int dmabuf = heap_alloc(heap, size);
+	void *map = dmabuf_mmap(dmabuf, size);
+
+	dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
+	pattern_fill(map, size, seed);
+	dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
+	munmap(map, size);
+	return dmabuf;
+}
+
+void dmabuf_check_pattern(int dmabuf, size_t size, uint32_t seed)
+{
+	void *map = dmabuf_mmap(dmabuf, size);
+	long bad;
+
+	dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+	bad = pattern_check(map, size, seed);
+	dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+	munmap(map, size);
+	igt_assert_f(bad < 0, "pattern differs at byte %ld", bad);
+}
+
 ino_t fd_inode(int fd)
 {
 	struct stat st;

@@ -53,6 +53,17 @@ void pattern_fill(void *p, size_t size, uint32_t seed);
 /* Offset of the first word that differs from the pattern, or -1. */
 long pattern_check(const void *p, size_t size, uint32_t seed);
 
+/*
+ * Buffers holding pattern @seed, written by the CPU through the exporter's
+ * own mapping; each returns the dma-buf fd and asserts on failure. A dumb
+ * buffer's GEM handle is returned in @handle (the caller closes it).
+ */
+int dumb_export_pattern(int fd, size_t size, uint32_t seed, uint32_t *handle);
+int udmabuf_export_pattern(size_t size, uint32_t seed);
+int heap_export_pattern(const char *heap, size_t size, uint32_t seed);
+/* Assert that the dma-buf's own CPU mapping holds pattern @seed. */
+void dmabuf_check_pattern(int dmabuf, size_t size, uint32_t seed);
+
 ino_t fd_inode(int fd);
 
 /*
