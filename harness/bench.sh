@@ -3,34 +3,42 @@
 # make bench: our kernel against the unmodified base, reported, never
 # asserted.
 #
-#  1. KUnit under UML: the dma-buf-api-bench suite
-#     (drivers/dma-buf/dma-buf-api-bench.c uses only the API that predates
-#     mapping types, so it builds in the base too: it is copied into the
-#     base worktree for the run and removed afterwards) in both trees, and
-#     our own dma-buf-bench suites (paths, negotiation growth, PAL) in ours.
-#  2. VM: igt-tests/bench/prime_roundtrip in the plain guest kernel built
-#     from each tree with the same configuration, same QEMU setup.
+# Both kernels are the guest's configuration plus the dma-buf benchmark
+# suites (build-kernel.sh bench; the base gets
+# drivers/dma-buf/dma-buf-api-bench.c, which uses only the API that
+# predates mapping types, copied into its worktree for the run). Each boots
+# in the same QEMU setup under instruction counting (vm.sh VM_ICOUNT, shift
+# BENCH_ICOUNT_SHIFT, default 0: one guest ns per instruction), so that a
+# time read in the guest counts instructions and does not depend on how
+# busy the host is. In each boot:
 #
-# Runs alternate base, ours, base, ours, ... BENCH_RUNS times (default 3);
-# the table shows, per row, the median over runs of each kernel and the
-# ratio ours/base of the medians, with the spread (lowest and highest
-# ratio of the runs taken pairwise). PRIME_BENCH_MS sets the length of
-# each VM row (default 400 ms).
+#  1. KUnit, at boot (kunit.filter_glob): dma-buf-api-bench, attach + map +
+#     unmap + detach for static and dynamic exporters and importers, also
+#     with 16 and 256 other attachments, in both kernels; in ours also
+#     dma-buf-bench (the four legacy/native combinations, negotiation with
+#     n offers x m requests, attachments per buffer) and dma-buf-pal-bench;
+#  2. igt-tests/bench/prime_roundtrip: export + import + close round trips
+#     per pair and size, and one more import of a buffer K others hold.
+#
+# Runs alternate base, ours, base, ours, ... BENCH_RUNS times (default 2).
+# The tables show per row the median over runs of each kernel, the ratio
+# ours/base and each kernel's spread over its runs ((max - min) / median).
+# PRIME_BENCH_MS sets the guest time of each round-trip row (default 400).
 STAGE=bench
 . "$(dirname "$0")/lib.sh"
 
-runs=${BENCH_RUNS:-3}
+runs=${BENCH_RUNS:-2}
+shift_=${BENCH_ICOUNT_SHIFT:-0}
 base=$BUILD/src/base
 out=$LOGDIR/bench
 rm -rf "$out"
 mkdir -p "$out"
-ccache_env
 [ -d "$SRC/.git" ] || die "no assembled tree at $SRC; run 'make assemble' first"
 if [ ! -d "$base" ]; then
 	tgit worktree add -q --detach "$base" base
 fi
 
-# --- KUnit: the API bench in the base worktree, for the duration. ---
+# The API benchmark in the base worktree, for the duration.
 bench_src=drivers/dma-buf/dma-buf-api-bench.c
 restore_base() {
 	rm -f "$base/$bench_src"
@@ -38,93 +46,89 @@ restore_base() {
 }
 trap restore_base EXIT
 cp "$SRC/$bench_src" "$base/$bench_src"
-echo 'obj-y += dma-buf-api-bench.o' >>"$base/drivers/dma-buf/Makefile"
-basecfg=$BUILD/bench-base.kunitconfig
-printf 'CONFIG_KUNIT=y\nCONFIG_DMABUF_HEAPS=y\n' >"$basecfg"
+echo 'obj-$(CONFIG_KUNIT) += dma-buf-api-bench.o' >>"$base/drivers/dma-buf/Makefile"
 
-kunit_run() { # TREE BUILDDIR LOG ARGS...
-	local tree=$1 bdir=$2 log=$3
-	shift 3
-	(cd "$tree" && python3 tools/testing/kunit/kunit.py run --build_dir="$bdir" \
-		--jobs="$JOBS" --make_options "CC=ccache gcc" --raw_output=kunit "$@") \
-		>"$log" 2>&1 || die "KUnit benchmark run failed (log: $log)"
-	grep -q 'api-bench: ' "$log" || die "no benchmark output in $log"
-}
-
-# --- VM: the same configuration for both kernels. ---
-say "building the plain guest kernel from our tree and from the base"
-bash "$TOP/harness/build-kernel.sh" guest
-OUTNAME=kernel-guest-base bash "$TOP/harness/build-kernel.sh" guest "$base"
+say "building the bench kernel from our tree and from the base"
+bash "$TOP/harness/build-kernel.sh" bench
+OUTNAME=kernel-bench-base bash "$TOP/harness/build-kernel.sh" bench "$base"
 
 vm_run() { # KERNELDIR LOG
-	VM_APPEND="PRIME_BENCH_MS=${PRIME_BENCH_MS:-400}" \
+	local tag
+	tag=$(basename "$1")
+	VM_ICOUNT=$shift_ VM_TIMEOUT=${VM_TIMEOUT:-1800} \
+		VM_APPEND="PRIME_BENCH_MS=${PRIME_BENCH_MS:-400} kunit.filter_glob=dma-buf*bench norandmaps" \
 		bash "$TOP/harness/vm.sh" "$1" prime_roundtrip >"$2.vm" 2>&1 || true
-	cp "$LOGDIR/vm-$(basename "$1")-tests.log" "$2"
+	cat "$LOGDIR/vm-$tag.log" "$LOGDIR/vm-$tag-tests.log" >"$2"
 	grep -q '^roundtrip ' "$2" || die "no round-trip output from $1 (log: $2, $2.vm)"
+	grep -q 'api-bench: ' "$2" || die "no KUnit benchmark output from $1 (log: $2)"
 }
 
 for r in $(seq 1 "$runs"); do
-	say "run $r of $runs: KUnit, base then ours"
-	kunit_run "$base" "$BUILD/kunit-bench-base" "$out/kunit-base-$r.log" \
-		--kunitconfig="$basecfg" 'dma-buf-api-bench'
-	kunit_run "$SRC" "$BUILD/kunit-bench" "$out/kunit-ours-$r.log" \
-		--kunitconfig=drivers/dma-buf --kconfig_add CONFIG_DMABUF_KUNIT_BENCH=y \
-		'dma-buf*bench'
-	say "run $r of $runs: PRIME round trips in the VM, base then ours"
-	vm_run "$BUILD/kernel-guest-base" "$out/vm-base-$r.log"
-	vm_run "$BUILD/kernel-guest" "$out/vm-ours-$r.log"
+	say "run $r of $runs: base (KUnit at boot, then PRIME round trips; icount shift $shift_)"
+	vm_run "$BUILD/kernel-bench-base" "$out/base-$r.log"
+	say "run $r of $runs: ours"
+	vm_run "$BUILD/kernel-bench" "$out/ours-$r.log"
 done
 
-python3 - "$out" "$runs" <<'EOF'
+python3 - "$out" "$runs" "$shift_" <<'EOF'
 import re, statistics, sys
 
-out, runs = sys.argv[1], int(sys.argv[2])
+out, runs, shift = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+per_ns = 1 / (1 << shift)	# instructions per guest ns
 
-def rows(kind, side, r):
-    """{row name: value} of one run's log."""
-    text = open(f"{out}/{kind}-{side}-{r}.log", errors="replace").read()
-    res = {}
-    if kind == "kunit":
-        for m in re.finditer(r"(api-bench|bench): (.*?)\s+(\d+) ns", text):
-            # The PAL rows (sgt/pal/adapter per line) are reported by
-            # their own suite's lines in the logs, not compared here.
-            if not re.search(r"contiguous|fragmented", m[2]):
-                res[f"{m[1]}: {m[2].strip()}"] = float(m[3])
-    else:
-        for m in re.finditer(r"^roundtrip (\S+) (\d+) (error \S+|[\d.]+)$", text, re.M):
-            size = int(m[2])
-            label = f"{m[1]} {size // 1024} KiB" if size < 1 << 20 else f"{m[1]} {size >> 20} MiB"
-            res[label] = m[3] if m[3].startswith("error") else float(m[3])
-        for m in re.finditer(r"^attachments (\d+) ([\d.]+)$", text, re.M):
-            res[f"import with {int(m[1]):2d} other attachments"] = float(m[2])
+def rows(side, r):
+    """{section: {row: guest ns}} of one boot's logs."""
+    text = open(f"{out}/{side}-{r}.log", errors="replace").read()
+    res = {"api": {}, "ours": {}, "rt": {}, "cpu": {}}
+    for m in re.finditer(r"api-bench: (.*?)\s+(\d+) ns", text):
+        res["api"][m[1].strip()] = float(m[2])
+    for m in re.finditer(r"\] *(?:# \S+: )?bench: (?!pal )(.*?)\s+(\d+) ns", text):
+        res["ours"][m[1].strip()] = float(m[2])
+    for m in re.finditer(r"bench: pal\s+(\d+) KiB (\S+)\s+ranges\s+\d+\s+sgt\s+(\d+) ns"
+                         r"\s+pal\s+(\d+) ns\s+adapter\s+(\d+) ns", text):
+        for way, v in (("sgt", m[3]), ("pal", m[4]), ("adapter", m[5])):
+            res["ours"][f"map + unmap {m[1]} KiB {m[2]}, {way}"] = float(v)
+    # Elapsed guest ns per round trip, and the benchmark thread's own.
+    for m in re.finditer(r"^roundtrip (\S+) (\d+) (?:(error \S+)|([\d.]+) ([\d.]+))$", text, re.M):
+        size = int(m[2])
+        label = f"{m[1]} {size // 1024} KiB" if size < 1 << 20 else f"{m[1]} {size >> 20} MiB"
+        res["rt"][label] = m[3] if m[3] else 1e9 / float(m[4])
+        res["cpu"][label] = m[3] if m[3] else float(m[5])
+    for m in re.finditer(r"^attachments (\d+) ([\d.]+) ([\d.]+)$", text, re.M):
+        label = f"import with {int(m[1]):2d} other attachments"
+        res["rt"][label] = 1e9 / float(m[2])
+        res["cpu"][label] = float(m[3])
     return res
 
-def table(kind, unit, better):
-    base = [rows(kind, "base", r) for r in range(1, runs + 1)]
-    ours = [rows(kind, "ours", r) for r in range(1, runs + 1)]
-    names = list(ours[0])
-    print(f"{'row':58} {'base':>12} {'ours':>12} {'ours/base':>9}  spread")
-    for n in names:
+def spread(v):
+    return (max(v) - min(v)) / statistics.median(v) * 100
+
+def table(section, title, unit):
+    base = [rows("base", r)[section] for r in range(1, runs + 1)]
+    ours = [rows("ours", r)[section] for r in range(1, runs + 1)]
+    print(f"\n== {title} ==")
+    print(f"{'row':52} {'base':>11} {'ours':>11} {'ours/base':>9} {'spread base':>11} {'ours':>6}")
+    for n in ours[0]:
         o = [x[n] for x in ours if n in x]
         b = [x[n] for x in base if n in x]
         if any(isinstance(v, str) for v in o + b):
-            bs = b[0] if b else "-"
-            os_ = o[0] if o else "-"
-            if isinstance(bs, float): bs = f"{statistics.median(b):.1f}"
-            if isinstance(os_, float): os_ = f"{statistics.median(o):.1f}"
-            print(f"{n:58} {bs:>12} {os_:>12} {'n/a':>9}")
+            bs = b[0] if b and isinstance(b[0], str) else (f"{statistics.median(b):.0f}" if b else "-")
+            os_ = o[0] if isinstance(o[0], str) else f"{statistics.median(o):.0f}"
+            print(f"{n:52} {bs:>11} {os_:>11} {'n/a':>9}")
             continue
         om = statistics.median(o)
         if not b:
-            print(f"{n:58} {'-':>12} {om:12.1f} {'(ours only)':>9}")
+            print(f"{n:52} {'-':>11} {om:11.0f} {'ours only':>9} {'':>11} {spread(o):5.2f}%")
             continue
         bm = statistics.median(b)
-        pair = sorted(x / y for x, y in zip(o, b))
-        print(f"{n:58} {bm:12.1f} {om:12.1f} {om / bm:9.3f}  {pair[0]:.3f}..{pair[-1]:.3f}")
-    print(f"({unit}; {better})")
+        print(f"{n:52} {bm:11.0f} {om:11.0f} {om / bm:9.3f} {spread(b):10.2f}% {spread(o):5.2f}%")
+    print(f"({unit})")
 
-print(f"\n== KUnit (UML), attach + map + unmap + detach, median of {runs} runs ==")
-table("kunit", "ns per iteration", "ours/base below 1 is faster")
-print(f"\n== VM (TCG), PRIME round trips, median of {runs} runs ==")
-table("vm", "round trips per second", "ours/base above 1 is faster")
+unit = "guest ns per operation = instructions" if shift == 0 else \
+       f"guest ns per operation; {per_ns:g} instructions per ns"
+print(f"icount shift {shift}, median of {runs} runs per kernel; spread = (max - min) / median over the runs")
+table("api", "KUnit in the guest: attach + map + unmap + detach", unit)
+table("cpu", "PRIME round trips (export + import + close), the benchmark thread's own time", unit)
+table("rt", "PRIME round trips, elapsed: with other tasks and waits for the host's virtio-gpu", unit)
+table("ours", "ours only: paths, negotiation, attachments, PAL", unit)
 EOF

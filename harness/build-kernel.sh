@@ -4,6 +4,7 @@
 #
 #   build-kernel.sh guest [SRCDIR]   tinyconfig + guest.config
 #   build-kernel.sh debug [SRCDIR]   ... + debug.config + KUnit suites
+#   build-kernel.sh bench [SRCDIR]   guest + bench.config (make bench)
 #
 # The output goes to build/kernel-<flavour> (O=), or build/<name> when
 # OUTNAME is set (the unmodified-base builds use that). Every CONFIG_
@@ -11,7 +12,7 @@
 # option fails the build instead of producing a kernel without it.
 . "$(dirname "$0")/lib.sh"
 
-flavour=${1:?usage: build-kernel.sh guest|debug [SRCDIR]}
+flavour=${1:?usage: build-kernel.sh guest|debug|bench [SRCDIR]}
 src=${2:-$SRC}
 STAGE="kernel-$flavour"
 out=$BUILD/${OUTNAME:-kernel-$flavour}
@@ -20,6 +21,7 @@ cfgdir=$TOP/harness/configs
 fragments="$cfgdir/guest.config"
 case "$flavour" in
 guest) ;;
+bench) fragments="$fragments $cfgdir/bench.config" ;;
 debug)
 	fragments="$fragments $cfgdir/debug.config"
 	# The KUnit suites of the overlay, built into the guest.

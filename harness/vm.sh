@@ -168,6 +168,14 @@ log=$LOGDIR/vm-$tag.log
 tlog=$LOGDIR/vm-$tag-tests.log
 timeout_s=${VM_TIMEOUT:-900}
 accel=${VM_ACCEL:-tcg}
+# VM_ICOUNT=SHIFT: QEMU's instruction counting, each guest instruction
+# 2^SHIFT ns of guest time, no sleeping, no alignment to host time: guest
+# time is then a count of executed instructions (make bench).
+icount=()
+if [ -n "${VM_ICOUNT:-}" ]; then
+	icount=(-icount "shift=$VM_ICOUNT,sleep=off,align=off")
+	accel=$accel,thread=single
+fi
 dumps=$LOGDIR/screendump-$tag
 
 # The topology's devices and kernel parameters. 3 GiB puts 1 GiB above
@@ -195,14 +203,14 @@ rm -rf "$dumps"
 mkdir -p "$dumps"
 # Unix socket paths are short: keep them in a private temporary directory.
 sockdir=$(mktemp -d /tmp/vm-sock.XXXXXX)
-say "booting $kernel (topology $topology, accel $accel, timeout ${timeout_s}s, console: $log, tests: $tlog)"
+say "booting $kernel (topology $topology, accel $accel${VM_ICOUNT:+, icount shift $VM_ICOUNT}, timeout ${timeout_s}s, console: $log, tests: $tlog)"
 set +e
 # Topology: gpu-a and gpu-b behind one PCIe switch (P2P between them is
 # allowed), and a virtio-rng endpoint behind a second root port (P2P to
 # it has to cross the host bridge, which is not whitelisted).
 {
 timeout -k 10 "$timeout_s" qemu-system-x86_64 \
-	-machine q35 -accel "$accel" -cpu qemu64 -smp 2 -m 3G \
+	-machine q35 -accel "$accel" "${icount[@]}" -cpu qemu64 -smp 2 -m 3G \
 	-nodefaults -display none -no-reboot \
 	"${iommu_dev[@]}" \
 	-serial file:"$log" -serial stdio \

@@ -8,8 +8,11 @@
  *
  * Each row is attach + map + unmap + detach, for a static and a dynamic
  * exporter and importer, and with 0, 16 and 256 other attachments on the
- * buffer (the cost must not grow with them). Rows alternate within each of
- * BENCH_ROUNDS rounds; the median, minimum and maximum are printed.
+ * buffer (the cost must not grow with them); two more rows split the
+ * static/static one into its attach + detach and its map + unmap (on an
+ * attachment made before the timing), to show where a difference is. Rows
+ * alternate within each of BENCH_ROUNDS rounds; the median, minimum and
+ * maximum are printed.
  *
  * The timed loops run in a kernel thread of their own, not in the KUnit
  * test's: in a test's thread every KUnit static stub on the path (our core
@@ -128,11 +131,19 @@ static struct dma_buf *bench_export(struct kunit *test, const struct dma_buf_ops
 	return bb->dmabuf;
 }
 
+/* What a row's iteration does. */
+enum bench_step {
+	BENCH_ALL,		/* attach + map + unmap + detach */
+	BENCH_ATTACH,		/* attach + detach */
+	BENCH_MAP,		/* map + unmap of one attachment */
+};
+
 struct bench_row {
 	const char *name;
 	bool dynamic_exporter;
 	bool dynamic_importer;
 	int others;		/* attachments already on the buffer */
+	enum bench_step step;
 	struct dma_buf *dmabuf;
 	struct dma_buf_attachment *other[BENCH_MAX_OTHERS];
 	u64 ns[BENCH_ROUNDS];
@@ -145,6 +156,8 @@ static struct bench_row bench_rows[] = {
 	{ "dynamic exporter, dynamic importer", true, true, 0 },
 	{ "dynamic/dynamic, 16 other attachments", true, true, 16 },
 	{ "dynamic/dynamic, 256 other attachments", true, true, 256 },
+	{ "static/static, attach + detach only", false, false, 0, BENCH_ATTACH },
+	{ "static/static, map + unmap only", false, false, 0, BENCH_MAP },
 };
 
 struct bench_run {
@@ -153,31 +166,57 @@ struct bench_run {
 	struct completion done;
 };
 
-/* Mean ns of one attach + map + unmap + detach; counts failed iterations. */
+static struct dma_buf_attachment *bench_attach(struct bench_run *run,
+					       struct bench_row *row)
+{
+	return row->dynamic_importer ?
+	       dma_buf_dynamic_attach(row->dmabuf, run->dev, &bench_importer_ops, NULL) :
+	       dma_buf_attach(row->dmabuf, run->dev);
+}
+
+static void bench_map_unmap(struct bench_run *run, struct dma_buf_attachment *attach)
+{
+	struct sg_table *sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+
+	if (IS_ERR(sgt))
+		run->failures++;
+	else
+		dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
+}
+
+/* Mean ns of one iteration of the row's step; counts failed iterations. */
 static u64 bench_round(struct bench_run *run, struct bench_row *row)
 {
-	struct dma_buf_attachment *attach;
-	struct sg_table *sgt;
-	u64 start = ktime_get_ns();
+	struct dma_buf_attachment *attach = NULL;
+	u64 start, ns;
 	int i;
 
+	if (row->step == BENCH_MAP) {
+		attach = bench_attach(run, row);
+		if (IS_ERR(attach)) {
+			run->failures++;
+			return 0;
+		}
+	}
+	start = ktime_get_ns();
 	for (i = 0; i < BENCH_ITERATIONS; i++) {
-		attach = row->dynamic_importer ?
-			 dma_buf_dynamic_attach(row->dmabuf, run->dev, &bench_importer_ops,
-						NULL) :
-			 dma_buf_attach(row->dmabuf, run->dev);
+		if (row->step == BENCH_MAP) {
+			bench_map_unmap(run, attach);
+			continue;
+		}
+		attach = bench_attach(run, row);
 		if (IS_ERR(attach)) {
 			run->failures++;
 			continue;
 		}
-		sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
-		if (IS_ERR(sgt))
-			run->failures++;
-		else
-			dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
+		if (row->step == BENCH_ALL)
+			bench_map_unmap(run, attach);
 		dma_buf_detach(row->dmabuf, attach);
 	}
-	return div_u64(ktime_get_ns() - start, BENCH_ITERATIONS);
+	ns = div_u64(ktime_get_ns() - start, BENCH_ITERATIONS);
+	if (row->step == BENCH_MAP)
+		dma_buf_detach(row->dmabuf, attach);
+	return ns;
 }
 
 static int bench_thread(void *data)

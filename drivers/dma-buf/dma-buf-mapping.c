@@ -84,7 +84,7 @@ int dma_buf_map_pin(struct dma_buf_attachment *attach)
 	struct dma_buf *dmabuf = attach->dmabuf;
 
 	dma_resv_assert_held(dmabuf->resv);
-	if (!dma_buf_is_dynamic(dmabuf) || IS_ENABLED(CONFIG_DMABUF_MOVE_NOTIFY))
+	if (!dma_buf_map_pins(dmabuf))
 		return 0;
 	return dmabuf->ops->pin(attach);
 }
@@ -101,7 +101,7 @@ void dma_buf_map_unpin(struct dma_buf_attachment *attach)
 	struct dma_buf *dmabuf = attach->dmabuf;
 
 	dma_resv_assert_held(dmabuf->resv);
-	if (!dma_buf_is_dynamic(dmabuf) || IS_ENABLED(CONFIG_DMABUF_MOVE_NOTIFY))
+	if (!dma_buf_map_pins(dmabuf))
 		return;
 	dmabuf->ops->unpin(attach);
 }
@@ -154,40 +154,12 @@ const struct dma_buf_mapping_type dma_buf_mapping_sgt = {
 };
 EXPORT_SYMBOL_NS_GPL(dma_buf_mapping_sgt, DMA_BUF);
 
-/**
- * dma_buf_sgt_exporter_map - the exporter's side of an SGT map
- * @attach: an attachment of type &dma_buf_mapping_sgt
- * @dir: direction
- *
- * The winning offer's &dma_buf_sgt_exp_ops.map, or the core's PAL adapter
- * when the offer was PAL. Same context as the callback.
- *
- * Return: the table, or an ERR_PTR() (NULL from a legacy exporter).
+/*
+ * Compat: an exporter with only &dma_buf_ops.map_dma_buf offers SGT. The
+ * core's map and unmap call its callbacks directly
+ * (dma_buf_sgt_exporter_map()); these ops complete the offer it makes on
+ * the exporter's behalf.
  */
-struct sg_table *dma_buf_sgt_exporter_map(struct dma_buf_attachment *attach,
-					  enum dma_data_direction dir)
-{
-	if (attach->offer.type == &dma_buf_mapping_pal)
-		return dma_buf_pal_map_sgt(attach, dir);
-	return attach->offer.sgt_offer.ops->map(attach, dir);
-}
-
-/**
- * dma_buf_sgt_exporter_unmap - undo dma_buf_sgt_exporter_map()
- * @attach: the attachment
- * @sgt: the table
- * @dir: direction
- */
-void dma_buf_sgt_exporter_unmap(struct dma_buf_attachment *attach,
-				struct sg_table *sgt, enum dma_data_direction dir)
-{
-	if (attach->offer.type == &dma_buf_mapping_pal)
-		dma_buf_pal_unmap_sgt(attach, sgt, dir);
-	else
-		attach->offer.sgt_offer.ops->unmap(attach, sgt, dir);
-}
-
-/* Compat: an exporter with only &dma_buf_ops.map_dma_buf offers SGT. */
 
 static struct sg_table *legacy_map(struct dma_buf_attachment *attach,
 				   enum dma_data_direction dir)
@@ -211,20 +183,6 @@ static const struct dma_buf_mapping_offer dma_buf_legacy_offer = {
 	.type = &dma_buf_mapping_sgt,
 	.sgt_offer = { .ops = &dma_buf_legacy_sgt_ops },
 };
-
-/**
- * dma_buf_exporter_is_compat - does @dmabuf's exporter use the compat layer?
- * @dmabuf: the buffer
- *
- * An exporter without &dma_buf_ops.get_mapping_offers is a legacy one: the
- * core offers its &dma_buf_ops.map_dma_buf as the SGT type on its behalf.
- *
- * Return: true for a legacy exporter.
- */
-bool dma_buf_exporter_is_compat(const struct dma_buf *dmabuf)
-{
-	return !dmabuf->ops->get_mapping_offers;
-}
 
 static bool valid_type(const struct dma_buf_mapping_type *type)
 {
@@ -258,10 +216,9 @@ int dma_buf_check_requests(const struct dma_buf_mapping_request *requests,
 }
 
 /*
- * Fill @offers from a native exporter; returns the count. The array is
- * cleared first, so that an exporter that returns more entries than it
- * wrote hands over entries without a type, which are refused, never stack
- * garbage.
+ * Fill @offers, a cleared array, from a native exporter; returns the
+ * count. An exporter that returns more entries than it wrote hands over
+ * entries without a type, which are refused, never stack garbage.
  */
 static int get_offers(struct dma_buf_attachment *attach,
 		      struct dma_buf_mapping_offer *offers)
@@ -269,7 +226,6 @@ static int get_offers(struct dma_buf_attachment *attach,
 	struct dma_buf *dmabuf = attach->dmabuf;
 	int count, i;
 
-	memset(offers, 0, DMA_BUF_MAX_MAPPING_ENTRIES * sizeof(*offers));
 	/* Exporters may take the lock here: not with another buffer's held. */
 	might_lock(&dmabuf->resv->lock.base);
 	count = dmabuf->ops->get_mapping_offers(dmabuf, attach, offers,
@@ -293,21 +249,20 @@ static int get_offers(struct dma_buf_attachment *attach,
 }
 
 /*
- * The pair @offer, @request won: record it in @attach as a mapping of
- * @type (the request's type: SGT when the core adapts a PAL offer).
+ * The pair @offer, @request won: record it in @attach as a mapping of the
+ * request's type (SGT when the core adapts a PAL offer).
  */
 static int record_match(struct dma_buf_attachment *attach,
-			const struct dma_buf_mapping_type *type,
 			const struct dma_buf_mapping_offer *offer,
 			const struct dma_buf_mapping_request *request)
 {
 	/* A type that lives in a module stays loaded while it is in use. */
-	if (!try_module_get(type->owner))
+	if (!try_module_get(request->type->owner))
 		return -ENODEV;
 
-	attach->mapping_type = type;
-	attach->offer = *offer;
+	/* Sets attach->mapping_type too: it is the request's type. */
 	attach->request = *request;
+	attach->offer = *offer;
 	/*
 	 * peer2peer: may the mapping point into a PCI device's memory? A
 	 * legacy exporter decides that itself from the importer's consent,
@@ -348,11 +303,50 @@ static int negotiate_adapter(struct dma_buf_attachment *attach,
 			if (requests[j].type != &dma_buf_mapping_sgt ||
 			    dma_buf_pal_adapter_match(&offers[i], &requests[j]))
 				continue;
-			return record_match(attach, &dma_buf_mapping_sgt,
-					    &offers[i], &requests[j]);
+			return record_match(attach, &offers[i], &requests[j]);
 		}
 	}
 	return -EOPNOTSUPP;
+}
+
+/*
+ * A native exporter's offers against @requests. A function of its own so
+ * that the compat path, the common one, does not set up the offer array.
+ */
+static noinline int negotiate_native(struct dma_buf_attachment *attach,
+				     const struct dma_buf_mapping_request *requests,
+				     unsigned int count)
+{
+	/* Cleared here, once, whatever the stack auto-initialisation. */
+	struct dma_buf_mapping_offer offers[DMA_BUF_MAX_MAPPING_ENTRIES] = {};
+	struct dma_buf *dmabuf = attach->dmabuf;
+	int noffers, i, ret;
+	unsigned int j;
+
+	noffers = get_offers(attach, offers);
+	if (noffers < 0)
+		return noffers;
+
+	for (i = 0; i < noffers; i++) {
+		const struct dma_buf_mapping_type *type = offers[i].type;
+
+		for (j = 0; j < count; j++) {
+			if (requests[j].type != type)
+				continue;
+			ret = type->match(dmabuf, attach->dev, &offers[i],
+					  &requests[j]);
+			if (ret == -EOPNOTSUPP)
+				continue;
+			if (ret > 0 || ret < -MAX_ERRNO) {
+				dma_buf_mapping_bug(dmabuf, type->name, ret);
+				return -EINVAL;
+			}
+			if (ret)
+				return ret;
+			return record_match(attach, &offers[i], &requests[j]);
+		}
+	}
+	return negotiate_adapter(attach, offers, noffers, requests, count);
 }
 
 /**
@@ -376,61 +370,23 @@ int dma_buf_negotiate(struct dma_buf_attachment *attach,
 		      const struct dma_buf_mapping_request *requests,
 		      unsigned int count)
 {
-	struct dma_buf_mapping_offer offers[DMA_BUF_MAX_MAPPING_ENTRIES];
-	struct dma_buf *dmabuf = attach->dmabuf;
-	int noffers, i, ret;
 	unsigned int j;
 
 	might_sleep();
-	lockdep_assert_not_held(&dmabuf->resv->lock.base);
+	lockdep_assert_not_held(&attach->dmabuf->resv->lock.base);
 
+	if (!dma_buf_exporter_is_compat(attach->dmabuf))
+		return negotiate_native(attach, requests, count);
 	/*
 	 * A legacy exporter's one offer is SGT without a P2P provider, which
 	 * every SGT request matches: the first one wins. The same result as
-	 * the walk below, without it, for every unconverted exporter.
+	 * the walk in negotiate_native(), without it, for every unconverted
+	 * exporter.
 	 */
-	if (dma_buf_exporter_is_compat(dmabuf)) {
-		for (j = 0; j < count; j++)
-			if (requests[j].type == &dma_buf_mapping_sgt)
-				return record_match(attach, &dma_buf_mapping_sgt,
-						    &dma_buf_legacy_offer, &requests[j]);
-		return -EOPNOTSUPP;
-	}
-
-	noffers = get_offers(attach, offers);
-	if (noffers < 0)
-		return noffers;
-
-	for (i = 0; i < noffers; i++) {
-		const struct dma_buf_mapping_type *type = offers[i].type;
-
-		for (j = 0; j < count; j++) {
-			if (requests[j].type != type)
-				continue;
-			ret = type->match(dmabuf, attach->dev, &offers[i],
-					  &requests[j]);
-			if (ret == -EOPNOTSUPP)
-				continue;
-			if (ret > 0 || ret < -MAX_ERRNO) {
-				dma_buf_mapping_bug(dmabuf, type->name, ret);
-				return -EINVAL;
-			}
-			if (ret)
-				return ret;
-			return record_match(attach, type, &offers[i],
-					    &requests[j]);
-		}
-	}
-	return negotiate_adapter(attach, offers, noffers, requests, count);
-}
-
-/**
- * dma_buf_mapping_put - drop what negotiation took for @attach
- * @attach: an attachment that dma_buf_negotiate() succeeded for
- */
-void dma_buf_mapping_put(struct dma_buf_attachment *attach)
-{
-	module_put(attach->mapping_type->owner);
+	for (j = 0; j < count; j++)
+		if (requests[j].type == &dma_buf_mapping_sgt)
+			return record_match(attach, &dma_buf_legacy_offer, &requests[j]);
+	return -EOPNOTSUPP;
 }
 
 /**
