@@ -51,7 +51,8 @@ kunit: assemble
 	@bash $(H)/kunit.sh
 
 # Benchmarks, ours against the unmodified base: reported as ratios, never
-# asserted (harness/bench.sh; BENCH_RUNS=3 by default).
+# asserted (harness/bench.sh: both kernels under QEMU instruction
+# counting; BENCH_RUNS=2 by default).
 bench: assemble
 	@bash $(H)/bench.sh
 
