@@ -17,8 +17,9 @@
  * The rate is by elapsed time, everything the machine did included; the
  * last figure is the CPU time of the benchmark's own thread per round trip
  * (CLOCK_THREAD_CPUTIME_ID: the syscalls' own work, without other tasks'
- * or the wait for a device), which under QEMU's instruction counting
- * counts the instructions that thread executed.
+ * or the wait for a device) in the quietest of the row's SEGMENTS parts,
+ * which under QEMU's instruction counting counts the instructions that
+ * thread executed.
  *
  * attachments: the cost of one more import + close of a buffer that K
  * other clients already hold imported (K = 0, 4, 16, 64):
