@@ -19,6 +19,7 @@ gives the same series.
 """
 
 import argparse
+import datetime
 import difflib
 import os
 import re
@@ -281,6 +282,18 @@ def generate(args):
     text = text.replace('*** BLURB HERE ***', '\n'.join(cover_body).rstrip('\n'))
     with open(cover, 'w', encoding='utf-8') as c:
         c.write(text)
+    # git puts the current time into the Message-Ids that thread the
+    # series: the fixed date instead, so that the same overlay gives the
+    # same files.
+    stamp = str(int(datetime.datetime.fromisoformat(args.date).timestamp()))
+    for name in os.listdir(out):
+        path = os.path.join(out, name)
+        with open(path, encoding='utf-8') as f:
+            text = f.read()
+        text = re.sub(r'^((?:Message-Id|In-Reply-To|References): <[^>]*?\.)\d+(\.git\.)',
+                      lambda m: m[1] + stamp + m[2], text, flags=re.M)
+        with open(path, 'w', encoding='utf-8') as f:
+            f.write(text)
     for name in sorted(os.listdir(out)):
         print(name)
 
