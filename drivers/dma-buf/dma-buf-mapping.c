@@ -155,33 +155,12 @@ const struct dma_buf_mapping_type dma_buf_mapping_sgt = {
 EXPORT_SYMBOL_NS_GPL(dma_buf_mapping_sgt, DMA_BUF);
 
 /*
- * Compat: an exporter with only &dma_buf_ops.map_dma_buf offers SGT. The
- * core's map and unmap call its callbacks directly
- * (dma_buf_sgt_exporter_map()); these ops complete the offer it makes on
- * the exporter's behalf.
+ * Compat: the offer the core makes on a legacy exporter's behalf, SGT
+ * without ops: the core's map and unmap call the exporter's own
+ * &dma_buf_ops.map_dma_buf and .unmap_dma_buf (dma_buf_sgt_exporter_map()).
  */
-
-static struct sg_table *legacy_map(struct dma_buf_attachment *attach,
-				   enum dma_data_direction dir)
-{
-	return attach->dmabuf->ops->map_dma_buf(attach, dir);
-}
-
-static void legacy_unmap(struct dma_buf_attachment *attach,
-			 struct sg_table *sgt, enum dma_data_direction dir)
-{
-	attach->dmabuf->ops->unmap_dma_buf(attach, sgt, dir);
-}
-
-static const struct dma_buf_sgt_exp_ops dma_buf_legacy_sgt_ops = {
-	.map = legacy_map,
-	.unmap = legacy_unmap,
-};
-
-/* The offer the core makes on a legacy exporter's behalf. */
 static const struct dma_buf_mapping_offer dma_buf_legacy_offer = {
 	.type = &dma_buf_mapping_sgt,
-	.sgt_offer = { .ops = &dma_buf_legacy_sgt_ops },
 };
 
 static bool valid_type(const struct dma_buf_mapping_type *type)
