@@ -25,7 +25,6 @@
  * hand it to the host for anything else must fail, before and after it
  * was scanned out (import-host-ioctls).
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,10 +40,60 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
-#include "lib/dmabuf_util.h"
-#include "lib/igt.h"
-#include "lib/testdev.h"
-#include "lib/vmctl.h"
+#include "igt_dmabuf_util.h"
+#include "igt.h"
+#include "igt_dmabuf_testdev.h"
+#include "igt_vmctl.h"
+
+/**
+ * TEST: kms prime scanout
+ * Category: Display
+ * Mega feature: Display and Modesetting
+ * Sub-category: DMABUF
+ * Functionality: typed dma-buf mappings
+ * Feature: prime, kms
+ * Description: virtio-gpu scans out buffers imported from other drivers; the
+ *              host's screen dump of the card is compared with the pattern
+ *              pixel for pixel
+ */
+/**
+ * SUBTEST: scanout-from-%s
+ * Description: Scan out a buffer imported from the exporter and compare the
+ *              host's screen dump with it.
+ *
+ * arg[1]:
+ *
+ * @vgem:
+ * @udmabuf:
+ * @system-heap:
+ * @virtio-gpu-a:
+ * @test-native:
+ * @test-pal:
+ */
+/**
+ * SUBTEST: scanout-live-change-%s
+ * Description: Change a pixel through the exporter's CPU mapping after the
+ *              import, flush, and find the change in the screen dump.
+ *
+ * arg[1]:
+ *
+ * @vgem:
+ * @udmabuf:
+ */
+/**
+ * SUBTEST: scanout-pitched-vgem
+ * Description: Scan out an imported buffer whose pitch is wider than its width.
+ */
+/**
+ * SUBTEST: cursor-from-vgem
+ * Description: Use an imported buffer as the cursor and compare the cursor
+ *              image the host sends.
+ */
+/**
+ * SUBTEST: import-host-ioctls
+ * Description: virtio-gpu's host ioctls on an imported object refuse or work as
+ *              for a local one.
+ */
 
 #define W 64
 #define H 64
@@ -69,10 +118,10 @@ static void make_source(const char *exporter, uint32_t seed, struct source *src)
 	if (!strcmp(exporter, "vgem") || !strcmp(exporter, "virtio-gpu-a")) {
 		struct drm_dev *dev = !strcmp(exporter, "vgem") ? &vgem : &virtio[0];
 
-		src->drm_fd = drm_reopen(dev);
+		src->drm_fd = drm_reopen_driver(dev->fd);
 		src->handle = dumb_create(src->drm_fd, FB_SIZE, &src->map, &src->map_size);
 		pattern_fill(src->map, FB_SIZE, seed);
-		src->dmabuf = prime_handle_to_fd(src->drm_fd, src->handle);
+		src->dmabuf = prime_handle_to_fd_for_mmap(src->drm_fd, src->handle);
 	} else if (!strcmp(exporter, "udmabuf")) {
 		src->dmabuf = udmabuf_create(FB_SIZE, &src->map);
 		src->map_size = FB_SIZE;
@@ -186,7 +235,7 @@ static void scanout(const char *exporter, uint32_t seed, bool live)
 	make_source(exporter, seed, &src);
 	ino = fd_inode(src.dmabuf);
 
-	ret = prime_fd_to_handle(fd, src.dmabuf, &handles[0]);
+	ret = __prime_fd_to_handle(fd, src.dmabuf, &handles[0]);
 	igt_assert_f(ret == 0, "card B import: %s", strerror(-ret));
 	igt_assert_eq(bufinfo_count_dev(ino, virtio[1].devname), 1);
 	igt_assert_f(drmModeAddFB2(fd, W, H, DRM_FORMAT_XRGB8888, handles, pitches,
@@ -239,7 +288,7 @@ static void scanout_pitched(uint32_t seed)
 {
 	drmModeModeInfo mode = user_mode(PW, PH);
 	uint32_t handles[4] = { 0 }, pitches[4] = { PPITCH }, offsets[4] = { 0 };
-	int fd = virtio[1].fd, vfd = drm_reopen(&vgem);
+	int fd = virtio[1].fd, vfd = drm_reopen_driver(vgem.fd);
 	uint32_t conn = 0, crtc = 0, fb = 0, vhandle;
 	size_t map_size;
 	char result[128];
@@ -256,9 +305,9 @@ static void scanout_pitched(uint32_t seed)
 	for (int y = 0; y < PH; y++)
 		memcpy(map + (size_t)y * PPITCH, rows + (size_t)y * PW, PW * 4);
 	free(rows);
-	dmabuf = prime_handle_to_fd(vfd, vhandle);
+	dmabuf = prime_handle_to_fd_for_mmap(vfd, vhandle);
 
-	ret = prime_fd_to_handle(fd, dmabuf, &handles[0]);
+	ret = __prime_fd_to_handle(fd, dmabuf, &handles[0]);
 	igt_assert_f(ret == 0, "card B import: %s", strerror(-ret));
 	igt_assert_f(drmModeAddFB2(fd, PW, PH, DRM_FORMAT_XRGB8888, handles, pitches,
 				   offsets, &fb, 0) == 0,
@@ -307,7 +356,7 @@ static void cursor_from_vgem(uint32_t seed)
 		     "SetCrtc: %s", strerror(errno));
 
 	make_source("vgem", seed, &src);
-	ret = prime_fd_to_handle(fd, src.dmabuf, &cursor);
+	ret = __prime_fd_to_handle(fd, src.dmabuf, &cursor);
 	igt_assert_f(ret == 0, "card B import: %s", strerror(-ret));
 	igt_assert_f(drmModeSetCursor(fd, crtc, cursor, W, H) == 0,
 		     "SetCursor with the import: %s", strerror(errno));
@@ -377,7 +426,7 @@ static void import_host_ioctls(void)
 
 	igt_assert_eq(ioctl_errno(fd, DRM_IOCTL_VIRTGPU_GETPARAM, &gp), 0);
 	make_source("vgem", 0x5c4000fdu, &src);
-	igt_assert_eq(prime_fd_to_handle(fd, src.dmabuf, &handles[0]), 0);
+	igt_assert_eq(__prime_fd_to_handle(fd, src.dmabuf, &handles[0]), 0);
 
 	/* Before any framebuffer: the host has no resource for it yet. */
 	expect_refused(fd, handles[0], has_3d, "before scan-out");

@@ -52,20 +52,75 @@
  *
  * Each subtest prints one "cell:" line for the table of `make`.
  */
-#define _GNU_SOURCE
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <linux/dma-buf.h>
 
-#include "lib/dmabuf_util.h"
-#include "lib/igt.h"
-#include "lib/testdev.h"
-#include "lib/vivid.h"
+#include "igt_dmabuf_util.h"
+#include "igt.h"
+#include "igt_dmabuf_testdev.h"
+#include "igt_vivid.h"
+
+/**
+ * TEST: prime cross driver
+ * Category: Core
+ * Mega feature: General Core features
+ * Sub-category: DMABUF
+ * Functionality: typed dma-buf mappings
+ * Feature: prime
+ * Description: Every exporter shares a buffer with every importer: the data
+ *              arrives and debugfs shows the negotiated mapping type
+ */
+/**
+ * SUBTEST: %s-to-%s
+ * Description: Share a buffer holding a pattern from the exporter with the
+ *              importer: the pattern arrives, bufinfo shows the negotiated type
+ *              and native or compat, and the attachment goes with the import.
+ *
+ * arg[1]:
+ *
+ * @system-heap:
+ * @test-high:
+ * @test-legacy:
+ * @test-native:
+ * @test-pal:
+ * @udmabuf:
+ * @vgem:
+ * @virtio-gpu-a:
+ * @virtio-gpu-b:
+ * @vkms:
+ *
+ * arg[2]:
+ *
+ * @test-device:
+ * @test-device-dma32:
+ * @test-device-pal:
+ * @vgem:
+ * @virtio-gpu-a:
+ * @virtio-gpu-b:
+ * @vivid:
+ * @vkms:
+ */
+/**
+ * SUBTEST: move-notify-%s-remap
+ * Description: The exporter moves a buffer and notifies its importers, which
+ *              remap it and read the moved data.
+ *
+ * arg[1]:
+ *
+ * @native:
+ * @compat:
+ * @pal:
+ * @adapter:
+ */
+/**
+ * SUBTEST: move-blocked-while-pinned
+ * Description: A buffer cannot move while a pinned importer holds it.
+ */
 
 #define BUF_SIZE (64 * 1024)
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 enum exp_kind { EXP_DUMB, EXP_UDMABUF, EXP_HEAP, EXP_TESTDEV };
 
@@ -156,7 +211,7 @@ static int export_buffer(struct exporter *e, size_t size, uint32_t seed)
 {
 	switch (e->kind) {
 	case EXP_DUMB:
-		e->fd = drm_reopen(e->dev);
+		e->fd = drm_reopen_driver(e->dev->fd);
 		return dumb_export_pattern(e->fd, size, seed, &e->handle);
 	case EXP_UDMABUF:
 		return udmabuf_export_pattern(size, seed);
@@ -227,7 +282,6 @@ static void cell_drm(struct exporter *e, struct importer *imp, uint32_t seed)
 {
 	const char *devname = imp->dev->devname;
 	bool self = e->kind == EXP_DUMB && e->dev == imp->dev;
-	uint64_t offset;
 	uint32_t handle = 0;
 	int dmabuf, fd, ret;
 	const char *what, *mapping = "-";
@@ -237,8 +291,8 @@ static void cell_drm(struct exporter *e, struct importer *imp, uint32_t seed)
 	ino = fd_inode(dmabuf);
 	igt_assert_eq(bufinfo_count_dev(ino, devname), 0);
 
-	fd = drm_reopen(imp->dev);
-	ret = prime_fd_to_handle(fd, dmabuf, &handle);
+	fd = drm_reopen_driver(imp->dev->fd);
+	ret = __prime_fd_to_handle(fd, dmabuf, &handle);
 
 	igt_assert_f(ret == 0, "PRIME import: %s", strerror(-ret));
 
@@ -248,20 +302,21 @@ static void cell_drm(struct exporter *e, struct importer *imp, uint32_t seed)
 
 		/* Own buffer: the same GEM object, no attachment. */
 		igt_assert_eq(bufinfo_count_dev(ino, devname), 0);
-		map = dumb_map(fd, handle, BUF_SIZE);
+		map = kmstest_dumb_map_buffer(fd, handle, BUF_SIZE, PROT_READ | PROT_WRITE);
 		bad = pattern_check(map, BUF_SIZE, seed);
 		munmap(map, BUF_SIZE);
 		igt_assert_f(bad < 0, "pattern differs at byte %ld", bad);
 		what = "self-import";
 	} else {
+		struct drm_mode_map_dumb map_dumb = { .handle = handle };
 		int again;
 
 		mapping = check_attachment(e, imp->native, imp->pal[topology], ino,
 					   devname);
 		/* 6.12 refuses a CPU mapping of an imported object. */
-		igt_assert_eq(dumb_map_offset(fd, handle, &offset), -EINVAL);
+		do_ioctl_err(fd, DRM_IOCTL_MODE_MAP_DUMB, &map_dumb, EINVAL);
 		/* The GEM handle re-exports the imported dma-buf itself. */
-		again = prime_handle_to_fd(fd, handle);
+		again = prime_handle_to_fd_for_mmap(fd, handle);
 		igt_assert_eq(fd_inode(again), ino);
 		dmabuf_check_pattern(again, BUF_SIZE, seed);
 		close(again);
@@ -318,7 +373,7 @@ static void cell_vivid(struct exporter *e, uint32_t seed)
 
 	/* Read back through the exporter's own CPU mapping. */
 	if (e->kind == EXP_DUMB) {
-		map = dumb_map(e->fd, e->handle, map_size);
+		map = kmstest_dumb_map_buffer(e->fd, e->handle, map_size, PROT_READ | PROT_WRITE);
 		bad = frame_lost ? pattern_check(map, map_size, seed) : vivid_check_red(map);
 	} else {
 		map = dmabuf_mmap(dmabuf, map_size);
@@ -440,8 +495,8 @@ static void move_pinned(uint32_t seed)
 	int dmabuf, fd, ret;
 
 	dmabuf = testdev_export(testdev, BUF_SIZE, DMA_BUF_TEST_OFFER_SGT, seed, 0);
-	fd = drm_reopen(&vgem);
-	ret = prime_fd_to_handle(fd, dmabuf, &gem);
+	fd = drm_reopen_driver(vgem.fd);
+	ret = __prime_fd_to_handle(fd, dmabuf, &gem);
 	igt_assert_f(ret == 0, "vgem import: %s", strerror(-ret));
 	igt_assert_eq(testdev_move(testdev, dmabuf), -EBUSY);
 	gem_close(fd, gem);

@@ -13,7 +13,6 @@
  * without faults must succeed and read the buffer's pattern. Sanitizer
  * reports in the console fail the VM tier.
  */
-#define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -21,13 +20,52 @@
 
 #include <xf86drm.h>
 
-#include "lib/dmabuf_util.h"
-#include "lib/igt.h"
-#include "lib/testdev.h"
+#include "igt_dmabuf_util.h"
+#include "igt.h"
+#include "igt_dmabuf_testdev.h"
+
+/**
+ * TEST: prime fault injection
+ * Category: Core
+ * Mega feature: General Core features
+ * Sub-category: DMABUF
+ * Functionality: typed dma-buf mappings
+ * Feature: prime, fault injection
+ * Description: Allocation failures during cross-driver imports return a clean
+ *              errno and leave nothing behind
+ */
+/**
+ * SUBTEST: import-%s-to-%s
+ * Description: Fail each allocation of an import in turn; every failure is
+ *              clean and the import then succeeds.
+ *
+ * arg[1]:
+ *
+ * @udmabuf:
+ * @virtio-gpu-a:
+ * @test-native:
+ *
+ * arg[2]:
+ *
+ * @virtio-gpu-b:
+ * @vgem:
+ * @vkms:
+ * @test-device:
+ */
+/**
+ * SUBTEST: import-vgem-to-%s
+ * Description: Fail each allocation of an import of a vgem buffer in turn;
+ *              every failure is clean and the import then succeeds.
+ *
+ * arg[1]:
+ *
+ * @virtio-gpu-b:
+ * @vkms:
+ * @test-device:
+ */
 
 #define BUF_SIZE	(64 * 1024)
 #define MAX_POINTS	5000	/* more injection points than this is a bug */
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static struct drm_dev virtio[2], vgem, vkms;
 static char testdev_name[32];	/* the test device's importer, in bufinfo */
@@ -117,7 +155,7 @@ static struct buffer make_buffer(const struct exporter *e, uint32_t seed)
 		b.exp_fd = testdev_open();
 		b.dmabuf = testdev_export(b.exp_fd, BUF_SIZE, DMA_BUF_TEST_OFFER_SGT, seed, 0);
 	} else {
-		b.exp_fd = drm_reopen(e->dev);
+		b.exp_fd = drm_reopen_driver(e->dev->fd);
 		b.dmabuf = dumb_export_pattern(b.exp_fd, BUF_SIZE, seed, &b.exp_handle);
 	}
 	b.ino = fd_inode(b.dmabuf);
@@ -153,7 +191,7 @@ static void wait_attachments(ino_t ino, const char *devname, int want)
 static int import(const struct importer *imp, int fd, int dmabuf, uint32_t *handle)
 {
 	if (imp->dev)
-		return prime_fd_to_handle(fd, dmabuf, handle);
+		return __prime_fd_to_handle(fd, dmabuf, handle);
 	return testdev_import(fd, TESTDEV_DMA64, dmabuf, DMA_BUF_TEST_REQUEST_SGT,
 			      handle);
 }
@@ -259,7 +297,7 @@ static void pair(const struct exporter *e, const struct importer *imp)
 {
 	uint32_t seed = 0xfa017000u, handle;
 	struct buffer b = make_buffer(e, seed);
-	int fd = imp->dev ? drm_reopen(imp->dev) : testdev_open();
+	int fd = imp->dev ? drm_reopen_driver(imp->dev->fd) : testdev_open();
 	void *map;
 
 	sweep_import(imp, &b, fd);
@@ -270,7 +308,7 @@ static void pair(const struct exporter *e, const struct importer *imp)
 	igt_assert_eq(import(imp, fd, b.dmabuf, &handle), 0);
 	wait_attachments(b.ino, devname_of(imp), 1);
 	if (imp->dev) {
-		int again = prime_handle_to_fd(fd, handle);
+		int again = prime_handle_to_fd_for_mmap(fd, handle);
 
 		igt_assert_eq(fd_inode(again), b.ino);
 		map = dmabuf_mmap(again, BUF_SIZE);

@@ -14,7 +14,6 @@
  * PRIME_FUZZ_SEED (default 0x5eed), is printed with every failure together
  * with the iteration, so that a failure can be replayed exactly.
  */
-#define _GNU_SOURCE
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -25,13 +24,49 @@
 #include <linux/dma-buf.h>
 #include <xf86drm.h>
 
-#include "lib/dmabuf_util.h"
-#include "lib/igt.h"
-#include "lib/testdev.h"
+#include "igt_dmabuf_util.h"
+#include "igt.h"
+#include "igt_dmabuf_testdev.h"
+
+/**
+ * TEST: prime fuzz
+ * Category: Core
+ * Mega feature: General Core features
+ * Sub-category: DMABUF
+ * Functionality: typed dma-buf mappings
+ * Feature: prime, fuzzing
+ * Description: Random and boundary input to the PRIME and dma-buf ioctls,
+ *              checked against what the uAPI says
+ */
+/**
+ * SUBTEST: prime-ioctls-%s
+ * Description: Random and boundary values for the PRIME ioctls of the driver.
+ *
+ * arg[1]:
+ *
+ * @virtio-gpu-a:
+ * @virtio-gpu-b:
+ * @vgem:
+ * @vkms:
+ */
+/**
+ * SUBTEST: dmabuf-ioctls-%s
+ * Description: Random and boundary values for the dma-buf ioctls on a buffer of
+ *              the exporter.
+ *
+ * arg[1]:
+ *
+ * @virtio-gpu-a:
+ * @virtio-gpu-b:
+ * @vgem:
+ * @vkms:
+ * @udmabuf:
+ * @system-heap:
+ * @test-device:
+ */
 
 #define BUF_SIZE	(16 * 1024)
 #define N_HANDLES	4
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static struct drm_dev virtio[2], vgem, vkms;
 static uint64_t rng;
@@ -91,10 +126,10 @@ static void sources_open(struct sources *s, struct drm_dev *self)
 	s->fds[0] = udmabuf_create(BUF_SIZE, &map);
 	munmap(map, BUF_SIZE);
 	s->fds[1] = heap_alloc("system", BUF_SIZE);
-	s->exp_fd = drm_reopen(other);
+	s->exp_fd = drm_reopen_driver(other->fd);
 	s->exp_handle = dumb_create(s->exp_fd, BUF_SIZE, &map, &map_size);
 	munmap(map, map_size);
-	s->fds[2] = prime_handle_to_fd(s->exp_fd, s->exp_handle);
+	s->fds[2] = prime_handle_to_fd_for_mmap(s->exp_fd, s->exp_handle);
 }
 
 static void sources_close(struct sources *s)
@@ -155,7 +190,7 @@ static uint32_t pick_prime_flags(void)
 
 static void fuzz_prime(struct drm_dev *dev)
 {
-	int fd = drm_reopen(dev), closed, memfd, pipefd[2];
+	int fd = drm_reopen_driver(dev->fd), closed, memfd, pipefd[2];
 	uint32_t valid[N_HANDLES];
 	struct kept kept = {};
 	struct sources src;
@@ -286,10 +321,10 @@ static struct victim victim_open(const char *name)
 	dev = !strcmp(name, "virtio-gpu-a") ? &virtio[0] :
 	      !strcmp(name, "virtio-gpu-b") ? &virtio[1] :
 	      !strcmp(name, "vgem") ? &vgem : &vkms;
-	v.fd = drm_reopen(dev);
+	v.fd = drm_reopen_driver(dev->fd);
 	v.handle = dumb_create(v.fd, BUF_SIZE, &map, &map_size);
 	munmap(map, map_size);
-	v.dmabuf = prime_handle_to_fd(v.fd, v.handle);
+	v.dmabuf = prime_handle_to_fd_for_mmap(v.fd, v.handle);
 	return v;
 }
 
@@ -317,7 +352,7 @@ static void fdinfo_name(int dmabuf, char *out, size_t size)
 	while (fgets(line, sizeof(line), f))
 		if (!strncmp(line, "name:\t", 6)) {
 			line[strcspn(line, "\n")] = '\0';
-			snprintf(out, size, "%s", line + 6);
+			snprintf(out, size, "%.*s", (int)size - 1, line + 6);
 		}
 	fclose(f);
 }

@@ -33,7 +33,6 @@
  * fd are refused with EINVAL and EBADF, and the same buffer imported twice
  * through one client is one handle with one attachment.
  */
-#define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -43,9 +42,37 @@
 #include <linux/dma-buf.h>
 #include <xf86drm.h>
 
-#include "lib/dmabuf_util.h"
-#include "lib/igt.h"
-#include "lib/testdev.h"
+#include "igt_dmabuf_util.h"
+#include "igt.h"
+#include "igt_dmabuf_testdev.h"
+
+/**
+ * TEST: prime gpu matrix
+ * Category: Core
+ * Mega feature: General Core features
+ * Sub-category: DMABUF
+ * Functionality: typed dma-buf mappings
+ * Feature: prime
+ * Description: PRIME between every exporter and every DRM card the machine has;
+ *              subtests are named after the devices found, so they differ from
+ *              machine to machine
+ */
+/**
+ * SUBTEST: %s-to-%s
+ * Description: Share a buffer from the exporter with the importer card: the
+ *              import is the buffer, its attachment shows the negotiated
+ *              mapping and leaves with it.
+ */
+/**
+ * SUBTEST: %s-import-bad-fd
+ * Description: A file that is not a dma-buf and a closed fd are refused with
+ *              EINVAL and EBADF.
+ */
+/**
+ * SUBTEST: %s-import-twice
+ * Description: The same buffer imported twice through one client is one handle
+ *              and one attachment.
+ */
 
 #define BUF_SIZE	(64 * 1024)
 #define MAX_CARDS	16
@@ -163,7 +190,7 @@ static void discover(void)
 	for (int i = 0; i < n_heaps; i++) {
 		char name[NAME_LEN];
 
-		snprintf(name, sizeof(name), "heap-%s", heaps[i]);
+		snprintf(name, sizeof(name), "heap-%.*s", (int)sizeof(name) - 6, heaps[i]);
 		strcpy(add_exporter(EXP_HEAP, name)->heap, heaps[i]);
 	}
 	testdev = open(TESTDEV_PATH, O_RDWR | O_CLOEXEC);
@@ -179,7 +206,7 @@ static int export_buffer(struct exporter *e, uint32_t seed)
 {
 	switch (e->kind) {
 	case EXP_DUMB:
-		e->fd = drm_reopen(e->dev);
+		e->fd = drm_reopen_driver(e->dev->fd);
 		return dumb_export_pattern(e->fd, BUF_SIZE, seed, &e->handle);
 	case EXP_UDMABUF:
 		return udmabuf_export_pattern(BUF_SIZE, seed);
@@ -264,8 +291,8 @@ static void cell(struct exporter *e, struct importer *imp, uint32_t seed)
 	ino = fd_inode(dmabuf);
 	igt_assert_eq(bufinfo_count_dev(ino, devname), 0);
 
-	fd = drm_reopen(imp->dev);
-	ret = prime_fd_to_handle(fd, dmabuf, &handle);
+	fd = drm_reopen_driver(imp->dev->fd);
+	ret = __prime_fd_to_handle(fd, dmabuf, &handle);
 	igt_assert_f(ret == 0, "PRIME import into %s: %s", imp->name, strerror(-ret));
 	/* Its own buffer comes back as the same object, without an attachment. */
 	wait_attachments(ino, devname, self ? 0 : 1);
@@ -273,7 +300,7 @@ static void cell(struct exporter *e, struct importer *imp, uint32_t seed)
 		what = describe_attachment(ino, devname);
 
 	/* The import is the buffer: its handle exports the same dma-buf. */
-	again = prime_handle_to_fd(fd, handle);
+	again = prime_handle_to_fd_for_mmap(fd, handle);
 	igt_assert_eq(fd_inode(again), ino);
 	dmabuf_check_pattern(again, BUF_SIZE, seed);
 	close(again);
@@ -301,14 +328,14 @@ static struct exporter *foreign_exporter(struct importer *imp)
 static void bad_fds(struct importer *imp)
 {
 	uint32_t handle = 0;
-	int fd = drm_reopen(imp->dev);
+	int fd = drm_reopen_driver(imp->dev->fd);
 	int memfd = memfd_create("not-a-dma-buf", MFD_CLOEXEC);
 
 	igt_assert(memfd >= 0);
-	igt_assert_eq(prime_fd_to_handle(fd, memfd, &handle), -EINVAL);
+	igt_assert_eq(__prime_fd_to_handle(fd, memfd, &handle), -EINVAL);
 	close(memfd);
 	/* memfd's number is free again now. */
-	igt_assert_eq(prime_fd_to_handle(fd, memfd, &handle), -EBADF);
+	igt_assert_eq(__prime_fd_to_handle(fd, memfd, &handle), -EBADF);
 	close(fd);
 }
 
@@ -322,9 +349,9 @@ static void import_twice(struct importer *imp, uint32_t seed)
 	igt_require_f(e, "no exporter other than %s on this machine\n", imp->name);
 	dmabuf = export_buffer(e, seed);
 	ino = fd_inode(dmabuf);
-	fd = drm_reopen(imp->dev);
-	igt_assert_eq(prime_fd_to_handle(fd, dmabuf, &first), 0);
-	igt_assert_eq(prime_fd_to_handle(fd, dmabuf, &second), 0);
+	fd = drm_reopen_driver(imp->dev->fd);
+	igt_assert_eq(__prime_fd_to_handle(fd, dmabuf, &first), 0);
+	igt_assert_eq(__prime_fd_to_handle(fd, dmabuf, &second), 0);
 	igt_assert_eq(first, second);
 	wait_attachments(ino, imp->dev->devname, 1);
 	gem_close(fd, first);

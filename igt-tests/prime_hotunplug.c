@@ -28,8 +28,24 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
-#include "lib/dmabuf_util.h"
-#include "lib/igt.h"
+#include "igt_dmabuf_util.h"
+#include "igt.h"
+
+/**
+ * TEST: prime hotunplug
+ * Category: Core
+ * Mega feature: General Core features
+ * Sub-category: DMABUF
+ * Functionality: typed dma-buf mappings
+ * Feature: prime, hotunplug
+ * Description: A virtio-gpu card removed while it holds imports lets go of the
+ *              exporters' buffers
+ */
+/**
+ * SUBTEST: unplug-with-imports
+ * Description: Remove card B while it holds pinned imports, one of them scanned
+ *              out; closing it frees them.
+ */
 
 #define W 64
 #define H 64
@@ -48,7 +64,7 @@ struct vgem_buf {
 static void vgem_buf_create(int fd, struct vgem_buf *b)
 {
 	b->handle = dumb_create(fd, FB_SIZE, &b->map, &b->map_size);
-	b->dmabuf = prime_handle_to_fd(fd, b->handle);
+	b->dmabuf = prime_handle_to_fd_for_mmap(fd, b->handle);
 	b->ino = fd_inode(b->dmabuf);
 }
 
@@ -71,7 +87,7 @@ static void unplug_with_imports(void)
 {
 	uint32_t handles[4] = { 0 }, pitches[4] = { W * 4 }, offsets[4] = { 0 };
 	struct vgem_buf scanout, plain;
-	int vfd = drm_reopen(&vgem);
+	int vfd = drm_reopen_driver(vgem.fd);
 	char total[128], sysfs[96];
 	uint32_t fb = 0, plain_handle = 0;
 	int fd = virtio[1].fd, rm;
@@ -80,8 +96,8 @@ static void unplug_with_imports(void)
 	vgem_buf_create(vfd, &scanout);
 	vgem_buf_create(vfd, &plain);
 
-	igt_assert_eq(prime_fd_to_handle(fd, scanout.dmabuf, &handles[0]), 0);
-	igt_assert_eq(prime_fd_to_handle(fd, plain.dmabuf, &plain_handle), 0);
+	igt_assert_eq(__prime_fd_to_handle(fd, scanout.dmabuf, &handles[0]), 0);
+	igt_assert_eq(__prime_fd_to_handle(fd, plain.dmabuf, &plain_handle), 0);
 	/* A framebuffer gives the first import a host resource. */
 	igt_assert_f(drmModeAddFB2(fd, W, H, DRM_FORMAT_XRGB8888, handles, pitches,
 				   offsets, &fb, 0) == 0,

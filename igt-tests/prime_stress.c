@@ -24,7 +24,6 @@
  * PRIME_STRESS_SEED (default 1, printed so that a run can be replayed as
  * far as thread scheduling allows).
  */
-#define _GNU_SOURCE
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -39,11 +38,29 @@
 #include <linux/udmabuf.h>
 #include <xf86drm.h>
 
-#include "lib/dmabuf_util.h"
-#include "lib/igt.h"
-#include "lib/testdev.h"
+#include "igt_dmabuf_util.h"
+#include "igt.h"
+#include "igt_dmabuf_testdev.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+/**
+ * TEST: prime stress
+ * Category: Core
+ * Mega feature: General Core features
+ * Sub-category: DMABUF
+ * Functionality: typed dma-buf mappings
+ * Feature: prime, stress
+ * Description: Threads share buffers across every driver at once
+ */
+/**
+ * SUBTEST: shared-buffers
+ * Description: Threads export, import, check and close buffers of random
+ *              exporters and importers at once; afterwards nothing is left.
+ */
+/**
+ * SUBTEST: concurrent-first-cpu-access
+ * Description: Threads begin CPU access to a fresh buffer at the same time.
+ */
+
 #define POOL_SLOTS	16
 #define HELD_IMPORTS	8
 #define MAX_THREADS	16
@@ -360,7 +377,7 @@ static void op_import(struct worker *w)
 		goto out;
 	}
 
-	ret = prime_fd_to_handle(w->imp_fds[imp], dmabuf, &handle);
+	ret = __prime_fd_to_handle(w->imp_fds[imp], dmabuf, &handle);
 	if (ret) {
 		fail(w, "%s: FD_TO_HANDLE: %s", drm_devs[imp]->driver, strerror(-ret));
 		goto out;
@@ -514,10 +531,10 @@ static int race_buffer(int e, int *fd, uint32_t *handle)
 		munmap(map, 64 * 1024);
 		return dmabuf;
 	}
-	*fd = drm_reopen(drm_devs[e]);
+	*fd = drm_reopen_driver(drm_devs[e]->fd);
 	*handle = dumb_create(*fd, 64 * 1024, &map, &map_size);
 	munmap(map, map_size);
-	return prime_handle_to_fd(*fd, *handle);
+	return prime_handle_to_fd_for_mmap(*fd, *handle);
 }
 
 static void concurrent_first_cpu_access(void)
@@ -602,8 +619,8 @@ igt_main
 			w->rng = ((uint64_t)seed << 8 | t) * 0x9e3779b97f4a7c15ull | 1;
 			w->deadline = deadline;
 			for (size_t d = 0; d < N_DRM; d++) {
-				w->exp_fds[d] = drm_reopen(drm_devs[d]);
-				w->imp_fds[d] = drm_reopen(drm_devs[d]);
+				w->exp_fds[d] = drm_reopen_driver(drm_devs[d]->fd);
+				w->imp_fds[d] = drm_reopen_driver(drm_devs[d]->fd);
 			}
 			w->testdev = testdev_open();
 			w->udmabuf_dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);

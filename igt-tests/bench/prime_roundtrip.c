@@ -27,7 +27,6 @@
  *
  * Each row runs for PRIME_BENCH_MS milliseconds (default 400).
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -41,10 +40,9 @@
 #include <linux/udmabuf.h>
 #include <xf86drm.h>
 
-#include "../lib/dmabuf_util.h"
-#include "../lib/igt.h"
+#include "igt_dmabuf_util.h"
+#include "igt.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static struct drm_dev virtio[2], vgem, vkms;
 static long bench_ms;
@@ -84,7 +82,7 @@ static void source_open(struct source *s, struct drm_dev *dev, size_t size)
 	s->fd = -1;
 	s->memfd = -1;
 	if (dev) {
-		s->fd = drm_reopen(dev);
+		s->fd = drm_reopen_driver(dev->fd);
 		s->handle = dumb_create(s->fd, size, &map, &map_size);
 		munmap(map, map_size);
 		return;
@@ -103,7 +101,7 @@ static int source_export(struct source *s)
 	};
 
 	if (s->fd >= 0)
-		return prime_handle_to_fd(s->fd, s->handle);
+		return prime_handle_to_fd_for_mmap(s->fd, s->handle);
 	return ioctl(s->udmabuf_dev, UDMABUF_CREATE, &create);
 }
 
@@ -171,7 +169,7 @@ static int roundtrip_once(void *arg)
 	uint32_t handle;
 
 	igt_assert(dmabuf >= 0);
-	err = -prime_fd_to_handle(c->imp, dmabuf, &handle);
+	err = -__prime_fd_to_handle(c->imp, dmabuf, &handle);
 	if (!err)
 		gem_close(c->imp, handle);
 	close(dmabuf);
@@ -180,7 +178,7 @@ static int roundtrip_once(void *arg)
 
 static void roundtrip(const struct pair *p, size_t size)
 {
-	struct roundtrip_ctx c = { .imp = drm_reopen(p->imp) };
+	struct roundtrip_ctx c = { .imp = drm_reopen_driver(p->imp->fd) };
 	double per_s, thread_ns;
 	int err;
 
@@ -203,7 +201,7 @@ static int import_once(void *arg)
 	struct import_ctx *c = arg;
 	uint32_t handle;
 
-	igt_assert_eq(prime_fd_to_handle(c->imp, c->dmabuf, &handle), 0);
+	igt_assert_eq(__prime_fd_to_handle(c->imp, c->dmabuf, &handle), 0);
 	gem_close(c->imp, handle);
 	return 0;
 }
@@ -211,7 +209,7 @@ static int import_once(void *arg)
 /* One more import + close of a udmabuf that @k vgem clients hold. */
 static void attachments(int k)
 {
-	struct import_ctx c = { .imp = drm_reopen(&vkms) };
+	struct import_ctx c = { .imp = drm_reopen_driver(vkms.fd) };
 	struct source src;
 	int holders[64];
 	double per_s, thread_ns;
@@ -221,8 +219,8 @@ static void attachments(int k)
 	c.dmabuf = source_export(&src);
 	igt_assert(c.dmabuf >= 0);
 	for (int i = 0; i < k; i++) {
-		holders[i] = drm_reopen(&vgem);
-		igt_assert_eq(prime_fd_to_handle(holders[i], c.dmabuf, &handle), 0);
+		holders[i] = drm_reopen_driver(vgem.fd);
+		igt_assert_eq(__prime_fd_to_handle(holders[i], c.dmabuf, &handle), 0);
 	}
 	measure(import_once, &c, &per_s, &thread_ns);
 	printf("attachments %d %.1f %.1f\n", k, per_s, thread_ns);

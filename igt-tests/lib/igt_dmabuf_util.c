@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * Helpers shared by the PRIME tests. Every helper asserts on failure
- * unless its comment says it returns an errno.
+ * Helpers shared by the PRIME tests that IGT's lib does not have: every
+ * card of a driver with the name the kernel gives its device (bufinfo
+ * prints it), udmabuf and dma-heap exporters, data patterns, the DMA
+ * topology, and a parser for debugfs' dma_buf/bufinfo. Every helper
+ * asserts on failure unless its comment says it returns an errno.
  */
-#define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -20,9 +22,9 @@
 #include <linux/udmabuf.h>
 #include <xf86drm.h>
 
-#include "dmabuf_util.h"
-#include "testdev.h"
 #include "igt.h"
+#include "igt_dmabuf_util.h"
+#include "igt_dmabuf_testdev.h"
 
 /* dev_name() of the struct device behind a DRM char device, and its PCI address. */
 static void drm_dev_names(struct drm_dev *d)
@@ -94,76 +96,19 @@ void drm_open_vm_devices(struct drm_dev virtio[2], struct drm_dev *vgem,
 	igt_assert_eq(drm_open_all("vkms", vkms, 1), 1);
 }
 
-int drm_reopen(const struct drm_dev *dev)
-{
-	char path[64];
-	int fd;
-
-	snprintf(path, sizeof(path), "/dev/dri/card%d", dev->minor);
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	igt_assert_f(fd >= 0, "open %s: %s", path, strerror(errno));
-	return fd;
-}
-
-int dumb_map_offset(int fd, uint32_t handle, uint64_t *offset)
-{
-	struct drm_mode_map_dumb arg = { .handle = handle };
-
-	if (igt_ioctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &arg))
-		return -errno;
-	*offset = arg.offset;
-	return 0;
-}
-
-void *dumb_map(int fd, uint32_t handle, size_t size)
-{
-	uint64_t offset = 0;
-	void *p;
-	int ret;
-
-	ret = dumb_map_offset(fd, handle, &offset);
-	igt_assert_f(ret == 0, "MAP_DUMB: %s", strerror(-ret));
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, offset);
-	igt_assert_f(p != MAP_FAILED, "mmap dumb: %s", strerror(errno));
-	return p;
-}
-
 uint32_t dumb_create(int fd, size_t size, void **map, size_t *map_size)
 {
 	/* 32 bpp, 128 pixels wide: 512 bytes a row. */
-	struct drm_mode_create_dumb arg = {
-		.width = 128,
-		.height = (size + 511) / 512,
-		.bpp = 32,
-	};
+	uint64_t created;
+	uint32_t handle;
 
-	do_ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &arg);
-	igt_assert_lte(size, arg.size);
-	*map_size = arg.size;
-	*map = dumb_map(fd, arg.handle, arg.size);
-	return arg.handle;
+	handle = kmstest_dumb_create(fd, 128, (size + 511) / 512, 32, NULL, &created);
+	*map_size = created;
+	*map = kmstest_dumb_map_buffer(fd, handle, created, PROT_READ | PROT_WRITE);
+	return handle;
 }
 
-void gem_close(int fd, uint32_t handle)
-{
-	struct drm_gem_close arg = { .handle = handle };
-
-	do_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &arg);
-}
-
-int prime_handle_to_fd(int fd, uint32_t handle)
-{
-	struct drm_prime_handle arg = {
-		.handle = handle,
-		.flags = DRM_CLOEXEC | DRM_RDWR,
-	};
-
-	do_ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &arg);
-	return arg.fd;
-}
-
-/* Returns 0 or -errno. */
-int prime_fd_to_handle(int fd, int dmabuf, uint32_t *handle)
+int __prime_fd_to_handle(int fd, int dmabuf, uint32_t *handle)
 {
 	struct drm_prime_handle arg = { .fd = dmabuf };
 
@@ -258,11 +203,14 @@ int dumb_export_pattern(int fd, size_t size, uint32_t seed, uint32_t *handle)
 {
 	size_t map_size;
 	void *map;
+	int dmabuf;
 
 	*handle = dumb_create(fd, size, &map, &map_size);
 	pattern_fill(map, size, seed);
 	munmap(map, map_size);
-	return prime_handle_to_fd(fd, *handle);
+	dmabuf = prime_handle_to_fd_for_mmap(fd, *handle);
+	igt_assert_fd(dmabuf);
+	return dmabuf;
 }
 
 int udmabuf_export_pattern(size_t size, uint32_t seed)
@@ -403,7 +351,7 @@ int bufinfo_attachments(ino_t ino, struct bufinfo_attachment *att, int max)
 
 			if (rest)
 				*rest++ = '\0';
-			snprintf(att[n].dev, sizeof(att[n].dev), "%s", line + 1);
+			snprintf(att[n].dev, sizeof(att[n].dev), "%.*s", (int)sizeof(att[n].dev) - 1, line + 1);
 			snprintf(att[n].rest, sizeof(att[n].rest), "%s", rest ?: "");
 			n++;
 		}

@@ -31,16 +31,13 @@ int drm_open_all(const char *driver, struct drm_dev *devs, int max);
 /* The VM's DRM devices: both virtio-gpu cards, vgem and vkms; asserts. */
 void drm_open_vm_devices(struct drm_dev virtio[2], struct drm_dev *vgem,
 			 struct drm_dev *vkms);
-/* Open another file of the same device (a second DRM client). */
-int drm_reopen(const struct drm_dev *dev);
-
-/* A dumb buffer of at least @size bytes, mapped; returns the handle. */
+/*
+ * A dumb buffer of at least @size bytes, mapped for reading and writing;
+ * returns the handle.
+ */
 uint32_t dumb_create(int fd, size_t size, void **map, size_t *map_size);
-void *dumb_map(int fd, uint32_t handle, size_t size);
-int dumb_map_offset(int fd, uint32_t handle, uint64_t *offset);
-void gem_close(int fd, uint32_t handle);
-int prime_handle_to_fd(int fd, uint32_t handle);
-int prime_fd_to_handle(int fd, int dmabuf, uint32_t *handle);
+/* PRIME import that returns 0 or -errno (IGT's prime_fd_to_handle() asserts). */
+int __prime_fd_to_handle(int fd, int dmabuf, uint32_t *handle);
 
 int udmabuf_create(size_t size, void **memfd_map);
 int heap_alloc(const char *heap, size_t size);

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../drivers/dma-buf/dma-buf-test-device.h"
+#include "dma-buf-test-device.h"
 
 #define TESTDEV_PATH "/dev/dma-buf-test"
 

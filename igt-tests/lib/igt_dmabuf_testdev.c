@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "igt.h"
-#include "testdev.h"
+#include "igt_dmabuf_testdev.h"
 
 int testdev_open(void)
 {

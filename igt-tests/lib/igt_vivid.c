@@ -5,7 +5,6 @@
  * so a 32x32 XBGR32 frame is exactly one page, and a single page is
  * always DMA-contiguous, which videobuf2-dma-contig requires of imports.
  */
-#define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -15,8 +14,10 @@
 
 #include <linux/videodev2.h>
 
-#include "igt.h"
-#include "vivid.h"
+#include "drmtest.h"
+#include "ioctl_wrappers.h"
+#include "igt_core.h"
+#include "igt_vivid.h"
 
 /* vivid's private controls (drivers/media/test-drivers/vivid/vivid-ctrls.c). */
 #define VIVID_CID_VIVID_BASE (0x00f00000 | 0xf000)

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "igt.h"
-#include "vmctl.h"
+#include "igt_vmctl.h"
 
 static int vmctl_open(void)
 {

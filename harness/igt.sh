@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# IGT GPU Tools: our tests as an IGT patch, built with IGT's own library.
+#
+#   igt.sh patch   write igt-tests/ as a git-am-able patch against the IGT
+#                  base (build/igt-patch/; `make igt-patch`)
+#   igt.sh build   apply that patch with git am to a clean copy of the base
+#                  (build/igt-src), configure and build it (build/igt-build),
+#                  check every test of ours lists its subtests, and stage
+#                  what the VM needs in build/igt/: the test binaries,
+#                  igt_runner and their shared libraries (`make igt`)
+#
+# The IGT base is, first found:
+#   IGT_SRC=DIR       a git checkout of IGT (its HEAD); for a clone of this
+#                     project that has no ../shared next to it
+#   IGT_SNAPSHOT=TAR  an IGT source tarball
+#   ../shared/igt/igt-gpu-tools-*.tar.xz, next to this tree or next to
+#                     the tree it was cloned from: the pinned snapshot
+# Prints PASS/FAIL lines and "RESULT igt passed=N failed=N".
+STAGE=igt
+. "$(dirname "$0")/lib.sh"
+
+cmd=${1:?usage: igt.sh patch|build}
+base=$BUILD/igt-base
+src=$BUILD/igt-src
+bld=$BUILD/igt-build
+stage=$BUILD/igt
+patchdir=$BUILD/igt-patch
+
+# Upstream tests the VM's regression tier runs (harness/igt-expected.txt).
+UPSTREAM_TESTS="vgem_basic vgem_slow dmabuf dmabuf_sync_file sw_sync syncobj_basic
+	syncobj_wait syncobj_timeline syncobj_eventfd kms_prime drm_virtgpu prime_udl"
+
+passed=0 failed=0
+pass() { echo "PASS igt/$1"; passed=$((passed + 1)); }
+fail() { echo "FAIL igt/$1"; failed=$((failed + 1)); }
+finish() {
+	echo "RESULT igt passed=$passed failed=$failed"
+	[ "$failed" -eq 0 ]
+}
+
+find_snapshot() {
+	local d origin
+	if [ -n "${IGT_SNAPSHOT:-}" ]; then
+		echo "$IGT_SNAPSHOT"
+		return
+	fi
+	for d in "$TOP/../shared/igt" \
+		"$(git -C "$TOP" config remote.origin.url 2>/dev/null)/../shared/igt"; do
+		origin=$(ls "$d"/igt-gpu-tools-*.tar.xz 2>/dev/null | head -n 1)
+		[ -n "$origin" ] && { echo "$origin"; return; }
+	done
+}
+
+# build/igt-base: a git tree of the base, one commit.
+prepare_base() {
+	local tarball sum top
+	if [ -n "${IGT_SRC:-}" ]; then
+		git -C "$IGT_SRC" rev-parse --verify -q HEAD >/dev/null ||
+			die "IGT_SRC=$IGT_SRC is not a git checkout of IGT"
+		if [ "$(git -C "$base" rev-parse HEAD 2>/dev/null)" != "$(git -C "$IGT_SRC" rev-parse HEAD)" ]; then
+			rm -rf "$base"
+			run_logged "$LOGDIR/igt-base.log" git clone -q "$IGT_SRC" "$base"
+		fi
+		say "IGT base: $IGT_SRC at $(git -C "$base" log -1 --format='%h %s')"
+		return
+	fi
+	tarball=$(find_snapshot)
+	[ -n "$tarball" ] && [ -f "$tarball" ] ||
+		die "no IGT source: put the snapshot at ../shared/igt/ next to this tree, or run with IGT_SRC=/path/to/igt-gpu-tools (a git checkout) or IGT_SNAPSHOT=/path/to/igt.tar.xz"
+	sum=$(sha256sum "$tarball" | cut -d' ' -f1)
+	if [ "$(cat "$base/.git/snapshot-sha256" 2>/dev/null)" != "$sum" ]; then
+		say "IGT base: unpacking $tarball"
+		rm -rf "$base"
+		mkdir -p "$base"
+		tar -xJf "$tarball" -C "$base"
+		top=$(ls "$base")
+		[ "$(echo "$top" | wc -w)" -eq 1 ] || die "$tarball has no single top directory"
+		mv "$base/$top" "$base.tmp" && rmdir "$base" && mv "$base.tmp" "$base"
+		git -C "$base" init -q
+		git -C "$base" add -A
+		GIT_AUTHOR_DATE=2000-01-01T00:00:00Z GIT_COMMITTER_DATE=2000-01-01T00:00:00Z \
+			git -C "$base" -c user.name=snapshot -c user.email=snapshot@localhost \
+			commit -q -m "IGT snapshot $(basename "$tarball")"
+		echo "$sum" >"$base/.git/snapshot-sha256"
+	fi
+	say "IGT base: snapshot $(basename "$tarball")"
+}
+
+make_patch() {
+	local date
+	date=$(git -C "$TOP" log -1 --format=%cI 2>/dev/null || date -u +%FT%TZ)
+	python3 "$TOP/harness/igt-patch.py" --top "$TOP" --base "$base" \
+		--work "$BUILD/igt-patch-work" --out "$patchdir" --date "$date" \
+		${SIGNOFF:+--signoff "$SIGNOFF"}
+}
+
+case "$cmd" in
+patch)
+	prepare_base
+	p=$(make_patch) || die "could not write the IGT patches"
+	for f in $p; do say "wrote $f ($(grep -c '^+++ ' "$f") files)"; done
+	say "apply in an IGT checkout with: git am $patchdir/*.patch"
+	;;
+build)
+	prepare_base
+	if p=$(make_patch); then
+		pass "patch: written ($(echo $p | wc -w) patches in $patchdir)"
+	else
+		fail "patch: could not be written (output above)"
+		finish
+	fi
+	rm -rf "$src"
+	git clone -q "$base" "$src"
+	if git -C "$src" -c user.name=igt -c user.email=igt@localhost am -q $p \
+		>"$LOGDIR/igt-am.log" 2>&1; then
+		pass "patch: applies to the base with git am"
+	else
+		fail "patch: git am failed (log: $LOGDIR/igt-am.log)"
+		finish
+	fi
+
+	ours=$(cd "$TOP/igt-tests" && ls *.c | sed 's/\.c$//')
+	bench=$(cd "$TOP/igt-tests/bench" && ls *.c | sed 's/\.c$//')
+	targets="runner/igt_runner runner/igt_results"
+	for t in $ours $UPSTREAM_TESTS; do targets="$targets tests/$t"; done
+	for b in $bench; do targets="$targets benchmarks/$b"; done
+	say "configuring and building IGT (log: $LOGDIR/igt-build.log)"
+	if ! {
+		{ [ -f "$bld/build.ninja" ] ||
+			meson setup "$bld" "$src" -Dtests=enabled -Drunner=enabled \
+				-Doverlay=disabled -Dchamelium=disabled -Dman=disabled \
+				-Ddocs=disabled -Dtestplan=disabled -Dlibunwind=disabled \
+				-Dvalgrind=disabled -Dlibdrm_drivers=; } &&
+		# shellcheck disable=SC2086
+		ninja -C "$bld" $targets
+	} >"$LOGDIR/igt-build.log" 2>&1; then
+		tail -n 20 "$LOGDIR/igt-build.log" | sed 's/^/    /'
+		fail "build: our tests and the upstream tier's (log: $LOGDIR/igt-build.log)"
+		finish
+	fi
+	pass "build: $(echo $targets | wc -w) targets with IGT's library"
+
+	for t in $ours; do
+		if ! n=$("$bld/tests/$t" --list-subtests 2>>"$LOGDIR/igt-list.log" | grep -c .); then
+			# prime_gpu_matrix names its subtests after the cards
+			# it finds: none on a machine without any.
+			[ "$t" = prime_gpu_matrix ] || n=0
+		fi
+		if [ "${n:-0}" -gt 0 ] || [ "$t" = prime_gpu_matrix ]; then
+			pass "list/$t: $n subtests"
+		else
+			fail "list/$t: lists no subtests (log: $LOGDIR/igt-list.log)"
+		fi
+	done
+
+	# The testplan documentation in IGT's style, checked by IGT's own
+	# checker against the subtests each binary lists.
+	documented=$(python3 -c 'import json, sys; print(" ".join(f[:-2] for f in json.load(open(sys.argv[1]))["files"]))' \
+		"$TOP/harness/igt-doc.json")
+	cp "$TOP/harness/igt-doc.json" "$src/tests/typed_dmabuf_doc.json"
+	# shellcheck disable=SC2046
+	if ninja -C "$bld" $(for t in $documented; do echo "tests/$t.testlist"; done) \
+		>"$LOGDIR/igt-doc.log" 2>&1 &&
+		(cd "$src" && python3 scripts/igt_doc.py --config tests/typed_dmabuf_doc.json \
+			--check-testlist --igt-build-path "$bld") >>"$LOGDIR/igt-doc.log" 2>&1; then
+		pass "testplan: documentation of $(echo $documented | wc -w) tests matches their subtests (scripts/igt_doc.py)"
+	else
+		grep ERROR "$LOGDIR/igt-doc.log" | head -n 5 | sed 's/^/    /'
+		fail "testplan: scripts/igt_doc.py --check-testlist (log: $LOGDIR/igt-doc.log)"
+	fi
+
+	# The VM's payload: binaries in bin/, their libraries and the
+	# dynamic loader in lib/.
+	rm -rf "$stage"
+	mkdir -p "$stage/bin" "$stage/lib"
+	bins="$bld/runner/igt_runner $bld/runner/igt_results"
+	for t in $ours $UPSTREAM_TESTS; do bins="$bins $bld/tests/$t"; done
+	for b in $bench; do bins="$bins $bld/benchmarks/$b"; done
+	# shellcheck disable=SC2086
+	cp $bins "$stage/bin/"
+	# ldd where they were built: their run path finds libigt there.
+	for f in $bins; do
+		ldd "$f" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'
+	done | sort -u | while IFS= read -r l; do
+		cp -L "$l" "$stage/lib/"
+	done
+	# Helper threads that fail unwind through libgcc_s, which glibc
+	# loads with dlopen: ldd does not list it.
+	cp -L "$(gcc -print-file-name=libgcc_s.so.1)" "$stage/lib/"
+	say "staged $(ls "$stage/bin" | wc -l) binaries and $(ls "$stage/lib" | wc -l) libraries in $stage"
+	finish
+	;;
+*)
+	die "usage: igt.sh patch|build"
+	;;
+esac
