@@ -6,7 +6,8 @@ H := harness
 SHELL := /bin/bash
 
 .PHONY: all demo check setup assemble export discard apply overlay-check \
-	kernel kernel-debug kunit bench compile-check sweep series hw-kit vm vm-debug clean distclean help
+	kernel kernel-debug kunit igt igt-patch bench compile-check sweep series hw-kit vm vm-debug \
+	clean distclean help
 
 # `make`: set up, build, boot the patched kernel and print the
 # cross-driver PRIME table.
@@ -14,10 +15,10 @@ all: demo
 
 demo: setup assemble kernel
 	@bash $(H)/vm.sh guest prime_cross_driver kms_prime_scanout >/dev/null || \
-		echo "==> [demo] some cells failed; see build/logs/vm-guest-tests.log and vm-guest.log"
+		echo "==> [demo] some cells failed; see build/results/igt-guest/ and build/logs/vm-guest.log"
 	@echo
-	@echo "Cross-driver PRIME sharing on the patched kernel (build/logs/vm-guest-tests.log):"
-	@bash $(H)/table.sh build/logs/vm-guest-tests.log
+	@echo "Cross-driver PRIME sharing on the patched kernel (build/results/igt-guest/):"
+	@bash $(H)/table.sh build/results/igt-guest
 
 # `make check`: every test tier; ends with "N passed, N failed".
 check:
@@ -49,6 +50,15 @@ kernel-debug: assemble
 
 kunit: assemble
 	@bash $(H)/kunit.sh
+
+# igt-tests/ as a git-am-able patch series against IGT (build/igt-patch/):
+# the IGT snapshot in ../shared/igt/, or IGT_SRC=/path/to/igt-gpu-tools.
+igt-patch: setup
+	@bash $(H)/igt.sh patch
+
+# That series applied with git am, built, and staged for the VM (build/igt/).
+igt: setup
+	@bash $(H)/igt.sh build
 
 # Benchmarks, ours against the unmodified base: reported as ratios, never
 # asserted (harness/bench.sh: both kernels under QEMU instruction
@@ -89,7 +99,7 @@ vm-debug: kernel-debug
 # (`make discard` drops them, distclean removes the tree after checking).
 clean:
 	rm -rf build/kernel-* build/kunit-* build/compile-* build/config-* build/igt \
-		build/initramfs-* build/logs build/series* build/hw-kit
+		build/igt-* build/initramfs-* build/logs build/series* build/hw-kit build/results
 
 distclean:
 	@bash $(H)/overlay.sh guard

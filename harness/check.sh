@@ -12,8 +12,15 @@
 #   4. VM tier: the debug guest (KASAN, lockdep, kmemleak, DMABUF_DEBUG,
 #      DMA_API_DEBUG) runs the KUnit suites at boot and igt-tests/, once
 #      in each DMA topology (harness/vm.sh: direct, iommu, bounce)
-#   5. the hardware kit (harness/hw-kit.sh check): built, refused by this
+#   5. upstream IGT's tests of what the series touches, in the VM, each
+#      subtest against harness/igt-expected.txt
+#   6. the hardware kit (harness/hw-kit.sh check): built, refused by this
 #      machine's kernel, run from its tarball alone in the VM
+#
+# Before the VM tiers, the igt tier (harness/igt.sh build) writes
+# igt-tests/ as an IGT patch, applies it to the IGT snapshot with git am
+# and builds it; the VM runs those binaries under igt_runner. build/results/
+# ends up with what CI systems read (harness/results.sh).
 #
 # Every tier prints PASS/FAIL lines and a "RESULT <tier> passed=N
 # failed=N" line; a tier that cannot run counts as one failure naming its
@@ -63,10 +70,12 @@ overlay_tier() {
 	! grep -q '^FAIL' <<<"$out"
 }
 
+rm -rf "$BUILD/results"
 if tier setup "$H/setup.sh" && tier assemble "$H/overlay.sh" assemble; then
 	tier overlay overlay_tier || true
 	tier series "$H/series.sh" check || true
 	tier kunit "$H/kunit.sh" || true
+	tier igt "$H/igt.sh" build || true
 	if tier kernel "$H/build-kernel.sh" debug; then
 		tier compile "$H/compile-tier.sh" || true
 		for frag in "$H"/configs/module-*.config; do
@@ -77,9 +86,18 @@ if tier setup "$H/setup.sh" && tier assemble "$H/overlay.sh" assemble; then
 		for topology in direct iommu bounce; do
 			tier "vm-$topology" env VM_TOPOLOGY="$topology" "$H/vm.sh" debug || true
 		done
+		# IGT's own tests of what the series touches, against the
+		# expected result of each subtest on this VM.
+		tier igt-upstream env VM_TAG=upstream VM_APPEND=kunit.enable=0 \
+			VM_IGT_EXPECT="$H/igt-expected.txt" "$H/vm.sh" debug \
+			$(sed -n 's/^# run: //p' "$H/igt-expected.txt") || true
 		tier hw-kit "$H/hw-kit.sh" check || true
 	fi
 fi
+
+# For CI systems: IGT's results directories, JUnit XML of all of them,
+# KUnit's KTAP (harness/results.sh).
+"$H/results.sh" || { echo "FAIL results: build/results/ could not be written"; total_fail=$((total_fail + 1)); }
 
 echo
 echo "==> [check] summary ($(($(date +%s) - t0)) s)"

@@ -4,8 +4,9 @@
 # (hw-kit/README.md is its README; make hw-kit).
 #
 #   hw-kit.sh          build build/hw-kit/typed-dmabuf-hw-kit-<base>.tar.gz:
-#                      the series, the kernel recipe, the static test
-#                      binaries, run-tests.sh
+#                      the series, the kernel recipe, the test binary with
+#                      every library it loads (its own dynamic loader
+#                      included), run-tests.sh
 #   hw-kit.sh check    (make check) build it; run-tests.sh must refuse this
 #                      machine's kernel, which is not ours, and change
 #                      nothing; then boot the debug kernel (IOMMU
@@ -35,10 +36,21 @@ build_kit() {
 	SERIES_OUT=$kitdir/series SIGNOFF="" "$TOP/harness/series.sh" >>"$log" 2>&1 ||
 		{ tail -n 5 "$log"; die "cannot write the series (log $log)"; }
 	cp "$kitdir"/series/*.patch "$stage/series/"
-	say "static test binaries"
-	run_logged "$log.make" make -C "$TOP/igt-tests" OUT="$kitdir/bin" "$kitdir/bin/prime_gpu_matrix"
+	say "the test, built with IGT (harness/igt.sh), and its libraries"
+	run_logged "$log.igt" "$TOP/harness/igt.sh" stage
+	mkdir -p "$stage/lib"
 	# Symbols stay, for readable backtraces; debug info goes.
-	strip --strip-debug -o "$stage/bin/prime_gpu_matrix" "$kitdir/bin/prime_gpu_matrix"
+	strip --strip-debug -o "$stage/bin/prime_gpu_matrix" "$BUILD/igt/bin/prime_gpu_matrix"
+	# Every library it loads, the C library and the dynamic loader
+	# included: run-tests.sh starts it through that loader, so that it
+	# runs on any x86_64 distribution (ldd where it was built, whose run
+	# path finds libigt).
+	ldd "$BUILD/igt-build/tests/prime_gpu_matrix" |
+		awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
+		while IFS= read -r l; do
+			strip --strip-debug -o "$stage/lib/${l##*/}" "$l"
+		done
+	cp "$BUILD/igt/lib/libgcc_s.so.1" "$stage/lib/"
 	cp "$TOP"/hw-kit/{README.md,run-tests.sh,build-kernel.sh,results-json.awk,kit.config,kit-debug.config} \
 		"$stage/"
 	# The same commit gives the same tarball.
@@ -82,11 +94,16 @@ check)
 		kit-debug.config VERSION SHA256SUMS bin/prime_gpu_matrix series/0000-cover-letter.patch; do
 		[ -e "$tmp/$name/$f" ] || missing="$missing $f"
 	done
+	# Every library the test loads comes from the kit's lib/.
+	kld=$tmp/$name/lib/ld-linux-x86-64.so.2
+	outside=$("$kld" --library-path "$tmp/$name/lib" --list "$tmp/$name/bin/prime_gpu_matrix" 2>&1 |
+		grep -v -e "$tmp/$name/lib/" -e linux-vdso || true)
 	if [ -z "$missing" ] && (cd "$tmp/$name" && sha256sum -c --quiet SHA256SUMS) &&
-		! ldd "$tmp/$name/bin/prime_gpu_matrix" >/dev/null 2>&1; then
-		pass "the tarball holds the series ($(ls "$tmp/$name/series" | wc -l) files), the recipe, a static test binary and checksums that match"
+		[ -z "$outside" ] &&
+		"$kld" --library-path "$tmp/$name/lib" "$tmp/$name/bin/prime_gpu_matrix" --list-subtests >/dev/null; then
+		pass "the tarball holds the series ($(ls "$tmp/$name/series" | wc -l) files), the recipe, the test with its $(ls "$tmp/$name/lib" | wc -l) libraries and checksums that match"
 	else
-		fail "the tarball is incomplete (missing:${missing:- none}) or a checksum or the static link is wrong"
+		fail "the tarball is incomplete (missing:${missing:- none}), a checksum is wrong or the test needs a library from outside the kit:${outside:- none}"
 	fi
 	# This machine's kernel is not ours: the kit must say so and touch nothing.
 	set +e

@@ -44,6 +44,10 @@ run_variant() {
 		failed=$((failed + 1))
 		return
 	fi
+	# The KTAP as the kernel printed it (build/results/ktap/, for CI).
+	mkdir -p "$BUILD/results/ktap"
+	(cd "$SRC" && python3 tools/testing/kunit/kunit.py parse --raw_output=kunit "$bdir/test.log") \
+		>"$BUILD/results/ktap/$name-$tag.ktap" 2>/dev/null || true
 	# kunit.py counts results only: a kernel report (an oops in a worker
 	# after the last test, a refcount warning) fails the run as well. UML's
 	# virt-pci warns once at boot when it has no device: environmental.

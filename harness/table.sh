@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Print the exporter x importer table of the cross-driver PRIME test from
-# the tests' log of a VM run (build/logs/vm-<flavour>-tests.log): one row
+# the igt_runner results directory of a VM run (build/results/igt-<tag>/,
+# whose N/out.txt is the output of the N-th test of joblist.txt): one row
 # per exporter, one column per importer; each cell is the subtest's result,
 # what the kernel did (imported, self-import of the driver's own object,
 # captured by vivid, read through the mapping by the test device) and, for
@@ -11,11 +12,18 @@
 # column is the device-level check of kms_prime_scanout: virtio-gpu card B
 # scanning the buffer out, compared with QEMU's screen dump of the card.
 #
-#   table.sh TESTS_LOG
+#   table.sh RESULTS_DIR
 . "$(dirname "$0")/lib.sh"
-log=${1:?usage: table.sh TESTS_LOG}
+dir=${1:?usage: table.sh RESULTS_DIR}
+[ -f "$dir/joblist.txt" ] || die "$dir is not an igt_runner results directory"
 
-awk '
+# Each test's output after a "VM-TEST-BEGIN <test>" line.
+n=0
+while read -r test _; do
+	echo "VM-TEST-BEGIN $test"
+	cat "$dir/$n/out.txt" 2>/dev/null || true
+	n=$((n + 1))
+done <"$dir/joblist.txt" | awk '
 /^VM-TEST-BEGIN / { in_test = ($2 == "prime_cross_driver"); in_scan = ($2 == "kms_prime_scanout") }
 in_scan && /^cell: / {
 	# cell: EXP -> virtio-gpu-b: scanout: RESULT
@@ -61,4 +69,4 @@ END {
 		}
 		printf " | %s\n", (exps[r] in scan) ? scan[exps[r]] : "-"
 	}
-}' "$log" | sed '2s/ /-/g'
+}' | sed '2s/ /-/g'

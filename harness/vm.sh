@@ -1,12 +1,22 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Boot a guest kernel in QEMU and run the IGT-style tests in it.
+# Boot a guest kernel in QEMU and run IGT tests in it under igt_runner.
 #
 #   [VM_TOPOLOGY=direct|iommu|bounce] vm.sh FLAVOUR [TEST...]
 #
 # FLAVOUR is guest or debug (build/kernel-FLAVOUR), or a path to a build
-# directory. TESTs are igt-tests/ binaries (default: all); "TEST:PATTERN"
-# passes --run-subtest PATTERN.
+# directory. TESTs are igt-tests/ tests (default: all of ours but
+# prime_gpu_matrix) or upstream IGT tests that harness/igt.sh builds;
+# "TEST:PATTERN" passes --run-subtest PATTERN; kms_prime-vgem-to-vkms,
+# kms_prime-virtio-gpu-to-vkms and kms_prime-virtio-gpu-to-virtio-gpu run
+# kms_prime on that pair of cards (--device). The binaries and their
+# libraries come from build/igt (harness/igt.sh stage builds it when its
+# inputs changed). igt_runner runs the tests in the guest; its results
+# directory comes back through the console and lands in
+# build/results/igt-<tag>/, results.json included. Benchmarks
+# (igt-tests/bench/) run directly instead, their output on the console.
+# VM_IGT_EXPECT=FILE judges each subtest against an expectations file
+# (harness/igt-results.py); VM_TAG=NAME adds "-NAME" to the tag.
 #
 # With VM_KIT=TARBALL the guest runs the hardware kit (make hw-kit) from
 # that tarball alone instead of TESTs: debugfs unmounted first, so that the
@@ -35,6 +45,8 @@
 # of a card on request (PPMs and its log in build/logs/screendump-<tag>/).
 # Results are printed as
 #   PASS|FAIL|SKIP <suite>/<case>
+# (igt/<test>/<subtest> for IGT, kunit-x86_64/<case> for the KUnit suites
+# a debug kernel runs at boot, whose KTAP goes to build/results/ktap/)
 # followed by "RESULT vm-<tag> passed=N failed=N skipped=N". The run fails
 # when the guest hangs (VM_TIMEOUT seconds, default 900), sees fewer than
 # two CPUs, does not reach the end of its init, or when the console has
@@ -55,6 +67,7 @@ direct) tag=$flavour ;;
 iommu | bounce) tag=$flavour-$topology ;;
 *) die "unknown VM_TOPOLOGY '$topology' (direct, iommu or bounce)" ;;
 esac
+tag=$tag${VM_TAG:+-$VM_TAG}
 STAGE="vm-$tag"
 kernel=$kdir/arch/x86/boot/bzImage
 [ -f "$kernel" ] || die "no kernel at $kernel; build it first (make kernel)"
@@ -77,15 +90,21 @@ if [ -n "$kit" ]; then
 	STAGE="vm-$tag"
 fi
 
-# Test binaries, statically linked.
-run_logged "$LOGDIR/igt-build.log" make -C "$TOP/igt-tests" OUT="$BUILD/igt"
+# IGT and our tests, built against it (harness/igt.sh; rebuilt only when
+# its inputs changed).
+"$(dirname "$0")/igt.sh" stage >"$LOGDIR/igt-stage-$tag.log" 2>&1 ||
+	die "could not build IGT and the tests (log: $LOGDIR/igt-stage-$tag.log)"
 
-# The initramfs: busybox, the tests, an init that runs them.
+# The initramfs: busybox, IGT's binaries and their libraries, an init
+# that runs them.
 root=$BUILD/initramfs-$tag
 rm -rf "$root"
-mkdir -p "$root"/{bin,dev,proc,sys,tmp,igt}
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,lib64,igt/run}
 cp /bin/busybox "$root/bin/busybox"
-cp "$BUILD/igt/guest-exit" "$root/bin/"
+gcc -O2 -static -o "$root/bin/guest-exit" "$TOP/harness/guest-exit.c"
+cp -a "$BUILD/igt/bin" "$BUILD/igt/lib" "$root/igt/"
+ln -s /igt/lib/ld-linux-x86-64.so.2 "$root/lib64/ld-linux-x86-64.so.2"
+benches=$(cd "$TOP/igt-tests/bench" && ls *.c | sed 's/\.c$//')
 if [ -n "$kit" ]; then
 	cp "$kit" "$root/kit.tar.gz"
 	run_tests='echo "VM-TEST-BEGIN hw-kit"
@@ -103,21 +122,67 @@ done
 echo "VM-KIT-TARBALL: $(ls -l /tmp/kit-results.tar.gz)"
 mount -t debugfs debugfs /sys/kernel/debug'
 else
+	# The runner's test root: one entry per test, in order, in
+	# test-list.txt. "TEST:PATTERN" and the kms_prime device pairs are
+	# scripts that pass the binary its options; benchmarks run
+	# directly, their output on the console.
+	direct="" listed=""
 	for t in $tests; do
-		cp "$BUILD/igt/${t%%:*}" "$root/igt/"
+		name=${t%%:*}
+		case " $benches " in *" $name "*) direct="$direct $name"; continue ;; esac
+		listed="$listed $name"
+		case "$t" in
+		*:*)
+			printf '#!/bin/sh\nexec /igt/bin/%s --run-subtest %s "$@"\n' "$name" "'${t#*:}'" \
+				>"$root/igt/run/$name"
+			;;
+		kms_prime-*)
+			# Cards by driver, found at boot (/tmp/card-DRIVER-N).
+			case "$name" in
+			kms_prime-vgem-to-vkms) devs='drm:$(cat /tmp/card-vkms-0)' ;;
+			kms_prime-virtio-gpu-to-vkms) devs='drm:$(cat /tmp/card-virtio_gpu-0);drm:$(cat /tmp/card-vkms-0)' ;;
+			kms_prime-virtio-gpu-to-virtio-gpu) devs='drm:$(cat /tmp/card-virtio_gpu-0);drm:$(cat /tmp/card-virtio_gpu-1)' ;;
+			*) die "unknown kms_prime pair $name" ;;
+			esac
+			printf '#!/bin/sh\nunset IGT_DEVICE\nexec /igt/bin/kms_prime --device "%s" "$@"\n' "$devs" \
+				>"$root/igt/run/$name"
+			;;
+		*)
+			[ -x "$BUILD/igt/bin/$name" ] || die "no test binary $name in $BUILD/igt/bin"
+			ln -s "../bin/$name" "$root/igt/run/$name"
+			;;
+		esac
+		[ -L "$root/igt/run/$name" ] || chmod +x "$root/igt/run/$name"
 	done
-	run_tests="cd /igt
-for t in $tests; do
-	name=\${t%%:*}
-	pat=\${t#*:}
-	echo \"VM-TEST-BEGIN \$name\"
-	if [ \"\$pat\" != \"\$t\" ]; then
-		./\$name --run-subtest \"\$pat\"
+	printf '%s\n' $listed >"$root/igt/run/test-list.txt"
+	run_tests="export LD_LIBRARY_PATH=/igt/lib
+# DRM cards by driver, in PCI order: /tmp/card-DRIVER-N holds /dev/dri/cardM.
+for c in \$(ls -d /sys/class/drm/card[0-9]* | grep -v -- - | sort -V); do
+	# vgem and vkms are platform devices without a driver: their name.
+	if [ -e \$c/device/driver ]; then
+		d=\$(basename \$(readlink \$c/device/driver))
 	else
-		./\$name
+		d=\$(basename \$(readlink -f \$c/device))
 	fi
+	n=0
+	while [ -e /tmp/card-\$d-\$n ]; do n=\$((n + 1)); done
+	echo /dev/dri/\${c##*/} >/tmp/card-\$d-\$n
+done
+for name in $direct; do
+	echo \"VM-TEST-BEGIN \$name\"
+	/igt/bin/\$name
 	echo \"VM-TEST-END \$name rc=\$?\"
-done"
+done
+if [ -n \"$listed\" ]; then
+	echo 'VM-TEST-BEGIN igt_runner'
+	# Tests that open DRIVER_ANY get virtio-gpu card A.
+	IGT_DEVICE=drm:\$(cat /tmp/card-virtio_gpu-0) /igt/bin/igt_runner -m -o -l verbose -n $tag \\
+		-e IGT_DEVICE ${IGT_RUNNER_ARGS:-} /igt/run /tmp/results
+	echo \"VM-TEST-END igt_runner rc=\$?\"
+	echo 'VM-RESULTS-BEGIN'
+	tar czf - -C /tmp results | base64
+	echo 'VM-RESULTS-END'
+fi"
 fi
 cat >"$root/init" <<EOF
 #!/bin/busybox sh
@@ -234,7 +299,7 @@ timeout -k 10 "$timeout_s" qemu-system-x86_64 \
 	</dev/null 2>&1
 echo $? >"$sockdir/rc"
 } | tr -d '\r' | tee "$tlog" |
-	grep --line-buffered -E '^(Subtest |VM-TEST-BEGIN|VM-CPUS)' |
+	grep --line-buffered -E '^(\[[0-9]+/[0-9]+\] |VM-TEST-BEGIN|VM-CPUS)' |
 	sed -u "s/^/    /" &
 qemu_pipe=$!
 python3 "$(dirname "$0")/screendump.py" "$sockdir/qmp" "$sockdir/ctl" "$dumps" "$sockdir/vnc" \
@@ -279,40 +344,67 @@ if [ -n "$reports" ]; then
 	problem "kernel reports in the console (first lines above; console: $log)"
 fi
 
-# IGT subtests.
+# IGT results: the runner's results directory comes back base64-encoded
+# between two markers; its results.json is judged per subtest
+# (harness/igt-results.py; VM_IGT_EXPECT names an expectations file).
 passed=0 failed=0 skipped=0
-current=""
+results=$BUILD/results/igt-$tag
+if [ -n "$kit" ]; then
+	:
+elif grep -q '^VM-RESULTS-END' "$tlog"; then
+	rm -rf "$results"
+	mkdir -p "$results"
+	sed -n '/^VM-RESULTS-BEGIN/,/^VM-RESULTS-END/p' "$tlog" | sed '1d;$d' |
+		base64 -d | tar xzf - -C "$results" --strip-components=1 ||
+		problem "the runner's results did not come back intact (output: $tlog)"
+	# IGT's own tool rebuilds results.json from the run directory.
+	LD_LIBRARY_PATH=$BUILD/igt/lib "$BUILD/igt/bin/igt_results" "$results" >/dev/null 2>&1 ||
+		problem "igt_results could not rebuild $results/results.json"
+	if [ -f "$results/results.json" ]; then
+		report=$(python3 "$(dirname "$0")/igt-results.py" report "$results/results.json" \
+			${VM_IGT_EXPECT:+--expect "$VM_IGT_EXPECT"}) ||
+			problem "results.json could not be read ($results)"
+		printf '%s\n' "$report" | sed "/^FAIL/s|\$| (results: $results)|"
+		passed=$(grep -c '^PASS' <<<"$report" || true)
+		failed=$(grep -c '^FAIL' <<<"$report" || true)
+		skipped=$(grep -c '^SKIP' <<<"$report" || true)
+	fi
+else
+	case " $tests " in
+	*" "[!:]*) grep -q '^VM-TEST-BEGIN igt_runner' "$tlog" &&
+		problem "the runner's results did not come back (output: $tlog)" ;;
+	esac
+fi
 while IFS= read -r line; do
 	case "$line" in
-	"VM-TEST-BEGIN "*) current=${line#VM-TEST-BEGIN } ;;
-	"Subtest "*)
-		name=${line#Subtest }
-		result=${name#*: }
-		name=${name%%: *}
-		case "$result" in
-		SUCCESS*) echo "PASS igt/$current/$name"; passed=$((passed + 1)) ;;
-		SKIP*) echo "SKIP igt/$current/$name"; skipped=$((skipped + 1)) ;;
-		*) echo "FAIL igt/$current/$name (output: $tlog)"; failed=$((failed + 1)) ;;
-		esac
-		;;
 	"VM-TEST-END "*)
 		trc=${line##*rc=}
+		current=${line#VM-TEST-END }
+		current=${current%% *}
 		case "$trc" in
 		0 | 77) ;;
-		98) ;; # counted per subtest
+		98) [ "$current" = igt_runner ] || problem "$current failed (output: $tlog)" ;;
 		*) problem "$current exited with status $trc (output: $tlog)" ;;
 		esac
 		;;
 	esac
 done <"$tlog"
 for t in $tests; do
-	grep -q "^VM-TEST-END ${t%%:*} " "$tlog" || problem "${t%%:*} did not finish (output: $tlog)"
+	name=${t%%:*}
+	if [ -n "$kit" ] || case " $benches " in *" $name "*) true ;; *) false ;; esac; then
+		grep -q "^VM-TEST-END $name " "$tlog" || problem "$name did not finish (output: $tlog)"
+	elif [ -f "$results/results.json" ] && ! grep -q "\"igt@$name@" "$results/results.json"; then
+		problem "$name has no results (runner output: $tlog; results: $results)"
+	fi
 done
 
 # KUnit suites built into the guest print KTAP on the console (a kernel
 # with KUnit but no suites prints an empty plan, "1..0").
 if grep -q '# Subtest: ' "$log"; then
 	python3 "$SRC/tools/testing/kunit/kunit.py" parse "$log" >"$LOGDIR/kunit-$tag.log" 2>&1 || true
+	mkdir -p "$BUILD/results/ktap"
+	python3 "$SRC/tools/testing/kunit/kunit.py" parse --raw_output=kunit "$log" \
+		>"$BUILD/results/ktap/kunit-x86_64-$tag.ktap" 2>/dev/null || true
 	kpass=$(sed -n 's/.*Ran [0-9]* tests: .*passed: \([0-9]*\).*/\1/p' "$LOGDIR/kunit-$tag.log" | tail -n 1)
 	kfail=$(sed -n 's/.*Ran [0-9]* tests: .*failed: \([0-9]*\).*/\1/p' "$LOGDIR/kunit-$tag.log" | tail -n 1)
 	kskip=$(sed -n 's/.*Ran [0-9]* tests: .*skipped: \([0-9]*\).*/\1/p' "$LOGDIR/kunit-$tag.log" | tail -n 1)

@@ -196,7 +196,8 @@ for t in "$kit"/bin/*; do
 	name=${t##*/}
 	log=$out/$name.out
 	say "running $name (progress: subtests done; limit ${limit}s)"
-	"$t" >"$log" 2>&1 &
+	# Through the kit's own dynamic loader and libraries (lib/).
+	"$kit/lib/ld-linux-x86-64.so.2" --library-path "$kit/lib" "$t" >"$log" 2>&1 &
 	pid=$!
 	waited=0
 	while kill -0 $pid 2>/dev/null; do

@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Read IGT's results.json (igt_runner, results_version 10).
+
+    igt-results.py report RESULTS.json [--expect FILE]
+        One line per subtest: "PASS|FAIL|SKIP igt/<test>/<subtest>[/<dynamic>]".
+        Without --expect: pass and dmesg-warn (kernel messages at warning
+        level, which vm.sh judges itself from the console) are PASS, skip
+        is SKIP, anything else FAIL. With --expect, every result is
+        compared with the expectations file: as expected is PASS (SKIP
+        for an expected skip), anything else FAIL, and so is an expected
+        subtest that did not run.
+    igt-results.py junit OUT.xml NAME=RESULTS.json...
+        JUnit XML (one testsuite per results file, one testcase per
+        subtest, written by Debian's python3-junit.xml) for CI systems
+        that read JUnit (GitLab, Jenkins). Raw IGT results: an expected
+        skip is <skipped/>, an expected failure a <failure/>.
+
+Expectations file: one "igt@TEST@SUBTEST[@DYNAMIC] RESULT [# reason]" line
+per subtest (fnmatch patterns allowed in the name); "#" starts a comment.
+A subtest matching no line is expected to pass.
+"""
+import datetime
+import fnmatch
+import json
+import sys
+
+OK = {'pass', 'dmesg-warn'}
+
+
+def load(path):
+    with open(path) as f:
+        r = json.load(f)
+    if r.get('__type__') != 'TestrunResult' or r.get('results_version') != 10:
+        sys.exit(f'igt-results: {path} is not IGT results_version 10')
+    return r
+
+
+def parts(name):
+    p = name.split('@')
+    return p[1], '/'.join(p[2:]) if len(p) > 2 else ''
+
+
+def read_expect(path):
+    rules = []
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            text = line.split('#', 1)
+            reason = text[1].strip() if len(text) > 1 else ''
+            fields = text[0].split()
+            if not fields:
+                continue
+            if len(fields) != 2 or not fields[0].startswith('igt@'):
+                sys.exit(f'igt-results: {path}:{n}: want "igt@TEST@SUBTEST RESULT # reason"')
+            rules.append((fields[0], fields[1], reason, n))
+    return rules
+
+
+def report(args):
+    r = load(args[0])
+    rules = read_expect(args[2]) if len(args) > 2 and args[1] == '--expect' else None
+    used = set()
+    for name in sorted(r['tests']):
+        t = r['tests'][name]
+        test, sub = parts(name)
+        res = t['result']
+        label = f'igt/{test}/{sub}' if sub else f'igt/{test}'
+        if rules is None:
+            if res in OK:
+                print(f'PASS {label}' + (' (dmesg-warn)' if res != 'pass' else ''))
+            elif res == 'skip':
+                print(f'SKIP {label}')
+            else:
+                print(f'FAIL {label}: {res}')
+            continue
+        want, reason = 'pass', ''
+        for pat, result, why, n in rules:
+            if fnmatch.fnmatchcase(name, pat):
+                want, reason = result, why
+                used.add(n)
+                break
+        if res == want:
+            word = 'SKIP' if res == 'skip' else 'PASS'
+            print(f'{word} {label}: {res} as expected' + (f' ({reason})' if reason else ''))
+        else:
+            print(f'FAIL {label}: {res}, expected {want}' + (f' ({reason})' if reason else ''))
+    if rules is not None:
+        for pat, result, why, n in rules:
+            if n not in used and not any(c in pat for c in '*?['):
+                test, sub = parts(pat)
+                print(f'FAIL igt/{test}/{sub}: did not run, expected {result}')
+
+
+def junit(args):
+    # Debian's python3-junit.xml writes the XML.
+    import junit_xml
+
+    suites = []
+    for arg in args[1:]:
+        suite_name, path = arg.split('=', 1)
+        r = load(path)
+        cases = []
+        for name in sorted(r['tests']):
+            t = r['tests'][name]
+            test, sub = parts(name)
+            tm = t.get('time') or {}
+            case = junit_xml.TestCase(sub or test, classname=f'igt.{suite_name}.{test}',
+                                      elapsed_sec=max(0.0, tm.get('end', 0) - tm.get('start', 0)),
+                                      stdout=(t.get('out') or '')[-8000:],
+                                      stderr=(t.get('err') or '')[-4000:])
+            res = t['result']
+            if res == 'skip':
+                case.add_skipped_info('skip')
+            elif res in ('fail', 'dmesg-fail', 'warn'):
+                case.add_failure_info(res, (t.get('dmesg') or '')[-4000:], res)
+            elif res not in OK:
+                case.add_error_info(res, (t.get('dmesg') or '')[-4000:], res)
+            cases.append(case)
+        start = (r.get('time_elapsed') or {}).get('start')
+        stamp = (datetime.datetime.fromtimestamp(start, datetime.timezone.utc)
+                 .strftime('%Y-%m-%dT%H:%M:%S') if start else None)
+        suites.append(junit_xml.TestSuite(suite_name, cases,
+                                          timestamp=stamp))
+    with open(args[0], 'w', encoding='utf-8') as f:
+        junit_xml.to_xml_report_file(f, suites, prettyprint=True, encoding='utf-8')
+
+
+if __name__ == '__main__':
+    if len(sys.argv) < 3 or sys.argv[1] not in ('report', 'junit'):
+        sys.exit(__doc__)
+    {'report': report, 'junit': junit}[sys.argv[1]](sys.argv[2:])
