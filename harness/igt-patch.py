@@ -9,7 +9,8 @@ The patch adds our tests to IGT's tests/ (test_progs in tests/meson.build),
 the benchmark to benchmarks/, igt-tests/lib/ to IGT's lib/ (lib_sources in
 lib/meson.build), and the test device's interface header to
 include/linux-uapi/; changes to IGT's own files (igt-tests/upstream/
-<path>.patch) go first, in a commit of their own. It is made in a clone of --base (DIR, recreated), so
+<path>.patch: a commit message, a "---" line, the diff) go first, one
+commit each. It is made in a clone of --base (DIR, recreated), so
 the base tree is never touched; the file written is printed.
 """
 import argparse
@@ -20,19 +21,8 @@ import shutil
 import subprocess
 import sys
 
-# Changes to IGT's own files: igt-tests/upstream/<path>.patch, one commit.
-LIB_SUBJECT = 'lib/drmtest: with a device filter, DRIVER_ANY opens any driver'
-LIB_BODY = '''\
-DRIVER_ANY leaves out vgem, vkms and virtio-gpu so that a plain run does
-not pick a virtual driver over a real GPU. A device filter (--device or
-IGT_DEVICE) names the card to use, though, and on a machine whose only
-DRM devices are virtual ones (a VM with virtio-gpu, vgem and vkms) no
-DRIVER_ANY open succeeds at all, filter or not: syncobj_*, kms_prime and
-every other test that opens DRIVER_ANY cannot run there.
-
-When a filter names the card, let DRIVER_ANY open it whatever its
-driver; without a filter nothing changes.'''
-
+# Changes to IGT's own files: igt-tests/upstream/<path>.patch, each a
+# commit message, a "---" line and the diff; one commit each, first.
 SUBJECT = 'tests: PRIME tests for typed dma-buf mappings'
 BODY = '''\
 Tests for the typed dma-buf mapping series for Linux 6.12, which lets an
@@ -123,9 +113,12 @@ def main():
     upstream = sorted(glob.glob(os.path.join(top, 'igt-tests', 'upstream', '**', '*.patch'),
                                 recursive=True))
     for p in upstream:
+        text = open(p).read()
+        msg, sep, _ = text.partition('\n---\n')
+        if not sep or not msg.strip() or msg.startswith('diff '):
+            sys.exit(f'igt-patch: {p} has no commit message before its "---" line')
         run(['git', 'apply', p], w)
-    if upstream:
-        commit(LIB_SUBJECT + '\n\n' + LIB_BODY)
+        commit(msg.strip())
     for t in tests:
         shutil.copy(os.path.join(top, 'igt-tests', t + '.c'), os.path.join(w, 'tests'))
     for b in benches:
@@ -144,7 +137,7 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     for old in glob.glob(os.path.join(a.out, '*.patch')):
         os.remove(old)
-    out = subprocess.run(['git', 'format-patch', '-%d' % (1 + bool(upstream)), '--zero-commit',
+    out = subprocess.run(['git', 'format-patch', '-%d' % (1 + len(upstream)), '--zero-commit',
                           '--no-signature', '-o', os.path.abspath(a.out)],
                          cwd=w, env=env, check=True, capture_output=True, text=True)
     print(out.stdout.strip())

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Print the exporter x importer table of the cross-driver PRIME test from
-# the igt_runner results directory of a VM run (build/results/igt-<tag>/,
-# whose N/out.txt is the output of the N-th test of joblist.txt): one row
+# the results.json of a VM run's igt_runner results directory
+# (build/results/igt-<tag>/; each subtest's "out" is its output): one row
 # per exporter, one column per importer; each cell is the subtest's result,
 # what the kernel did (imported, self-import of the driver's own object,
 # captured by vivid, read through the mapping by the test device) and, for
@@ -15,15 +15,20 @@
 #   table.sh RESULTS_DIR
 . "$(dirname "$0")/lib.sh"
 dir=${1:?usage: table.sh RESULTS_DIR}
-[ -f "$dir/joblist.txt" ] || die "$dir is not an igt_runner results directory"
+[ -f "$dir/results.json" ] || die "no results.json in $dir (an igt_runner results directory)"
 
-# Each test's output after a "VM-TEST-BEGIN <test>" line.
-n=0
-while read -r test _; do
-	echo "VM-TEST-BEGIN $test"
-	cat "$dir/$n/out.txt" 2>/dev/null || true
-	n=$((n + 1))
-done <"$dir/joblist.txt" | awk '
+# Each test's output, in the order it ran, after a "VM-TEST-BEGIN <test>" line.
+python3 -c '
+import json, sys
+tests = json.loads(open(sys.argv[1], "rb").read().decode("utf-8", "replace"))["tests"]
+last = None
+for name, t in tests.items():
+    test = name.split("@")[1]
+    if test != last:
+        print("VM-TEST-BEGIN " + test)
+        last = test
+    sys.stdout.write(t.get("out") or "")
+' "$dir/results.json" | awk '
 /^VM-TEST-BEGIN / { in_test = ($2 == "prime_cross_driver"); in_scan = ($2 == "kms_prime_scanout") }
 in_scan && /^cell: / {
 	# cell: EXP -> virtio-gpu-b: scanout: RESULT

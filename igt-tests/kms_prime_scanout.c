@@ -40,8 +40,8 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
-#include "igt_dmabuf_util.h"
 #include "igt.h"
+#include "igt_dmabuf_util.h"
 #include "igt_dmabuf_testdev.h"
 #include "igt_vmctl.h"
 

@@ -15,8 +15,8 @@
 
 #include <xf86drm.h>
 
-#include "igt_dmabuf_util.h"
 #include "igt.h"
+#include "igt_dmabuf_util.h"
 
 /**
  * TEST: prime bad input

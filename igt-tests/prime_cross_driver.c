@@ -58,8 +58,8 @@
 
 #include <linux/dma-buf.h>
 
-#include "igt_dmabuf_util.h"
 #include "igt.h"
+#include "igt_dmabuf_util.h"
 #include "igt_dmabuf_testdev.h"
 #include "igt_vivid.h"
 

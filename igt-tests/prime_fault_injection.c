@@ -20,8 +20,8 @@
 
 #include <xf86drm.h>
 
-#include "igt_dmabuf_util.h"
 #include "igt.h"
+#include "igt_dmabuf_util.h"
 #include "igt_dmabuf_testdev.h"
 
 /**

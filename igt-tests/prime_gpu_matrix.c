@@ -42,8 +42,8 @@
 #include <linux/dma-buf.h>
 #include <xf86drm.h>
 
-#include "igt_dmabuf_util.h"
 #include "igt.h"
+#include "igt_dmabuf_util.h"
 #include "igt_dmabuf_testdev.h"
 
 /**

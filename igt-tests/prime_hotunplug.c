@@ -28,8 +28,8 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
-#include "igt_dmabuf_util.h"
 #include "igt.h"
+#include "igt_dmabuf_util.h"
 
 /**
  * TEST: prime hotunplug

@@ -38,8 +38,8 @@
 #include <linux/udmabuf.h>
 #include <xf86drm.h>
 
-#include "igt_dmabuf_util.h"
 #include "igt.h"
+#include "igt_dmabuf_util.h"
 #include "igt_dmabuf_testdev.h"
 
 /**

@@ -40,8 +40,8 @@
 #include <linux/udmabuf.h>
 #include <xf86drm.h>
 
-#include "igt_dmabuf_util.h"
 #include "igt.h"
+#include "igt_dmabuf_util.h"
 
 
 static struct drm_dev virtio[2], vgem, vkms;
