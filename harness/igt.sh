@@ -2,11 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # IGT GPU Tools: our tests as an IGT patch, built with IGT's own library.
 #
-#   igt.sh patch   write igt-tests/ as a git-am-able patch against the IGT
-#                  base (build/igt-patch/; `make igt-patch`)
-#   igt.sh build   apply that patch with git am to a clean copy of the base
+#   igt.sh patch   write igt-tests/ as a git-am-able patch series against
+#                  the IGT base (build/igt-patch/; `make igt-patch`;
+#                  harness/igt-patch.py)
+#   igt.sh build   apply it with git am to a clean copy of the base
 #                  (build/igt-src), configure and build it (build/igt-build),
-#                  check every test of ours lists its subtests, and stage
+#                  check that every test of ours lists its subtests and
+#                  that their testplan documentation matches, and stage
 #                  what the VM needs in build/igt/: the test binaries,
 #                  igt_runner and their shared libraries (`make igt`)
 #   igt.sh stage   the same when build/igt is missing or its inputs changed
@@ -22,7 +24,7 @@
 STAGE=igt
 . "$(dirname "$0")/lib.sh"
 
-cmd=${1:?usage: igt.sh patch|build}
+cmd=${1:?usage: igt.sh patch|build|stage}
 base=$BUILD/igt-base
 src=$BUILD/igt-src
 bld=$BUILD/igt-build
@@ -43,15 +45,15 @@ finish() {
 }
 
 find_snapshot() {
-	local d origin
+	local d found
 	if [ -n "${IGT_SNAPSHOT:-}" ]; then
 		echo "$IGT_SNAPSHOT"
 		return
 	fi
 	for d in "$TOP/../shared/igt" \
 		"$(git -C "$TOP" config remote.origin.url 2>/dev/null)/../shared/igt"; do
-		origin=$(ls "$d"/igt-gpu-tools-*.tar.xz 2>/dev/null | head -n 1)
-		[ -n "$origin" ] && { echo "$origin"; return; }
+		found=$(ls "$d"/igt-gpu-tools-*.tar.xz 2>/dev/null | head -n 1)
+		[ -n "$found" ] && { echo "$found"; return; }
 	done
 }
 
@@ -129,7 +131,7 @@ build)
 		pass "patch: written ($(echo $p | wc -w) patches in $patchdir)"
 	else
 		fail "patch: could not be written (output above)"
-		finish
+		finish || exit 1
 	fi
 	rm -rf "$src"
 	git clone -q "$base" "$src"
@@ -138,7 +140,24 @@ build)
 		pass "patch: applies to the base with git am"
 	else
 		fail "patch: git am failed (log: $LOGDIR/igt-am.log)"
-		finish
+		finish || exit 1
+	fi
+
+	# checkpatch with IGT's own .checkpatch.conf, and further: libdrm's
+	# API is CamelCase, IGT has no __printf(), a message that starts with
+	# its function's name is not about that name, the sign-off is the
+	# submitter's (SIGNOFF=), no MAINTAINERS entry for tests, ENOSYS is
+	# what virtio-gpu without 3D returns.
+	cp_ignore=CAMELCASE,PREFER_DEFINED_ATTRIBUTE_MACRO,EMBEDDED_FUNCTION_NAME,FILE_PATH_CHANGES,ENOSYS
+	[ -n "${SIGNOFF:-}" ] || cp_ignore=$cp_ignore,MISSING_SIGN_OFF
+	# shellcheck disable=SC2046
+	if [ -x "$SRC/scripts/checkpatch.pl" ] &&
+		(cd "$src" && "$SRC/scripts/checkpatch.pl" --no-tree $(grep -v '^#' .checkpatch.conf) \
+			--ignore="$cp_ignore" $p) >"$LOGDIR/igt-checkpatch.log" 2>&1; then
+		pass "checkpatch: the series is clean with IGT's .checkpatch.conf"
+	else
+		grep -E '(ERROR|WARNING|CHECK):' "$LOGDIR/igt-checkpatch.log" | head -n 5 | sed 's/^/    /'
+		fail "checkpatch: the series (log: $LOGDIR/igt-checkpatch.log; needs the assembled kernel tree's scripts/checkpatch.pl)"
 	fi
 
 	ours=$(cd "$TOP/igt-tests" && ls *.c | sed 's/\.c$//')
@@ -158,20 +177,22 @@ build)
 	} >"$LOGDIR/igt-build.log" 2>&1; then
 		tail -n 20 "$LOGDIR/igt-build.log" | sed 's/^/    /'
 		fail "build: our tests and the upstream tier's (log: $LOGDIR/igt-build.log)"
-		finish
+		finish || exit 1
 	fi
 	pass "build: $(echo $targets | wc -w) targets with IGT's library"
 
+	# prime_gpu_matrix names its subtests after the cards it finds: on a
+	# machine without any it lists none.
 	for t in $ours; do
-		if ! n=$("$bld/tests/$t" --list-subtests 2>>"$LOGDIR/igt-list.log" | grep -c .); then
-			# prime_gpu_matrix names its subtests after the cards
-			# it finds: none on a machine without any.
-			[ "$t" = prime_gpu_matrix ] || n=0
+		if ! list=$("$bld/tests/$t" --list-subtests 2>>"$LOGDIR/igt-list.log"); then
+			fail "list/$t: --list-subtests failed (log: $LOGDIR/igt-list.log)"
+			continue
 		fi
-		if [ "${n:-0}" -gt 0 ] || [ "$t" = prime_gpu_matrix ]; then
+		n=$(grep -c . <<<"$list" || true)
+		if [ "$n" -gt 0 ] || [ "$t" = prime_gpu_matrix ]; then
 			pass "list/$t: $n subtests"
 		else
-			fail "list/$t: lists no subtests (log: $LOGDIR/igt-list.log)"
+			fail "list/$t: lists no subtests"
 		fi
 	done
 

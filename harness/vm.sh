@@ -157,7 +157,7 @@ else
 	done
 	printf '%s\n' $listed >"$root/igt/run/test-list.txt"
 	run_tests="export LD_LIBRARY_PATH=/igt/lib
-# DRM cards by driver, in PCI order: /tmp/card-DRIVER-N holds /dev/dri/cardM.
+# DRM cards by driver, in card order: /tmp/card-DRIVER-N holds /dev/dri/cardM.
 for c in \$(ls -d /sys/class/drm/card[0-9]* | grep -v -- - | sort -V); do
 	# vgem and vkms are platform devices without a driver: their name.
 	# A virtio-gpu card's device is its PCI function (virtio-pci).

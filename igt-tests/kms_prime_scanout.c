@@ -468,7 +468,7 @@ igt_main
 		igt_info("gpu-a: %s, gpu-b: %s\n", virtio[0].pci, virtio[1].pci);
 	}
 
-	for (size_t i = 0; i < sizeof(exporters) / sizeof(exporters[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(exporters); i++)
 		scanout_subtest(exporters[i], 0x5c400000u + (uint32_t)i);
 
 	igt_describe("Change one pixel through the exporter after the import: "

@@ -196,6 +196,6 @@ igt_main
 		drm_open_vm_devices(virtio, &vgem, &vkms);
 	}
 
-	for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(targets); i++)
 		target_subtest(&targets[i]);
 }

@@ -183,15 +183,17 @@ static void discover(void)
 	dir = opendir("/dev/dma_heap");
 	while (dir && (de = readdir(dir)) && n_heaps < MAX_HEAPS)
 		if (de->d_name[0] != '.' && strlen(de->d_name) < sizeof(heaps[0]))
-			strcpy(heaps[n_heaps++], de->d_name);
+			snprintf(heaps[n_heaps++], sizeof(heaps[0]), "%s", de->d_name);
 	if (dir)
 		closedir(dir);
 	qsort(heaps, n_heaps, sizeof(heaps[0]), cmp_str);
 	for (int i = 0; i < n_heaps; i++) {
 		char name[NAME_LEN];
+		struct exporter *e;
 
 		snprintf(name, sizeof(name), "heap-%.*s", (int)sizeof(name) - 6, heaps[i]);
-		strcpy(add_exporter(EXP_HEAP, name)->heap, heaps[i]);
+		e = add_exporter(EXP_HEAP, name);
+		snprintf(e->heap, sizeof(e->heap), "%s", heaps[i]);
 	}
 	testdev = open(TESTDEV_PATH, O_RDWR | O_CLOEXEC);
 	if (testdev >= 0) {

@@ -43,7 +43,6 @@
 #include "igt.h"
 #include "igt_dmabuf_util.h"
 
-
 static struct drm_dev virtio[2], vgem, vkms;
 static long bench_ms;
 
@@ -52,7 +51,7 @@ static double clock_s(clockid_t clock)
 	struct timespec ts;
 
 	clock_gettime(clock, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
+	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static double now(void)

@@ -295,7 +295,7 @@ enum dma_topology dma_topology(void)
 	if (!fgets(cmdline, sizeof(cmdline), f))
 		cmdline[0] = 0;
 	fclose(f);
-	for (char *w = strtok(cmdline, " \n"); w; w = strtok(NULL, " \n"))
+	for (char *w = strtok(cmdline, "\n "); w; w = strtok(NULL, "\n "))
 		if (!strcmp(w, "swiotlb=force"))
 			return TOPO_BOUNCE;
 	return TOPO_DIRECT;
@@ -351,7 +351,8 @@ int bufinfo_attachments(ino_t ino, struct bufinfo_attachment *att, int max)
 
 			if (rest)
 				*rest++ = '\0';
-			snprintf(att[n].dev, sizeof(att[n].dev), "%.*s", (int)sizeof(att[n].dev) - 1, line + 1);
+			snprintf(att[n].dev, sizeof(att[n].dev), "%.*s",
+				 (int)sizeof(att[n].dev) - 1, line + 1);
 			snprintf(att[n].rest, sizeof(att[n].rest), "%s", rest ?: "");
 			n++;
 		}
