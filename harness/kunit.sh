@@ -3,17 +3,22 @@
 # Run the overlay's KUnit suites with tools/testing/kunit/kunit.py.
 #
 #   kunit.sh          the suites, as `make check` counts them
+#   kunit.sh sweep    the driver suites marked "# tier: sweep" (`make sweep`)
 #
 # (The benchmark suites are run by bench.sh: `make bench`.)
 #
-# Every directory of the overlay that holds a .kunitconfig is run, once
-# with the configuration as written (DMABUF_MOVE_NOTIFY off, the kernel's
-# default), once with DMABUF_MOVE_NOTIFY on, and once with INIT_STACK_NONE
-# (what build bots use: stack variables start as garbage). Suites of drivers whose
-# .kunitconfig is upstream's (xe), or that cannot run under UML (amdgpu), are
-# run from harness/kunit/NAME.kunitconfig, once, limited to the suites its
-# "# filter:" line names, on the architecture its "# arch:" line names (UML
-# if none; x86_64 runs under QEMU with TCG). Prints
+# Every directory of the overlay that holds a .kunitconfig is run twice,
+# both times with INIT_STACK_NONE (what build bots use: stack variables
+# start as garbage, so nothing passes because the stack happened to be
+# zeroed): once with the configuration as written (DMABUF_MOVE_NOTIFY off,
+# the kernel's default) and once with DMABUF_MOVE_NOTIFY on. Suites of
+# drivers whose .kunitconfig is upstream's (drm_prime, xe), or that cannot
+# run under UML (amdgpu), are run from harness/kunit/NAME.kunitconfig, once,
+# limited to the suites its "# filter:" line names, on the architecture its
+# "# arch:" line names (UML if none; x86_64 runs under QEMU with TCG). A
+# "# tier: sweep" line leaves the file to `make sweep`: the xe and amdgpu
+# suites, each a cold build of its driver (10 and 12 minutes on 2 cores),
+# which the module tiers of `make check` compile anyway. Prints
 # "PASS|FAIL kunit-ARCH[-VARIANT]/<case>" lines and a RESULT line.
 STAGE=kunit
 . "$(dirname "$0")/lib.sh"
@@ -63,14 +68,20 @@ run_variant() {
 	failed=$((failed + $(grep -cE '^\[[0-9:]+\] \[(FAILED|CRASHED)\] ' "$log" || true)))
 }
 
-for d in $dirs; do
-	run_variant "" "$d" uml
-	run_variant move-notify "$d" uml --kconfig_add CONFIG_DMABUF_MOVE_NOTIFY=y
-	# Build bots leave the stack uninitialised: nothing may work by luck.
-	run_variant init-stack-none "$d" uml --kconfig_add CONFIG_INIT_STACK_NONE=y
-done
+want_tier=${1:-check}
+case "$want_tier" in check | sweep) ;; *) die "usage: kunit.sh [sweep]" ;; esac
+if [ "$want_tier" = check ]; then
+	for d in $dirs; do
+		# Build bots leave the stack uninitialised: nothing may work by luck.
+		run_variant init-stack-none "$d" uml --kconfig_add CONFIG_INIT_STACK_NONE=y
+		run_variant move-notify "$d" uml --kconfig_add CONFIG_INIT_STACK_NONE=y \
+			--kconfig_add CONFIG_DMABUF_MOVE_NOTIFY=y
+	done
+fi
 for f in "$TOP"/harness/kunit/*.kunitconfig; do
 	[ -f "$f" ] || continue
+	tier=$(sed -n 's/^# tier: *//p' "$f" | head -n 1)
+	[ "${tier:-check}" = "$want_tier" ] || continue
 	filter=$(sed -n 's/^# filter: *//p' "$f" | head -n 1)
 	[ -n "$filter" ] || die "$f has no '# filter:' line"
 	arch=$(sed -n 's/^# arch: *//p' "$f" | head -n 1)

@@ -9,7 +9,7 @@ chardev), for a screen dump of one virtio-gpu card:
 
 This takes it through QMP (screendump with device=<qdev-id>), keeps the
 PPM under build/logs/, compares it pixel for pixel with the test pattern
-<seed> (the same 32-bit words as igt-tests/lib/dmabuf_util.c and the
+<seed> (the same 32-bit words as igt-tests/lib/igt_dmabuf_util.c and the
 kernel's dma-buf test device, one word per XRGB8888 pixel) and answers on
 the same port with one line:
 

@@ -5,7 +5,9 @@
 # that use it, in an x86_64 allmodconfig build of the patched tree (WERROR
 # off, no debug info).
 # Too slow for every `make check` (tens of minutes on 2 cores); run it
-# when a shared helper changes. Prints the directory list, then
+# when a shared helper changes. Then the series after each patch and on
+# every served 6.12.y, the kit's kernel recipe, and the xe and amdgpu KUnit
+# suites (harness/kunit.sh sweep). Prints the directory list, then
 # "PASS|FAIL sweep/<dir>" (or "n/a: nothing built on x86_64") and a RESULT
 # line; per-directory logs in build/logs/sweep/.
 STAGE=sweep
@@ -162,6 +164,14 @@ grep -q . <<<"$vers" || { echo "FAIL sweep/series-versions: did not run"; failed
 recipe=$(bash "$TOP/harness/hw-kit.sh" recipe 2>&1 | tee -a /dev/stderr | grep -E '^(PASS|FAIL) ') || true
 passed=$((passed + $(grep -c '^PASS' <<<"$recipe" || true)))
 failed=$((failed + $(grep -c '^FAIL' <<<"$recipe" || true)))
+
+# The driver KUnit suites too slow for every `make check` (xe under UML,
+# amdgpu on x86_64: a cold build of the driver each; harness/kunit.sh).
+say "the xe and amdgpu KUnit suites (logs: $LOGDIR/kunit-*-harness_kunit_*.log)"
+kres=$(bash "$TOP/harness/kunit.sh" sweep 2>&1 | tee -a /dev/stderr | grep -E '^(PASS|FAIL) ') || true
+passed=$((passed + $(grep -c '^PASS' <<<"$kres" || true)))
+failed=$((failed + $(grep -c '^FAIL' <<<"$kres" || true)))
+grep -q . <<<"$kres" || { echo "FAIL sweep/kunit: did not run"; failed=$((failed + 1)); }
 
 echo "RESULT sweep passed=$passed failed=$failed not-x86_64=$na"
 [ "$failed" -eq 0 ]
