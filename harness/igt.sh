@@ -52,8 +52,11 @@ find_snapshot() {
 	fi
 	for d in "$TOP/../shared/igt" \
 		"$(git -C "$TOP" config remote.origin.url 2>/dev/null)/../shared/igt"; do
-		found=$(ls "$d"/igt-gpu-tools-*.tar.xz 2>/dev/null | head -n 1)
-		[ -n "$found" ] && { echo "$found"; return; }
+		found=$(ls "$d"/igt-gpu-tools-*.tar.xz 2>/dev/null | head -n 1) || true
+		if [ -n "$found" ]; then
+			echo "$found"
+			return
+		fi
 	done
 }
 
