@@ -1,17 +1,18 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Write igt-tests/ as a git-am-able patch against an IGT tree.
+"""Write igt-tests/ as a git-am-able patch series against an IGT tree.
 
     igt-patch.py --top TOP --base IGT_GIT_TREE --work DIR --out DIR
                  [--date ISO8601] [--signoff "Name <mail>"]
 
-The patch adds our tests to IGT's tests/ (test_progs in tests/meson.build),
+The last patch adds our tests to IGT's tests/ (test_progs in tests/meson.build),
 the benchmark to benchmarks/, igt-tests/lib/ to IGT's lib/ (lib_sources in
 lib/meson.build), and the test device's interface header to
 include/linux-uapi/; changes to IGT's own files (igt-tests/upstream/
 <path>.patch: a commit message, a "---" line, the diff) go first, one
 commit each. It is made in a clone of --base (DIR, recreated), so
-the base tree is never touched; the file written is printed.
+the base tree is never touched; the files written are printed. The
+commits carry --date, so the same tree gives the same patches.
 """
 import argparse
 import glob
