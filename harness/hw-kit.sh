@@ -43,13 +43,10 @@ build_kit() {
 	strip --strip-debug -o "$stage/bin/prime_gpu_matrix" "$BUILD/igt/bin/prime_gpu_matrix"
 	# Every library it loads, the C library and the dynamic loader
 	# included: run-tests.sh starts it through that loader, so that it
-	# runs on any x86_64 distribution (ldd where it was built, whose run
-	# path finds libigt).
-	ldd "$BUILD/igt-build/tests/prime_gpu_matrix" |
-		awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
-		while IFS= read -r l; do
-			strip --strip-debug -o "$stage/lib/${l##*/}" "$l"
-		done
+	# runs on any x86_64 distribution.
+	shared_libs "$BUILD/igt-build/tests/prime_gpu_matrix" | while IFS= read -r l; do
+		strip --strip-debug -o "$stage/lib/${l##*/}" "$l"
+	done
 	cp "$BUILD/igt/lib/libgcc_s.so.1" "$stage/lib/"
 	cp "$TOP"/hw-kit/{README.md,run-tests.sh,build-kernel.sh,results-json.awk,kit.config,kit-debug.config} \
 		"$stage/"

@@ -224,10 +224,8 @@ build)
 	for b in $bench; do bins="$bins $bld/benchmarks/$b"; done
 	# shellcheck disable=SC2086
 	cp $bins "$stage/bin/"
-	# ldd where they were built: their run path finds libigt there.
-	for f in $bins; do
-		ldd "$f" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'
-	done | sort -u | while IFS= read -r l; do
+	# shellcheck disable=SC2086
+	shared_libs $bins | while IFS= read -r l; do
 		cp -L "$l" "$stage/lib/"
 	done
 	# Helper threads that fail unwind through libgcc_s, which glibc

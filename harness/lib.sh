@@ -101,3 +101,14 @@ JOBS=${JOBS:-$(($(nproc) + 1))}
 kconfig_defined() {
 	git -C "$1" grep -qE "^(menu)?config ${2#CONFIG_}\$" -- '*Kconfig*'
 }
+
+# shared_libs FILE...: every shared library the binaries load, the dynamic
+# loader included, one path a line (ldd where they were built, so that
+# their run path resolves). libgcc_s.so.1, which glibc loads with dlopen
+# to unwind a failing thread, is not among them: callers add it.
+shared_libs() {
+	local f
+	for f in "$@"; do
+		ldd "$f" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'
+	done | sort -u
+}
