@@ -9,7 +9,11 @@
         is SKIP, anything else FAIL. With --expect, every result is
         compared with the expectations file: as expected is PASS (SKIP
         for an expected skip), anything else FAIL, and so is an expected
-        subtest that did not run.
+        subtest that did not run. A subtest expected "notrun" is SKIP
+        when it did not run and FAIL when it did.
+    igt-results.py exclude FILE
+        The subtests an expectations file marks "notrun", one regular
+        expression per line, for igt_runner's --blacklist.
     igt-results.py junit OUT.xml NAME=RESULTS.json...
         JUnit XML (one testsuite per results file, one testcase per
         subtest, written by Debian's python3-junit.xml) for CI systems
@@ -18,13 +22,17 @@
 
 Expectations file: one "igt@TEST@SUBTEST[@DYNAMIC] RESULT [# reason]" line
 per subtest (fnmatch patterns allowed in the name; the first line that
-matches counts); RESULT is one of IGT's results, or several joined by "|"
-for a subtest whose outcome depends on timing; "#" starts a comment. A
-subtest matching no line is expected to pass.
+matches counts); RESULT is one of IGT's results, or "notrun" for a
+subtest the runner is told to leave out (an exact name: the report lists
+each one as not run, with its reason); "#" starts a comment. A subtest
+matching no line is expected to pass. There is no "either result": a
+subtest whose outcome is down to timing is left out, not accepted both
+ways.
 """
 import datetime
 import fnmatch
 import json
+import re
 import sys
 
 OK = {'pass', 'dmesg-warn'}
@@ -56,6 +64,10 @@ def read_expect(path):
                 continue
             if len(fields) != 2 or not fields[0].startswith('igt@'):
                 sys.exit(f'igt-results: {path}:{n}: want "igt@TEST@SUBTEST RESULT # reason"')
+            if fields[1] == 'notrun' and any(c in fields[0] for c in '*?['):
+                sys.exit(f'igt-results: {path}:{n}: a "notrun" line names one subtest, not a pattern')
+            if '|' in fields[1]:
+                sys.exit(f'igt-results: {path}:{n}: one expected result, not several')
             rules.append((fields[0], fields[1], reason, n))
     return rules
 
@@ -83,7 +95,9 @@ def report(args):
                 want, reason = result, why
                 used.add(n)
                 break
-        if res in want.split('|'):
+        if want == 'notrun':
+            print(f'FAIL {label}: {res}, but it should have been left out ({reason})')
+        elif res == want:
             word = 'SKIP' if res == 'skip' else 'PASS'
             print(f'{word} {label}: {res} as expected' + (f' ({reason})' if reason else ''))
         else:
@@ -92,7 +106,16 @@ def report(args):
         for pat, result, why, n in rules:
             if n not in used and not any(c in pat for c in '*?['):
                 test, sub = parts(pat)
-                print(f'FAIL igt/{test}/{sub}: did not run, expected {result}')
+                if result == 'notrun':
+                    print(f'SKIP igt/{test}/{sub}: not run' + (f' ({why})' if why else ''))
+                else:
+                    print(f'FAIL igt/{test}/{sub}: did not run, expected {result}')
+
+
+def exclude(args):
+    for pat, result, _, _ in read_expect(args[0]):
+        if result == 'notrun':
+            print('^' + re.escape(pat) + '$')
 
 
 def junit(args):
@@ -130,6 +153,6 @@ def junit(args):
 
 
 if __name__ == '__main__':
-    if len(sys.argv) < 3 or sys.argv[1] not in ('report', 'junit'):
+    if len(sys.argv) < 3 or sys.argv[1] not in ('report', 'junit', 'exclude'):
         sys.exit(__doc__)
-    {'report': report, 'junit': junit}[sys.argv[1]](sys.argv[2:])
+    {'report': report, 'junit': junit, 'exclude': exclude}[sys.argv[1]](sys.argv[2:])

@@ -16,7 +16,8 @@
 # build/results/igt-<tag>/, results.json included. Benchmarks
 # (igt-tests/bench/) run directly instead, their output on the console.
 # VM_IGT_EXPECT=FILE judges each subtest against an expectations file
-# (harness/igt-results.py); VM_TAG=NAME adds "-NAME" to the tag;
+# (harness/igt-results.py) and leaves out of the run the subtests it
+# marks "notrun"; VM_TAG=NAME adds "-NAME" to the tag;
 # VM_IGT_DEBUG=1 runs the tests with IGT_LOG_LEVEL=debug.
 #
 # With VM_KIT=TARBALL the guest runs the hardware kit (make hw-kit) from
@@ -156,6 +157,14 @@ else
 		[ -L "$root/igt/run/$name" ] || chmod +x "$root/igt/run/$name"
 	done
 	printf '%s\n' $listed >"$root/igt/run/test-list.txt"
+	# Subtests the expectations leave out: igt_runner --blacklist, which
+	# refuses an empty file.
+	blacklist=""
+	if [ -n "${VM_IGT_EXPECT:-}" ]; then
+		python3 "$TOP/harness/igt-results.py" exclude "$VM_IGT_EXPECT" >"$root/igt/exclude.txt" ||
+			die "cannot read $VM_IGT_EXPECT"
+		[ -s "$root/igt/exclude.txt" ] && blacklist="-b /igt/exclude.txt"
+	fi
 	run_tests="export LD_LIBRARY_PATH=/igt/lib
 # DRM cards by driver, in card order: /tmp/card-DRIVER-N holds /dev/dri/cardM.
 for c in \$(ls -d /sys/class/drm/card[0-9]* | grep -v -- - | sort -V); do
@@ -184,7 +193,8 @@ if [ -n \"$listed\" ]; then
 	# under TCG vkms warns of vblank timer overruns all the time, and
 	# vm.sh fails the run on any kernel report in the console anyway.
 	IGT_DEVICE=drm:\$(cat /tmp/card-virtio_gpu-0) /igt/bin/igt_runner -m -o -l verbose -n $tag \\
-		--dmesg-warn-level 3 -e IGT_DEVICE ${VM_IGT_DEBUG:+-e IGT_LOG_LEVEL=debug} /igt/run /tmp/results
+		--dmesg-warn-level 3 -e IGT_DEVICE ${VM_IGT_DEBUG:+-e IGT_LOG_LEVEL=debug} \\
+		$blacklist /igt/run /tmp/results
 	echo \"VM-TEST-END igt_runner rc=\$?\"
 	echo 'VM-RESULTS-BEGIN'
 	tar czf - -C /tmp results | base64
