@@ -69,13 +69,16 @@ bench: assemble
 compile-check: kernel-debug
 	@bash $(H)/compile-tier.sh
 
-# A driver module (harness/configs/module-NAME.config) built whole, and W=1
-# + sparse on the overlay's objects in it: `make module-xe`.
+# W=1 + sparse on the overlay's objects in a driver module
+# (harness/configs/module-NAME.config), and the module built and linked
+# where its fragment says ("# link: check"): `make module-xe`.
+# `make module-xe LINK=1` builds and links it whatever the fragment says.
 module-%: kernel-debug
-	@bash $(H)/compile-tier.sh module $*
+	@bash $(H)/compile-tier.sh module $* $(if $(LINK),link)
 
 # Every x86_64 driver directory using a changed PRIME helper or
-# dma_buf_ops member (allmodconfig; slow, not part of `make check`).
+# dma_buf_ops member (allmodconfig), amdgpu.ko and xe.ko linked, and more
+# (harness/sweep.sh; slow, not part of `make check`).
 sweep: kernel-debug
 	@bash $(H)/sweep.sh
 

@@ -7,18 +7,27 @@
 # numbers may move). Prints "PASS|FAIL <tier>/<object>" lines and a RESULT
 # line.
 #
-#   compile-tier.sh              objects built by the debug guest's config
-#   compile-tier.sh module NAME  the driver of harness/configs/module-NAME.config
+#   compile-tier.sh                   objects built by the debug guest's config
+#   compile-tier.sh module NAME       the driver of harness/configs/module-NAME.config
+#   compile-tier.sh module NAME link  ... and its modules built and linked,
+#                                     wherever its fragment says (make sweep)
 #
-# A module fragment names its directory ("# dir: drivers/gpu/drm/xe") and
-# its module or modules ("# module: drivers/gpu/drm/xe/xe.ko", several
-# separated by spaces); the options of all
-# module tiers (harness/configs/modules.config) go on top of the debug
-# guest's configuration. In module mode the whole module is
-# built and linked (modpost against the vmlinux of the same
-# configuration) first (it counts as one result), then the overlay's
-# objects in that directory get the W=1 + sparse comparison. Objects in a
-# module fragment's directory are left to that mode.
+# A module fragment names its directory ("# dir: drivers/gpu/drm/xe"), its
+# module or modules ("# module: drivers/gpu/drm/xe/xe.ko", several
+# separated by spaces) and where they are built and linked ("# link:
+# check" or "# link: sweep"). The overlay's objects in that directory get
+# the W=1 + sparse comparison in the module configuration: the debug
+# guest's plus harness/configs/modules.config, one configuration and
+# build directory for all module tiers, prepared only (no vmlinux), so
+# this costs seconds. Building and linking the modules (modpost against
+# the vmlinux of the same configuration) counts as one result per module:
+#   link: check  in `make check`, in a small kernel of its own: tinyconfig
+#                plus the fragment's CONFIG_ lines (dma-buf's KUnit test
+#                modules against a built-in core, a few minutes cold);
+#   link: sweep  in `make sweep` only, in the module configuration: a
+#                second full debug kernel plus the driver, over 20 minutes
+#                cold on 2 cores (amdgpu, xe).
+# Objects in a module fragment's directory are left to that mode.
 STAGE=compile
 . "$(dirname "$0")/lib.sh"
 
@@ -35,17 +44,24 @@ done
 
 tier=compile suffix="" dir_re='^drivers/' module="" cfg=$debug_cfg
 outdir=compile
+link=""
 if [ "${1:-}" = module ]; then
-	name=${2:?usage: compile-tier.sh module NAME}
+	name=${2:?usage: compile-tier.sh module NAME [link]}
 	frag=$TOP/harness/configs/module-$name.config
 	[ -f "$frag" ] || die "no module fragment $frag"
 	tier=module-$name suffix=-$name STAGE=module-$name
-	# All module tiers share one configuration and build directory: the
-	# second finds the kernel and its module built by the first.
+	# All module tiers share one configuration and build directory.
 	outdir=compile-modules
 	dir_re="^$(frag_field dir "$frag")/"
 	module=$(frag_field module "$frag")
+	where=$(frag_field link "$frag")
 	[ -n "$module" ] && [ "$dir_re" != "^/" ] || die "$frag must name its dir and module(s)"
+	case "$where" in check | sweep) ;; *) die "$frag: '# link:' must be check or sweep" ;; esac
+	case "${3:-}" in
+	link) link=$where ;;
+	"") if [ "$where" = check ]; then link=check; fi ;;
+	*) die "usage: compile-tier.sh module NAME [link]" ;;
+	esac
 	opts=$TOP/harness/configs/modules.config
 	cfg=$BUILD/config-modules
 	cat "$debug_cfg" "$opts" >"$cfg"
@@ -78,21 +94,14 @@ fi
 
 # prepare_out SRCDIR OUTDIR LOG: configure OUTDIR and prepare it.
 prepare_out() {
-	local src=$1 out=$2 log=$3 line
+	local src=$1 out=$2 log=$3
 	mkdir -p "$out"
 	cp "$cfg" "$out/.config"
 	make -C "$src" O="$out" ARCH=x86_64 CC="ccache gcc" olddefconfig >"$log" 2>&1 &&
 		make -C "$src" O="$out" ARCH=x86_64 CC="ccache gcc" -j"$JOBS" prepare >>"$log" 2>&1 ||
 		die "preparing $out failed (log: $log)"
 	[ -n "$module" ] || return 0
-	# Every option of the fragment must survive olddefconfig (in the
-	# base, those it defines: the overlay's own are not there).
-	while IFS= read -r line; do
-		case "$line" in CONFIG_*) ;; *) continue ;; esac
-		[ "$src" = "$SRC" ] || kconfig_defined "$src" "${line%%=*}" || continue
-		grep -qx "$line" "$out/.config" ||
-			die "$line from $(basename "$opts") did not take (a missing dependency?)"
-	done <"$opts"
+	check_options "$out/.config" "$opts" "$src"
 }
 
 # compile_objs SRCDIR OUTDIR LOG OBJ...: W=1 C=1 build of single objects.
@@ -114,19 +123,49 @@ warnings_of() {
 		sed -E 's|^([^ ]*/)?([^ /:]+):[0-9]+(:[0-9]+)?:|\2:|' | sort || true
 }
 
+# check_options CONFIG FRAGMENT SRCDIR: every CONFIG_ line of FRAGMENT
+# survived olddefconfig (in the base, those it defines: the overlay's own
+# are not there).
+check_options() {
+	local line
+	while IFS= read -r line; do
+		case "$line" in CONFIG_*) ;; *) continue ;; esac
+		[ "$3" = "$SRC" ] || kconfig_defined "$3" "${line%%=*}" || continue
+		grep -qx "$line" "$1" ||
+			die "$line from $(basename "$2") did not take (a missing dependency?)"
+	done <"$2"
+}
+
 passed=0 failed=0
 out=$BUILD/$outdir-patched
-if [ -n "$module" ]; then
+if [ -n "$link" ]; then
 	mlog=$LOGDIR/compile$suffix-module.log
-	say "building vmlinux and $module (log: $mlog; 10+ minutes on 2 cores with a cold ccache)"
-	prepare_out "$SRC" "$out" "$mlog"
+	if [ "$link" = check ]; then
+		# A small kernel of the fragment's own: tinyconfig + its options.
+		lout=$BUILD/link-$name
+		say "building a small vmlinux and $module (tinyconfig + $(basename "$frag"); log: $mlog)"
+		mkdir -p "$lout"
+		{
+			make -C "$SRC" O="$lout" ARCH=x86_64 CC="ccache gcc" tinyconfig &&
+				"$SRC/scripts/kconfig/merge_config.sh" -m -O "$lout" "$lout/.config" "$frag" &&
+				make -C "$SRC" O="$lout" ARCH=x86_64 CC="ccache gcc" olddefconfig
+		} >"$mlog" 2>&1 || die "configuring $lout failed (log: $mlog)"
+		check_options "$lout/.config" "$frag" "$SRC"
+		targets="vmlinux modules"
+	else
+		lout=$out
+		say "building vmlinux and $module in the module configuration (log: $mlog; 20+ minutes on 2 cores with a cold ccache)"
+		prepare_out "$SRC" "$lout" "$mlog"
+		targets=all
+	fi
 	# modpost needs the kernel's symbols: vmlinux and the modules together.
-	for m in $module; do rm -f "$out/$m"; done
+	for m in $module; do rm -f "$lout/$m"; done
 	built=yes
-	make -C "$SRC" O="$out" ARCH=x86_64 CC="ccache gcc" -j"$JOBS" all >>"$mlog" 2>&1 ||
+	# shellcheck disable=SC2086
+	make -C "$SRC" O="$lout" ARCH=x86_64 CC="ccache gcc" -j"$JOBS" $targets >>"$mlog" 2>&1 ||
 		built=no
 	for m in $module; do
-		if [ "$built" = yes ] && [ -f "$out/$m" ]; then
+		if [ "$built" = yes ] && [ -f "$lout/$m" ]; then
 			echo "PASS $tier/$(basename "$m"): builds and links"
 			passed=$((passed + 1))
 		else
@@ -134,6 +173,8 @@ if [ -n "$module" ]; then
 			failed=$((failed + 1))
 		fi
 	done
+elif [ -n "$module" ]; then
+	say "$module: built and linked by make sweep ('# link: sweep' in $(basename "$frag"))"
 fi
 
 plog=$LOGDIR/compile$suffix-patched.log

@@ -38,7 +38,10 @@ run_variant() {
 	name=kunit-$arch${variant:+-$variant}
 	# drivers/dma-buf -> drivers_dma-buf, $TOP/harness/kunit/xe.kunitconfig -> harness_kunit_xe
 	tag=$(echo "${dir#"$TOP"/}" | sed 's/\.kunitconfig$//' | tr / _)
-	bdir=$BUILD/$name-$tag
+	# The variants of a directory share a build directory: the second
+	# changes a few options, and make rebuilds only the objects that
+	# depend on them (a second cold UML build would cost minutes).
+	bdir=$BUILD/kunit-$arch-$tag
 	log=$LOGDIR/$name-$tag.log
 	say "$dir${variant:+ ($variant)}: building for $arch and running (log: $log)"
 	(cd "$SRC" && python3 tools/testing/kunit/kunit.py run \

@@ -5,7 +5,8 @@
 # that use it, in an x86_64 allmodconfig build of the patched tree (WERROR
 # off, no debug info).
 # Too slow for every `make check` (tens of minutes on 2 cores); run it
-# when a shared helper changes. Then the series after each patch and on
+# when a shared helper changes. Then amdgpu.ko and xe.ko built and linked
+# (the module tiers' "link: sweep"), the series after each patch and on
 # every served 6.12.y, the kit's kernel recipe, and the xe and amdgpu KUnit
 # suites (harness/kunit.sh sweep). Prints the directory list, then
 # "PASS|FAIL sweep/<dir>" (or "n/a: nothing built on x86_64") and a RESULT
@@ -106,6 +107,20 @@ for d in $dirs; do
 		passed=$((passed + 1))
 	fi
 done
+# The driver modules that `make check` only compiles object by object
+# ("# link: sweep" in harness/configs/module-NAME.config): built whole and
+# linked by modpost in the module configuration (harness/compile-tier.sh).
+for frag in "$TOP"/harness/configs/module-*.config; do
+	grep -qx '# link: sweep' "$frag" || continue
+	m=$(basename "$frag" .config)
+	say "$m: the module built and linked (log: $LOGDIR/compile-${m#module-}-module.log)"
+	mres=$(bash "$TOP/harness/compile-tier.sh" module "${m#module-}" link 2>&1 |
+		tee -a /dev/stderr | grep -E '^(PASS|FAIL) ') || true
+	passed=$((passed + $(grep -c '^PASS' <<<"$mres" || true)))
+	failed=$((failed + $(grep -c '^FAIL' <<<"$mres" || true)))
+	grep -q . <<<"$mres" || { echo "FAIL sweep/$m: did not run"; failed=$((failed + 1)); }
+done
+
 # amdgpu built in with KUnit as a module: amdgpu's KUnit option is a bool
 # built into amdgpu, so Kconfig must drop it (a built-in amdgpu cannot call
 # a modular KUnit), and vmlinux must link. The debug guest's configuration
@@ -142,7 +157,7 @@ fi
 # Bisectability of the patch series: after each patch, what it has touched
 # so far builds (harness/series.sh bisect; needs the module configuration).
 if [ ! -f "$BUILD/config-modules" ]; then
-	echo "FAIL sweep/series-bisect: no $BUILD/config-modules; run 'make module-xe' first"
+	echo "FAIL sweep/series-bisect: no $BUILD/config-modules (written by the module tiers above)"
 	failed=$((failed + 1))
 else
 	say "the patch series, built after each patch (logs: $LOGDIR/series-bisect/)"
