@@ -7,8 +7,10 @@
 #      assembled tree, every patch checkpatch-clean
 #   2. KUnit under UML (MOVE_NOTIFY off and on)
 #   3. compile tier: W=1 + sparse on every object the overlay touches;
-#      module tiers (harness/configs/module-*.config): the driver's module
-#      builds, and W=1 + sparse on the overlay's objects in it
+#      module tiers (harness/configs/module-*.config): W=1 + sparse on
+#      the overlay's objects in a modular configuration, and dma-buf's
+#      KUnit test modules linked against a built-in core with KUNIT=m
+#      (amdgpu.ko and xe.ko are linked by make sweep)
 #   4. VM tier: the debug guest (KASAN, lockdep, kmemleak, DMABUF_DEBUG,
 #      DMA_API_DEBUG) runs the KUnit suites at boot and igt-tests/, once
 #      in each DMA topology (harness/vm.sh: direct, iommu, bounce)
@@ -16,6 +18,8 @@
 #      subtest against harness/igt-expected.txt
 #   6. the hardware kit (harness/hw-kit.sh check): built, refused by this
 #      machine's kernel, run from its tarball alone in the VM
+#   Tiers 4 to 6 run two at a time (vm_tiers), their output printed whole
+#   as each ends.
 #
 # Before the VM tiers, the igt tier (harness/igt.sh build) writes
 # igt-tests/ as an IGT patch, applies it to the IGT snapshot with git am
@@ -62,6 +66,61 @@ tier() {
 	return "$rc"
 }
 
+# The VM tiers, two at a time: QEMU's TCG runs a guest on one host
+# thread (thread=single), so one guest leaves a core idle. Each tier's
+# output goes to a file while it runs and is printed, in the order given,
+# when it ends; the next tier starts as soon as one is printed.
+# vm_tiers NAME:FUNCTION...
+vm_tiers() {
+	local -a names=() funcs=() pids=()
+	local spec i n
+	for spec; do
+		names+=("${spec%%:*}")
+		funcs+=("${spec#*:}")
+	done
+	n=${#names[@]}
+	for ((i = 0; i < n && i < 2; i++)); do
+		vm_tier_start "${names[i]}" "${funcs[i]}"
+		pids[i]=$!
+	done
+	for ((i = 0; i < n; i++)); do
+		wait "${pids[i]}" || true
+		tier "${names[i]}" replay "${names[i]}" || true
+		if ((i + 2 < n)); then
+			vm_tier_start "${names[i + 2]}" "${funcs[i + 2]}"
+			pids[i + 2]=$!
+		fi
+	done
+}
+
+# vm_tier_start NAME FUNCTION: run FUNCTION in the background ($! is it).
+vm_tier_start() {
+	echo "==> [check] $1 started ($(($(date +%s) - t0)) s elapsed; output: $LOGDIR/check-$1.run)"
+	(
+		set +e
+		"$2" >"$LOGDIR/check-$1.run" 2>&1
+		echo $? >"$LOGDIR/check-$1.rc"
+	) &
+}
+
+# replay NAME: print a background tier's output, return its status.
+replay() {
+	cat "$LOGDIR/check-$1.run"
+	return "$(cat "$LOGDIR/check-$1.rc" 2>/dev/null || echo 1)"
+}
+
+vm_direct() { VM_TOPOLOGY=direct "$H/vm.sh" debug; }
+vm_iommu() { VM_TOPOLOGY=iommu "$H/vm.sh" debug; }
+vm_bounce() { VM_TOPOLOGY=bounce "$H/vm.sh" debug; }
+# IGT's own tests of what the series touches, against the expected result
+# of each subtest on this VM.
+igt_upstream() {
+	# shellcheck disable=SC2046
+	VM_TAG=upstream VM_APPEND=kunit.enable=0 VM_IGT_EXPECT="$H/igt-expected.txt" \
+		"$H/vm.sh" debug $(sed -n 's/^# run: //p' "$H/igt-expected.txt")
+}
+hw_kit() { "$H/hw-kit.sh" check; }
+
 overlay_tier() {
 	local out
 	out=$("$H/overlay.sh" check) || return 1
@@ -83,15 +142,8 @@ if tier setup "$H/setup.sh" && tier assemble "$H/overlay.sh" assemble; then
 			m=$(basename "$frag" .config)
 			tier "$m" "$H/compile-tier.sh" module "${m#module-}" || true
 		done
-		for topology in direct iommu bounce; do
-			tier "vm-$topology" env VM_TOPOLOGY="$topology" "$H/vm.sh" debug || true
-		done
-		# IGT's own tests of what the series touches, against the
-		# expected result of each subtest on this VM.
-		tier igt-upstream env VM_TAG=upstream VM_APPEND=kunit.enable=0 \
-			VM_IGT_EXPECT="$H/igt-expected.txt" "$H/vm.sh" debug \
-			$(sed -n 's/^# run: //p' "$H/igt-expected.txt") || true
-		tier hw-kit "$H/hw-kit.sh" check || true
+		vm_tiers vm-direct:vm_direct vm-iommu:vm_iommu vm-bounce:vm_bounce \
+			igt-upstream:igt_upstream hw-kit:hw_kit
 	fi
 fi
 

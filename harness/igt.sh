@@ -113,6 +113,19 @@ inputs_key() {
 	} | sha256sum | cut -d' ' -f1
 }
 
+# make check runs VM tiers side by side, and each stages build/igt: one
+# build at a time (stage re-executes this script as build, lock held).
+case "$cmd" in
+stage | build)
+	if [ -z "${IGT_LOCK_HELD:-}" ]; then
+		mkdir -p "$BUILD"
+		exec 9>"$BUILD/igt.lock"
+		flock 9
+		export IGT_LOCK_HELD=1
+	fi
+	;;
+esac
+
 case "$cmd" in
 stage)
 	prepare_base
