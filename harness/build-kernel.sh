@@ -71,6 +71,11 @@ start=$(date +%s)
 ) &
 ticker=$!
 trap 'kill $ticker 2>/dev/null || true' EXIT
-run_logged "$log" make_k -j"$JOBS" bzImage
+# With modules on (the debug flavour: the dma-buf selftests), they are
+# built too; vm.sh installs them into the guest.
+targets=bzImage
+grep -q '^CONFIG_MODULES=y' "$out/.config" && targets="bzImage modules"
+# shellcheck disable=SC2086
+run_logged "$log" make_k -j"$JOBS" $targets
 kill $ticker 2>/dev/null || true
 say "built $out/arch/x86/boot/bzImage in $(($(date +%s) - start)) s"

@@ -106,6 +106,13 @@ cp /bin/busybox "$root/bin/busybox"
 gcc -O2 -static -o "$root/bin/guest-exit" "$TOP/harness/guest-exit.c"
 cp -a "$BUILD/igt/bin" "$BUILD/igt/lib" "$root/igt/"
 ln -s /igt/lib/ld-linux-x86-64.so.2 "$root/lib64/ld-linux-x86-64.so.2"
+# The kernel's modules (the debug kernel's: the dma-buf selftests) and
+# depmod's index, where libkmod (IGT's igt_kselftests) looks for them.
+if grep -q '^CONFIG_MODULES=y' "$kdir/.config"; then
+	make -C "$kdir" ARCH=x86_64 INSTALL_MOD_PATH="$root" INSTALL_MOD_STRIP=1 \
+		modules_install >"$LOGDIR/modules-$tag.log" 2>&1 ||
+		die "could not install $kdir's modules (log: $LOGDIR/modules-$tag.log)"
+fi
 benches=$(cd "$TOP/igt-tests/bench" && ls *.c | sed 's/\.c$//')
 if [ -n "$kit" ]; then
 	cp "$kit" "$root/kit.tar.gz"
