@@ -35,8 +35,6 @@ ccache_env
 debug_cfg=$BUILD/kernel-debug/.config
 [ -f "$debug_cfg" ] || die "no $debug_cfg; build the debug kernel first (make kernel-debug)"
 
-frag_field() { sed -n "s|^# $1: *||p" "$2" | head -n 1; }
-
 module_dirs=""
 for f in "$TOP"/harness/configs/module-*.config; do
 	[ -f "$f" ] && module_dirs="$module_dirs $(frag_field dir "$f")"

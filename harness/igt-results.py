@@ -48,6 +48,10 @@ def load(path):
     return r
 
 
+def is_pattern(name):
+    return any(c in name for c in '*?[')
+
+
 def parts(name):
     p = name.split('@')
     return p[1], '/'.join(p[2:]) if len(p) > 2 else ''
@@ -64,7 +68,7 @@ def read_expect(path):
                 continue
             if len(fields) != 2 or not fields[0].startswith('igt@'):
                 sys.exit(f'igt-results: {path}:{n}: want "igt@TEST@SUBTEST RESULT # reason"')
-            if fields[1] == 'notrun' and any(c in fields[0] for c in '*?['):
+            if fields[1] == 'notrun' and is_pattern(fields[0]):
                 sys.exit(f'igt-results: {path}:{n}: a "notrun" line names one subtest, not a pattern')
             if '|' in fields[1]:
                 sys.exit(f'igt-results: {path}:{n}: one expected result, not several')
@@ -104,7 +108,7 @@ def report(args):
             print(f'FAIL {label}: {res}, expected {want}' + (f' ({reason})' if reason else ''))
     if rules is not None:
         for pat, result, why, n in rules:
-            if n not in used and not any(c in pat for c in '*?['):
+            if n not in used and not is_pattern(pat):
                 test, sub = parts(pat)
                 if result == 'notrun':
                     print(f'SKIP igt/{test}/{sub}: not run' + (f' ({why})' if why else ''))

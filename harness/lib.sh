@@ -94,6 +94,10 @@ ccache_env() {
 
 JOBS=${JOBS:-$(($(nproc) + 1))}
 
+# frag_field NAME FILE: the value of a "# NAME: value" header line of a
+# configuration fragment (harness/configs/module-*.config).
+frag_field() { sed -n "s|^# $1: *||p" "$2" | head -n 1; }
+
 # kconfig_defined SRCDIR CONFIG_FOO: does the tree at SRCDIR define FOO?
 # The unmodified base lacks the options our overlay adds; fragments that
 # set them are applied to both trees, and only the patched one must honour

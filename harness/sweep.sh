@@ -107,18 +107,25 @@ for d in $dirs; do
 		passed=$((passed + 1))
 	fi
 done
+# step NAME CMD...: run a harness step, its output shown as it comes, and
+# add up its PASS and FAIL lines; a step that prints neither failed.
+step() {
+	local name=$1 res
+	shift
+	res=$("$@" 2>&1 | tee -a /dev/stderr | grep -E '^(PASS|FAIL) ') || true
+	passed=$((passed + $(grep -c '^PASS' <<<"$res" || true)))
+	failed=$((failed + $(grep -c '^FAIL' <<<"$res" || true)))
+	grep -q . <<<"$res" || { echo "FAIL sweep/$name: did not run"; failed=$((failed + 1)); }
+}
+
 # The driver modules that `make check` only compiles object by object
 # ("# link: sweep" in harness/configs/module-NAME.config): built whole and
 # linked by modpost in the module configuration (harness/compile-tier.sh).
 for frag in "$TOP"/harness/configs/module-*.config; do
-	grep -qx '# link: sweep' "$frag" || continue
+	[ "$(frag_field link "$frag")" = sweep ] || continue
 	m=$(basename "$frag" .config)
 	say "$m: the module built and linked (log: $LOGDIR/compile-${m#module-}-module.log)"
-	mres=$(bash "$TOP/harness/compile-tier.sh" module "${m#module-}" link 2>&1 |
-		tee -a /dev/stderr | grep -E '^(PASS|FAIL) ') || true
-	passed=$((passed + $(grep -c '^PASS' <<<"$mres" || true)))
-	failed=$((failed + $(grep -c '^FAIL' <<<"$mres" || true)))
-	grep -q . <<<"$mres" || { echo "FAIL sweep/$m: did not run"; failed=$((failed + 1)); }
+	step "$m" bash "$TOP/harness/compile-tier.sh" module "${m#module-}" link
 done
 
 # amdgpu built in with KUnit as a module: amdgpu's KUnit option is a bool
@@ -161,32 +168,21 @@ if [ ! -f "$BUILD/config-modules" ]; then
 	failed=$((failed + 1))
 else
 	say "the patch series, built after each patch (logs: $LOGDIR/series-bisect/)"
-	bisect=$(bash "$TOP/harness/series.sh" bisect 2>&1 | tee -a /dev/stderr | grep -E '^(PASS|FAIL) ') || true
-	passed=$((passed + $(grep -c '^PASS' <<<"$bisect" || true)))
-	failed=$((failed + $(grep -c '^FAIL' <<<"$bisect" || true)))
-	grep -q . <<<"$bisect" || { echo "FAIL sweep/series-bisect: did not run"; failed=$((failed + 1)); }
+	step series-bisect bash "$TOP/harness/series.sh" bisect
 fi
 
 # The series on every linux-source-6.12 version Debian serves (downloads
 # each once into build/series-versions/debs).
 say "the patch series on every served $BASE_PKG version (log: $LOGDIR/series-versions.log)"
-vers=$(bash "$TOP/harness/series.sh" versions 2>&1 | tee -a /dev/stderr | grep -E '^(PASS|FAIL) ') || true
-passed=$((passed + $(grep -c '^PASS' <<<"$vers" || true)))
-failed=$((failed + $(grep -c '^FAIL' <<<"$vers" || true)))
-grep -q . <<<"$vers" || { echo "FAIL sweep/series-versions: did not run"; failed=$((failed + 1)); }
+step series-versions bash "$TOP/harness/series.sh" versions
 
 # The hardware kit's kernel recipe with a distribution's config.
-recipe=$(bash "$TOP/harness/hw-kit.sh" recipe 2>&1 | tee -a /dev/stderr | grep -E '^(PASS|FAIL) ') || true
-passed=$((passed + $(grep -c '^PASS' <<<"$recipe" || true)))
-failed=$((failed + $(grep -c '^FAIL' <<<"$recipe" || true)))
+step hw-kit-recipe bash "$TOP/harness/hw-kit.sh" recipe
 
 # The driver KUnit suites too slow for every `make check` (xe under UML,
 # amdgpu on x86_64: a cold build of the driver each; harness/kunit.sh).
 say "the xe and amdgpu KUnit suites (logs: $LOGDIR/kunit-*-harness_kunit_*.log)"
-kres=$(bash "$TOP/harness/kunit.sh" sweep 2>&1 | tee -a /dev/stderr | grep -E '^(PASS|FAIL) ') || true
-passed=$((passed + $(grep -c '^PASS' <<<"$kres" || true)))
-failed=$((failed + $(grep -c '^FAIL' <<<"$kres" || true)))
-grep -q . <<<"$kres" || { echo "FAIL sweep/kunit: did not run"; failed=$((failed + 1)); }
+step kunit bash "$TOP/harness/kunit.sh" sweep
 
 echo "RESULT sweep passed=$passed failed=$failed not-x86_64=$na"
 [ "$failed" -eq 0 ]
