@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # The compile tier of `make check`: every object that the overlay adds or
 # whose C source it patches is compiled with W=1 and sparse (C=1) in the
-# patched tree. A warning fails the object unless the unmodified base gives
-# the same warning for the same object (same file and message; line
+# patched tree, each object with a log of its own. Every warning its build
+# prints counts, wherever it points (the object's source or a header it
+# includes), and fails the object unless the unmodified base prints the
+# same warning for the same object (same file name and message; line
 # numbers may move). Prints "PASS|FAIL <tier>/<object>" lines and a RESULT
 # line.
 #
@@ -102,23 +104,42 @@ prepare_out() {
 	check_options "$out/.config" "$opts" "$src"
 }
 
-# compile_objs SRCDIR OUTDIR LOG OBJ...: W=1 C=1 build of single objects.
-compile_objs() {
-	local src=$1 out=$2 log=$3
-	shift 3
-	prepare_out "$src" "$out" "$log"
-	# Rebuild every time, so that each run sees all warnings again;
-	# -k: one object that does not build must not hide the others.
-	for o in "$@"; do rm -f "$out/$o"; done
-	make -C "$src" O="$out" ARCH=x86_64 CC="ccache gcc" -k -j"$JOBS" \
-		W=1 C=1 "$@" >>"$log" 2>&1 || true
+# objlog LOG OBJ: the log of one object's build, beside LOG.
+objlog() {
+	echo "${1%.log}.d/$(echo "$2" | tr / _).log"
 }
 
-# Warnings of one object, without line and column numbers.
+# compile_objs SRCDIR OUTDIR LOG OBJ...: W=1 C=1 build of single objects,
+# each by a make of its own (JOBS at a time) with its own log, so that a
+# warning in a header is charged to the object whose build printed it.
+# LOG gets the preparation and, in order, every object's log.
+compile_objs() {
+	local src=$1 out=$2 log=$3 o
+	shift 3
+	prepare_out "$src" "$out" "$log"
+	rm -rf "${log%.log}.d"
+	mkdir -p "${log%.log}.d"
+	# Rebuild every time, so that each run sees all warnings again.
+	for o in "$@"; do rm -f "$out/$o"; done
+	# The log's name is objlog()'s.
+	printf '%s\n' "$@" | xargs -P "$JOBS" -I{} sh -c \
+		'make -C "$1" O="$2" ARCH=x86_64 CC="ccache gcc" W=1 C=1 "$3" \
+			>"$4/$(echo "$3" | tr / _).log" 2>&1 || true' \
+		sh "$src" "$out" {} "${log%.log}.d"
+	for o in "$@"; do
+		echo "==> $o"
+		cat "$(objlog "$log" "$o")"
+	done >>"$log"
+}
+
+# Warnings the build of one object printed, wherever they point, by file
+# name and message (no directory, line or column).
 warnings_of() {
-	local log=$1 src=${2%.o}.c
-	grep -E "^([^ ]*/)?$src:[0-9]+(:[0-9]+)?: (warning|error)" "$log" |
-		sed -E 's|^([^ ]*/)?([^ /:]+):[0-9]+(:[0-9]+)?:|\2:|' | sort || true
+	local f
+	f=$(objlog "$1" "$2")
+	[ -f "$f" ] || return 0
+	grep -E '^[^ :]+:[0-9]+(:[0-9]+)?: (warning|error)' "$f" |
+		sed -E 's|^([^ :]*/)?([^ /:]+):[0-9]+(:[0-9]+)?:|\2:|' | sort -u || true
 }
 
 # check_options CONFIG FRAGMENT SRCDIR: every CONFIG_ line of FRAGMENT

@@ -14,6 +14,12 @@
  * once the test closes the buffers. The runner's kmemleak and KASAN
  * checks cover the rest.
  *
+ * virtio-gpu releases an import's attachment from a work item, which takes
+ * the exporter's reservation lock. The test device holds that lock for a
+ * second across the close, so that the work is still waiting when the
+ * card's last reference goes: the driver must keep the device alive for
+ * it (KASAN reports a use-after-free otherwise).
+ *
  * It removes card B for good, so the VM runner runs it after every other
  * test.
  */
@@ -29,6 +35,7 @@
 #include <xf86drmMode.h>
 
 #include "igt.h"
+#include "igt_dmabuf_testdev.h"
 #include "igt_dmabuf_util.h"
 
 /**
@@ -50,8 +57,10 @@
 #define W 64
 #define H 64
 #define FB_SIZE (W * H * 4)
+#define HOLD_MS 1000
 
 static struct drm_dev virtio[2], vgem;
+static int testdev = -1;
 
 struct vgem_buf {
 	uint32_t handle;
@@ -68,7 +77,10 @@ static void vgem_buf_create(int fd, struct vgem_buf *b)
 	b->ino = fd_inode(b->dmabuf);
 }
 
-/* Up to 3 s: virtio-gpu frees imports from a work item. */
+/*
+ * Up to 3 s: virtio-gpu frees imports from a work item, which waits for
+ * the reservation lock the test device holds for HOLD_MS.
+ */
 static int attachments_left(const struct vgem_buf *b)
 {
 	struct bufinfo_attachment att[MAX_ATTACHMENTS];
@@ -114,7 +126,12 @@ static void unplug_with_imports(void)
 	igt_assert_f(access(sysfs, F_OK) != 0, "%s is still there", sysfs);
 	igt_info("card B (%s) removed from the PCI bus\n", virtio[1].pci);
 
-	/* The card is gone; closing it frees the framebuffer and the imports. */
+	/*
+	 * The card is gone; closing it frees the framebuffer and the imports
+	 * and drops the card's last reference, while the release of the
+	 * plain import waits for vgem's lock.
+	 */
+	testdev_hold_resv(testdev, plain.dmabuf, HOLD_MS);
 	close(fd);
 	virtio[1].fd = -1;
 	igt_assert_f(attachments_left(&scanout) == 0,
@@ -141,11 +158,14 @@ igt_main
 		igt_assert_eq(drm_open_all("virtio_gpu", virtio, 2), 2);
 		igt_assert_eq(drm_open_all("vgem", devs, 1), 1);
 		vgem = devs[0];
+		testdev = testdev_open();
 	}
 
 	igt_describe("Remove virtio-gpu card B from the PCI bus while it holds "
 		     "imports of vgem buffers, one of them in a framebuffer: "
-		     "closing the card must release every import.");
+		     "closing the card must release every import, also when "
+		     "the release waits for the exporter's lock after the "
+		     "card's last reference is gone.");
 	igt_subtest("unplug-with-imports")
 		unplug_with_imports();
 }

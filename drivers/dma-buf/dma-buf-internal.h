@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Interfaces between the dma-buf core files, and the hooks KUnit uses.
- * Not for drivers (their KUnit tests may use the hooks).
+ * Interfaces between the dma-buf core files, and the hooks the core's own
+ * KUnit tests use. Not for drivers: the hooks their KUnit tests may use
+ * are declared in <linux/dma-buf-mapping.h>.
  */
 #ifndef __DMA_BUF_INTERNAL_H__
 #define __DMA_BUF_INTERNAL_H__
@@ -56,8 +57,8 @@ void dma_buf_mapping_debugfs_show(struct seq_file *s,
 				  const struct dma_buf_attachment *attach);
 
 /*
- * The core's P2P check (pci_p2pdma_distance()); exported only to KUnit
- * tests, which replace it with a static stub to model PCI topologies.
+ * The core's P2P check (pci_p2pdma_distance()); KUnit replaces it (its
+ * declaration for the tests is in <linux/dma-buf-mapping.h>).
  */
 int dma_buf_p2p_distance(struct pci_dev *provider, struct device *client);
 

@@ -14,13 +14,15 @@
  * DMA address or a stale bounce buffer fails the read (or faults in the
  * IOMMU) instead of passing. As an exporter it makes buffers that offer a
  * chosen list of mapping types (or none: a legacy exporter), and moves
- * them on request so that move_notify runs. Its buffers can be mapped by
- * the CPU (mmap of the dma-buf), so that the tests can write and check
- * them.
+ * them on request so that move_notify runs; for races, it holds any
+ * buffer's reservation lock for a while on request. Its buffers can be
+ * mapped by the CPU (mmap of the dma-buf), so that the tests can write and
+ * check them.
  *
  * The interface is in dma-buf-test-device.h; it is not a stable uAPI.
  */
 
+#include <linux/completion.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
@@ -38,11 +40,13 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include "dma-buf-test-device.h"
 
 #define TEST_MAX_SIZE	(64ULL << 20)
+#define TEST_MAX_HOLD_MS	10000
 #define FNV64_OFFSET	0xcbf29ce484222325ULL
 #define FNV64_PRIME	0x100000001b3ULL
 
@@ -376,7 +380,9 @@ static int test_ioctl_export(void __user *uarg)
 	if (!args.size || args.size > TEST_MAX_SIZE ||
 	    !PAGE_ALIGNED(args.size) || args.pad ||
 	    (args.offers & ~DMA_BUF_TEST_OFFER_ALL) ||
-	    (args.flags & ~DMA_BUF_TEST_EXPORT_ALL))
+	    (args.flags & ~DMA_BUF_TEST_EXPORT_ALL) ||
+	    ((args.flags & DMA_BUF_TEST_EXPORT_ODD_SIZE) &&
+	     (args.offers & DMA_BUF_TEST_OFFER_PAL)))
 		return -EINVAL;
 
 	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
@@ -400,6 +406,8 @@ static int test_ioctl_export(void __user *uarg)
 
 	exp_info.ops = args.offers ? &test_native_ops : &test_legacy_ops;
 	exp_info.size = args.size;
+	if (args.flags & DMA_BUF_TEST_EXPORT_ODD_SIZE)
+		exp_info.size -= DMA_BUF_TEST_ODD_SIZE_SHORT;
 	exp_info.flags = O_RDWR | O_CLOEXEC;
 	exp_info.priv = buf;
 	dmabuf = dma_buf_export(&exp_info);
@@ -909,6 +917,58 @@ static int test_ioctl_release(struct test_file *tf, void __user *uarg)
 	return 0;
 }
 
+/* DMA_BUF_TEST_IOCTL_HOLD_RESV: a reservation lock held by a worker. */
+static struct workqueue_struct *test_hold_wq;
+
+struct test_hold {
+	struct work_struct work;
+	struct dma_buf *dmabuf;
+	unsigned int ms;
+	struct completion *held;	/* the ioctl's, until completed */
+};
+
+static void test_hold_work(struct work_struct *work)
+{
+	struct test_hold *hold = container_of(work, struct test_hold, work);
+	struct dma_buf *dmabuf = hold->dmabuf;
+
+	dma_resv_lock(dmabuf->resv, NULL);
+	complete(hold->held);
+	msleep(hold->ms);
+	dma_resv_unlock(dmabuf->resv);
+	dma_buf_put(dmabuf);
+	kfree(hold);
+}
+
+static int test_ioctl_hold_resv(void __user *uarg)
+{
+	DECLARE_COMPLETION_ONSTACK(held);
+	struct dma_buf_test_hold args;
+	struct test_hold *hold;
+	struct dma_buf *dmabuf;
+
+	if (copy_from_user(&args, uarg, sizeof(args)))
+		return -EFAULT;
+	if (!args.ms || args.ms > TEST_MAX_HOLD_MS)
+		return -EINVAL;
+	dmabuf = dma_buf_get(args.fd);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	hold = kzalloc(sizeof(*hold), GFP_KERNEL);
+	if (!hold) {
+		dma_buf_put(dmabuf);
+		return -ENOMEM;
+	}
+	INIT_WORK(&hold->work, test_hold_work);
+	hold->dmabuf = dmabuf;
+	hold->ms = args.ms;
+	hold->held = &held;
+	queue_work(test_hold_wq, &hold->work);
+	/* Uninterruptible: the worker completes @held on this stack. */
+	wait_for_completion(&held);
+	return 0;
+}
+
 static long test_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct test_file *tf = file->private_data;
@@ -922,6 +982,8 @@ static long test_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return test_ioctl_move(uarg);
 	case DMA_BUF_TEST_IOCTL_INFO:
 		return test_ioctl_info(uarg);
+	case DMA_BUF_TEST_IOCTL_HOLD_RESV:
+		return test_ioctl_hold_resv(uarg);
 	case DMA_BUF_TEST_IOCTL_IMPORT:
 	case DMA_BUF_TEST_IOCTL_READ:
 	case DMA_BUF_TEST_IOCTL_RELEASE:
@@ -1068,12 +1130,21 @@ static int __init test_device_init(void)
 {
 	int ret;
 
+	test_hold_wq = alloc_workqueue("dma-buf-test-hold", WQ_UNBOUND, 0);
+	if (!test_hold_wq)
+		return -ENOMEM;
 	ret = pci_register_driver(&test_edu_driver);
 	if (ret)
-		return ret;
+		goto err_wq;
 	ret = misc_register(&test_misc);
 	if (ret)
-		pci_unregister_driver(&test_edu_driver);
+		goto err_pci;
+	return 0;
+
+err_pci:
+	pci_unregister_driver(&test_edu_driver);
+err_wq:
+	destroy_workqueue(test_hold_wq);
 	return ret;
 }
 
@@ -1082,6 +1153,8 @@ static void __exit test_device_exit(void)
 	unsigned int i;
 
 	misc_deregister(&test_misc);
+	/* Waits for the reservation locks still held. */
+	destroy_workqueue(test_hold_wq);
 	pci_unregister_driver(&test_edu_driver);
 	for (i = 0; i < test_nedus; i++) {
 		mutex_destroy(&test_edus[i]->lock);

@@ -34,7 +34,11 @@
 
 /* struct dma_buf_test_export.flags */
 #define DMA_BUF_TEST_EXPORT_ABOVE_4G	0x1u  /* pages above 4 GiB, or ENOSPC */
-#define DMA_BUF_TEST_EXPORT_ALL		DMA_BUF_TEST_EXPORT_ABOVE_4G
+#define DMA_BUF_TEST_EXPORT_ODD_SIZE	0x2u  /* dma-buf size not page aligned */
+#define DMA_BUF_TEST_EXPORT_ALL		(DMA_BUF_TEST_EXPORT_ABOVE_4G | \
+					 DMA_BUF_TEST_EXPORT_ODD_SIZE)
+/* With ODD_SIZE, the dma-buf is this much smaller than its pages. */
+#define DMA_BUF_TEST_ODD_SIZE_SHORT	512u
 
 /**
  * struct dma_buf_test_export - DMA_BUF_TEST_IOCTL_EXPORT
@@ -47,7 +51,10 @@
  * @fd: out: the dma-buf, O_RDWR | O_CLOEXEC
  * @flags: in: DMA_BUF_TEST_EXPORT_* bits; with ABOVE_4G every page of
  *	the buffer (and of its moves) lies above 4 GiB, out of a 32-bit
- *	device's reach, or the export fails with -ENOSPC
+ *	device's reach, or the export fails with -ENOSPC; with ODD_SIZE the
+ *	dma-buf's size is @size - DMA_BUF_TEST_ODD_SIZE_SHORT, not a
+ *	multiple of the page size, as some exporters make them (not with a
+ *	PAL offer, whose ranges cover the size exactly: -EINVAL)
  * @pad: must be 0
  */
 struct dma_buf_test_export {
@@ -148,6 +155,21 @@ struct dma_buf_test_move {
 	__u32 pad;
 };
 
+/**
+ * struct dma_buf_test_hold - DMA_BUF_TEST_IOCTL_HOLD_RESV
+ * @fd: in: any dma-buf
+ * @ms: in: how long to hold its reservation lock, 1 to 10000 milliseconds
+ *
+ * A kernel worker takes the buffer's reservation lock and lets it go @ms
+ * milliseconds later; the ioctl returns once the lock is held. Tests use
+ * it to make a driver wait for an exporter's lock at a moment they choose
+ * (a race the driver would otherwise win almost every time).
+ */
+struct dma_buf_test_hold {
+	__s32 fd;
+	__u32 ms;
+};
+
 #define DMA_BUF_TEST_IOC		0xB9
 #define DMA_BUF_TEST_IOCTL_EXPORT	_IOWR(DMA_BUF_TEST_IOC, 0, struct dma_buf_test_export)
 #define DMA_BUF_TEST_IOCTL_IMPORT	_IOWR(DMA_BUF_TEST_IOC, 1, struct dma_buf_test_import)
@@ -155,6 +177,7 @@ struct dma_buf_test_move {
 #define DMA_BUF_TEST_IOCTL_RELEASE	_IOW(DMA_BUF_TEST_IOC, 3, __u32)
 #define DMA_BUF_TEST_IOCTL_MOVE		_IOW(DMA_BUF_TEST_IOC, 4, struct dma_buf_test_move)
 #define DMA_BUF_TEST_IOCTL_INFO		_IOWR(DMA_BUF_TEST_IOC, 5, struct dma_buf_test_info)
+#define DMA_BUF_TEST_IOCTL_HOLD_RESV	_IOW(DMA_BUF_TEST_IOC, 6, struct dma_buf_test_hold)
 
 /* Word @i of a buffer filled with @seed; the tests compute the same. */
 static inline __u32 dma_buf_test_pattern(__u32 seed, __u64 i)

@@ -78,6 +78,14 @@ int testdev_move(int td, int dmabuf)
 	return ioctl(td, DMA_BUF_TEST_IOCTL_MOVE, &args) ? -errno : 0;
 }
 
+void testdev_hold_resv(int td, int dmabuf, unsigned int ms)
+{
+	struct dma_buf_test_hold args = { .fd = dmabuf, .ms = ms };
+
+	igt_assert_f(ioctl(td, DMA_BUF_TEST_IOCTL_HOLD_RESV, &args) == 0,
+		     "test device hold of a reservation lock: %s", strerror(errno));
+}
+
 uint64_t pattern_checksum(size_t size, uint32_t seed)
 {
 	uint64_t hash = 0xcbf29ce484222325ull;

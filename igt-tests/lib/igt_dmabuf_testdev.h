@@ -41,6 +41,11 @@ int testdev_read(int td, uint32_t handle, uint32_t flags,
 void testdev_release(int td, uint32_t handle);
 /* Move a buffer of the test device; returns 0 or -errno. */
 int testdev_move(int td, int dmabuf);
+/*
+ * Hold @dmabuf's reservation lock for @ms milliseconds from a kernel
+ * worker; returns once it is held.
+ */
+void testdev_hold_resv(int td, int dmabuf, unsigned int ms);
 
 /* FNV-1a 64 of the pattern @seed over @size bytes, as the reader computes it. */
 uint64_t pattern_checksum(size_t size, uint32_t seed);

@@ -380,4 +380,18 @@ struct dma_buf_phys_list *dma_buf_map_pal(struct dma_buf_attachment *attach);
 void dma_buf_unmap_pal(struct dma_buf_attachment *attach,
 		       struct dma_buf_phys_list *pal);
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/*
+ * The core's hooks for KUnit tests, of the core and of drivers, which
+ * replace them with static stubs (kunit_activate_static_stub()): the P2P
+ * decision (pci_p2pdma_distance(), which needs a real PCI topology), and
+ * the report of a driver that broke the mapping contract (to count the
+ * reports and keep the WARN out of the test's log). Exported only to
+ * KUnit (EXPORT_SYMBOL_IF_KUNIT).
+ */
+int dma_buf_p2p_distance(struct pci_dev *provider, struct device *client);
+bool dma_buf_mapping_report(const struct dma_buf *dmabuf, const char *what,
+			    long value);
+#endif
+
 #endif /* __DMA_BUF_MAPPING_H__ */

@@ -5,7 +5,8 @@
  * (PRIME_FD_TO_HANDLE returns it), and must stay what it was before the
  * helpers became a native dma-buf exporter. As importers: an import made
  * by drm_gem_prime_attach_pinned() is freed completely by
- * drm_prime_gem_destroy(), whatever type it negotiated.
+ * drm_prime_gem_destroy(), whatever type it negotiated, and a signal does
+ * not fail an import that waits for the exporter's lock (6.12's did not).
  */
 
 #include <linux/dma-buf.h>
@@ -13,7 +14,9 @@
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/fcntl.h>
+#include <linux/kthread.h>
 #include <linux/scatterlist.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/sizes.h>
 
@@ -29,8 +32,6 @@
 #include <drm/drm_kunit_helpers.h>
 #include <drm/drm_prime.h>
 
-/* The core's contract report, which the import test counts. */
-#include "../../../dma-buf/dma-buf-internal.h"
 
 #define TEST_SIZE	SZ_64K
 
@@ -211,6 +212,44 @@ static void drm_prime_test_free_page(void *page)
 	__free_page(page);
 }
 
+/* A buffer of @exp's (freed by the test's cleanup), as the exporter. */
+static struct dma_buf *drm_prime_test_pal_export(struct kunit *test,
+						 struct drm_prime_test_pal_exporter *exp)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(info);
+	struct dma_buf *dmabuf;
+	int ret;
+
+	exp->page = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, exp->page);
+	ret = kunit_add_action_or_reset(test, drm_prime_test_free_page, exp->page);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	info.ops = &drm_prime_test_pal_dma_buf_ops;
+	info.size = PAGE_SIZE;
+	info.flags = O_RDWR;
+	info.priv = exp;
+	dmabuf = dma_buf_export(&info);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
+	ret = kunit_add_action_or_reset(test, drm_prime_test_put_dmabuf, dmabuf);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	return dmabuf;
+}
+
+/* An importing device the PAL trust rule accepts: no IOMMU, no bouncing. */
+static struct device *drm_prime_test_pal_importer(struct kunit *test)
+{
+	struct device *dev;
+
+	dev = kunit_device_register(test, "drm-prime-test-pal-importer");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	dev->coherent_dma_mask = DMA_BIT_MASK(64);
+	dev->dma_mask = &dev->coherent_dma_mask;
+#ifdef CONFIG_SWIOTLB
+	dev->dma_io_tlb_mem = NULL;
+#endif
+	return dev;
+}
+
 /*
  * A driver that imports with drm_gem_prime_attach_pinned() and frees with
  * drm_prime_gem_destroy(), which is handed only a table (none for PAL):
@@ -222,35 +261,14 @@ static void drm_prime_test_destroy_pal_import(struct kunit *test)
 	struct drm_prime_test_pal_exporter exp = { };
 	struct dma_buf_mapping_request request;
 	struct drm_device *drm = test->priv;
-	DEFINE_DMA_BUF_EXPORT_INFO(info);
 	struct dma_buf_attachment *attach;
 	struct drm_prime_mapping map;
 	struct drm_gem_object *obj;
 	struct dma_buf *dmabuf;
 	struct device *dev;
-	int ret;
 
-	exp.page = alloc_page(GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, exp.page);
-	ret = kunit_add_action_or_reset(test, drm_prime_test_free_page, exp.page);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-	info.ops = &drm_prime_test_pal_dma_buf_ops;
-	info.size = PAGE_SIZE;
-	info.flags = O_RDWR;
-	info.priv = &exp;
-	dmabuf = dma_buf_export(&info);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
-	ret = kunit_add_action_or_reset(test, drm_prime_test_put_dmabuf, dmabuf);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-
-	/* An importer the PAL trust rule accepts: no IOMMU, no bouncing. */
-	dev = kunit_device_register(test, "drm-prime-test-pal-importer");
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
-	dev->coherent_dma_mask = DMA_BIT_MASK(64);
-	dev->dma_mask = &dev->coherent_dma_mask;
-#ifdef CONFIG_SWIOTLB
-	dev->dma_io_tlb_mem = NULL;
-#endif
+	dmabuf = drm_prime_test_pal_export(test, &exp);
+	dev = drm_prime_test_pal_importer(test);
 
 	request = DMA_BUF_PAL_REQUEST(dev, false);
 	attach = drm_gem_prime_attach_pinned(dmabuf, dev, &request, 1, &map);
@@ -282,6 +300,72 @@ static void drm_prime_test_destroy_pal_import(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, list_empty(&dmabuf->attachments));
 }
 
+struct drm_prime_test_importer {
+	struct dma_buf *dmabuf;
+	struct device *dev;
+	struct completion ready, done;
+	struct dma_buf_attachment *attach;
+	struct drm_prime_mapping map;
+};
+
+static int drm_prime_test_import_fn(void *arg)
+{
+	struct drm_prime_test_importer *imp = arg;
+	struct dma_buf_mapping_request request = DMA_BUF_PAL_REQUEST(imp->dev, false);
+
+	/* Kernel threads ignore signals unless they allow them. */
+	allow_signal(SIGUSR1);
+	complete(&imp->ready);
+	imp->attach = drm_gem_prime_attach_pinned(imp->dmabuf, imp->dev,
+						  &request, 1, &imp->map);
+	complete(&imp->done);
+	return 0;
+}
+
+/*
+ * A signal that comes while an import waits for the exporter's lock does
+ * not fail the import: 6.12's PRIME import took that lock uninterruptibly,
+ * never returned -EINTR, and its callers do not retry. The test holds the
+ * lock, signals the importing thread once it runs, and lets the lock go
+ * once the thread sleeps on it (or has given up).
+ */
+static void drm_prime_test_import_signalled(struct kunit *test)
+{
+	struct drm_prime_test_pal_exporter exp = { };
+	struct drm_prime_test_importer imp = { };
+	struct task_struct *task;
+	int tries;
+
+	imp.dmabuf = drm_prime_test_pal_export(test, &exp);
+	imp.dev = drm_prime_test_pal_importer(test);
+	init_completion(&imp.ready);
+	init_completion(&imp.done);
+
+	dma_resv_lock(imp.dmabuf->resv, NULL);
+	task = kthread_create(drm_prime_test_import_fn, &imp, "drm-prime-importer");
+	if (IS_ERR(task)) {
+		dma_resv_unlock(imp.dmabuf->resv);
+		KUNIT_FAIL_AND_ABORT(test, "kthread_create: %pe", task);
+	}
+	get_task_struct(task);
+	wake_up_process(task);
+	wait_for_completion(&imp.ready);
+	send_sig(SIGUSR1, task, 1);
+	for (tries = 0; tries < 5000 && !completion_done(&imp.done) &&
+	     READ_ONCE(task->__state) == TASK_RUNNING; tries++)
+		usleep_range(200, 400);
+	dma_resv_unlock(imp.dmabuf->resv);
+	wait_for_completion(&imp.done);
+	put_task_struct(task);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, imp.attach);
+	KUNIT_EXPECT_PTR_EQ(test, imp.attach->mapping_type, &dma_buf_mapping_pal);
+	drm_gem_prime_detach_pinned(imp.attach, &imp.map);
+	KUNIT_EXPECT_EQ(test, exp.unmaps, exp.maps);
+	KUNIT_EXPECT_EQ(test, exp.unpins, exp.pins);
+	KUNIT_EXPECT_TRUE(test, list_empty(&imp.dmabuf->attachments));
+}
+
 /* A GEM driver with the file operations the export helper names as owner. */
 DEFINE_DRM_GEM_FOPS(drm_prime_test_fops);
 
@@ -308,6 +392,7 @@ static struct kunit_case drm_prime_test_cases[] = {
 	KUNIT_CASE(drm_prime_test_attach_without_sg_table),
 	KUNIT_CASE(drm_prime_test_attach_with_sg_table),
 	KUNIT_CASE(drm_prime_test_destroy_pal_import),
+	KUNIT_CASE(drm_prime_test_import_signalled),
 	{}
 };
 

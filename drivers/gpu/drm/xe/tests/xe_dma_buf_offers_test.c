@@ -11,12 +11,11 @@
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-buf-mapping.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 
 #include "xe_dma_buf.h"
-/* The core's P2P check, which the tests replace to model PCI topologies. */
-#include "../../../../dma-buf/dma-buf-internal.h"
 
 MODULE_IMPORT_NS(DMA_BUF);
 

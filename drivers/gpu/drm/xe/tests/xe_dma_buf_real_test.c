@@ -16,6 +16,7 @@
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <linux/delay.h>
+#include <linux/dma-buf-mapping.h>
 #include <linux/dma-mapping.h>
 #include <linux/kthread.h>
 #include <linux/sched/signal.h>
@@ -29,8 +30,6 @@
 
 #include "xe_ttm_sys_mgr.h"
 #include "xe_ttm_vram_mgr.h"
-/* The core's P2P check, which the tests replace: the mock is not on PCI. */
-#include "../../../../dma-buf/dma-buf-internal.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 

@@ -14,6 +14,7 @@
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-buf-mapping.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/fcntl.h>
@@ -31,8 +32,6 @@
 #include "amdgpu_dma_buf.h"
 #include "amdgpu_object.h"
 #include "amdgpu_ttm.h"
-/* The core's P2P check, which the tests replace to model PCI topologies. */
-#include "../../../../../dma-buf/dma-buf-internal.h"
 
 /* The PCI P2P distance is replaced through the core's KUnit stub. */
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
