@@ -32,7 +32,6 @@
 #include <drm/drm_kunit_helpers.h>
 #include <drm/drm_prime.h>
 
-
 #define TEST_SIZE	SZ_64K
 
 static void drm_prime_test_free(struct drm_gem_object *obj)

@@ -7,7 +7,7 @@
  * a VRAM object made up around a range of the card's own BAR, and go
  * through the dma-buf core's negotiation and the offers' map and unmap.
  * As importer: the host backing an import of another driver's buffer gets
- * (virtgpu_dma_buf_import_sgt()).
+ * (virtgpu_dma_buf_import_sgt()), and a 3D device's refusal of imports.
  */
 
 #include <kunit/test.h>
@@ -525,11 +525,40 @@ static void import_backing_follows_mapping(struct kunit *test)
 	kvfree(ents);
 }
 
+/*
+ * A 3D (virgl) device refuses foreign imports with 6.12's ENODEV before
+ * attaching anything: Mesa's virgl winsys would leave a failed import's
+ * handle open, and the buffer attached and pinned with it. The device is
+ * a made-up one with virgl: the VM's cards are 2D, and a live card's
+ * capabilities are not flipped under its users.
+ */
+static void import_refused_on_virgl(struct kunit *test)
+{
+	struct vram_test_ctx *ctx = vram_test_setup(test, VIRTGPU_BLOB_FLAG_USE_MAPPABLE);
+	struct virtio_gpu_device *vgdev;
+	struct drm_gem_object *obj;
+	struct drm_device *drm;
+
+	vgdev = kunit_kzalloc(test, sizeof(*vgdev), GFP_KERNEL);
+	drm = kunit_kzalloc(test, sizeof(*drm), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, vgdev);
+	KUNIT_ASSERT_NOT_NULL(test, drm);
+	vgdev->has_virgl_3d = true;
+	vgdev->ddev = drm;
+	drm->dev_private = vgdev;
+	drm->dev = &ctx->card[1].pdev->dev;
+
+	obj = virtgpu_gem_prime_import(drm, ctx->dmabuf);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(obj), -ENODEV);
+	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->dmabuf->attachments));
+}
+
 static struct kunit_case virtgpu_vram_cases[] = {
 	KUNIT_CASE(vram_mappable_is_mmio_pal),
 	KUNIT_CASE(vram_unmappable_is_uuid),
 	KUNIT_CASE(vram_offer_waits_for_host),
 	KUNIT_CASE(import_backing_follows_mapping),
+	KUNIT_CASE(import_refused_on_virgl),
 	{}
 };
 
