@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # The compile tier of `make check`: every object that the overlay adds or
 # whose C source it patches is compiled with W=1 and sparse (C=1) in the
-# patched tree, each object with a log of its own. Every warning its build
-# prints counts, wherever it points (the object's source or a header it
-# includes), and fails the object unless the unmodified base prints the
-# same warning for the same object (same file name and message; line
-# numbers may move). Prints "PASS|FAIL <tier>/<object>" lines and a RESULT
+# patched tree. Every warning an object's build prints counts, wherever
+# it points (the object's source or a header it includes), and fails the
+# object unless the unmodified base prints the same warning (same file
+# name and message; line numbers may move) for the same object or, for a
+# header, for any of the base's objects. Prints "PASS|FAIL <tier>/<object>" lines and a RESULT
 # line.
 #
 #   compile-tier.sh                   objects built by the debug guest's config
@@ -109,27 +109,40 @@ objlog() {
 	echo "${1%.log}.d/$(echo "$2" | tr / _).log"
 }
 
-# compile_objs SRCDIR OUTDIR LOG OBJ...: W=1 C=1 build of single objects,
-# each by a make of its own (JOBS at a time) with its own log, so that a
-# warning in a header is charged to the object whose build printed it.
-# LOG gets the preparation and, in order, every object's log.
+# compile_objs SRCDIR OUTDIR LOG OBJ...: W=1 C=1 build of single objects.
+# make's output is synchronised per target (-Otarget), so each object's
+# compiler and sparse messages come as one block after its "CC" line:
+# every message in the block, a header's included, is charged to that
+# object (its own log, objlog()).
 compile_objs() {
 	local src=$1 out=$2 log=$3 o
 	shift 3
 	prepare_out "$src" "$out" "$log"
+	# Rebuild every time, so that each run sees all warnings again;
+	# -k: one object that does not build must not hide the others.
+	for o in "$@"; do rm -f "$out/$o"; done
+	make -C "$src" O="$out" ARCH=x86_64 CC="ccache gcc" -k -j"$JOBS" -Otarget \
+		W=1 C=1 "$@" >>"$log" 2>&1 || true
 	rm -rf "${log%.log}.d"
 	mkdir -p "${log%.log}.d"
-	# Rebuild every time, so that each run sees all warnings again.
-	for o in "$@"; do rm -f "$out/$o"; done
-	# The log's name is objlog()'s.
-	printf '%s\n' "$@" | xargs -P "$JOBS" -I{} sh -c \
-		'make -C "$1" O="$2" ARCH=x86_64 CC="ccache gcc" W=1 C=1 "$3" \
-			>"$4/$(echo "$3" | tr / _).log" 2>&1 || true' \
-		sh "$src" "$out" {} "${log%.log}.d"
-	for o in "$@"; do
-		echo "==> $o"
-		cat "$(objlog "$log" "$o")"
-	done >>"$log"
+	for o in "$@"; do : >"$(objlog "$log" "$o")"; done
+	# CC names the object, CHECK the source (maybe with the source
+	# tree's path in front): matched by the end of the path.
+	awk -v dir="${log%.log}.d" -v objs="$*" '
+		BEGIN { n = split(objs, obj, " ") }
+		/^  (CC|CHECK) +[^ ]+\.[co]$/ {
+			path = $2
+			sub(/\.c$/, ".o", path)
+			cur = ""
+			for (i = 1; i <= n; i++)
+				if (path == obj[i] || substr(path, length(path) - length(obj[i])) == "/" obj[i])
+					cur = obj[i]
+			gsub("/", "_", cur)
+			next
+		}
+		/^  [A-Z]+ +/ { cur = ""; next }
+		cur != "" { print >> (dir "/" cur ".log") }
+	' "$log"
 }
 
 # Warnings the build of one object printed, wherever they point, by file
@@ -140,6 +153,17 @@ warnings_of() {
 	[ -f "$f" ] || return 0
 	grep -E '^[^ :]+:[0-9]+(:[0-9]+)?: (warning|error)' "$f" |
 		sed -E 's|^([^ :]*/)?([^ /:]+):[0-9]+(:[0-9]+)?:|\2:|' | sort -u || true
+}
+
+# header_warnings LOG: what the builds of LOG's objects printed about
+# headers, as warnings_of() gives them.
+header_warnings() {
+	local f
+	for f in "${1%.log}.d"/*.log; do
+		[ -f "$f" ] || continue
+		grep -E '^[^ :]+\.h:[0-9]+(:[0-9]+)?: (warning|error)' "$f" |
+			sed -E 's|^([^ :]*/)?([^ /:]+):[0-9]+(:[0-9]+)?:|\2:|' || true
+	done | sort -u
 }
 
 # check_options CONFIG FRAGMENT SRCDIR: every CONFIG_ line of FRAGMENT
@@ -220,7 +244,10 @@ for o in $objs; do
 		failed=$((failed + 1))
 		continue
 	fi
-	new=$(comm -23 <(warnings_of "$plog" "$o") <(warnings_of "$blog" "$o"))
+	# The base's: the same object's, and what any of its objects printed
+	# about a header (a new object includes the same headers).
+	new=$(comm -23 <(warnings_of "$plog" "$o") \
+		<({ warnings_of "$blog" "$o"; header_warnings "$blog"; } | sort -u))
 	if [ -n "$new" ]; then
 		printf '%s\n' "$new" | sed 's/^/    /'
 		echo "FAIL $tier/$o: new W=1/sparse warnings (log: $plog)"

@@ -53,7 +53,10 @@
 # when the guest hangs (VM_TIMEOUT seconds, default 900), sees fewer than
 # two CPUs, does not reach the end of its init, or when the console has
 # any KASAN, lockdep, kmemleak, WARN, BUG or Oops report, IOMMU (DMAR)
-# fault or DMA-API debug report.
+# fault or DMA-API debug report (every one: the init sets dma-api's
+# all_errors), when a debug facility switched itself off (dma-debug,
+# lockdep, kmemleak), or when QEMU logged a guest error (-d guest_errors,
+# build/logs/qemu-<tag>.log: the host refused a command).
 STAGE=vm
 . "$(dirname "$0")/lib.sh"
 
@@ -215,6 +218,8 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t debugfs debugfs /sys/kernel/debug
+# Every DMA-API debug report, not only the first (its default).
+[ -e /sys/kernel/debug/dma-api/all_errors ] && echo 1 >/sys/kernel/debug/dma-api/all_errors
 # Everything from here on goes to the second serial port.
 exec >/dev/ttyS1 2>&1
 echo "VM-CPUS: \$(grep -c ^processor /proc/cpuinfo)"
@@ -244,6 +249,11 @@ if [ -e /sys/kernel/debug/kmemleak ]; then
 	cat /sys/kernel/debug/kmemleak
 fi
 echo "VM-SWIOTLB: used_hiwater=\$(cat /sys/kernel/debug/swiotlb/io_tlb_used_hiwater 2>/dev/null || echo none)"
+# Debug facilities that can switch themselves off must still be on.
+[ -e /sys/kernel/debug/dma-api/disabled ] &&
+	echo "VM-FACILITY: dma-api disabled=\$(cat /sys/kernel/debug/dma-api/disabled)"
+[ -e /proc/lockdep_stats ] &&
+	echo "VM-FACILITY: lockdep \$(grep -o 'debug_locks: *[0-9]*' /proc/lockdep_stats | tr -d ' ')"
 echo VM-DONE
 guest-exit 0
 # Not reached under QEMU; without isa-debug-exit, stop anyway.
@@ -288,7 +298,7 @@ bounce)
 	topo_append="swiotlb=force"
 	;;
 esac
-rm -rf "$dumps"
+rm -rf "$dumps" "$LOGDIR/qemu-$tag.log"
 mkdir -p "$dumps"
 # Unix socket paths are short: keep them in a private temporary directory.
 sockdir=$(mktemp -d /tmp/vm-sock.XXXXXX)
@@ -301,6 +311,7 @@ set +e
 timeout -k 10 "$timeout_s" qemu-system-x86_64 \
 	-machine q35 -accel "$accel" "${icount[@]}" -cpu qemu64 -smp 2 -m 3G \
 	-nodefaults -display none -no-reboot \
+	-d guest_errors -D "$LOGDIR/qemu-$tag.log" \
 	"${iommu_dev[@]}" \
 	-serial file:"$log" -serial stdio \
 	-chardev socket,id=ctl,path="$sockdir/ctl",server=on,wait=off \
@@ -362,10 +373,31 @@ fi
 
 # Any sanitizer or kernel warning fails the run (kmemleak's report is
 # printed by the init, on the tests' port).
-reports=$(grep -HnE 'BUG:|WARNING:|Oops|Kernel panic|general protection fault|unreferenced object|possible recursive locking|possible circular locking|inconsistent lock state|suspicious RCU usage|UBSAN:|INFO: task .* blocked|DMA-API: [^ ]+ [^ ]+: |DMAR: \[DMA |DMAR: DRHD: handling fault|swiotlb buffer is full|overflow mask' "$log" "$tlog" || true)
+reports=$(grep -HnE 'BUG:|WARNING:|Oops|Kernel panic|general protection fault|unreferenced object|possible recursive locking|possible circular locking|inconsistent lock state|suspicious RCU usage|UBSAN:|INFO: task .* blocked|DMA-API: [^ ]+ [^ ]+: |DMAR: \[DMA |DMAR: DRHD: handling fault|swiotlb buffer is full|overflow mask|dma-debug disabled|DMA-API: debugging out of memory|kmemleak: .*disabled|turning off the locking correctness validator' "$log" "$tlog" || true)
 if [ -n "$reports" ]; then
 	printf '%s\n' "$reports" | head -n 20 | sed 's/^/    /'
 	problem "kernel reports in the console (first lines above; console: $log)"
+fi
+
+# QEMU's log of what the guest got wrong (-d guest_errors): the host
+# refused a command or an access.
+if [ -s "$LOGDIR/qemu-$tag.log" ]; then
+	head -n 5 "$LOGDIR/qemu-$tag.log" | sed 's/^/    /'
+	problem "the host logged guest errors (first lines above; log: $LOGDIR/qemu-$tag.log)"
+fi
+
+# A debug facility that switched itself off (dma-debug after a failed
+# allocation of its own, lockdep after its first report) leaves every
+# later test unchecked: that fails the run too.
+if [ -z "$kit" ] && grep -q '^VM-DONE' "$tlog"; then
+	if grep -q '^CONFIG_DMA_API_DEBUG=y' "$kdir/.config" &&
+		! grep -q '^VM-FACILITY: dma-api disabled=N' "$tlog"; then
+		problem "DMA-API debugging is off at the end of the run (output: $tlog)"
+	fi
+	if grep -q '^CONFIG_PROVE_LOCKING=y' "$kdir/.config" &&
+		! grep -q '^VM-FACILITY: lockdep debug_locks:1' "$tlog"; then
+		problem "lockdep is off at the end of the run (output: $tlog)"
+	fi
 fi
 
 # IGT results: the runner's results directory comes back base64-encoded
@@ -425,9 +457,20 @@ done
 # KUnit suites built into the guest print KTAP on the console (a kernel
 # with KUnit but no suites prints an empty plan, "1..0").
 if grep -q '# Subtest: ' "$log"; then
-	python3 "$SRC/tools/testing/kunit/kunit.py" parse "$log" >"$LOGDIR/kunit-$tag.log" 2>&1 || true
+	# Only the boot's KTAP lines, from its header to the result of its
+	# last suite: kernel messages printed meanwhile (vkms' vblank
+	# overruns, a WARN's register dump) confuse the parser.
+	ktap=$LOGDIR/ktap-$tag.log
+	tr -d '\r' <"$log" | awk '
+		!start && /\] KTAP version [0-9]+$/ { start = 1 }
+		start && /^\[ *[0-9.]+\] *(KTAP version|#|1\.\.|ok |not ok )/ { print }
+		start && !plan && /\] 1\.\.[0-9]+$/ { plan = $NF; sub(/^1\.\./, "", plan) }
+		start && plan && $0 ~ ("\\] (not )?ok " plan " ") { exit }
+		END { print "" }
+	' >"$ktap"
+	python3 "$SRC/tools/testing/kunit/kunit.py" parse "$ktap" >"$LOGDIR/kunit-$tag.log" 2>&1 || true
 	mkdir -p "$BUILD/results/ktap"
-	python3 "$SRC/tools/testing/kunit/kunit.py" parse --raw_output=kunit "$log" \
+	python3 "$SRC/tools/testing/kunit/kunit.py" parse --raw_output=kunit "$ktap" \
 		>"$BUILD/results/ktap/kunit-x86_64-$tag.ktap" 2>/dev/null || true
 	kpass=$(sed -n 's/.*Ran [0-9]* tests: .*passed: \([0-9]*\).*/\1/p' "$LOGDIR/kunit-$tag.log" | tail -n 1)
 	kfail=$(sed -n 's/.*Ran [0-9]* tests: .*failed: \([0-9]*\).*/\1/p' "$LOGDIR/kunit-$tag.log" | tail -n 1)

@@ -12,8 +12,15 @@
  * fault (a fallback) must leave exactly one. After the sweep an import
  * without faults must succeed and read the buffer's pattern. Sanitizer
  * reports in the console fail the VM tier.
+ *
+ * The faults are kept out of DMA-API debugging's own bookkeeping (the
+ * stack-trace filter's reject range covers kernel/dma/debug.c's entry
+ * allocation and cacheline tracking): a failure there switches dma-debug
+ * off for the rest of the run, and every test after it would run without
+ * its checks.
  */
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -113,6 +120,69 @@ static void write_file(const char *path, const char *val)
 	igt_assert_f(write(fd, val, strlen(val)) == (ssize_t)strlen(val),
 		     "write %s to %s: %s", val, path, strerror(errno));
 	close(fd);
+}
+
+/*
+ * The text of kernel/dma/debug.c that allocates for each mapping (its
+ * entry pool, dma_entry_alloc() and dma_debug_create_entries(), and its
+ * cacheline tracking, add_dma_entry()), from /proc/kallsyms: from the
+ * lowest of the three to the symbol after the highest. One object's
+ * text is contiguous, so everything in between is debug.c's too.
+ */
+static void dma_debug_text(unsigned long *start, unsigned long *end)
+{
+	static const char *const names[] = {
+		"dma_entry_alloc", "dma_debug_create_entries", "add_dma_entry",
+	};
+	unsigned long addr, lo = ~0ul, hi = 0, next = ~0ul;
+	char line[256], type, name[128];
+	unsigned int found = 0;
+	FILE *f = fopen("/proc/kallsyms", "re");
+
+	igt_assert_f(f, "/proc/kallsyms: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx %c %127s", &addr, &type, name) != 3)
+			continue;
+		for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+			if (strcmp(name, names[i]))
+				continue;
+			found |= 1u << i;
+			lo = addr < lo ? addr : lo;
+			hi = addr > hi ? addr : hi;
+		}
+	}
+	igt_assert_f(found == (1u << ARRAY_SIZE(names)) - 1 && lo,
+		     "dma-debug's functions are not all in /proc/kallsyms (found %#x)", found);
+	rewind(f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx %c %127s", &addr, &type, name) == 3 &&
+		    addr > hi && addr < next)
+			next = addr;
+	fclose(f);
+	*start = lo;
+	*end = next;
+}
+
+/* Let failslab and fail_page_alloc spare dma-debug's own allocations. */
+static void spare_dma_debug(void)
+{
+	static const char *const attrs[] = { "failslab", "fail_page_alloc" };
+	unsigned long start, end;
+	char path[96], val[32];
+
+	igt_require_f(access("/sys/kernel/debug/failslab/reject-start", F_OK) == 0,
+		      "needs CONFIG_FAULT_INJECTION_STACKTRACE_FILTER, or dma-debug "
+		      "switches itself off on an injected failure\n");
+	dma_debug_text(&start, &end);
+	for (size_t i = 0; i < ARRAY_SIZE(attrs); i++) {
+		snprintf(path, sizeof(path), "/sys/kernel/debug/%s/reject-start", attrs[i]);
+		snprintf(val, sizeof(val), "%#lx", start);
+		write_file(path, val);
+		snprintf(path, sizeof(path), "/sys/kernel/debug/%s/reject-end", attrs[i]);
+		snprintf(val, sizeof(val), "%#lx", end);
+		write_file(path, val);
+	}
+	igt_info("faults spare dma-debug's text %#lx-%#lx\n", start, end);
 }
 
 static int fail_nth = -1;
@@ -350,6 +420,8 @@ igt_main
 			snprintf(testdev_name, sizeof(testdev_name), "%s", info.name);
 			close(td);
 		}
+		if (access("/sys/kernel/debug/dma-api", F_OK) == 0)
+			spare_dma_debug();
 		/* Sleeping allocations may fail too, quietly; pages of order 0 too. */
 		write_file("/sys/kernel/debug/failslab/ignore-gfp-wait", "N");
 		write_file("/sys/kernel/debug/failslab/verbose", "0");

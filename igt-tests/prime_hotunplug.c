@@ -8,17 +8,16 @@
  * so that the host has a resource for it. The card is then removed from
  * the guest's PCI bus (sysfs "remove": the driver's remove path runs as
  * for a hot-unplug; QEMU's virtio-gpu-pci cannot be unplugged from the
- * host), while the test still holds the card open. Closing
- * the card afterwards frees the imports without a device to tell: both
- * attachments must leave bufinfo, and bufinfo's totals must come back
- * once the test closes the buffers. The runner's kmemleak and KASAN
- * checks cover the rest.
- *
- * virtio-gpu releases an import's attachment from a work item, which takes
- * the exporter's reservation lock. The test device holds that lock for a
- * second across the close, so that the work is still waiting when the
- * card's last reference goes: the driver must keep the device alive for
- * it (KASAN reports a use-after-free otherwise).
+ * host), while the test still holds the card open. The removal lets go
+ * of the exporters' buffers at once (their DMA mappings were for the
+ * removed device; DMA-API debugging reports any left at unbind): both
+ * attachments must have left bufinfo when the removal returns, although
+ * the test device holds one exporter's reservation lock for a second
+ * across it. Closing the card afterwards frees the imports without a
+ * device to tell (from work items, each holding a reference to the card,
+ * which may be its last), and bufinfo's totals must come back once the
+ * test closes the buffers. The runner's kmemleak and
+ * KASAN checks cover the rest.
  *
  * It removes card B for good, so the VM runner runs it after every other
  * test.
@@ -51,7 +50,7 @@
 /**
  * SUBTEST: unplug-with-imports
  * Description: Remove card B while it holds pinned imports, one of them scanned
- *              out; closing it frees them.
+ *              out: the removal releases them, closing the card frees them.
  */
 
 #define W 64
@@ -77,10 +76,7 @@ static void vgem_buf_create(int fd, struct vgem_buf *b)
 	b->ino = fd_inode(b->dmabuf);
 }
 
-/*
- * Up to 3 s: virtio-gpu frees imports from a work item, which waits for
- * the reservation lock the test device holds for HOLD_MS.
- */
+/* Up to 3 s: virtio-gpu frees imports from a work item. */
 static int attachments_left(const struct vgem_buf *b)
 {
 	struct bufinfo_attachment att[MAX_ATTACHMENTS];
@@ -117,6 +113,8 @@ static void unplug_with_imports(void)
 	igt_assert_eq(bufinfo_count_dev(scanout.ino, virtio[1].devname), 1);
 	igt_assert_eq(bufinfo_count_dev(plain.ino, virtio[1].devname), 1);
 
+	/* The removal must wait for vgem's lock to let go of the import. */
+	testdev_hold_resv(testdev, plain.dmabuf, HOLD_MS);
 	snprintf(sysfs, sizeof(sysfs), "/sys/bus/pci/devices/%s/remove", virtio[1].pci);
 	rm = open(sysfs, O_WRONLY);
 	igt_assert_f(rm >= 0, "%s: %s", sysfs, strerror(errno));
@@ -125,20 +123,17 @@ static void unplug_with_imports(void)
 	snprintf(sysfs, sizeof(sysfs), "/sys/bus/pci/devices/%s", virtio[1].pci);
 	igt_assert_f(access(sysfs, F_OK) != 0, "%s is still there", sysfs);
 	igt_info("card B (%s) removed from the PCI bus\n", virtio[1].pci);
+	igt_assert_f(bufinfo_count_dev(scanout.ino, virtio[1].devname) == 0,
+		     "the removed card's import that was scanned out still holds vgem's buffer");
+	igt_assert_f(bufinfo_count_dev(plain.ino, virtio[1].devname) == 0,
+		     "the removed card's plain import still holds vgem's buffer");
+	igt_info("the removal released both imports' attachments\n");
 
-	/*
-	 * The card is gone; closing it frees the framebuffer and the imports
-	 * and drops the card's last reference, while the release of the
-	 * plain import waits for vgem's lock.
-	 */
-	testdev_hold_resv(testdev, plain.dmabuf, HOLD_MS);
+	/* The card is gone; closing it frees the framebuffer and the imports. */
 	close(fd);
 	virtio[1].fd = -1;
-	igt_assert_f(attachments_left(&scanout) == 0,
-		     "the import that was scanned out still holds vgem's buffer");
-	igt_assert_f(attachments_left(&plain) == 0,
-		     "the plain import still holds vgem's buffer");
-	igt_info("both imports of the removed card released their attachments\n");
+	igt_assert_eq(attachments_left(&scanout), 0);
+	igt_assert_eq(attachments_left(&plain), 0);
 
 	close(scanout.dmabuf);
 	close(plain.dmabuf);
@@ -163,9 +158,9 @@ igt_main
 
 	igt_describe("Remove virtio-gpu card B from the PCI bus while it holds "
 		     "imports of vgem buffers, one of them in a framebuffer: "
-		     "closing the card must release every import, also when "
-		     "the release waits for the exporter's lock after the "
-		     "card's last reference is gone.");
+		     "the removal releases every import (waiting for an "
+		     "exporter's lock if it must), and closing the card frees "
+		     "them.");
 	igt_subtest("unplug-with-imports")
 		unplug_with_imports();
 }

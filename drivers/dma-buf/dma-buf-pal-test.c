@@ -1132,6 +1132,73 @@ static void adapter_merge_and_boundary(struct kunit *test)
 	ctx->dev->dma_parms = NULL;
 }
 
+static void free_pages_1m(void *pages)
+{
+	__free_pages(pages, get_order(SZ_1M));
+}
+
+/*
+ * Under swiotlb bouncing one DMA mapping cannot be longer than a run of
+ * bounce slots (dma_max_mapping_size()): the adapter cuts its entries
+ * there, whatever the device's segment size allows, or dma_map_sgtable()
+ * fails the whole map. A contiguous MiB of real RAM, mapped with the real
+ * DMA API for a device with no segment limit of its own, where every
+ * mapping bounces: the VM's bounce topology (elsewhere skipped).
+ */
+static void adapter_max_mapping_size(struct kunit *test)
+{
+	struct device_dma_parameters *parms;
+	struct dma_buf_attachment *attach;
+	struct dma_buf_phys_list *list;
+	struct scatterlist *sg;
+	struct device *dev;
+	struct sg_table *sgt;
+	struct pal_ctx *ctx;
+	struct page *pages;
+	size_t max_map;
+	u64 total = 0;
+	unsigned int i;
+
+	dev = kunit_device_register(test, "dma-buf-pal-test-bounce");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	dev->coherent_dma_mask = DMA_BIT_MASK(64);
+	dev->dma_mask = &dev->coherent_dma_mask;
+#ifdef CONFIG_SWIOTLB
+	if (!is_swiotlb_force_bounce(dev))
+#endif
+		kunit_skip(test, "needs swiotlb=force (the VM's bounce topology)");
+	parms = kunit_kzalloc(test, sizeof(*parms), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, parms);
+	dev->dma_parms = parms;
+	dma_set_max_seg_size(dev, UINT_MAX & PAGE_MASK);
+	max_map = dma_max_mapping_size(dev);
+	KUNIT_ASSERT_LT(test, max_map, SZ_1M);
+
+	pages = alloc_pages(GFP_KERNEL, get_order(SZ_1M));
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, free_pages_1m, pages));
+	list = template_list(test, 1);
+	list->ranges[0] = (struct dma_buf_phys_range){ page_to_phys(pages), SZ_1M };
+	ctx = pal_export(test, list, SZ_1M, false, false);
+	/* The real DMA API. */
+	kunit_deactivate_static_stub(test, dma_buf_pal_dma_map_sgtable);
+	kunit_deactivate_static_stub(test, dma_buf_pal_dma_unmap_sgtable);
+
+	attach = dma_buf_mapping_attach(ctx->dmabuf, dev, &DMA_BUF_SGT_REQUEST(dev, false),
+					1, &pal_importer_ops, ctx);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, detach, attach));
+	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		KUNIT_EXPECT_LE(test, sg_dma_len(sg), max_map);
+		total += sg_dma_len(sg);
+	}
+	KUNIT_EXPECT_EQ(test, total, SZ_1M);
+	KUNIT_EXPECT_GE(test, sgt->nents, SZ_1M / max_map);
+	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
+}
+
 /*
  * The DMA mapping of the table fails: the map fails with its errno, the
  * exporter gets its list back, the pins balance, and the next map works.
@@ -1236,6 +1303,7 @@ static struct kunit_case dma_buf_pal_cases[] = {
 	KUNIT_CASE(adapter_mmio),
 	KUNIT_CASE(adapter_segments),
 	KUNIT_CASE(adapter_merge_and_boundary),
+	KUNIT_CASE(adapter_max_mapping_size),
 	KUNIT_CASE(adapter_dma_failure),
 	KUNIT_CASE(adapter_malformed),
 	KUNIT_CASE_SLOW(pal_large_list),

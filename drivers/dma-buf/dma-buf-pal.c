@@ -601,9 +601,27 @@ VISIBLE_IF_KUNIT void dma_buf_pal_dma_unmap_sgtable(struct device *dev,
 EXPORT_SYMBOL_IF_KUNIT(dma_buf_pal_dma_unmap_sgtable);
 
 /*
+ * The longest entry the adapter gives @dev: its maximum segment size and,
+ * for RAM, the longest single mapping the DMA API can make for it. When
+ * it bounces (swiotlb forced, CoCo guests, a DMA mask below the memory)
+ * that is a run of bounce slots, and a longer entry fails the whole map
+ * with -EIO. MMIO goes through dma_map_resource(), which never bounces.
+ */
+static u64 pal_max_segment(struct device *dev, enum dma_buf_pal_memory memory)
+{
+	u64 max_seg = dma_get_max_seg_size(dev);
+	size_t max_map = dma_max_mapping_size(dev);
+
+	/* 0: no DMA API at all (UML); SIZE_MAX: no limit. */
+	if (memory == DMA_BUF_PAL_RAM && max_map)
+		max_seg = min_t(u64, max_seg, max_map);
+	return max(max_seg & PAGE_MASK, PAGE_SIZE);
+}
+
+/*
  * Lay @pal out as table entries for @dev: ranges that continue each other
  * physically become one entry, and entries are split so that none is
- * longer than the device's maximum segment size or crosses its segment
+ * longer than pal_max_segment() or crosses the device's segment
  * boundary. With @sgt NULL only counts; otherwise fills @sgt, whose
  * entries must be as many as the count. RAM entries get their pages, MMIO
  * entries their CPU physical address as DMA address (see
@@ -613,7 +631,7 @@ static u64 pal_sgt_layout(const struct dma_buf_phys_list *pal,
 			  struct device *dev, struct sg_table *sgt)
 {
 	unsigned long boundary = dma_get_seg_boundary(dev);
-	u64 max_seg = max(dma_get_max_seg_size(dev) & PAGE_MASK, PAGE_SIZE);
+	u64 max_seg = pal_max_segment(dev, pal->memory);
 	struct scatterlist *sg = sgt ? sgt->sgl : NULL;
 	unsigned int i = 0;
 	u64 count = 0;

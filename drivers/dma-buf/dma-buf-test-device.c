@@ -159,10 +159,17 @@ static struct sg_table *test_map(struct dma_buf_attachment *attach,
 	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
 	if (!sgt)
 		return ERR_PTR(-ENOMEM);
-	/* Segments the DMA API can map for the importer (swiotlb slots). */
+	/*
+	 * Segments the importer takes (its maximum segment size) and the
+	 * DMA API can map for it (swiotlb slots).
+	 */
 	ret = sg_alloc_table_from_pages_segment(sgt, buf->pages, buf->npages, 0,
 						buf->npages << PAGE_SHIFT,
-						dma_max_mapping_size(attach->dev),
+						max_t(size_t, PAGE_SIZE,
+						      min_t(size_t,
+							    dma_get_max_seg_size(attach->dev),
+							    dma_max_mapping_size(attach->dev)) &
+						      PAGE_MASK),
 						GFP_KERNEL);
 	if (ret)
 		goto err_free;
@@ -1079,6 +1086,13 @@ static int test_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(edu->dma_bits));
 	if (ret)
 		goto err_free;
+	/*
+	 * Reads take segments of any length (the CPU reads them, the engine
+	 * 2 KiB of them): no segment limit, so that exporters' long segments
+	 * and the adapter's cut at dma_max_mapping_size() (bounce slots) are
+	 * what the device sees, not PCI's 64 KiB default.
+	 */
+	dma_set_max_seg_size(&pdev->dev, UINT_MAX);
 	edu->buf = dma_alloc_coherent(&pdev->dev, EDU_DMA_BUF_SIZE,
 				      &edu->buf_dma, GFP_KERNEL);
 	if (!edu->buf) {

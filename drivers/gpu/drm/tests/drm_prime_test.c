@@ -9,6 +9,7 @@
  * not fail an import that waits for the exporter's lock (6.12's did not).
  */
 
+#include <linux/delay.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-buf-mapping.h>
 #include <linux/dma-mapping.h>
@@ -270,7 +271,8 @@ static void drm_prime_test_destroy_pal_import(struct kunit *test)
 	dev = drm_prime_test_pal_importer(test);
 
 	request = DMA_BUF_PAL_REQUEST(dev, false);
-	attach = drm_gem_prime_attach_pinned(dmabuf, dev, &request, 1, &map);
+	attach = drm_gem_prime_attach_pinned(dmabuf, dev, &request, 1,
+					     DMA_BIDIRECTIONAL, &map);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &dma_buf_mapping_pal);
 	KUNIT_EXPECT_NOT_NULL(test, map.pal);
@@ -316,7 +318,8 @@ static int drm_prime_test_import_fn(void *arg)
 	allow_signal(SIGUSR1);
 	complete(&imp->ready);
 	imp->attach = drm_gem_prime_attach_pinned(imp->dmabuf, imp->dev,
-						  &request, 1, &imp->map);
+						  &request, 1, DMA_BIDIRECTIONAL,
+						  &imp->map);
 	complete(&imp->done);
 	return 0;
 }
