@@ -20,6 +20,11 @@
 #  2. igt-tests/bench/prime_roundtrip: export + import + close round trips
 #     per pair and size, and one more import of a buffer K others hold.
 #
+# Then one more boot of ours alone, in the bounce topology (swiotlb=force,
+# as in SEV-SNP and TDX guests; the base imports nothing foreign into
+# virtio-gpu): a damage update of a 4K import scanned out by virtio-gpu,
+# full frame and 16 rows, and how many 4K imports the swiotlb pool holds.
+#
 # Runs alternate base, ours, base, ours, ... BENCH_RUNS times (default 2).
 # The tables show per row the median over runs of each kernel, the ratio
 # ours/base and each kernel's spread over its runs ((max - min) / median).
@@ -132,3 +137,15 @@ table("cpu", "PRIME round trips (export + import + close), the benchmark thread'
 table("rt", "PRIME round trips, elapsed: with other tasks and waits for the host's virtio-gpu", unit)
 table("ours", "ours only: paths, negotiation, attachments, PAL", unit)
 EOF
+
+say "ours, bounce topology: damage updates of a 4K import, 4K imports until the swiotlb pool runs out"
+VM_TOPOLOGY=bounce VM_ICOUNT=$shift_ VM_TIMEOUT=${VM_TIMEOUT:-1800} \
+	VM_APPEND="PRIME_BENCH_MS=${PRIME_BENCH_MS:-400} PRIME_BENCH_DAMAGE=1 kunit.enable=0 norandmaps" \
+	bash "$TOP/harness/vm.sh" "$BUILD/kernel-bench" prime_roundtrip >"$out/ours-bounce.log.vm" 2>&1 || true
+cat "$LOGDIR"/vm-kernel-bench-bounce*.log >"$out/ours-bounce.log" 2>/dev/null || true
+echo
+echo "== ours only, bounce topology: virtio-gpu scanning out a 4K (3840x2160) import =="
+echo "damage <rows> <updates per second> <benchmark thread's guest ns per update>"
+echo "imports-4k <imports held at once> <errno of the first that failed>"
+grep -E '^(damage|imports-4k) ' "$out/ours-bounce.log" ||
+	echo "(no output: logs $out/ours-bounce.log, $out/ours-bounce.log.vm)"

@@ -172,7 +172,7 @@ build)
 			--ignore="$cp_ignore" $p) >"$LOGDIR/igt-checkpatch.log" 2>&1; then
 		pass "checkpatch: the series is clean with IGT's .checkpatch.conf"
 	else
-		grep -E '(ERROR|WARNING|CHECK):' "$LOGDIR/igt-checkpatch.log" | head -n 5 | sed 's/^/    /'
+		grep -E '(ERROR|WARNING|CHECK):' "$LOGDIR/igt-checkpatch.log" | sed -n '1,5s/^/    /p'
 		fail "checkpatch: the series (log: $LOGDIR/igt-checkpatch.log; needs the assembled kernel tree's scripts/checkpatch.pl)"
 	fi
 
@@ -224,7 +224,7 @@ build)
 			--check-testlist --igt-build-path "$bld") >>"$LOGDIR/igt-doc.log" 2>&1; then
 		pass "testplan: documentation of $(echo $documented | wc -w) tests matches their subtests (scripts/igt_doc.py)"
 	else
-		grep ERROR "$LOGDIR/igt-doc.log" | head -n 5 | sed 's/^/    /'
+		grep ERROR "$LOGDIR/igt-doc.log" | sed -n '1,5s/^/    /p'
 		fail "testplan: scripts/igt_doc.py --check-testlist (log: $LOGDIR/igt-doc.log)"
 	fi
 

@@ -62,7 +62,7 @@ run_variant() {
 	reports=$(grep -E 'BUG:|WARNING:|Oops|refcount_t:|Kernel panic|KASAN:|UBSAN:' \
 		"$bdir/test.log" 2>/dev/null | grep -v 'um_pci_init' || true)
 	if [ -n "$reports" ]; then
-		echo "FAIL $name/$dir: kernel report in $bdir/test.log: $(echo "$reports" | head -n 1)"
+		echo "FAIL $name/$dir: kernel report in $bdir/test.log: ${reports%%$'\n'*}"
 		failed=$((failed + 1))
 	fi
 	sed -nE "s|^\[[0-9:]+\] \[PASSED\] (.*)$|PASS $name/\1|p; s|^\[[0-9:]+\] \[(FAILED\|CRASHED)\] (.*)$|FAIL $name/\2 (log: $log)|p; s|^\[[0-9:]+\] \[SKIPPED\] (.*)$|SKIP $name/\1|p" "$log"

@@ -375,7 +375,7 @@ fi
 # printed by the init, on the tests' port).
 reports=$(grep -HnE 'BUG:|WARNING:|Oops|Kernel panic|general protection fault|unreferenced object|possible recursive locking|possible circular locking|inconsistent lock state|suspicious RCU usage|UBSAN:|INFO: task .* blocked|DMA-API: [^ ]+ [^ ]+: |DMAR: \[DMA |DMAR: DRHD: handling fault|swiotlb buffer is full|overflow mask|dma-debug disabled|DMA-API: debugging out of memory|kmemleak: .*disabled|turning off the locking correctness validator' "$log" "$tlog" || true)
 if [ -n "$reports" ]; then
-	printf '%s\n' "$reports" | head -n 20 | sed 's/^/    /'
+	printf '%s\n' "$reports" | sed -n '1,20s/^/    /p'
 	problem "kernel reports in the console (first lines above; console: $log)"
 fi
 
@@ -461,11 +461,13 @@ if grep -q '# Subtest: ' "$log"; then
 	# last suite: kernel messages printed meanwhile (vkms' vblank
 	# overruns, a WARN's register dump) confuse the parser.
 	ktap=$LOGDIR/ktap-$tag.log
+	# (awk reads to the end: an early exit would kill tr with SIGPIPE.)
 	tr -d '\r' <"$log" | awk '
+		stop { next }
 		!start && /\] KTAP version [0-9]+$/ { start = 1 }
 		start && /^\[ *[0-9.]+\] *(KTAP version|#|1\.\.|ok |not ok )/ { print }
 		start && !plan && /\] 1\.\.[0-9]+$/ { plan = $NF; sub(/^1\.\./, "", plan) }
-		start && plan && $0 ~ ("\\] (not )?ok " plan " ") { exit }
+		start && plan && $0 ~ ("\\] (not )?ok " plan " ") { stop = 1 }
 		END { print "" }
 	' >"$ktap"
 	python3 "$SRC/tools/testing/kunit/kunit.py" parse "$ktap" >"$LOGDIR/kunit-$tag.log" 2>&1 || true

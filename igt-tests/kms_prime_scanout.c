@@ -8,10 +8,11 @@
  * imported mapping's ranges and the host reads the pixels from there
  * (TRANSFER_TO_HOST_2D); the VM runner then takes a QEMU screen dump of
  * that card and compares it with the pattern, pixel for pixel
- * (harness/screendump.py). The live variant changes one pixel through the
- * exporter's CPU mapping after the import and flushes the framebuffer:
- * the dump must then differ in exactly that pixel, which proves it shows
- * the memory behind the mapping and not an earlier copy.
+ * (harness/screendump.py). The live variant changes two pixels through
+ * the exporter's CPU mapping after the import and flushes the framebuffer
+ * for one of them: the dump must then differ in exactly that pixel, which
+ * proves it shows the memory behind the mapping and not an earlier copy,
+ * and that only the damage went to the host.
  *
  * Exporters align pitches: a 1366x768 buffer with a 256-byte aligned
  * pitch (5632 bytes, 42 pixels of padding a row) must scan out its visible
@@ -72,8 +73,9 @@
  */
 /**
  * SUBTEST: scanout-live-change-%s
- * Description: Change a pixel through the exporter's CPU mapping after the
- *              import, flush, and find the change in the screen dump.
+ * Description: Change two pixels through the exporter's CPU mapping after
+ *              the import, flush one, and find exactly that change in the
+ *              screen dump.
  *
  * arg[1]:
  *
@@ -88,6 +90,11 @@
  * SUBTEST: cursor-from-vgem
  * Description: Use an imported buffer as the cursor and compare the cursor
  *              image the host sends.
+ */
+/**
+ * SUBTEST: cursor-import-layout-refused
+ * Description: An imported cursor framebuffer the host would not show (a
+ *              pitch of 512 bytes, 64x128) is refused at atomic check.
  */
 /**
  * SUBTEST: import-host-ioctls
@@ -246,11 +253,18 @@ static void scanout(const char *exporter, uint32_t seed, bool live)
 		     "SetCrtc: %s", strerror(errno));
 
 	if (live) {
-		/* After the import: change pixel (17, 42) and flush the fb. */
+		/*
+		 * After the import: change pixels (17, 42) and (40, 10), and
+		 * flush the fb for the first only. Only the damage goes to
+		 * the host: it shows the second unchanged.
+		 */
 		drmModeClip clip = { .x1 = 17, .y1 = 42, .x2 = 18, .y2 = 43 };
 		uint32_t *px = (uint32_t *)src.map + 42 * W + 17;
 
+		/* The host reads the first upload when it gets to it: wait. */
+		host_sync(fd);
 		*px ^= 0x00ffffff;
+		((uint32_t *)src.map)[10 * W + 40] ^= 0x00ffffff;
 		igt_assert_f(drmModeDirtyFB(fd, fb, &clip, 1) == 0,
 			     "DirtyFB: %s", strerror(errno));
 	}
@@ -267,7 +281,8 @@ static void scanout(const char *exporter, uint32_t seed, bool live)
 
 	if (live)
 		igt_assert_f(!strcmp(result, "mismatch 1 17 42"),
-			     "the dump must differ in exactly pixel (17, 42): %s", result);
+			     "the dump must differ in exactly pixel (17, 42), the damage: %s\n",
+			     result);
 	else
 		igt_assert_f(!strcmp(result, "match"),
 			     "the dump of gpu-b differs from the pattern: %s", result);
@@ -331,6 +346,87 @@ static void scanout_pitched(uint32_t seed)
 	igt_info("cell: vgem -> virtio-gpu-b: scanout pitch %d: screendump-match\n", PPITCH);
 }
 
+/* Card B's cursor plane for @crtc_id (universal planes on). */
+static uint32_t cursor_plane(int fd, uint32_t crtc_id)
+{
+	drmModePlaneRes *res;
+	drmModeRes *kms = drmModeGetResources(fd);
+	uint32_t found = 0, crtc_bit = 0;
+
+	igt_assert(kms);
+	for (int i = 0; i < kms->count_crtcs; i++)
+		if (kms->crtcs[i] == crtc_id)
+			crtc_bit = 1u << i;
+	drmModeFreeResources(kms);
+	igt_assert_eq(drmSetClientCap(fd, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1), 0);
+	res = drmModeGetPlaneResources(fd);
+	igt_assert(res);
+	for (uint32_t i = 0; i < res->count_planes && !found; i++) {
+		drmModePlane *p = drmModeGetPlane(fd, res->planes[i]);
+		uint64_t type = 0;
+
+		if (p && (p->possible_crtcs & crtc_bit) &&
+		    kmstest_get_property(fd, p->plane_id, DRM_MODE_OBJECT_PLANE, "type",
+					 NULL, &type, NULL) &&
+		    type == DRM_PLANE_TYPE_CURSOR)
+			found = p->plane_id;
+		drmModeFreePlane(p);
+	}
+	drmModeFreePlaneResources(res);
+	igt_assert_f(found, "no cursor plane on card B");
+	return found;
+}
+
+/*
+ * The host shows a cursor only from a 64x64 resource, and an import's
+ * resource is as wide as its framebuffer's pitch and as tall as the
+ * framebuffer: a 64x64 framebuffer of pitch 512 (on the cursor plane) and
+ * a 64x128 one (through the legacy cursor ioctl) are refused with EINVAL
+ * instead of showing no cursor. Each is an import of its own: an import's
+ * resource keeps the layout of its first framebuffer.
+ */
+static void cursor_layout_refused(void)
+{
+	drmModeModeInfo mode = user_mode(W, H);
+	uint32_t handles[4] = { 0 }, pitches[4] = { PITCH }, offsets[4] = { 0 };
+	uint32_t conn = 0, crtc = 0, fb = 0, cfb = 0, tall = 0, wide = 0;
+	int fd = virtio[1].fd, tall_buf, wide_buf, ret;
+	void *tall_map, *wide_map;
+	uint64_t created;
+
+	handles[0] = kmstest_dumb_create(fd, W, H, 32, NULL, &created);
+	igt_assert_eq(drmModeAddFB2(fd, W, H, DRM_FORMAT_XRGB8888, handles, pitches,
+				    offsets, &fb, 0), 0);
+	find_output(fd, &conn, &crtc);
+	igt_assert_eq(drmModeSetCrtc(fd, crtc, fb, 0, 0, &conn, 1, &mode), 0);
+
+	tall_buf = udmabuf_create(PITCH * 2 * H, &tall_map);
+	igt_assert_eq(__prime_fd_to_handle(fd, tall_buf, &tall), 0);
+	ret = drmModeSetCursor(fd, crtc, tall, W, 2 * H) ? -errno : 0;
+	igt_assert_f(ret == -EINVAL, "a 64x128 imported cursor: %s\n", strerror(-ret));
+
+	wide_buf = udmabuf_create(2 * PITCH * H, &wide_map);
+	igt_assert_eq(__prime_fd_to_handle(fd, wide_buf, &wide), 0);
+	handles[1] = wide;
+	pitches[1] = 2 * PITCH;
+	igt_assert_eq(drmModeAddFB2(fd, W, H, DRM_FORMAT_ARGB8888, &handles[1],
+				    &pitches[1], offsets, &cfb, 0), 0);
+	ret = drmModeSetPlane(fd, cursor_plane(fd, crtc), crtc, cfb, 0, 0, 0, W, H,
+			      0, 0, W << 16, H << 16) ? -errno : 0;
+	igt_assert_f(ret == -EINVAL, "a pitch-512 imported cursor: %s\n", strerror(-ret));
+
+	igt_assert_eq(drmModeSetCrtc(fd, crtc, 0, 0, 0, NULL, 0, NULL), 0);
+	drmModeRmFB(fd, cfb);
+	drmModeRmFB(fd, fb);
+	gem_close(fd, wide);
+	gem_close(fd, tall);
+	gem_close(fd, handles[0]);
+	close(wide_buf);
+	close(tall_buf);
+	munmap(wide_map, 2 * PITCH * H);
+	munmap(tall_map, PITCH * 2 * H);
+}
+
 /*
  * A 64x64 vgem buffer as card B's cursor over a card B dumb framebuffer:
  * the host's cursor image must be the pattern.
@@ -367,6 +463,9 @@ static void cursor_from_vgem(uint32_t seed)
 	host_sync(fd);
 	vmctl_cursor(W, H, seed, "vgem-cursor", result, sizeof(result));
 	igt_info("cursor of gpu-b from vgem: %s\n", result);
+	/* The host only read the exporter's buffer: its fence says so. */
+	igt_assert_eq(bufinfo_count_fences(fd_inode(src.dmabuf), "write", "virtio_gpu"), 0);
+	igt_assert_lt(0, bufinfo_count_fences(fd_inode(src.dmabuf), "read", "virtio_gpu"));
 
 	igt_assert_eq(drmModeSetCursor(fd, crtc, 0, 0, 0), 0);
 	igt_assert_eq(drmModeSetCrtc(fd, crtc, 0, 0, 0, NULL, 0, NULL), 0);
@@ -474,8 +573,9 @@ igt_main
 	for (size_t i = 0; i < ARRAY_SIZE(exporters); i++)
 		scanout_subtest(exporters[i], 0x5c400000u + (uint32_t)i);
 
-	igt_describe("Change one pixel through the exporter after the import: "
-		     "the screen dump must show exactly that change.");
+	igt_describe("Change two pixels through the exporter after the import "
+		     "and flush one: the screen dump must show exactly that "
+		     "change (only the damage goes to the host).");
 	igt_subtest("scanout-live-change-vgem")
 		scanout("vgem", 0x5c4000ffu, true);
 	igt_subtest("scanout-live-change-udmabuf")
@@ -490,6 +590,11 @@ igt_main
 		     "the host's cursor image must be the pattern.");
 	igt_subtest("cursor-from-vgem")
 		cursor_from_vgem(0x5c4000fbu);
+
+	igt_describe("An imported cursor framebuffer the host would not show "
+		     "(pitch 512, 64x128) is refused at atomic check.");
+	igt_subtest("cursor-import-layout-refused")
+		cursor_layout_refused();
 
 	igt_describe("Every ioctl that would hand an import to the host for "
 		     "anything but scan-out fails, before and after it is "

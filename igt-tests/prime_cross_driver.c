@@ -116,6 +116,18 @@
  * @adapter:
  */
 /**
+ * SUBTEST: move-notify-unmap-late
+ * Description: An importer keeps its old mapping across a move and fences
+ *              its last reads; the exporter reuses the old pages only after
+ *              that fence signals.
+ */
+/**
+ * SUBTEST: adapter-cpu-write-sync
+ * Description: The CPU writes a buffer the core's adapter has mapped for a
+ *              device, inside DMA_BUF_IOCTL_SYNC; the device reads the new
+ *              data.
+ */
+/**
  * SUBTEST: move-blocked-while-pinned
  * Description: A buffer cannot move while a pinned importer holds it.
  */
@@ -472,6 +484,82 @@ static void move_remap(uint32_t offers, uint32_t requests, uint32_t seed)
 	close(dmabuf);
 }
 
+/*
+ * An importer that unmaps late: its move_notify keeps the old mapping and
+ * fences it, and a worker reads it, unmaps it and signals the fence 200 ms
+ * later. The exporter must not reuse the old pages before that fence: the
+ * move returns only after the late read, which found the old data intact.
+ */
+static void move_unmap_late(uint32_t offers, uint32_t requests, uint32_t seed)
+{
+	struct dma_buf_test_read rd;
+	uint64_t want = pattern_checksum(BUF_SIZE, seed);
+	uint32_t handle = 0;
+	int dmabuf, ret;
+
+	dmabuf = testdev_export(testdev, BUF_SIZE, offers, seed, 0);
+	ret = testdev_import_flags(testdev, TESTDEV_DMA64, dmabuf, requests,
+				   DMA_BUF_TEST_IMPORT_UNMAP_LATE, &handle);
+	igt_assert_f(ret == 0, "test device import: %s", strerror(-ret));
+	igt_assert_eq(testdev_read(testdev, handle, 0, &rd), 0);
+	igt_assert(rd.checksum == want);
+
+	igt_assert_eq(testdev_move(testdev, dmabuf), 0);
+	igt_assert_eq(testdev_read(testdev, handle, DMA_BUF_TEST_READ_DMA, &rd), 0);
+	igt_assert_eq(rd.moves, 1);
+	igt_assert_f(rd.late_unmaps == 1,
+		     "the move returned before the importer's fence signalled\n");
+	igt_assert_f(rd.late_changed == 0,
+		     "the old pages changed while the importer's fence was pending\n");
+	igt_assert_eq(rd.maps, 2);
+	igt_assert(rd.checksum == want);
+	testdev_release(testdev, handle);
+
+	close(dmabuf);
+
+	/* Only the test device's own buffers take late importers. */
+	dmabuf = udmabuf_export_pattern(BUF_SIZE, seed);
+	ret = testdev_import_flags(testdev, TESTDEV_DMA64, dmabuf, requests,
+				   DMA_BUF_TEST_IMPORT_UNMAP_LATE, &handle);
+	igt_assert_eq(ret, -EINVAL);
+	close(dmabuf);
+}
+
+/*
+ * The core's adapter DMA-maps the table of a PAL-only exporter for an SGT
+ * importer, so the core syncs it: the importer maps first, then the CPU
+ * writes through an mmap of the dma-buf inside DMA_BUF_IOCTL_SYNC, and the
+ * device reads the new data (under forced bouncing, from a bounce buffer
+ * that only the sync at SYNC_END refreshes).
+ */
+static void adapter_cpu_write(uint32_t seed)
+{
+	struct dma_buf_test_read rd;
+	uint32_t handle = 0;
+	int dmabuf, ret;
+	void *map;
+
+	dmabuf = testdev_export(testdev, BUF_SIZE, DMA_BUF_TEST_OFFER_PAL, seed, 0);
+	ret = testdev_import(testdev, TESTDEV_DMA64, dmabuf, DMA_BUF_TEST_REQUEST_SGT,
+			     &handle);
+	igt_assert_f(ret == 0, "test device import: %s", strerror(-ret));
+	igt_assert_eq(testdev_read(testdev, handle, DMA_BUF_TEST_READ_DMA, &rd), 0);
+	igt_assert(rd.checksum == pattern_checksum(BUF_SIZE, seed));
+
+	map = dmabuf_mmap(dmabuf, BUF_SIZE);
+	dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
+	pattern_fill(map, BUF_SIZE, seed + 1);
+	dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
+	munmap(map, BUF_SIZE);
+
+	igt_assert_eq(testdev_read(testdev, handle, DMA_BUF_TEST_READ_DMA, &rd), 0);
+	igt_assert_eq(rd.maps, 1);
+	igt_assert_f(rd.checksum == pattern_checksum(BUF_SIZE, seed + 1),
+		     "the device reads what the buffer held before the CPU wrote\n");
+	testdev_release(testdev, handle);
+	close(dmabuf);
+}
+
 /* A PAL-only request of the 64-bit device where the trust rule refuses it. */
 static void pal_refused(uint32_t offers, uint32_t seed)
 {
@@ -588,6 +676,25 @@ igt_main
 		     "PAL-only exporter and an SGT importer.");
 	igt_subtest("move-notify-adapter-remap")
 		move_remap(DMA_BUF_TEST_OFFER_PAL, DMA_BUF_TEST_REQUEST_SGT, 0x6d6f7605u);
+
+	igt_describe("An importer that keeps its old mapping across a move "
+		     "and fences its last reads: the exporter reuses the old "
+		     "pages only after that fence, SGT and PAL alike.");
+	igt_subtest("move-notify-unmap-late") {
+		move_unmap_late(DMA_BUF_TEST_OFFER_SGT, DMA_BUF_TEST_REQUEST_SGT,
+				0x6d6f7606u);
+		move_unmap_late(DMA_BUF_TEST_OFFER_PAL, DMA_BUF_TEST_REQUEST_SGT,
+				0x6d6f7607u);
+		if (topology == TOPO_DIRECT)
+			move_unmap_late(DMA_BUF_TEST_OFFER_PAL, DMA_BUF_TEST_REQUEST_PAL,
+					0x6d6f7608u);
+	}
+
+	igt_describe("The core syncs the tables its PAL-to-SGT adapter maps: "
+		     "the CPU writes a mapped buffer inside DMA_BUF_IOCTL_SYNC "
+		     "and the device reads the new data, bouncing or not.");
+	igt_subtest("adapter-cpu-write-sync")
+		adapter_cpu_write(0x6d6f7609u);
 
 	igt_describe("A pinned native import (GEM PRIME helpers) keeps the "
 		     "exporter from moving the buffer until it is released.");

@@ -47,11 +47,12 @@ struct test_exporter {
 	atomic_t attaches, detaches, maps, unmaps, pins, unpins;
 	bool resv_held_in_map;
 	/* native exporters */
-	struct dma_buf_mapping_offer offers[DMA_BUF_MAX_MAPPING_ENTRIES];
+	/* one more than fits: the exporter that adds too many */
+	struct dma_buf_mapping_offer offers[DMA_BUF_MAX_MAPPING_ENTRIES + 1];
 	int noffers;		/* 0: one plain SGT offer; -1: none */
-	int offers_ret;		/* non-zero: get_mapping_offers returns it */
-	int offers_written;	/* with offers_ret: write only this many */
-	bool offers_cleared;	/* the core handed a cleared array */
+	int offers_ret;		/* get_mapping_offers returns it */
+	int last_add_err;	/* what the last dma_buf_mapping_offer_add() said */
+	bool offers_cleared;	/* the core handed an empty, cleared list */
 	int offer_calls;
 	bool resv_held_in_offers;
 	/* what the exporter's attach callback saw */
@@ -209,27 +210,21 @@ static const struct dma_buf_sgt_exp_ops test_sgt_ops = {
 
 static int test_get_offers(struct dma_buf *dmabuf,
 			   struct dma_buf_attachment *attach,
-			   struct dma_buf_mapping_offer *offers,
-			   unsigned int max)
+			   struct dma_buf_mapping_offers *offers)
 {
 	struct test_exporter *exp = dmabuf->priv;
+	int i;
 
 	exp->offer_calls++;
 	exp->resv_held_in_offers = dma_resv_is_locked(dmabuf->resv);
-	exp->offers_cleared = max == DMA_BUF_MAX_MAPPING_ENTRIES &&
-			      !memchr_inv(offers, 0, max * sizeof(*offers));
-	if (exp->offers_ret) {
-		memcpy(offers, exp->offers, exp->offers_written * sizeof(*offers));
-		return exp->offers_ret;
-	}
-	if (exp->noffers < 0)
-		return 0;
-	if (!exp->noffers) {
-		offers[0] = DMA_BUF_SGT_OFFER(&test_sgt_ops);
-		return 1;
-	}
-	memcpy(offers, exp->offers, exp->noffers * sizeof(*offers));
-	return exp->noffers;
+	exp->offers_cleared = !offers->count && !offers->overflowed &&
+			      !memchr_inv(offers->entries, 0, sizeof(offers->entries));
+	if (!exp->noffers)
+		exp->last_add_err = dma_buf_mapping_offer_add(offers,
+							      DMA_BUF_SGT_OFFER(&test_sgt_ops));
+	for (i = 0; i < exp->noffers; i++)
+		exp->last_add_err = dma_buf_mapping_offer_add(offers, exp->offers[i]);
+	return exp->offers_ret;
 }
 
 /* Native exporters: offers instead of map_dma_buf. */
@@ -649,8 +644,8 @@ static const struct dma_buf_mapping_type test_type_no_match = {
 static int bug_reports;
 static const char *bug_exporters[4];
 
-static bool count_mapping_bug(const struct dma_buf *dmabuf, const char *what,
-			      long value)
+static bool count_mapping_bug(const struct dma_buf *dmabuf, const struct device *importer,
+			      const char *what, long value)
 {
 	if (bug_reports < ARRAY_SIZE(bug_exporters))
 		bug_exporters[bug_reports] = dmabuf->exp_name;
@@ -814,8 +809,9 @@ static void mapping_bogus_return(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EINVAL);
 	KUNIT_EXPECT_EQ(test, bug_reports, 2);
 
-	/* More offers than the core has room for. */
-	ctx->exp->offers_ret = DMA_BUF_MAX_MAPPING_ENTRIES + 1;
+	/* A count where 0 or an errno belongs (the callback adds, not counts). */
+	ctx->exp->verdict[0][0] = 0;
+	ctx->exp->offers_ret = 1;
 	attach = native_attach(ctx, req, 1);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EINVAL);
 	KUNIT_EXPECT_EQ(test, bug_reports, 3);
@@ -834,10 +830,9 @@ static void mapping_bogus_return(struct kunit *test)
 }
 
 /*
- * The offers array reaches the exporter cleared, whatever the stack held
- * (build bots use INIT_STACK_NONE): an exporter that writes one entry and
- * returns two hands over an entry without a type, which is refused with
- * -EINVAL and one report, never read as a type pointer.
+ * The offer list reaches the exporter empty and cleared, whatever the stack
+ * held (build bots use INIT_STACK_NONE), so an entry is never read that the
+ * exporter did not add.
  */
 static void mapping_offers_cleared(struct kunit *test)
 {
@@ -847,24 +842,95 @@ static void mapping_offers_cleared(struct kunit *test)
 	};
 	struct dma_buf_attachment *attach;
 
-	ctx->exp->offers[0] = DMA_BUF_SGT_OFFER(&test_sgt_ops);
-	/* What a previous exporter might have left behind on the stack. */
-	memset(&ctx->exp->offers[1], 0x5a, sizeof(ctx->exp->offers[1]));
-	ctx->exp->offers_written = 1;
-	ctx->exp->offers_ret = 2;
-	attach = native_attach(ctx, req, 1);
-	KUNIT_EXPECT_TRUE(test, ctx->exp->offers_cleared);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EINVAL);
-	KUNIT_EXPECT_EQ(test, bug_reports, 1);
-	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->attaches), 0);
-
-	/* Written and returned agree: the same exporter attaches. */
-	ctx->exp->offers_ret = 1;
 	attach = native_attach(ctx, req, 1);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	KUNIT_EXPECT_TRUE(test, ctx->exp->offers_cleared);
 	dma_buf_detach(ctx->dmabuf, attach);
+	KUNIT_EXPECT_EQ(test, bug_reports, 0);
+}
+
+/*
+ * An exporter that adds one offer more than the list holds: the helper
+ * refuses the extra entry (nothing is written past the list: KASAN watches
+ * the core's stack frame), and the attach fails with -EINVAL and one report,
+ * whether the exporter passes the helper's -ENOSPC on or ignores it.
+ */
+static void mapping_offers_overflow(struct kunit *test)
+{
+	struct attach_test_ctx *ctx = native_buffer(test);
+	const struct dma_buf_mapping_request req[] = {
+		DMA_BUF_SGT_REQUEST(ctx->dev, false),
+	};
+	struct dma_buf_attachment *attach;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(ctx->exp->offers); i++)
+		ctx->exp->offers[i] = DMA_BUF_SGT_OFFER(&test_sgt_ops);
+	/* A full list is fine. */
+	ctx->exp->noffers = DMA_BUF_MAX_MAPPING_ENTRIES;
+	attach = native_attach(ctx, req, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_EQ(test, ctx->exp->last_add_err, 0);
+	dma_buf_detach(ctx->dmabuf, attach);
+
+	ctx->exp->noffers = DMA_BUF_MAX_MAPPING_ENTRIES + 1;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(native_attach(ctx, req, 1)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ctx->exp->last_add_err, -ENOSPC);
 	KUNIT_EXPECT_EQ(test, bug_reports, 1);
+
+	ctx->exp->offers_ret = -ENOSPC;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(native_attach(ctx, req, 1)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, bug_reports, 2);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->attaches), 1);
+}
+
+/*
+ * A type defined in a module holds a reference to it from the negotiation
+ * to dma_buf_detach(), and gives it back on a failure after the
+ * negotiation (the exporter's attach refusing); a module on its way out
+ * fails the attach with -ENODEV. Counted on a stand-in module, of which
+ * the core uses only the reference count and the state.
+ */
+static void mapping_type_module_reference(struct kunit *test)
+{
+#ifdef CONFIG_MODULE_UNLOAD
+	struct attach_test_ctx *ctx = native_buffer(test);
+	struct dma_buf_mapping_request req;
+	struct dma_buf_attachment *attach;
+	struct dma_buf_mapping_type *type;
+	struct module *owner;
+
+	owner = kunit_kzalloc(test, sizeof(*owner), GFP_KERNEL);
+	type = kunit_kzalloc(test, sizeof(*type), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, owner);
+	KUNIT_ASSERT_NOT_NULL(test, type);
+	owner->state = MODULE_STATE_LIVE;
+	atomic_set(&owner->refcnt, 1);	/* as a loaded module's: no users */
+	KUNIT_ASSERT_EQ(test, module_refcount(owner), 0);
+	*type = test_type_a;
+	type->owner = owner;
+	req = TEST_REQUEST(type, 0);
+	ctx->exp->offers[0] = TEST_OFFER(type, 0);
+	ctx->exp->noffers = 1;
+
+	attach = native_attach(ctx, &req, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_EQ(test, module_refcount(owner), 1);
+	dma_buf_detach(ctx->dmabuf, attach);
+	KUNIT_EXPECT_EQ(test, module_refcount(owner), 0);
+
+	ctx->exp->attach_err = -EBUSY;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(native_attach(ctx, &req, 1)), -EBUSY);
+	KUNIT_EXPECT_EQ(test, module_refcount(owner), 0);
+
+	ctx->exp->attach_err = 0;
+	owner->state = MODULE_STATE_GOING;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(native_attach(ctx, &req, 1)), -ENODEV);
+	KUNIT_EXPECT_EQ(test, module_refcount(owner), 0);
+	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->dmabuf->attachments));
+#else
+	kunit_skip(test, "module references are counted only with CONFIG_MODULE_UNLOAD");
+#endif
 }
 
 /*
@@ -883,7 +949,7 @@ static void mapping_report_every_exporter(struct kunit *test)
 	a->exp->offers[0] = TEST_OFFER(&test_type_a, 0);
 	a->exp->noffers = 1;
 	a->exp->verdict[0][0] = 1;
-	b->exp->offers_ret = DMA_BUF_MAX_MAPPING_ENTRIES + 1;
+	b->exp->offers_ret = 1;
 
 	KUNIT_EXPECT_EQ(test, PTR_ERR(native_attach(a, req, 1)), -EINVAL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(native_attach(b, req, 1)), -EINVAL);
@@ -897,8 +963,8 @@ static void mapping_report_every_exporter(struct kunit *test)
 
 	/* The real report: each one asks for its call site's WARN. */
 	kunit_deactivate_static_stub(test, dma_buf_mapping_report);
-	KUNIT_EXPECT_TRUE(test, dma_buf_mapping_report(a->dmabuf, "kunit: a", 1));
-	KUNIT_EXPECT_TRUE(test, dma_buf_mapping_report(b->dmabuf, "kunit: b", 2));
+	KUNIT_EXPECT_TRUE(test, dma_buf_mapping_report(a->dmabuf, NULL, "kunit: a", 1));
+	KUNIT_EXPECT_TRUE(test, dma_buf_mapping_report(b->dmabuf, a->dev, "kunit: b", 2));
 	a->dmabuf->exp_name = name_a;
 	b->dmabuf->exp_name = name_b;
 }
@@ -1365,6 +1431,8 @@ static struct kunit_case dma_buf_mapping_cases[] = {
 	KUNIT_CASE(mapping_errno_aborts),
 	KUNIT_CASE(mapping_bogus_return),
 	KUNIT_CASE(mapping_offers_cleared),
+	KUNIT_CASE(mapping_offers_overflow),
+	KUNIT_CASE(mapping_type_module_reference),
 	KUNIT_CASE(mapping_report_every_exporter),
 	KUNIT_CASE(mapping_peer2peer_meaning),
 	KUNIT_CASE(mapping_bad_requests),

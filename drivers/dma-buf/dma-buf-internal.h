@@ -62,14 +62,22 @@ void dma_buf_mapping_debugfs_show(struct seq_file *s,
  */
 int dma_buf_p2p_distance(struct pci_dev *provider, struct device *client);
 
-bool dma_buf_mapping_report(const struct dma_buf *dmabuf, const char *what,
+bool dma_buf_mapping_report(const struct dma_buf *dmabuf,
+			    const struct device *importer, const char *what,
 			    long value);
 /*
- * A driver callback broke its contract: report it with the exporter's name
+ * An exporter broke its contract: report it with the exporter's name
  * every time, and WARN once per call site for the stack trace.
  */
 #define dma_buf_mapping_bug(dmabuf, what, value) \
-	WARN_ON_ONCE(dma_buf_mapping_report(dmabuf, what, value))
+	WARN_ON_ONCE(dma_buf_mapping_report(dmabuf, NULL, what, value))
+/* The same for the importer of @attach, named by its device. */
+#define dma_buf_mapping_importer_bug(attach, what, value) ({			\
+	const struct dma_buf_attachment *__attach = (attach);			\
+										\
+	WARN_ON_ONCE(dma_buf_mapping_report(__attach->dmabuf, __attach->dev,	\
+					    what, value));			\
+})
 
 /* dma-buf-pal.c */
 int dma_buf_pal_adapter_match(const struct dma_buf_mapping_offer *offer,
@@ -79,6 +87,8 @@ struct sg_table *dma_buf_pal_map_sgt(struct dma_buf_attachment *attach,
 void dma_buf_pal_unmap_sgt(struct dma_buf_attachment *attach,
 			   struct sg_table *sgt, enum dma_data_direction dir);
 void dma_buf_pal_detach(struct dma_buf_attachment *attach);
+int dma_buf_pal_sync_adapter(struct dma_buf *dmabuf,
+			     enum dma_data_direction cpu_dir, bool for_cpu);
 
 /*
  * The exporter's side of an SGT map, inline in the map and unmap paths: a

@@ -21,25 +21,37 @@
 /**
  * dma_buf_mapping_report - report a driver that broke the mapping contract
  * @dmabuf: the buffer concerned
+ * @importer: the importing device when the importer broke it, NULL when
+ *	the exporter did
  * @what: what the driver did, naming the callback or entry point
  * @value: the value it returned or that shows the bug
  *
- * Every violation is reported with the exporter's name (ratelimited, so a
- * driver that breaks the contract on every attach cannot flood the log);
- * the caller, dma_buf_mapping_bug(), adds one WARN per call site for the
- * stack trace and fails the attach with -EINVAL, so that a bogus value is
- * never handed onward. KUnit replaces this function to count the reports
- * (and, returning false, to keep the WARN out of the test's log).
+ * Every violation is reported with the exporter's name, and an importer's
+ * with the importing device's too (ratelimited, so a driver that breaks
+ * the contract on every attach cannot flood the log); the caller,
+ * dma_buf_mapping_bug() or dma_buf_mapping_importer_bug(), adds one WARN
+ * per call site for the stack trace, and the core then refuses what was
+ * handed over (an attach fails with -EINVAL, so that a bogus value is
+ * never handed onward) or undoes what was left behind (at detach). A bad
+ * value from a type's match callback is reported under the exporter's
+ * name too: the offer it judged is the exporter's. KUnit replaces this
+ * function to count the reports (and, returning false, to keep the WARN
+ * out of the test's log).
  *
  * Context: any.
  * Return: true when the WARN of the call site should fire.
  */
 VISIBLE_IF_KUNIT bool dma_buf_mapping_report(const struct dma_buf *dmabuf,
+					     const struct device *importer,
 					     const char *what, long value)
 {
-	KUNIT_STATIC_STUB_REDIRECT(dma_buf_mapping_report, dmabuf, what, value);
-	pr_err_ratelimited("dma-buf: mapping contract broken on a buffer of exporter %s: %s (%ld)\n",
-			   dmabuf->exp_name, what, value);
+	KUNIT_STATIC_STUB_REDIRECT(dma_buf_mapping_report, dmabuf, importer, what, value);
+	if (importer)
+		pr_err_ratelimited("dma-buf: importer %s broke the mapping contract on a buffer of exporter %s: %s (%ld)\n",
+				   dev_name(importer), dmabuf->exp_name, what, value);
+	else
+		pr_err_ratelimited("dma-buf: exporter %s broke the mapping contract: %s (%ld)\n",
+				   dmabuf->exp_name, what, value);
 	return true;
 }
 EXPORT_SYMBOL_IF_KUNIT(dma_buf_mapping_report);
@@ -194,37 +206,70 @@ int dma_buf_check_requests(const struct dma_buf_mapping_request *requests,
 	return 0;
 }
 
+/**
+ * dma_buf_mapping_offer_add - append an offer to an exporter's list
+ * @offers: the list handed to &dma_buf_ops.get_mapping_offers
+ * @offer: the entry, usually from a DMA_BUF_*_OFFER() macro
+ *
+ * Out of line: the list's bound is the core's business, and sparse
+ * misreads a compound literal passed to an inline function.
+ *
+ * Context: any; does not sleep.
+ *
+ * Return: 0, or -ENOSPC when @offers already holds
+ * %DMA_BUF_MAX_MAPPING_ENTRIES entries. The entry is then dropped and the
+ * list marked, and the core fails the attach with -EINVAL and a report
+ * naming the exporter, whether or not the exporter passes the error on.
+ */
+int dma_buf_mapping_offer_add(struct dma_buf_mapping_offers *offers,
+			      struct dma_buf_mapping_offer offer)
+{
+	if (offers->count >= ARRAY_SIZE(offers->entries)) {
+		offers->overflowed = true;
+		return -ENOSPC;
+	}
+	offers->entries[offers->count++] = offer;
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_mapping_offer_add, DMA_BUF);
+
 /*
- * Fill @offers, a cleared array, from a native exporter; returns the
- * count. An exporter that returns more entries than it wrote hands over
- * entries without a type, which are refused, never stack garbage.
+ * Fill @offers, an empty list, from a native exporter; returns the count.
+ * The list itself keeps the exporter inside it (dma_buf_mapping_offer_add()
+ * refuses an entry past the end and marks the list), so the checks here
+ * only decide whether what was added is usable.
  */
 static int get_offers(struct dma_buf_attachment *attach,
-		      struct dma_buf_mapping_offer *offers)
+		      struct dma_buf_mapping_offers *offers)
 {
 	struct dma_buf *dmabuf = attach->dmabuf;
-	int count, i;
+	unsigned int i;
+	int ret;
 
 	/* Exporters may take the lock here: not with another buffer's held. */
 	might_lock(&dmabuf->resv->lock.base);
-	count = dmabuf->ops->get_mapping_offers(dmabuf, attach, offers,
-						DMA_BUF_MAX_MAPPING_ENTRIES);
-	if (count < 0 && count >= -MAX_ERRNO)
-		return count;
-	if (count < 0 || count > DMA_BUF_MAX_MAPPING_ENTRIES) {
-		dma_buf_mapping_bug(dmabuf, "get_mapping_offers returned a bad count", count);
+	ret = dmabuf->ops->get_mapping_offers(dmabuf, attach, offers);
+	if (offers->overflowed) {
+		dma_buf_mapping_bug(dmabuf, "get_mapping_offers added more offers than fit",
+				    DMA_BUF_MAX_MAPPING_ENTRIES + 1);
 		return -EINVAL;
 	}
-	for (i = 0; i < count; i++) {
-		const struct dma_buf_mapping_type *type = offers[i].type;
+	if (ret < 0 && ret >= -MAX_ERRNO)
+		return ret;
+	if (ret) {
+		dma_buf_mapping_bug(dmabuf, "get_mapping_offers returned a bad value", ret);
+		return -EINVAL;
+	}
+	for (i = 0; i < offers->count; i++) {
+		const struct dma_buf_mapping_offer *offer = &offers->entries[i];
 
-		if (!valid_type(type) ||
-		    (type->valid_offer && !type->valid_offer(&offers[i]))) {
+		if (!valid_type(offer->type) ||
+		    (offer->type->valid_offer && !offer->type->valid_offer(offer))) {
 			dma_buf_mapping_bug(dmabuf, "get_mapping_offers gave an invalid entry", i);
 			return -EINVAL;
 		}
 	}
-	return count;
+	return offers->count;
 }
 
 /*
@@ -297,12 +342,13 @@ static noinline int negotiate_native(struct dma_buf_attachment *attach,
 				     unsigned int count)
 {
 	/* Cleared here, once, whatever the stack auto-initialisation. */
-	struct dma_buf_mapping_offer offers[DMA_BUF_MAX_MAPPING_ENTRIES] = {};
+	struct dma_buf_mapping_offers list = {};
+	const struct dma_buf_mapping_offer *offers = list.entries;
 	struct dma_buf *dmabuf = attach->dmabuf;
 	int noffers, i, ret;
 	unsigned int j;
 
-	noffers = get_offers(attach, offers);
+	noffers = get_offers(attach, &list);
 	if (noffers < 0)
 		return noffers;
 

@@ -20,6 +20,7 @@
 #include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
+#include <linux/memory_hotplug.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
@@ -42,10 +43,13 @@ MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 #define PAL_TEST_DMA_OFFSET	BIT_ULL(40)
 /*
  * RAM that no test touches: the core checks that a RAM range is RAM (it
- * has struct pages), but never reads it. 64 MiB is RAM under UML (mem=1G)
- * and in the test VM.
+ * has struct pages), but never reads it. A block the suite allocates, so
+ * that it is RAM on every architecture (no fixed address is).
  */
-#define PAL_TEST_PHYS	((phys_addr_t)SZ_64M)
+#define PAL_TEST_BLOCK_ORDER	6
+static struct page *pal_test_block;
+static phys_addr_t pal_test_phys;
+#define PAL_TEST_PHYS	pal_test_phys
 /* Physical address space that is not RAM on any machine the tests run on. */
 #define PAL_TEST_NOT_RAM	BIT_ULL(46)
 
@@ -123,10 +127,13 @@ static bool p2p_reachable;
 
 /* Contract violations reported by the core (stubbed: no WARN in the log). */
 static int reports;
+static const struct device *reported_importer;
 
-static bool count_report(const struct dma_buf *dmabuf, const char *what, long value)
+static bool count_report(const struct dma_buf *dmabuf, const struct device *importer,
+			 const char *what, long value)
 {
 	reports++;
+	reported_importer = importer;
 	return false;
 }
 
@@ -214,12 +221,14 @@ static const struct dma_buf_sgt_exp_ops pal_exp_sgt_ops = {
 };
 
 static int pal_exp_offers(struct dma_buf *dmabuf, struct dma_buf_attachment *attach,
-			  struct dma_buf_mapping_offer *offers, unsigned int max)
+			  struct dma_buf_mapping_offers *offers)
 {
 	struct pal_exporter *exp = dmabuf->priv;
+	int i, ret = 0;
 
-	memcpy(offers, exp->offers, exp->noffers * sizeof(*offers));
-	return exp->noffers;
+	for (i = 0; i < exp->noffers && !ret; i++)
+		ret = dma_buf_mapping_offer_add(offers, exp->offers[i]);
+	return ret;
 }
 
 static int pal_exp_pin(struct dma_buf_attachment *attach)
@@ -350,6 +359,7 @@ static struct pal_ctx *pal_export(struct kunit *test, struct dma_buf_phys_list *
 	mmio_bar_end = PHYS_ADDR_MAX;
 	mmio_bus_offset = 0;
 	reports = 0;
+	reported_importer = NULL;
 	p2p_reachable = true;
 	return ctx;
 }
@@ -397,7 +407,7 @@ static struct dma_buf_attachment *pal_attach_ok(struct kunit *test, struct pal_c
 /* Map through the importer's entry point; 0 or the error. */
 static int pal_map_unmap(struct dma_buf_attachment *attach)
 {
-	struct dma_buf_phys_list *pal;
+	const struct dma_buf_phys_list *pal;
 
 	dma_resv_lock(attach->dmabuf->resv, NULL);
 	pal = dma_buf_map_pal(attach);
@@ -469,7 +479,7 @@ static void pal_valid_list(struct kunit *test)
 {
 	struct pal_ctx *ctx = pal_export_pages(test, PAL_TEST_PAGES);
 	struct dma_buf_attachment *attach = pal_attach_ok(test, ctx, false);
-	struct dma_buf_phys_list *pal;
+	const struct dma_buf_phys_list *pal;
 	unsigned int i;
 
 	dma_resv_lock(ctx->dmabuf->resv, NULL);
@@ -539,18 +549,25 @@ static void pal_overlap(struct kunit *test)
 						       PAGE_SIZE };
 	expect_refused(test, list, 3 * PAGE_SIZE, false);
 
-	/* Out of order: only the sorted check can see it. */
-	list = template_list(test, 3);
-	list->ranges[0] = (struct dma_buf_phys_range){ PAL_TEST_PHYS + 8 * PAGE_SIZE,
-						       PAGE_SIZE };
-	list->ranges[1] = (struct dma_buf_phys_range){ PAL_TEST_PHYS, 4 * PAGE_SIZE };
-	list->ranges[2] = (struct dma_buf_phys_range){ PAL_TEST_PHYS + 3 * PAGE_SIZE,
-						       PAGE_SIZE };
-	expect_refused(test, list, 6 * PAGE_SIZE, false);
-
-	/* The same twice. */
+	/* The same twice: a range starting inside the one before, always seen. */
 	expect_refused(test, two_ranges(test, PAL_TEST_PHYS, PAL_TEST_PHYS),
 		       2 * PAGE_SIZE, false);
+
+	/*
+	 * Out of order, the third inside the first: only the sorted check
+	 * can see it, which debug kernels run (CONFIG_DMABUF_DEBUG); others
+	 * accept the list.
+	 */
+	list = template_list(test, 3);
+	list->ranges[0] = (struct dma_buf_phys_range){ PAL_TEST_PHYS, 4 * PAGE_SIZE };
+	list->ranges[1] = (struct dma_buf_phys_range){ PAL_TEST_PHYS + 8 * PAGE_SIZE,
+						       PAGE_SIZE };
+	list->ranges[2] = (struct dma_buf_phys_range){ PAL_TEST_PHYS + 3 * PAGE_SIZE,
+						       PAGE_SIZE };
+	if (IS_ENABLED(CONFIG_DMABUF_DEBUG))
+		expect_refused(test, list, 6 * PAGE_SIZE, false);
+	else
+		expect_accepted(test, list, 6 * PAGE_SIZE);
 }
 
 static void pal_short_coverage(struct kunit *test)
@@ -605,9 +622,11 @@ static void pal_bad_kind(struct kunit *test)
 	expect_refused(test, list, 2 * PAGE_SIZE, false);
 }
 
-/* The first byte of physical space can be in a list. */
+/* The first byte of physical space can be in a list, where it is RAM. */
 static void pal_boundary_first_byte(struct kunit *test)
 {
+	if (!pfn_valid(0))
+		kunit_skip(test, "physical page 0 is not RAM on this machine");
 	expect_accepted(test, two_ranges(test, 0, PAL_TEST_PHYS), 2 * PAGE_SIZE);
 }
 
@@ -781,6 +800,26 @@ static void pal_ram_outside_memory(struct kunit *test)
 }
 
 /*
+ * A hole inside a range is found, not only outside memory at its ends: a
+ * range from the last RAM page below the PCI hole under 4 GiB to the first
+ * RAM page at 4 GiB (x86 machines with memory above 4 GiB, as the test VM).
+ */
+static void pal_ram_hole_inside(struct kunit *test)
+{
+	unsigned long below = PHYS_PFN(SZ_4G) - 1, above = PHYS_PFN(SZ_4G);
+	struct dma_buf_phys_list *list;
+
+	while (below && !pfn_valid(below))
+		below--;
+	if (!below || below == PHYS_PFN(SZ_4G) - 1 || !pfn_valid(above))
+		kunit_skip(test, "no memory hole between RAM below and at 4 GiB here");
+	list = template_list(test, 1);
+	list->ranges[0] = (struct dma_buf_phys_range){
+		PFN_PHYS(below), PFN_PHYS(above - below + 1) };
+	expect_refused(test, list, list->ranges[0].len, false);
+}
+
+/*
  * Two MMIO pages above 4 GiB, from an offer with a provider, attached by a
  * PAL importer that accepts MMIO.
  */
@@ -874,7 +913,7 @@ static void pal_detach_mapped(struct kunit *test)
 	struct pal_ctx *ctx = pal_export_pages(test, 2);
 	const struct dma_buf_mapping_request req = DMA_BUF_PAL_REQUEST(ctx->dev, false);
 	struct dma_buf_attachment *attach = pal_attach(ctx, &req, 1);
-	struct dma_buf_phys_list *pal;
+	const struct dma_buf_phys_list *pal;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	dma_resv_lock(ctx->dmabuf->resv, NULL);
@@ -886,8 +925,43 @@ static void pal_detach_mapped(struct kunit *test)
 
 	dma_buf_detach(ctx->dmabuf, attach);
 	KUNIT_EXPECT_EQ(test, reports, 1);
+	/* The importer's bug, reported as such. */
+	KUNIT_EXPECT_PTR_EQ(test, reported_importer, (const struct device *)ctx->dev);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unmaps), 1);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->pins), COUNT(ctx->exp->unpins));
+}
+
+/*
+ * The exporter's move reaches every importer's move_notify: a PAL
+ * importer, and an SGT importer the adapter serves. The PAL importer then
+ * unmaps the old list and maps the new location.
+ */
+static void pal_move_notify_reaches_importers(struct kunit *test)
+{
+	struct pal_ctx *ctx = pal_export_pages(test, 2);
+	struct dma_buf_attachment *attach = pal_attach_ok(test, ctx, false);
+	const struct dma_buf_mapping_request sgt_req = DMA_BUF_SGT_REQUEST(ctx->dev, false);
+	struct dma_buf_attachment *adapted = pal_attach(ctx, &sgt_req, 1);
+	const struct dma_buf_phys_list *pal;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, adapted);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, detach, adapted));
+	KUNIT_EXPECT_PTR_EQ(test, adapted->offer.type, &dma_buf_mapping_pal);
+
+	dma_resv_lock(ctx->dmabuf->resv, NULL);
+	pal = dma_buf_map_pal(attach);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pal);
+	dma_buf_move_notify(ctx->dmabuf);
+	KUNIT_EXPECT_EQ(test, ctx->move_notifies, 2);
+	/* Told: the importer drops the old list and maps again. */
+	dma_buf_unmap_pal(attach, pal);
+	pal = dma_buf_map_pal(attach);
+	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(pal));
+	if (!IS_ERR_OR_NULL(pal))
+		dma_buf_unmap_pal(attach, pal);
+	dma_resv_unlock(ctx->dmabuf->resv);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), 2);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unmaps), 2);
 }
 
 /* MMIO reaches a PAL importer only with its consent and a P2P path. */
@@ -1237,20 +1311,33 @@ static void adapter_malformed(struct kunit *test)
 
 /*
  * A 512 MiB buffer in 2^17 single pages, in reverse address order so that
- * the overlap check has to sort (and the adapter cannot merge): it is
- * accepted, and the adapter maps it. The time is reported, not asserted.
+ * the overlap check has to sort in a debug kernel (and the adapter cannot
+ * merge): it is accepted, and the adapter maps it. The time is reported,
+ * not asserted.
  */
 static void pal_large_list(struct kunit *test)
 {
 	unsigned int i, n = 1U << 17;
 	struct dma_buf_phys_list *list = template_list(test, n);
+	u64 span = (u64)n * PAGE_SIZE, step = min_t(u64, span, SZ_2M);
 	struct dma_buf_attachment *attach;
+	phys_addr_t base, p;
 	struct sg_table *sgt;
 	struct pal_ctx *ctx;
 	u64 start, pal_ns;
 
+	/* 512 MiB of RAM: the suite's block may sit near the end of memory. */
+	for (base = ALIGN_DOWN(PAL_TEST_PHYS, span); ; base -= span) {
+		for (p = base; p < base + span; p += step)
+			if (!pfn_to_online_page(PHYS_PFN(p)))
+				break;
+		if (p >= base + span)
+			break;
+		if (!base)
+			kunit_skip(test, "no 512 MiB of RAM in one piece below the suite's block");
+	}
 	for (i = 0; i < n; i++) {
-		list->ranges[i].base = PAL_TEST_PHYS + (u64)(n - 1 - i) * PAGE_SIZE;
+		list->ranges[i].base = base + (u64)(n - 1 - i) * PAGE_SIZE;
 		list->ranges[i].len = PAGE_SIZE;
 	}
 	ctx = pal_export(test, list, (size_t)n * PAGE_SIZE, false, false);
@@ -1297,6 +1384,8 @@ static struct kunit_case dma_buf_pal_cases[] = {
 	KUNIT_CASE(pal_reach_dma_mask),
 	KUNIT_CASE(pal_reach_bus_offset),
 	KUNIT_CASE(pal_detach_mapped),
+	KUNIT_CASE(pal_ram_hole_inside),
+	KUNIT_CASE(pal_move_notify_reaches_importers),
 	KUNIT_CASE(pal_mmio_request),
 	KUNIT_CASE(pal_direct_before_adapter),
 	KUNIT_CASE(adapter_ram),
@@ -1310,8 +1399,24 @@ static struct kunit_case dma_buf_pal_cases[] = {
 	{}
 };
 
+static int dma_buf_pal_suite_init(struct kunit_suite *suite)
+{
+	pal_test_block = alloc_pages(GFP_KERNEL, PAL_TEST_BLOCK_ORDER);
+	if (!pal_test_block)
+		return -ENOMEM;
+	pal_test_phys = page_to_phys(pal_test_block);
+	return 0;
+}
+
+static void dma_buf_pal_suite_exit(struct kunit_suite *suite)
+{
+	__free_pages(pal_test_block, PAL_TEST_BLOCK_ORDER);
+}
+
 static struct kunit_suite dma_buf_pal_suite = {
 	.name = "dma-buf-pal",
+	.suite_init = dma_buf_pal_suite_init,
+	.suite_exit = dma_buf_pal_suite_exit,
 	.test_cases = dma_buf_pal_cases,
 };
 
@@ -1355,7 +1460,7 @@ static u64 bench_map(struct dma_buf_attachment *attach, unsigned int n)
 {
 	unsigned int i, iters = clamp(65536U / n, 4U, 2000U);
 	bool pal = attach->mapping_type == &dma_buf_mapping_pal;
-	struct dma_buf_phys_list *list;
+	const struct dma_buf_phys_list *list;
 	struct sg_table *sgt;
 	u64 start;
 

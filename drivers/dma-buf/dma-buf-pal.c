@@ -14,6 +14,7 @@
 #include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
+#include <linux/memory_hotplug.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/pci.h>
@@ -171,6 +172,14 @@ static bool pal_path_redirects(struct pci_dev *dev, struct pci_dev *top)
  * so that the client must use the PCI bus address (a transaction the
  * switch routes never reaches the host bridge or its IOMMU)? Otherwise it
  * goes through the host bridge, and the DMA API maps it.
+ *
+ * pci-p2pdma makes the same decision (the common upstream bridge, ACS
+ * redirection on the way: pal_bridge_redirects() tests the same RR, CR and
+ * EC bits), but keeps it to itself: it is computed by a static function
+ * and handed out only through pci_p2pdma_map_segment() for pages of a
+ * provider's ZONE_DEVICE memory (pci_p2pdma_add_resource()). A BAR offered
+ * as a PAL has no such pages, and pci_p2pdma_distance(), which the core
+ * does use to decide reachability, says how far, not which way.
  */
 static bool pal_p2p_below_switch(struct pci_dev *provider, struct device *client)
 {
@@ -297,18 +306,47 @@ static int pal_check_overlap_sorted(const struct dma_buf_attachment *attach,
 }
 
 /*
+ * Is [@base, @last] RAM: memory the kernel manages, with online struct
+ * pages (pfn_to_online_page()): not a hole, not offline memory, not device
+ * memory (ZONE_DEVICE: P2P BARs, device-private memory)? Checked once per
+ * subsection the range touches, the granularity at which memory is onlined
+ * and device memory comes with SPARSEMEM: a hole or device memory inside a
+ * range is found, not only at its ends, at the cost of one check per 2 MiB
+ * (x86_64). What the memory map cannot tell apart passes: pages reserved
+ * by firmware inside boot memory, and, without SPARSEMEM, anything inside
+ * the memory map, where the ends are what can be checked.
+ */
+static bool pal_range_is_ram(phys_addr_t base, phys_addr_t last)
+{
+	unsigned long pfn = PHYS_PFN(base), end = PHYS_PFN(last);
+
+	for (;;) {
+		if (!pfn_to_online_page(pfn))
+			return false;
+		if (pfn == end)
+			return true;
+#ifdef CONFIG_SPARSEMEM
+		pfn = min(ALIGN(pfn + 1, PAGES_PER_SUBSECTION), end);
+#else
+		pfn = end;
+#endif
+	}
+}
+
+/*
  * Check @pal, from the exporter of @attach, against the invariants of the
  * type: count, kind, alignment, overflow, coverage, overlap, RAM that is
- * RAM (its first and last page have a struct page), MMIO inside a BAR of
- * the provider. O(n) for lists in address order, O(n log n) with a
- * temporary copy otherwise.
+ * RAM (pal_range_is_ram()), MMIO inside a BAR of the provider. O(n) and
+ * no allocation; the overlap of a list out of address order, which needs a
+ * sorted copy (O(n log n), up to 16 MiB, under the reservation lock at
+ * every map), only with CONFIG_DMABUF_DEBUG.
  */
 static int pal_check(const struct dma_buf_attachment *attach,
 		     const struct dma_buf_phys_list *pal)
 {
 	struct pci_dev *provider = attach->offer.pal_offer.mmio_provider;
 	size_t size = attach->dmabuf->size;
-	phys_addr_t last, prev_last = 0;
+	phys_addr_t last, prev_base = 0, prev_last = 0;
 	bool in_order = true;
 	size_t total = 0;
 	unsigned int i;
@@ -344,20 +382,26 @@ static int pal_check(const struct dma_buf_attachment *attach,
 			return pal_invalid(attach, "base + length overflows", i);
 		if (check_add_overflow(total, r->len, &total) || total > size)
 			return pal_invalid(attach, "longer than the buffer", i);
-		if (pal->memory == DMA_BUF_PAL_RAM &&
-		    (!pfn_valid(PHYS_PFN(r->base)) || !pfn_valid(PHYS_PFN(last))))
+		if (pal->memory == DMA_BUF_PAL_RAM && !pal_range_is_ram(r->base, last))
 			return pal_invalid(attach, "RAM range outside memory", i);
 		if (pal->memory == DMA_BUF_PAL_MMIO &&
 		    dma_buf_pal_mmio_bus_offset(provider, r->base, r->len, &offset))
 			return pal_invalid(attach, "MMIO range outside the provider's BARs", i);
-		if (i && r->base <= prev_last)
+		if (i && r->base <= prev_last) {
+			/* Starting inside the previous range is an overlap. */
+			if (r->base >= prev_base)
+				return pal_invalid(attach, "ranges overlap", i);
 			in_order = false;
+		}
+		prev_base = r->base;
 		prev_last = last;
 	}
 	if (total != size)
 		return pal_invalid(attach, "shorter than the buffer", i - 1);
 	/* In address order, each range starting after the last is enough. */
-	return in_order ? 0 : pal_check_overlap_sorted(attach, pal);
+	if (in_order || !IS_ENABLED(CONFIG_DMABUF_DEBUG))
+		return 0;
+	return pal_check_overlap_sorted(attach, pal);
 }
 
 /*
@@ -429,7 +473,8 @@ static int pal_check_reach(const struct dma_buf_attachment *attach,
  * Context: process context with the reservation lock of the buffer held;
  * may sleep. The importer waits for the exporter's kernel fences itself.
  *
- * Return: the list, owned by the exporter; -EINVAL for an attachment of
+ * Return: the list, owned by the exporter and read-only for the importer
+ * (const); -EINVAL for an attachment of
  * another type or a malformed list from the exporter; -EBUSY when the
  * attachment already holds a list; -ERANGE when a range is out of the
  * device's reach at its physical address (a DMA mask or bus limit below
@@ -437,7 +482,7 @@ static int pal_check_reach(const struct dma_buf_attachment *attach,
  * re-attaches requesting SGT, which the DMA API bounces or translates; the
  * exporter's error otherwise.
  */
-struct dma_buf_phys_list *dma_buf_map_pal(struct dma_buf_attachment *attach)
+const struct dma_buf_phys_list *dma_buf_map_pal(struct dma_buf_attachment *attach)
 {
 	struct dma_buf_phys_list *pal;
 	int ret;
@@ -486,7 +531,7 @@ static void pal_unmap(struct dma_buf_attachment *attach)
  * Context: process context with the reservation lock held; may sleep.
  */
 void dma_buf_unmap_pal(struct dma_buf_attachment *attach,
-		       struct dma_buf_phys_list *pal)
+		       const struct dma_buf_phys_list *pal)
 {
 	might_sleep();
 	if (WARN_ON(!attach || !attach->dmabuf || IS_ERR_OR_NULL(pal)))
@@ -503,7 +548,7 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_unmap_pal, DMA_BUF);
  * dma_buf_pal_detach - undo a PAL mapping the importer did not unmap
  * @attach: an attachment being detached
  *
- * An importer bug, reported like an exporter's: without it the exporter's
+ * An importer bug, reported naming the importer: without it the exporter's
  * list, and without DMABUF_MOVE_NOTIFY its pin, would leak.
  *
  * Context: dma_buf_detach(), with the reservation lock held.
@@ -513,9 +558,9 @@ void dma_buf_pal_detach(struct dma_buf_attachment *attach)
 	dma_resv_assert_held(attach->dmabuf->resv);
 	if (!attach->pal)
 		return;
-	dma_buf_mapping_bug(attach->dmabuf,
-			    "importer detached with a PAL still mapped (ranges)",
-			    attach->pal->nr_ranges);
+	dma_buf_mapping_importer_bug(attach,
+				     "detached with a PAL still mapped (ranges)",
+				     attach->pal->nr_ranges);
 	pal_unmap(attach);
 }
 
@@ -526,6 +571,10 @@ struct pal_sgt {
 	struct dma_buf_phys_list *pal;
 	/* MMIO at PCI bus addresses, routed by a switch: nothing DMA-mapped. */
 	bool bus_addr;
+	/* On dma_buf.adapter_tables when it maps RAM, to be synced. */
+	struct list_head node;
+	struct device *dev;
+	enum dma_data_direction dir;
 };
 
 /**
@@ -538,7 +587,11 @@ struct pal_sgt {
  *
  * RAM goes through dma_map_sgtable(), so that an IOMMU maps the table in
  * one go and may merge it; MMIO reached through the host bridge through
- * dma_map_resource(), entry by entry. KUnit replaces this function, where
+ * dma_map_resource(), entry by entry. RAM is mapped and unmapped with the
+ * DMA API's CPU syncs, as an SGT exporter of pages maps: the unmap copies
+ * what the device wrote into a bounce buffer back to the buffer, so an
+ * importer of such a table unmaps before its fence signals (the move rule
+ * of &struct dma_buf_pal_exp_ops). KUnit replaces this function, where
  * the DMA API cannot run (UML) or to fail it.
  *
  * Return: 0, or a negative errno with nothing left mapped.
@@ -640,7 +693,14 @@ static u64 pal_sgt_layout(const struct dma_buf_phys_list *pal,
 		phys_addr_t phys = pal->ranges[i].base;
 		u64 left = pal->ranges[i].len;
 
-		for (i++; i < pal->nr_ranges && pal->ranges[i].base == phys + left; i++)
+		/*
+		 * Ranges that continue each other become one run. Compared
+		 * through the last byte, which never wraps (pal_check()): a
+		 * run ending at the top of the physical address space is not
+		 * continued by a range at 0.
+		 */
+		for (i++; i < pal->nr_ranges && pal->ranges[i].base &&
+		     pal->ranges[i].base - 1 == phys + (left - 1); i++)
 			left += pal->ranges[i].len;
 		while (left) {
 			u64 len = min(left, max_seg);
@@ -733,6 +793,12 @@ struct sg_table *dma_buf_pal_map_sgt(struct dma_buf_attachment *attach,
 						  &ps->sgt, dir);
 	if (ret)
 		goto err_table;
+	INIT_LIST_HEAD(&ps->node);
+	if (ps->pal->memory == DMA_BUF_PAL_RAM) {
+		ps->dev = attach->dev;
+		ps->dir = dir;
+		list_add_tail(&ps->node, &attach->dmabuf->adapter_tables);
+	}
 	return &ps->sgt;
 
 err_table:
@@ -742,6 +808,78 @@ err_unmap_pal:
 err_free:
 	kfree(ps);
 	return ERR_PTR(ret);
+}
+
+/*
+ * One table, DMA segment by DMA segment: the table the importer holds has
+ * its page links mangled under CONFIG_DMABUF_DEBUG, and only its DMA
+ * addresses can be trusted.
+ */
+static void pal_sync_table(struct pal_sgt *ps, bool for_cpu)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sgtable_dma_sg(&ps->sgt, sg, i) {
+		if (for_cpu)
+			dma_sync_single_for_cpu(ps->dev, sg_dma_address(sg),
+						sg_dma_len(sg), ps->dir);
+		else
+			dma_sync_single_for_device(ps->dev, sg_dma_address(sg),
+						   sg_dma_len(sg), ps->dir);
+	}
+}
+
+/**
+ * dma_buf_pal_sync_adapter - sync the adapter's tables around CPU access
+ * @dmabuf: the buffer
+ * @cpu_dir: the CPU's access, as dma_buf_begin_cpu_access() takes it
+ *	(DMA_FROM_DEVICE: the CPU reads; DMA_TO_DEVICE: it writes)
+ * @for_cpu: true from dma_buf_begin_cpu_access(), false from
+ *	dma_buf_end_cpu_access()
+ *
+ * The adapter DMA-maps its tables itself (dma_buf_pal_dma_map_sgtable()),
+ * so neither the exporter (which handed over physical ranges) nor the
+ * importer (which may be a legacy one that never syncs) can sync them
+ * between map and unmap: with a bounce buffer or a non-coherent
+ * device, the device would otherwise read what the buffer held at map
+ * time, and the CPU never see what the device wrote. Before the CPU reads,
+ * each table of RAM the device may write is synced for the CPU; after the
+ * CPU wrote, each one the device reads is synced for the device. MMIO
+ * needs no sync.
+ *
+ * Context: process context; takes the reservation lock when the buffer has
+ * such tables at all, interruptibly for the CPU (the caller may report
+ * -EINTR) and uninterruptibly for the device (a sync that did not happen
+ * cannot be reported).
+ *
+ * Return: 0, or -EINTR when a signal ended the wait for the lock.
+ */
+int dma_buf_pal_sync_adapter(struct dma_buf *dmabuf,
+			     enum dma_data_direction cpu_dir, bool for_cpu)
+{
+	enum dma_data_direction skip = for_cpu ? DMA_TO_DEVICE : DMA_FROM_DEVICE;
+	struct pal_sgt *ps;
+	int ret;
+
+	/* The CPU neither reads (begin) nor wrote (end): nothing to sync. */
+	if (cpu_dir == skip)
+		return 0;
+	/* Only a buffer with a PAL offer ever has tables: skip the lock. */
+	if (list_empty(&dmabuf->adapter_tables))
+		return 0;
+	if (for_cpu) {
+		ret = dma_resv_lock_interruptible(dmabuf->resv, NULL);
+		if (ret)
+			return ret;
+	} else {
+		dma_resv_lock(dmabuf->resv, NULL);
+	}
+	list_for_each_entry(ps, &dmabuf->adapter_tables, node)
+		if (ps->dir != skip)
+			pal_sync_table(ps, for_cpu);
+	dma_resv_unlock(dmabuf->resv);
+	return 0;
 }
 
 /**
@@ -755,6 +893,7 @@ void dma_buf_pal_unmap_sgt(struct dma_buf_attachment *attach,
 {
 	struct pal_sgt *ps = container_of(sgt, struct pal_sgt, sgt);
 
+	list_del(&ps->node);
 	if (!ps->bus_addr)
 		dma_buf_pal_dma_unmap_sgtable(attach->dev, ps->pal->memory, sgt, dir);
 	sg_free_table(sgt);

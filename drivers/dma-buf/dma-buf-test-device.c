@@ -25,6 +25,7 @@
 #include <linux/completion.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-direct.h>
+#include <linux/dma-fence.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/delay.h>
@@ -238,22 +239,19 @@ static const struct dma_buf_pal_exp_ops test_pal_ops = {
 
 static int test_get_mapping_offers(struct dma_buf *dmabuf,
 				   struct dma_buf_attachment *attach,
-				   struct dma_buf_mapping_offer *offers,
-				   unsigned int max)
+				   struct dma_buf_mapping_offers *offers)
 {
 	struct test_buf *buf = dmabuf->priv;
-	unsigned int n = 0;
 
-	if (max < hweight32(buf->offers))
-		return -EINVAL;
 	if (buf->offers & DMA_BUF_TEST_OFFER_SGT_P2P)
-		offers[n++] = DMA_BUF_SGT_P2P_OFFER(&test_sgt_ops,
-						    buf->p2p_provider);
+		dma_buf_mapping_offer_add(offers,
+					  DMA_BUF_SGT_P2P_OFFER(&test_sgt_ops,
+								buf->p2p_provider));
 	if (buf->offers & DMA_BUF_TEST_OFFER_SGT)
-		offers[n++] = DMA_BUF_SGT_OFFER(&test_sgt_ops);
+		dma_buf_mapping_offer_add(offers, DMA_BUF_SGT_OFFER(&test_sgt_ops));
 	if (buf->offers & DMA_BUF_TEST_OFFER_PAL)
-		offers[n++] = DMA_BUF_PAL_OFFER(&test_pal_ops);
-	return n;
+		dma_buf_mapping_offer_add(offers, DMA_BUF_PAL_OFFER(&test_pal_ops));
+	return 0;
 }
 
 static int test_pin(struct dma_buf_attachment *attach)
@@ -484,9 +482,16 @@ static int test_ioctl_move(void __user *uarg)
 		copy_highpage(pages[i], buf->pages[i]);
 	old = buf->pages;
 	buf->pages = pages;
-	/* Importers drop their mappings of the old pages here. */
+	/*
+	 * Importers drop their mappings of the old pages here, or fence the
+	 * reads they still make: the old pages stay until those fences
+	 * signal. Waited for without the lock (the importers may need it to
+	 * unmap) and uninterruptibly (freeing them early is not an option).
+	 */
 	dma_buf_move_notify(dmabuf);
 	dma_resv_unlock(dmabuf->resv);
+	dma_resv_wait_timeout(dmabuf->resv, DMA_RESV_USAGE_BOOKKEEP, false,
+			      MAX_SCHEDULE_TIMEOUT);
 
 	/* An importer that kept a stale mapping would read this. */
 	for (i = 0; i < buf->npages; i++)
@@ -513,9 +518,21 @@ struct test_import {
 	struct dma_buf_attachment *attach;
 	/* The mapping, of the negotiated type; under the reservation lock. */
 	struct sg_table *sgt;
-	struct dma_buf_phys_list *pal;
+	const struct dma_buf_phys_list *pal;
 	unsigned int maps;
 	unsigned int moves;
+	u64 checksum;		/* of the last read */
+	/* DMA_BUF_TEST_IMPORT_UNMAP_LATE: a mapping kept across a move */
+	bool unmap_late;
+	struct test_late_unmap {
+		struct delayed_work work;
+		struct dma_fence *fence;	/* on the buffer until then */
+		struct sg_table *sgt;
+		const struct dma_buf_phys_list *pal;
+		u64 want;		/* what the last read before the move saw */
+		unsigned int unmaps;	/* under the reservation lock */
+		unsigned int changed;	/* under the reservation lock */
+	} late;
 };
 
 static void test_import_unmap(struct test_import *imp)
@@ -533,7 +550,7 @@ static void test_import_unmap(struct test_import *imp)
 
 static int test_import_map(struct test_import *imp)
 {
-	struct dma_buf_phys_list *pal;
+	const struct dma_buf_phys_list *pal;
 	struct sg_table *sgt;
 
 	if (imp->sgt || imp->pal)
@@ -553,13 +570,62 @@ static int test_import_map(struct test_import *imp)
 	return 0;
 }
 
+static void test_late_unmap_work(struct work_struct *work);
+
+static const char *test_late_fence_name(struct dma_fence *fence)
+{
+	return "dma-buf-test-late-unmap";
+}
+
+static const struct dma_fence_ops test_late_fence_ops = {
+	.get_driver_name = test_late_fence_name,
+	.get_timeline_name = test_late_fence_name,
+};
+
+/* Not the import's: a signalled fence may outlive it on the buffer. */
+static DEFINE_SPINLOCK(test_late_fence_lock);
+
+/*
+ * DMA_BUF_TEST_IMPORT_UNMAP_LATE: keep the mapping of the old location
+ * and fence it, as a device still reading would. False when that cannot
+ * be done (no mapping, one still kept, no memory for the fence): the
+ * caller then drops the mapping at once.
+ */
+static bool test_import_keep_late(struct test_import *imp)
+{
+	struct test_late_unmap *late = &imp->late;
+	struct dma_fence *fence;
+
+	if (!imp->unmap_late || late->fence || (!imp->sgt && !imp->pal))
+		return false;
+	fence = kzalloc(sizeof(*fence), GFP_KERNEL);
+	if (!fence)
+		return false;
+	if (dma_resv_reserve_fences(imp->dmabuf->resv, 1)) {
+		kfree(fence);
+		return false;
+	}
+	dma_fence_init(fence, &test_late_fence_ops, &test_late_fence_lock,
+		       dma_fence_context_alloc(1), 1);
+	dma_resv_add_fence(imp->dmabuf->resv, fence, DMA_RESV_USAGE_BOOKKEEP);
+	late->fence = fence;
+	late->sgt = imp->sgt;
+	late->pal = imp->pal;
+	late->want = imp->checksum;
+	imp->sgt = NULL;
+	imp->pal = NULL;
+	schedule_delayed_work(&late->work, msecs_to_jiffies(200));
+	return true;
+}
+
 /* Called by the exporter with the reservation lock held. */
 static void test_move_notify(struct dma_buf_attachment *attach)
 {
 	struct test_import *imp = attach->importer_priv;
 
 	dma_resv_assert_held(attach->dmabuf->resv);
-	test_import_unmap(imp);
+	if (!test_import_keep_late(imp))
+		test_import_unmap(imp);
 	imp->moves++;
 }
 
@@ -569,6 +635,15 @@ static const struct dma_buf_attach_ops test_importer_ops = {
 
 static void test_import_free(struct test_import *imp)
 {
+	/*
+	 * No mapping is kept across a move from here on (a MOVE of another
+	 * file may still notify), and the one kept already is read and
+	 * dropped now.
+	 */
+	dma_resv_lock(imp->dmabuf->resv, NULL);
+	imp->unmap_late = false;
+	dma_resv_unlock(imp->dmabuf->resv);
+	flush_delayed_work(&imp->late.work);
 	dma_resv_lock(imp->dmabuf->resv, NULL);
 	test_import_unmap(imp);
 	dma_resv_unlock(imp->dmabuf->resv);
@@ -630,7 +705,8 @@ static int test_ioctl_import(struct test_file *tf, void __user *uarg)
 
 	if (copy_from_user(&args, uarg, sizeof(args)))
 		return -EFAULT;
-	if (!args.requests || (args.requests & ~DMA_BUF_TEST_REQUEST_ALL))
+	if (!args.requests || (args.requests & ~DMA_BUF_TEST_REQUEST_ALL) ||
+	    (args.flags & ~DMA_BUF_TEST_IMPORT_ALL) || args.pad)
 		return -EINVAL;
 	edu = test_edu_get(args.device);
 	if (!edu)
@@ -649,10 +725,17 @@ static int test_ioctl_import(struct test_file *tf, void __user *uarg)
 		return -ENOMEM;
 	}
 	imp->edu = edu;
+	imp->unmap_late = args.flags & DMA_BUF_TEST_IMPORT_UNMAP_LATE;
+	INIT_DELAYED_WORK(&imp->late.work, test_late_unmap_work);
 	imp->dmabuf = dma_buf_get(args.fd);
 	if (IS_ERR(imp->dmabuf)) {
 		ret = PTR_ERR(imp->dmabuf);
 		goto err_free;
+	}
+	/* Other exporters may wait for fences under the lock the worker takes. */
+	if (imp->unmap_late && !is_test_buf(imp->dmabuf)) {
+		ret = -EINVAL;
+		goto err_put;
 	}
 	imp->attach = dma_buf_mapping_attach(imp->dmabuf, dev, requests, n,
 					     &test_importer_ops, imp);
@@ -826,10 +909,10 @@ static int test_read_segment(struct test_edu *edu, struct dma_buf_test_read *arg
  * addresses by the PAL trust rule). With DMA_BUF_TEST_READ_DMA the device
  * also reads the first and the last 2 KiB itself.
  */
-static int test_read_mapping(struct test_import *imp,
+static int test_read_mapping(struct test_edu *edu, struct sg_table *sgt,
+			     const struct dma_buf_phys_list *pal,
 			     struct dma_buf_test_read *args)
 {
-	struct test_edu *edu = imp->edu;
 	u64 hash = FNV64_OFFSET;
 	dma_addr_t last = 0;
 	size_t last_len = 0;
@@ -837,16 +920,16 @@ static int test_read_mapping(struct test_import *imp,
 	unsigned int i;
 	int ret;
 
-	if (imp->pal) {
-		for (i = 0; i < imp->pal->nr_ranges; i++) {
-			last = imp->pal->ranges[i].base;
-			last_len = imp->pal->ranges[i].len;
+	if (pal) {
+		for (i = 0; i < pal->nr_ranges; i++) {
+			last = pal->ranges[i].base;
+			last_len = pal->ranges[i].len;
 			ret = test_read_segment(edu, args, last, last_len, &hash);
 			if (ret)
 				return ret;
 		}
 	} else {
-		for_each_sgtable_dma_sg(imp->sgt, sg, i) {
+		for_each_sgtable_dma_sg(sgt, sg, i) {
 			last = sg_dma_address(sg);
 			last_len = sg_dma_len(sg);
 			ret = test_read_segment(edu, args, last, last_len, &hash);
@@ -866,6 +949,43 @@ static int test_read_mapping(struct test_import *imp,
 	if (!ret)
 		args->dma_bytes += last_len;
 	return ret;
+}
+
+/*
+ * The late reader of DMA_BUF_TEST_IMPORT_UNMAP_LATE: what a device still
+ * reading the old location sees, then the unmap, then the fence that lets
+ * the exporter reuse the memory. The reservation lock is taken before the
+ * fence signals: the test device's exporter waits for fences without it,
+ * and the tests give such a buffer no importer that waits for them under
+ * it (TTM-based drivers do).
+ */
+static void test_late_unmap_work(struct work_struct *work)
+{
+	struct test_late_unmap *late = container_of(to_delayed_work(work),
+						    struct test_late_unmap, work);
+	struct test_import *imp = container_of(late, struct test_import, late);
+	struct dma_buf_test_read args = {};
+	struct dma_fence *fence;
+	int ret;
+
+	ret = test_read_mapping(imp->edu, late->sgt, late->pal, &args);
+
+	dma_resv_lock(imp->dmabuf->resv, NULL);
+	if (late->sgt)
+		dma_buf_unmap_attachment(imp->attach, late->sgt, DMA_BIDIRECTIONAL);
+	if (late->pal)
+		dma_buf_unmap_pal(imp->attach, late->pal);
+	late->sgt = NULL;
+	late->pal = NULL;
+	late->unmaps++;
+	if (ret || args.checksum != late->want)
+		late->changed++;
+	fence = late->fence;
+	late->fence = NULL;
+	dma_resv_unlock(imp->dmabuf->resv);
+
+	dma_fence_signal(fence);
+	dma_fence_put(fence);
 }
 
 static int test_ioctl_read(struct test_file *tf, void __user *uarg)
@@ -900,9 +1020,13 @@ static int test_ioctl_read(struct test_file *tf, void __user *uarg)
 	args.bytes = 0;
 	args.segments = 0;
 	args.dma_bytes = 0;
-	ret = test_read_mapping(imp, &args);
+	ret = test_read_mapping(imp->edu, imp->sgt, imp->pal, &args);
+	if (!ret)
+		imp->checksum = args.checksum;
 	args.maps = imp->maps;
 	args.moves = imp->moves;
+	args.late_unmaps = imp->late.unmaps;
+	args.late_changed = imp->late.changed;
 out_unlock:
 	dma_resv_unlock(imp->dmabuf->resv);
 	if (!ret && copy_to_user(uarg, &args, sizeof(args)))

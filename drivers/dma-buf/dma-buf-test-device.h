@@ -92,16 +92,29 @@ struct dma_buf_test_info {
  * @requests: in: DMA_BUF_TEST_REQUEST_* bits, at least one
  * @handle: out: the import, valid until RELEASE or close of the device
  * @device: in: index of the importing device (struct dma_buf_test_info)
+ * @flags: in: DMA_BUF_TEST_IMPORT_* bits
+ * @pad: must be 0
  *
  * Attaches that device to the buffer with dma_buf_mapping_attach(), as a
- * dynamic importer.
+ * dynamic importer. With DMA_BUF_TEST_IMPORT_UNMAP_LATE (a buffer of this
+ * device only: its exporter waits for fences without the reservation
+ * lock), move_notify keeps the mapping and adds a fence to the buffer's
+ * reservation object (DMA_RESV_USAGE_BOOKKEEP) instead, like a GPU that
+ * is still reading; 200 ms later a worker reads the old mapping, unmaps
+ * it and signals the fence. The next read maps the new location at once.
  */
 struct dma_buf_test_import {
 	__s32 fd;
 	__u32 requests;
 	__u32 handle;
 	__u32 device;
+	__u32 flags;
+	__u32 pad;
 };
+
+/* struct dma_buf_test_import.flags */
+#define DMA_BUF_TEST_IMPORT_UNMAP_LATE	0x1u
+#define DMA_BUF_TEST_IMPORT_ALL		DMA_BUF_TEST_IMPORT_UNMAP_LATE
 
 /* struct dma_buf_test_read.flags */
 #define DMA_BUF_TEST_READ_DMA		0x1u  /* the device DMAs samples too */
@@ -123,6 +136,10 @@ struct dma_buf_test_import {
  *	read by DMA at the same addresses (the first and the last 2 KiB of
  *	the mapping) and found equal to what the checksum covers; a
  *	difference fails the read with -EIO
+ * @late_unmaps: out: old mappings a DMA_BUF_TEST_IMPORT_UNMAP_LATE import
+ *	has read and unmapped after a move
+ * @late_changed: out: how many of those read other data than the last
+ *	read before the move (the exporter reused the memory under the fence)
  *
  * Maps the buffer if the import holds no mapping (the first read, or after
  * a move), and keeps the mapping until the next move or the release. A
@@ -137,6 +154,8 @@ struct dma_buf_test_read {
 	__u32 maps;
 	__u32 moves;
 	__u32 dma_bytes;
+	__u32 late_unmaps;
+	__u32 late_changed;
 };
 
 /**
@@ -145,10 +164,12 @@ struct dma_buf_test_read {
  * @pad: must be 0
  *
  * Moves the buffer to new pages (contents copied), notifies every
- * attachment with dma_buf_move_notify() and poisons and frees the old
- * pages. -EBUSY while an attachment has the buffer pinned or vmapped
- * (dma_buf_vmap() maps the pages themselves). CPU mappings
- * (mmap of the dma-buf) made before the move keep the old pages.
+ * attachment with dma_buf_move_notify(), waits for every fence of the
+ * buffer's reservation object (importers may still use the old pages
+ * until theirs signal), then poisons and frees the old pages. -EBUSY
+ * while an attachment has the buffer pinned or vmapped (dma_buf_vmap()
+ * maps the pages themselves). CPU mappings (mmap of the dma-buf) made
+ * before the move keep the old pages.
  */
 struct dma_buf_test_move {
 	__s32 fd;

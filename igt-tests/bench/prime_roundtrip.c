@@ -26,6 +26,18 @@
  *   attachments <K> <imports per second> <thread ns per import>
  *
  * Each row runs for PRIME_BENCH_MS milliseconds (default 400).
+ *
+ * With PRIME_BENCH_DAMAGE set (make bench runs it once more, in the bounce
+ * topology: swiotlb=force, as in SEV-SNP and TDX guests), instead: how many
+ * imports of a 4K (3840x2160) vgem buffer virtio-gpu-b holds at once
+ * before the swiotlb pool runs out (each is mapped, and bounced, for its
+ * whole life):
+ *   imports-4k <count> <errno name of the first failure, or "none">
+ * then what one damage update (DirtyFB) of such an import that
+ * virtio-gpu-b scans out costs, for the full frame and for a band of 16
+ * rows (virtio-gpu copies the exporter's data into the import's bounce
+ * slots before each transfer to the host):
+ *   damage <rows> <updates per second> <thread ns per update>
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -205,6 +217,123 @@ static int import_once(void *arg)
 	return 0;
 }
 
+#define DAMAGE_W 3840
+#define DAMAGE_H 2160
+#define DAMAGE_MAX_IMPORTS 8
+
+struct damage_ctx {
+	int fd;
+	uint32_t fb;
+	drmModeClip clip;
+};
+
+static int damage_once(void *arg)
+{
+	struct damage_ctx *c = arg;
+
+	return drmModeDirtyFB(c->fd, c->fb, &c->clip, 1) ? errno : 0;
+}
+
+/* A 4K vgem buffer as a dma-buf fd, or -1; its vgem handle is closed. */
+static int vgem_4k(int vfd)
+{
+	uint64_t size;
+	uint32_t handle;
+	int dmabuf;
+
+	handle = kmstest_dumb_create(vfd, DAMAGE_W, DAMAGE_H, 32, NULL, &size);
+	dmabuf = prime_handle_to_fd(vfd, handle);
+	gem_close(vfd, handle);
+	return dmabuf;
+}
+
+/* The first connector and CRTC of @fd, driven at @w x @h. */
+static bool damage_set_crtc(int fd, uint32_t fb, int w, int h)
+{
+	drmModeModeInfo mode = {
+		.hdisplay = w, .hsync_start = w + 8, .hsync_end = w + 16, .htotal = w + 32,
+		.vdisplay = h, .vsync_start = h + 2, .vsync_end = h + 4, .vtotal = h + 8,
+		.clock = (w + 32) * (h + 8) * 60 / 1000, .vrefresh = 60,
+	};
+	drmModeRes *res = drmModeGetResources(fd);
+	uint32_t conn = 0, crtc = 0;
+	bool ok;
+
+	igt_assert(res);
+	snprintf(mode.name, sizeof(mode.name), "%dx%d", w, h);
+	for (int i = 0; i < res->count_connectors && !conn; i++) {
+		drmModeConnector *c = drmModeGetConnector(fd, res->connectors[i]);
+
+		if (c && c->connection == DRM_MODE_CONNECTED && c->count_encoders) {
+			drmModeEncoder *e = drmModeGetEncoder(fd, c->encoders[0]);
+
+			if (e && e->possible_crtcs) {
+				conn = c->connector_id;
+				crtc = res->crtcs[ffs(e->possible_crtcs) - 1];
+			}
+			drmModeFreeEncoder(e);
+		}
+		drmModeFreeConnector(c);
+	}
+	drmModeFreeResources(res);
+	ok = conn && !drmModeSetCrtc(fd, crtc, fb, 0, 0, &conn, 1, fb ? &mode : NULL);
+	return ok;
+}
+
+static void damage(void)
+{
+	static const int bands[] = { DAMAGE_H, 16 };
+	uint32_t handles[4] = { 0 }, pitches[4] = { DAMAGE_W * 4 }, offsets[4] = { 0 };
+	uint32_t imported[DAMAGE_MAX_IMPORTS];
+	/* The master fd: it drives the CRTC. */
+	struct damage_ctx c = { .fd = virtio[1].fd };
+	int vfd = drm_reopen_driver(vgem.fd);
+	double per_s, thread_ns;
+	int dmabuf, n, err = 0;
+
+	/*
+	 * How many 4K imports the bounce pool holds at once: first, while
+	 * nothing else of virtio-gpu-b's is mapped (imports outside a
+	 * framebuffer are freed before the next import maps).
+	 */
+	for (n = 0; n < DAMAGE_MAX_IMPORTS && !err; n++) {
+		dmabuf = vgem_4k(vfd);
+		igt_assert(dmabuf >= 0);
+		err = -__prime_fd_to_handle(c.fd, dmabuf, &imported[n]);
+		close(dmabuf);
+	}
+	if (err)
+		n--;
+	printf("imports-4k %d %s\n", n, err ? strerrorname_np(err) : "none");
+	for (int i = 0; i < n; i++)
+		gem_close(c.fd, imported[i]);
+
+	dmabuf = vgem_4k(vfd);
+	igt_assert(dmabuf >= 0);
+	err = -__prime_fd_to_handle(c.fd, dmabuf, &handles[0]);
+	close(dmabuf);
+	if (err) {
+		printf("damage %d error %s\n", DAMAGE_H, strerrorname_np(err));
+		goto out;
+	}
+	igt_assert_eq(drmModeAddFB2(c.fd, DAMAGE_W, DAMAGE_H, DRM_FORMAT_XRGB8888,
+				    handles, pitches, offsets, &c.fb, 0), 0);
+	igt_assert(damage_set_crtc(c.fd, c.fb, DAMAGE_W, DAMAGE_H));
+	for (size_t i = 0; i < ARRAY_SIZE(bands); i++) {
+		c.clip = (drmModeClip){ .x1 = 0, .y1 = 0, .x2 = DAMAGE_W, .y2 = bands[i] };
+		err = measure(damage_once, &c, &per_s, &thread_ns);
+		if (err)
+			printf("damage %d error %s\n", bands[i], strerrorname_np(err));
+		else
+			printf("damage %d %.1f %.1f\n", bands[i], per_s, thread_ns);
+	}
+	damage_set_crtc(c.fd, 0, 0, 0);
+	drmModeRmFB(c.fd, c.fb);
+	gem_close(c.fd, handles[0]);
+out:
+	close(vfd);
+}
+
 /* One more import + close of a udmabuf that @k vgem clients hold. */
 static void attachments(int k)
 {
@@ -256,11 +385,15 @@ igt_main
 	}
 
 	igt_subtest("roundtrip") {
-		for (size_t i = 0; i < ARRAY_SIZE(ks); i++)
-			attachments(ks[i]);
-		for (size_t i = 0; i < ARRAY_SIZE(pairs); i++)
-			for (size_t j = 0; j < ARRAY_SIZE(sizes); j++)
-				roundtrip(&pairs[i], sizes[j]);
+		if (getenv("PRIME_BENCH_DAMAGE")) {
+			damage();
+		} else {
+			for (size_t i = 0; i < ARRAY_SIZE(ks); i++)
+				attachments(ks[i]);
+			for (size_t i = 0; i < ARRAY_SIZE(pairs); i++)
+				for (size_t j = 0; j < ARRAY_SIZE(sizes); j++)
+					roundtrip(&pairs[i], sizes[j]);
+		}
 		fflush(stdout);
 	}
 }

@@ -44,10 +44,17 @@ int testdev_export(int td, size_t size, uint32_t offers, uint32_t seed,
 int testdev_import(int td, unsigned int device, int dmabuf, uint32_t requests,
 		   uint32_t *handle)
 {
+	return testdev_import_flags(td, device, dmabuf, requests, 0, handle);
+}
+
+int testdev_import_flags(int td, unsigned int device, int dmabuf,
+			 uint32_t requests, uint32_t flags, uint32_t *handle)
+{
 	struct dma_buf_test_import args = {
 		.fd = dmabuf,
 		.requests = requests,
 		.device = device,
+		.flags = flags,
 	};
 
 	if (ioctl(td, DMA_BUF_TEST_IOCTL_IMPORT, &args))

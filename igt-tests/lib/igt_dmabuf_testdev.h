@@ -35,6 +35,9 @@ int testdev_export(int td, size_t size, uint32_t offers, uint32_t seed,
 /* Import @dmabuf into importing device @device; returns 0 and the handle, or -errno. */
 int testdev_import(int td, unsigned int device, int dmabuf, uint32_t requests,
 		   uint32_t *handle);
+/* The same with DMA_BUF_TEST_IMPORT_* @flags. */
+int testdev_import_flags(int td, unsigned int device, int dmabuf,
+			 uint32_t requests, uint32_t flags, uint32_t *handle);
 /* Read an import through its mapping (DMA_BUF_TEST_READ_* @flags); 0 or -errno. */
 int testdev_read(int td, uint32_t handle, uint32_t flags,
 		 struct dma_buf_test_read *out);

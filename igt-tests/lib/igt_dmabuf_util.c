@@ -310,6 +310,45 @@ const char *dma_topology_name(enum dma_topology t)
 
 /*
  * bufinfo lists each buffer as a header line whose sixth tab-separated
+ * field is the inode, then one "\t<usage> fence:<driver> ..." line per
+ * fence of its reservation object.
+ */
+int bufinfo_count_fences(ino_t ino, const char *usage, const char *driver)
+{
+	char line[512], prefix[64], drv[64];
+	bool in_buf = false;
+	int n = 0;
+	FILE *f;
+
+	snprintf(prefix, sizeof(prefix), "\t%s fence:", usage);
+	f = fopen(BUFINFO_PATH, "r");
+	igt_assert_f(f, "open %s: %s", BUFINFO_PATH, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long size, lino;
+		char exp[64];
+		unsigned int flags, mode;
+		long count;
+
+		if (sscanf(line, "%llu\t%x\t%x\t%ld\t%63s\t%llu", &size, &flags,
+			   &mode, &count, exp, &lino) == 6) {
+			if (in_buf)
+				break;
+			in_buf = lino == (unsigned long long)ino;
+			continue;
+		}
+		/* The fences come before the attachments. */
+		if (!in_buf || !strcmp(line, "\tAttached Devices:\n"))
+			continue;
+		if (!strncmp(line, prefix, strlen(prefix)) &&
+		    sscanf(line + strlen(prefix), "%63s", drv) == 1 && !strcmp(drv, driver))
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/*
+ * bufinfo lists each buffer as a header line whose sixth tab-separated
  * field is the inode, then "\tAttached Devices:", one "\t<dev>[\t...]"
  * line per attachment, and "Total N devices attached".
  */

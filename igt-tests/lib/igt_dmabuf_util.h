@@ -90,6 +90,12 @@ void bufinfo_total(char *out, size_t size);
  * line is @before again; asserts that it is.
  */
 void bufinfo_expect_total(const char *before);
+/*
+ * How many fences of buffer @ino's reservation object bufinfo lists with
+ * usage @usage ("kernel", "write", "read", "bookkeep") and a driver name
+ * of @driver.
+ */
+int bufinfo_count_fences(ino_t ino, const char *usage, const char *driver);
 /* How many attachments of buffer @ino belong to device @devname. */
 int bufinfo_count_dev(ino_t ino, const char *devname);
 /* The one attachment of buffer @ino by @devname; asserts there is one. */

@@ -8,8 +8,10 @@
 #ifndef __DMA_BUF_MAPPING_H__
 #define __DMA_BUF_MAPPING_H__
 
+#include <linux/array_size.h>
 #include <linux/bits.h>
 #include <linux/dma-direction.h>
+#include <linux/errno.h>
 #include <linux/types.h>
 
 struct device;
@@ -27,6 +29,7 @@ struct sg_table;
 #define DMA_BUF_MAX_MAPPING_ENTRIES 8
 
 struct dma_buf_mapping_offer;
+struct dma_buf_mapping_offers;
 struct dma_buf_mapping_request;
 struct dma_buf_phys_list;
 
@@ -124,9 +127,17 @@ struct dma_buf_sgt_exp_ops {
  * struct dma_buf_pal_exp_ops - exporter operations of a PAL offer
  *
  * Called with the dma-buf's reservation lock held; may sleep. The list
- * describes where the buffer is while it stays mapped: the exporter must
- * not move the memory before @unmap, or before the importers have been
- * told through dma_buf_move_notify().
+ * describes where the buffer is while it stays mapped, under the rule SGT
+ * mappings of dynamic exporters have always followed: the exporter may
+ * move the memory only after telling the importers through
+ * dma_buf_move_notify() (under the lock), and may reuse the old memory
+ * only once every fence the reservation object held then has signalled
+ * (%DMA_RESV_USAGE_BOOKKEEP: importers still reading the old location
+ * fence those reads). A PAL importer may unmap the old list after its
+ * fence (the unmap touches no memory); an SGT importer served by the
+ * core's adapter unmaps before it (the unmap may copy a bounce buffer back
+ * to the old memory), as for any SGT mapping of pages. A pinned buffer
+ * does not move.
  */
 struct dma_buf_pal_exp_ops {
 	/**
@@ -183,6 +194,26 @@ struct dma_buf_mapping_offer {
 		} priv;
 	};
 };
+
+/**
+ * struct dma_buf_mapping_offers - the offer list of one attach
+ * @count: how many entries were added
+ * @overflowed: an entry was refused for want of room
+ * @entries: the offers, most preferred first
+ *
+ * The core clears one and hands it to &dma_buf_ops.get_mapping_offers,
+ * which adds entries with dma_buf_mapping_offer_add() only: that helper,
+ * not the exporter, decides whether an entry fits, so no exporter can
+ * write past @entries. Exporters and tests read @count and @entries.
+ */
+struct dma_buf_mapping_offers {
+	unsigned int count;
+	bool overflowed;
+	struct dma_buf_mapping_offer entries[DMA_BUF_MAX_MAPPING_ENTRIES];
+};
+
+int dma_buf_mapping_offer_add(struct dma_buf_mapping_offers *offers,
+			      struct dma_buf_mapping_offer offer);
 
 /**
  * struct dma_buf_mapping_request - one entry of an importer's request list
@@ -376,9 +407,9 @@ void dma_buf_map_unpin(struct dma_buf_attachment *attach);
 bool dma_buf_dev_uses_phys_addrs(struct device *dev);
 struct dma_buf_phys_list *dma_buf_phys_list_alloc(unsigned int nr_ranges);
 void dma_buf_phys_list_free(struct dma_buf_phys_list *pal);
-struct dma_buf_phys_list *dma_buf_map_pal(struct dma_buf_attachment *attach);
+const struct dma_buf_phys_list *dma_buf_map_pal(struct dma_buf_attachment *attach);
 void dma_buf_unmap_pal(struct dma_buf_attachment *attach,
-		       struct dma_buf_phys_list *pal);
+		       const struct dma_buf_phys_list *pal);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /*
@@ -390,7 +421,8 @@ void dma_buf_unmap_pal(struct dma_buf_attachment *attach,
  * KUnit (EXPORT_SYMBOL_IF_KUNIT).
  */
 int dma_buf_p2p_distance(struct pci_dev *provider, struct device *client);
-bool dma_buf_mapping_report(const struct dma_buf *dmabuf, const char *what,
+bool dma_buf_mapping_report(const struct dma_buf *dmabuf,
+			    const struct device *importer, const char *what,
 			    long value);
 #endif
 

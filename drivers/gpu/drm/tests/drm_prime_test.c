@@ -156,11 +156,9 @@ static const struct dma_buf_pal_exp_ops drm_prime_test_pal_ops = {
 
 static int drm_prime_test_pal_offers(struct dma_buf *dmabuf,
 				     struct dma_buf_attachment *attach,
-				     struct dma_buf_mapping_offer *offers,
-				     unsigned int max)
+				     struct dma_buf_mapping_offers *offers)
 {
-	offers[0] = DMA_BUF_PAL_OFFER(&drm_prime_test_pal_ops);
-	return 1;
+	return dma_buf_mapping_offer_add(offers, DMA_BUF_PAL_OFFER(&drm_prime_test_pal_ops));
 }
 
 static int drm_prime_test_pal_pin(struct dma_buf_attachment *attach)
@@ -194,6 +192,7 @@ static const struct dma_buf_ops drm_prime_test_pal_dma_buf_ops = {
 static int drm_prime_test_reports;
 
 static bool drm_prime_test_count_report(const struct dma_buf *dmabuf,
+					const struct device *importer,
 					const char *what, long value)
 {
 	drm_prime_test_reports++;

@@ -36,6 +36,7 @@ struct vram_test_ctx {
 	struct vram_test_card card[2];
 	struct virtio_gpu_object_vram vram;
 	struct dma_buf *dmabuf;
+	bool fake_drm;		/* the object is on a made-up DRM device */
 };
 
 static int find_virtio_child(struct device *dev, void *data)
@@ -50,13 +51,12 @@ static int find_virtio_child(struct device *dev, void *data)
 
 static int vram_test_get_offers(struct dma_buf *dmabuf,
 				struct dma_buf_attachment *attach,
-				struct dma_buf_mapping_offer *offers,
-				unsigned int max)
+				struct dma_buf_mapping_offers *offers)
 {
 	struct drm_gem_object *obj = dmabuf->priv;
 
 	return virtio_gpu_vram_get_mapping_offers(gem_to_virtio_gpu_obj(obj),
-						  offers, max);
+						  attach, offers);
 }
 
 static const uuid_t vram_test_uuid =
@@ -88,14 +88,24 @@ static void vram_test_put(void *data)
 
 	if (ctx->dmabuf) {
 		dma_buf_put(ctx->dmabuf);
-		drm_gem_object_release(&ctx->vram.base.base.base);
+		/* A made-up device has no mmap offsets to give back. */
+		if (ctx->fake_drm)
+			drm_gem_private_object_fini(&ctx->vram.base.base.base);
+		else
+			drm_gem_object_release(&ctx->vram.base.base.base);
 	}
 	pci_dev_put(ctx->card[0].pdev);
 	pci_dev_put(ctx->card[1].pdev);
 }
 
-/* Card A's made-up VRAM object, exported; @blob_flags as the host set them. */
-static struct vram_test_ctx *vram_test_setup(struct kunit *test, u32 blob_flags)
+/*
+ * Card A's made-up VRAM object, exported; @blob_flags as the host set them.
+ * @make_drm, when given, makes the DRM device the object is on (card A's
+ * by default).
+ */
+static struct vram_test_ctx *
+vram_test_setup_on(struct kunit *test, u32 blob_flags,
+		   struct drm_device *(*make_drm)(struct kunit *test, struct pci_dev *pdev))
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(info);
 	struct pci_dev *pdev = NULL;
@@ -123,7 +133,12 @@ static struct vram_test_ctx *vram_test_setup(struct kunit *test, u32 blob_flags)
 
 	/* One page of card A's first memory BAR stands in for host memory. */
 	obj = &ctx->vram.base.base.base;
-	drm_gem_private_object_init(ctx->card[0].drm, obj, PAGE_SIZE);
+	if (make_drm) {
+		drm_gem_private_object_init(make_drm(test, ctx->card[0].pdev), obj, PAGE_SIZE);
+		ctx->fake_drm = true;
+	} else {
+		drm_gem_private_object_init(ctx->card[0].drm, obj, PAGE_SIZE);
+	}
 	ctx->vram.base.blob_flags = blob_flags;
 	ctx->vram.vram_node.start = pci_resource_start(ctx->card[0].pdev, 4);
 	ctx->vram.vram_node.size = PAGE_SIZE;
@@ -138,10 +153,41 @@ static struct vram_test_ctx *vram_test_setup(struct kunit *test, u32 blob_flags)
 	info.priv = obj;
 	ctx->dmabuf = virtio_dma_buf_export(&info);
 	if (IS_ERR(ctx->dmabuf)) {
-		drm_gem_object_release(obj);
+		if (ctx->fake_drm)
+			drm_gem_private_object_fini(obj);
+		else
+			drm_gem_object_release(obj);
 		KUNIT_FAIL_AND_ABORT(test, "export: %pe", ctx->dmabuf);
 	}
 	return ctx;
+}
+
+static struct vram_test_ctx *vram_test_setup(struct kunit *test, u32 blob_flags)
+{
+	return vram_test_setup_on(test, blob_flags, NULL);
+}
+
+static const struct drm_driver vram_test_fake_driver = {
+	.name = "virtio-gpu-kunit",
+};
+
+/*
+ * A made-up virtio-gpu DRM device on card A's PCI device, with just what
+ * the VRAM offers use: a live card is not unplugged under its users.
+ */
+static struct drm_device *vram_test_fake_drm(struct kunit *test, struct pci_dev *pdev)
+{
+	struct virtio_gpu_device *vgdev = kunit_kzalloc(test, sizeof(*vgdev), GFP_KERNEL);
+	struct drm_device *drm = kunit_kzalloc(test, sizeof(*drm), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, vgdev);
+	KUNIT_ASSERT_NOT_NULL(test, drm);
+	init_waitqueue_head(&vgdev->resp_wq);
+	vgdev->ddev = drm;
+	drm->driver = &vram_test_fake_driver;
+	drm->dev_private = vgdev;
+	drm->dev = &pdev->dev;
+	return drm;
 }
 
 static void vram_test_move_notify(struct dma_buf_attachment *attach)
@@ -175,7 +221,7 @@ static void vram_mappable_is_mmio_pal(struct kunit *test)
 	const struct dma_buf_mapping_request pal_ram = DMA_BUF_PAL_REQUEST(b, false);
 	phys_addr_t bar = ctx->vram.vram_node.start;
 	struct dma_buf_attachment *attach;
-	struct dma_buf_phys_list *pal;
+	const struct dma_buf_phys_list *pal;
 	struct sg_table *sgt;
 
 	attach = vram_test_attach(ctx, b, &pal_mmio);
@@ -222,26 +268,36 @@ static void vram_mappable_is_mmio_pal(struct kunit *test)
 	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
 	dma_buf_detach(ctx->dmabuf, attach);
 
-	/* MMIO is not offered to an importer that cannot take it. */
+	/* MMIO is not offered to a native importer that cannot take it. */
 	KUNIT_EXPECT_EQ(test, PTR_ERR(vram_test_attach(ctx, b, &pal_ram)), -EOPNOTSUPP);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(vram_test_attach(ctx, b, &plain)), -EOPNOTSUPP);
-	/* Nor, through the compat layer, to a legacy importer. */
-	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_attach(ctx->dmabuf, b)), -EOPNOTSUPP);
+
+	/* A legacy importer gets 6.12's table: the BAR range, no consent asked. */
+	attach = dma_buf_attach(ctx->dmabuf, b);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &dma_buf_mapping_sgt);
+	KUNIT_EXPECT_PTR_EQ(test, attach->offer.type, &dma_buf_mapping_sgt);
+	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	KUNIT_EXPECT_EQ(test, sgt->nents, 1);
+	KUNIT_EXPECT_EQ(test, sg_dma_len(sgt->sgl), PAGE_SIZE);
+	if (!device_iommu_mapped(b))
+		KUNIT_EXPECT_EQ(test, sg_dma_address(sgt->sgl), (dma_addr_t)bar);
+	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
+	dma_buf_detach(ctx->dmabuf, attach);
 	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->dmabuf->attachments));
 }
 
-static void restore_uuid_flag(void *data)
-{
-	struct virtio_gpu_device *vgdev = data;
-
-	vgdev->has_resource_assign_uuid = !vgdev->has_resource_assign_uuid;
-}
-
-/* VRAM without a guest mapping: only the virtio UUID type. */
+/*
+ * VRAM without a guest mapping: the virtio UUID type for native importers,
+ * and for legacy ones 6.12's answer: an empty table for a virtio device of
+ * a host that assigns UUIDs (it reads the UUID), -EIO at map otherwise.
+ * On a made-up device, so that both host answers can be tried.
+ */
 static void vram_unmappable_is_uuid(struct kunit *test)
 {
-	struct vram_test_ctx *ctx = vram_test_setup(test, 0);
-	struct virtio_gpu_device *vgdev = ctx->card[0].drm->dev_private;
+	struct vram_test_ctx *ctx = vram_test_setup_on(test, 0, vram_test_fake_drm);
+	struct virtio_gpu_device *vgdev = ctx->vram.base.base.base.dev->dev_private;
 	const struct dma_buf_mapping_request uuid = VIRTIO_DMA_BUF_UUID_REQUEST();
 	struct device *b_virtio = ctx->card[1].vdev;
 	struct device *b_pci = &ctx->card[1].pdev->dev;
@@ -249,11 +305,10 @@ static void vram_unmappable_is_uuid(struct kunit *test)
 	struct dma_buf_attachment *attach;
 	struct sg_table *sgt;
 	uuid_t got;
-	int ret;
 
-	/* Whatever this host says, try both answers. */
-	for (int pass = 0; pass < 2; pass++) {
-		if (vgdev->has_resource_assign_uuid) {
+	for (int has_uuid = 0; has_uuid < 2; has_uuid++) {
+		vgdev->has_resource_assign_uuid = has_uuid;
+		if (has_uuid) {
 			attach = vram_test_attach(ctx, b_virtio, &uuid);
 			KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 			KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type,
@@ -272,16 +327,27 @@ static void vram_unmappable_is_uuid(struct kunit *test)
 			KUNIT_EXPECT_EQ(test, PTR_ERR(vram_test_attach(ctx, b_virtio, &uuid)),
 					-EOPNOTSUPP);
 		}
-		/* Never an sg_table: no more empty tables for anyone. */
+		/* No table for a native importer: there is no memory to map. */
 		KUNIT_EXPECT_EQ(test, PTR_ERR(vram_test_attach(ctx, b_pci, &p2p)),
 				-EOPNOTSUPP);
-		KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_attach(ctx->dmabuf, b_virtio)),
-				-EOPNOTSUPP);
-		if (pass == 0) {
-			vgdev->has_resource_assign_uuid = !vgdev->has_resource_assign_uuid;
-			ret = kunit_add_action_or_reset(test, restore_uuid_flag, vgdev);
-			KUNIT_ASSERT_EQ(test, ret, 0);
+
+		/* Legacy importers: what 6.12's map gave them. */
+		attach = dma_buf_attach(ctx->dmabuf, b_virtio);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+		sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+		if (has_uuid) {
+			KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+			KUNIT_EXPECT_EQ(test, sgt->nents, 0);
+			dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
+		} else {
+			KUNIT_EXPECT_EQ(test, PTR_ERR(sgt), -EIO);
 		}
+		dma_buf_detach(ctx->dmabuf, attach);
+		attach = dma_buf_attach(ctx->dmabuf, b_pci);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+		sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+		KUNIT_EXPECT_EQ(test, PTR_ERR(sgt), -EIO);
+		dma_buf_detach(ctx->dmabuf, attach);
 	}
 	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->dmabuf->attachments));
 }
@@ -357,6 +423,53 @@ static void vram_offer_waits_for_host(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->dmabuf->attachments));
 }
 
+/*
+ * The card goes away while an importer waits for the host's answer to
+ * MAP_BLOB: the answer never comes (dropped after the unplug, reclaimed at
+ * the reset), and the wait ends with ENODEV instead of lasting forever.
+ * What virtio_gpu_remove() does, on a made-up device: mark it unplugged
+ * (drm_dev_unplug()'s store), then wake the waiters for answers.
+ */
+static void vram_offer_wait_ends_at_unplug(struct kunit *test)
+{
+	struct vram_test_ctx *ctx = vram_test_setup_on(test, VIRTGPU_BLOB_FLAG_USE_MAPPABLE,
+						       vram_test_fake_drm);
+	struct drm_device *drm = ctx->vram.base.base.base.dev;
+	struct virtio_gpu_device *vgdev = drm->dev_private;
+	struct device *b = &ctx->card[1].pdev->dev;
+	const struct dma_buf_mapping_request p2p = DMA_BUF_SGT_REQUEST(b, true);
+	struct vram_test_attacher *a;
+	struct task_struct *task;
+
+	a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	a->ctx = ctx;
+	init_completion(&a->started);
+	init_completion(&a->done);
+	ctx->vram.map_state = STATE_INITIALIZING;
+	task = kthread_run(vram_test_attach_and_map, a, "vram-test-attach");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	wait_for_completion(&a->started);
+	/* Time to get as far as it can without the host's answer. */
+	msleep(200);
+	KUNIT_EXPECT_FALSE(test, completion_done(&a->done));
+
+	WRITE_ONCE(drm->unplugged, true);
+	wake_up_all(&vgdev->resp_wq);
+	if (!wait_for_completion_timeout(&a->done, 10 * HZ)) {
+		/* Still waiting: let it go before the test's memory does. */
+		WRITE_ONCE(ctx->vram.map_state, STATE_ERR);
+		wake_up_all(&vgdev->resp_wq);
+		wait_for_completion(&a->done);
+		KUNIT_FAIL(test, "the unplug did not end the wait for the host");
+	}
+	KUNIT_EXPECT_EQ(test, PTR_ERR(a->attach), -ENODEV);
+	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->dmabuf->attachments));
+
+	/* An attach after the unplug does not wait at all. */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(vram_test_attach(ctx, b, &p2p)), -ENODEV);
+}
+
 /* An exporter of one page of RAM, offering PAL first, then SGT. */
 struct import_test_exporter {
 	struct page *page;
@@ -424,11 +537,10 @@ static const struct dma_buf_sgt_exp_ops import_test_sgt_ops = {
 };
 
 static int import_test_offers(struct dma_buf *dmabuf, struct dma_buf_attachment *attach,
-			      struct dma_buf_mapping_offer *offers, unsigned int max)
+			      struct dma_buf_mapping_offers *offers)
 {
-	offers[0] = DMA_BUF_PAL_OFFER(&import_test_pal_ops);
-	offers[1] = DMA_BUF_SGT_OFFER(&import_test_sgt_ops);
-	return 2;
+	return dma_buf_mapping_offer_add(offers, DMA_BUF_PAL_OFFER(&import_test_pal_ops)) ?:
+	       dma_buf_mapping_offer_add(offers, DMA_BUF_SGT_OFFER(&import_test_sgt_ops));
 }
 
 static int import_test_pin(struct dma_buf_attachment *attach)
@@ -557,6 +669,7 @@ static struct kunit_case virtgpu_vram_cases[] = {
 	KUNIT_CASE(vram_mappable_is_mmio_pal),
 	KUNIT_CASE(vram_unmappable_is_uuid),
 	KUNIT_CASE(vram_offer_waits_for_host),
+	KUNIT_CASE(vram_offer_wait_ends_at_unplug),
 	KUNIT_CASE(import_backing_follows_mapping),
 	KUNIT_CASE(import_refused_on_virgl),
 	{}

@@ -74,11 +74,12 @@ struct fake_export {
 };
 
 static int fake_get_offers(struct dma_buf *dmabuf, struct dma_buf_attachment *attach,
-			   struct dma_buf_mapping_offer *offers, unsigned int max)
+			   struct dma_buf_mapping_offers *offers)
 {
 	struct fake_export *fe = dmabuf->priv;
 
-	return xe_dma_buf_fill_offers(fe->mask, fe->pdev, offers, max);
+	xe_dma_buf_fill_offers(fe->mask, fe->pdev, offers);
+	return 0;
 }
 
 static int fake_pin(struct dma_buf_attachment *attach)
@@ -182,22 +183,26 @@ static void xe_dma_buf_offers_negotiate(struct kunit *test)
 }
 
 /*
- * Exactly the offers of the mask are written, P2P first, and nothing past
+ * Exactly the offers of the mask are added, P2P first, and nothing past
  * them: the core must never read an entry xe did not initialise.
  */
 static void xe_dma_buf_offers_entries(struct kunit *test)
 {
-	struct dma_buf_mapping_offer offers[DMA_BUF_MAX_MAPPING_ENTRIES];
+	struct dma_buf_mapping_offers list;
+	struct dma_buf_mapping_offer *offers = list.entries;
 	struct pci_dev *pdev = kunit_kzalloc(test, sizeof(*pdev), GFP_KERNEL);
 	unsigned int mask;
-	int n, i;
+	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, pdev);
 
 	for (mask = 0; mask <= (XE_DMA_BUF_OFFER_P2P | XE_DMA_BUF_OFFER_TT); mask++) {
-		memset(offers, 0x5a, sizeof(offers));
-		n = xe_dma_buf_fill_offers(mask, pdev, offers, ARRAY_SIZE(offers));
-		KUNIT_EXPECT_EQ(test, n, hweight32(mask));
+		memset(list.entries, 0x5a, sizeof(list.entries));
+		list.count = 0;
+		list.overflowed = false;
+		xe_dma_buf_fill_offers(mask, pdev, &list);
+		KUNIT_EXPECT_EQ(test, list.count, hweight32(mask));
+		KUNIT_EXPECT_FALSE(test, list.overflowed);
 		i = 0;
 		if (mask & XE_DMA_BUF_OFFER_P2P) {
 			KUNIT_EXPECT_PTR_EQ(test, offers[i].type, &dma_buf_mapping_sgt);
@@ -211,12 +216,9 @@ static void xe_dma_buf_offers_entries(struct kunit *test)
 			KUNIT_EXPECT_TRUE(test, dma_buf_mapping_sgt.valid_offer(&offers[i]));
 			i++;
 		}
-		for (; i < ARRAY_SIZE(offers); i++)
+		for (; i < ARRAY_SIZE(list.entries); i++)
 			KUNIT_EXPECT_NULL(test, memchr_inv(&offers[i], 0x5a, sizeof(offers[i])));
 	}
-	/* Too little room is an error, not a short list. */
-	KUNIT_EXPECT_EQ(test, xe_dma_buf_fill_offers(XE_DMA_BUF_OFFER_TT, pdev, offers, 1),
-			-EINVAL);
 }
 
 static struct kunit_case xe_dma_buf_offers_cases[] = {

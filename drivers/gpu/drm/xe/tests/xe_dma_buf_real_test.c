@@ -199,13 +199,14 @@ static void real_detach(struct kunit *test, struct dma_buf *dmabuf,
 /* xe's own get_mapping_offers: which SGT offers, P2P first, nothing past them. */
 static void expect_real_offers(struct kunit *test, struct dma_buf *dmabuf, bool p2p, bool tt)
 {
-	struct dma_buf_mapping_offer offers[DMA_BUF_MAX_MAPPING_ENTRIES];
+	struct dma_buf_mapping_offers list = {};
+	struct dma_buf_mapping_offer *offers = list.entries;
 	struct drm_gem_object *obj = dmabuf->priv;
-	int n, i = 0;
+	int i = 0;
 
-	memset(offers, 0x5a, sizeof(offers));
-	n = xe_dma_buf_get_mapping_offers(dmabuf, NULL, offers, ARRAY_SIZE(offers));
-	KUNIT_ASSERT_EQ(test, n, p2p + tt);
+	memset(list.entries, 0x5a, sizeof(list.entries));
+	KUNIT_ASSERT_EQ(test, xe_dma_buf_get_mapping_offers(dmabuf, NULL, &list), 0);
+	KUNIT_ASSERT_EQ(test, list.count, p2p + tt);
 	if (p2p) {
 		KUNIT_EXPECT_PTR_EQ(test, offers[i].type, &dma_buf_mapping_sgt);
 		KUNIT_EXPECT_PTR_EQ(test, offers[i].sgt_offer.p2p_provider,
@@ -217,7 +218,7 @@ static void expect_real_offers(struct kunit *test, struct dma_buf *dmabuf, bool 
 		KUNIT_EXPECT_NULL(test, offers[i].sgt_offer.p2p_provider);
 		i++;
 	}
-	for (; i < ARRAY_SIZE(offers); i++)
+	for (; i < ARRAY_SIZE(list.entries); i++)
 		KUNIT_EXPECT_NULL(test, memchr_inv(&offers[i], 0x5a, sizeof(offers[i])));
 }
 

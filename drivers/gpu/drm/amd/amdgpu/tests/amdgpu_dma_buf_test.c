@@ -158,11 +158,12 @@ struct fake_export {
 };
 
 static int fake_get_offers(struct dma_buf *dmabuf, struct dma_buf_attachment *attach,
-			   struct dma_buf_mapping_offer *offers, unsigned int max)
+			   struct dma_buf_mapping_offers *offers)
 {
 	struct fake_export *fe = dmabuf->priv;
 
-	return amdgpu_dma_buf_fill_offers(fe->mask, fe->adev, offers, max);
+	amdgpu_dma_buf_fill_offers(fe->mask, fe->adev, offers);
+	return 0;
 }
 
 static int fake_pin(struct dma_buf_attachment *attach)
@@ -316,20 +317,24 @@ static void amdgpu_dma_buf_offers_negotiate(struct kunit *test)
 }
 
 /*
- * Exactly the offers of the mask are written, in order, and nothing past
+ * Exactly the offers of the mask are added, in order, and nothing past
  * them: the core must never read an entry amdgpu did not initialise.
  */
 static void amdgpu_dma_buf_offers_entries(struct kunit *test)
 {
-	struct dma_buf_mapping_offer offers[DMA_BUF_MAX_MAPPING_ENTRIES];
+	struct dma_buf_mapping_offers list;
+	struct dma_buf_mapping_offer *offers = list.entries;
 	struct amdgpu_device *adev = fake_adev(test, "amdgpu-exporter", HIVE_A);
 	unsigned int mask;
-	int n, i;
+	int i;
 
 	for (mask = 0; mask <= ALL_OFFERS; mask++) {
-		memset(offers, 0x5a, sizeof(offers));
-		n = amdgpu_dma_buf_fill_offers(mask, adev, offers, ARRAY_SIZE(offers));
-		KUNIT_EXPECT_EQ(test, n, hweight32(mask));
+		memset(list.entries, 0x5a, sizeof(list.entries));
+		list.count = 0;
+		list.overflowed = false;
+		amdgpu_dma_buf_fill_offers(mask, adev, &list);
+		KUNIT_EXPECT_EQ(test, list.count, hweight32(mask));
+		KUNIT_EXPECT_FALSE(test, list.overflowed);
 		i = 0;
 		if (mask & AMDGPU_DMA_BUF_OFFER_XGMI) {
 			KUNIT_EXPECT_PTR_EQ(test, offers[i].type,
@@ -352,12 +357,9 @@ static void amdgpu_dma_buf_offers_entries(struct kunit *test)
 			KUNIT_EXPECT_TRUE(test, dma_buf_mapping_sgt.valid_offer(&offers[i]));
 			i++;
 		}
-		for (; i < ARRAY_SIZE(offers); i++)
+		for (; i < ARRAY_SIZE(list.entries); i++)
 			KUNIT_EXPECT_NULL(test, memchr_inv(&offers[i], 0x5a, sizeof(offers[i])));
 	}
-	/* Too little room is an error, not a short list. */
-	KUNIT_EXPECT_EQ(test, amdgpu_dma_buf_fill_offers(ALL_OFFERS, adev, offers, 2),
-			-EINVAL);
 }
 
 /*
@@ -445,12 +447,11 @@ static const struct amdgpu_dma_buf_xgmi_ops xgmi_exp_ops = {
 };
 
 static int xgmi_exp_offers(struct dma_buf *dmabuf, struct dma_buf_attachment *attach,
-			   struct dma_buf_mapping_offer *offers, unsigned int max)
+			   struct dma_buf_mapping_offers *offers)
 {
 	struct xgmi_export *xe = dmabuf->priv;
 
-	offers[0] = AMDGPU_DMA_BUF_XGMI_OFFER(xe->adev, xe->ops);
-	return 1;
+	return dma_buf_mapping_offer_add(offers, AMDGPU_DMA_BUF_XGMI_OFFER(xe->adev, xe->ops));
 }
 
 static int xgmi_exp_pin(struct dma_buf_attachment *attach)
@@ -473,8 +474,8 @@ static const struct dma_buf_ops xgmi_exp_dma_buf_ops = {
 
 static int mapping_reports;
 
-static bool count_mapping_report(const struct dma_buf *dmabuf, const char *what,
-				 long value)
+static bool count_mapping_report(const struct dma_buf *dmabuf, const struct device *importer,
+				 const char *what, long value)
 {
 	mapping_reports++;
 	return false;
