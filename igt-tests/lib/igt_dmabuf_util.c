@@ -310,6 +310,21 @@ const char *dma_topology_name(enum dma_topology t)
 
 /*
  * bufinfo lists each buffer as a header line whose sixth tab-separated
+ * field is the inode: true for a header line, with that inode in @ino.
+ */
+static bool bufinfo_header(const char *line, unsigned long long *ino)
+{
+	unsigned long long size;
+	unsigned int flags, mode;
+	char exp[64];
+	long count;
+
+	return sscanf(line, "%llu\t%x\t%x\t%ld\t%63s\t%llu", &size, &flags,
+		      &mode, &count, exp, ino) == 6;
+}
+
+/*
+ * bufinfo lists each buffer as a header line whose sixth tab-separated
  * field is the inode, then one "\t<usage> fence:<driver> ..." line per
  * fence of its reservation object.
  */
@@ -324,13 +339,9 @@ int bufinfo_count_fences(ino_t ino, const char *usage, const char *driver)
 	f = fopen(BUFINFO_PATH, "r");
 	igt_assert_f(f, "open %s: %s", BUFINFO_PATH, strerror(errno));
 	while (fgets(line, sizeof(line), f)) {
-		unsigned long long size, lino;
-		char exp[64];
-		unsigned int flags, mode;
-		long count;
+		unsigned long long lino;
 
-		if (sscanf(line, "%llu\t%x\t%x\t%ld\t%63s\t%llu", &size, &flags,
-			   &mode, &count, exp, &lino) == 6) {
+		if (bufinfo_header(line, &lino)) {
 			if (in_buf)
 				break;
 			in_buf = lino == (unsigned long long)ino;
@@ -362,14 +373,10 @@ int bufinfo_attachments(ino_t ino, struct bufinfo_attachment *att, int max)
 	f = fopen(BUFINFO_PATH, "r");
 	igt_assert_f(f, "open %s: %s", BUFINFO_PATH, strerror(errno));
 	while (fgets(line, sizeof(line), f)) {
-		unsigned long long size, lino;
-		char exp[64];
-		unsigned int flags, mode;
-		long count;
+		unsigned long long lino;
 
 		line[strcspn(line, "\n")] = '\0';
-		if (sscanf(line, "%llu\t%x\t%x\t%ld\t%63s\t%llu", &size, &flags,
-			   &mode, &count, exp, &lino) == 6) {
+		if (bufinfo_header(line, &lino)) {
 			if (in_buf)
 				break;
 			in_buf = lino == (unsigned long long)ino;
