@@ -54,6 +54,7 @@ if [ "${1:-}" = module ]; then
 	outdir=compile-modules
 	dir_re="^$(frag_field dir "$frag")/"
 	module=$(frag_field module "$frag")
+	test_module=$(frag_field test-module "$frag")
 	where=$(frag_field link "$frag")
 	[ -n "$module" ] && [ "$dir_re" != "^/" ] || die "$frag must name its dir and module(s)"
 	case "$where" in check | sweep) ;; *) die "$frag: '# link:' must be check or sweep" ;; esac
@@ -216,6 +217,27 @@ if [ -n "$link" ]; then
 			failed=$((failed + 1))
 		fi
 	done
+	# A driver module registers no KUnit suite (loading the driver on a
+	# machine must not run tests): its test module ("# test-module:")
+	# registers the suites whose cases live in the driver.
+	if [ "$built" = yes ] && [ -n "$test_module" ]; then
+		for m in $module $test_module; do
+			want=no
+			[ "$m" = "$test_module" ] && want=yes
+			has=no
+			[ -f "$lout/$m" ] && objdump -h "$lout/$m" | grep -q '\.kunit_test_suites' && has=yes
+			if [ ! -f "$lout/$m" ]; then
+				echo "FAIL $tier/$(basename "$m")-suites: not built (log: $mlog)"
+				failed=$((failed + 1))
+			elif [ "$has" = "$want" ]; then
+				echo "PASS $tier/$(basename "$m")-suites: $([ "$want" = yes ] && echo "registers the driver's KUnit suites" || echo "registers no KUnit suite")"
+				passed=$((passed + 1))
+			else
+				echo "FAIL $tier/$(basename "$m")-suites: $([ "$want" = yes ] && echo "registers no KUnit suite" || echo "registers KUnit suites: they run at every load of the driver")"
+				failed=$((failed + 1))
+			fi
+		done
+	fi
 elif [ -n "$module" ]; then
 	say "$module: built and linked by make sweep ('# link: sweep' in $(basename "$frag"))"
 fi

@@ -128,9 +128,9 @@ for frag in "$TOP"/harness/configs/module-*.config; do
 	step "$m" bash "$TOP/harness/compile-tier.sh" module "${m#module-}" link
 done
 
-# amdgpu built in with KUnit as a module: amdgpu's KUnit option is a bool
-# built into amdgpu, so Kconfig must drop it (a built-in amdgpu cannot call
-# a modular KUnit), and vmlinux must link. The debug guest's configuration
+# amdgpu built in with KUnit as a module: the cases of amdgpu's KUnit
+# option are built into amdgpu, so Kconfig must drop it (a built-in amdgpu
+# cannot call a modular KUnit), and vmlinux must link. The debug guest's configuration
 # with the module tiers' options, then amdgpu and KUnit changed.
 lout=$BUILD/kernel-sweep-amdgpu-y
 llog=$logs/amdgpu-y-kunit-m.log
@@ -144,7 +144,7 @@ if [ -f "$debug_cfg" ]; then
 	if ! make -C "$SRC" O="$lout" ARCH=x86_64 CC="ccache gcc" olddefconfig >"$llog" 2>&1; then
 		echo "FAIL sweep/amdgpu-y-kunit-m: configuration failed (log: $llog)"
 		failed=$((failed + 1))
-	elif grep -q '^CONFIG_DRM_AMDGPU_KUNIT_TEST=y' "$lout/.config" ||
+	elif grep -q '^CONFIG_DRM_AMDGPU_KUNIT_TEST=[ym]' "$lout/.config" ||
 		! grep -q '^CONFIG_DRM_AMDGPU=y' "$lout/.config" ||
 		! grep -q '^CONFIG_KUNIT=m' "$lout/.config"; then
 		echo "FAIL sweep/amdgpu-y-kunit-m: Kconfig allowed amdgpu's KUnit tests into a built-in amdgpu with KUNIT=m (log: $llog)"

@@ -22,6 +22,12 @@
  * must be the cursor image the host shows, as QEMU's VNC server for the
  * card sends it (cursor-from-vgem).
  *
+ * An import of a dynamic exporter (the test device's) is pinned only while
+ * a plane shows it: the exporter can move the buffer after the import,
+ * after AddFB and after the plane lets it go, not while it is shown; after
+ * each move the next frame is the buffer's content at its new place
+ * (scanout-after-move-test-native, -test-pal).
+ *
  * An import is a scan-out source and nothing else: the ioctls that would
  * hand it to the host for anything else must fail, before and after it
  * was scanned out (import-host-ioctls).
@@ -95,6 +101,17 @@
  * SUBTEST: cursor-import-layout-refused
  * Description: An imported cursor framebuffer the host would not show (a
  *              pitch of 512 bytes, 64x128) is refused at atomic check.
+ */
+/**
+ * SUBTEST: scanout-after-move-%s
+ * Description: A buffer of a dynamic exporter imported into virtio-gpu is
+ *              pinned only while scanned out; after a move the next frame
+ *              shows it from its new place.
+ *
+ * arg[1]:
+ *
+ * @test-native:
+ * @test-pal:
  */
 /**
  * SUBTEST: import-host-ioctls
@@ -288,6 +305,82 @@ static void scanout(const char *exporter, uint32_t seed, bool live)
 			     "the dump of gpu-b differs from the pattern: %s", result);
 	igt_info("cell: %s -> virtio-gpu-b: scanout: %s\n", exporter,
 		 live ? "live-change-seen" : "screendump-match");
+}
+
+/* Show @fb on card B and compare the host's dump of it with pattern @seed. */
+static void show_and_compare(int fd, uint32_t fb, uint32_t seed, const char *tag)
+{
+	drmModeModeInfo mode = user_mode(W, H);
+	uint32_t conn = 0, crtc = 0;
+	char result[128];
+
+	find_output(fd, &conn, &crtc);
+	igt_assert_f(drmModeSetCrtc(fd, crtc, fb, 0, 0, &conn, 1, &mode) == 0,
+		     "SetCrtc (%s): %s", tag, strerror(errno));
+	host_sync(fd);
+	vmctl_screendump("gpu-b", W, H, seed, tag, result, sizeof(result));
+	igt_info("screendump of gpu-b, %s: %s\n", tag, result);
+	igt_assert_f(!strcmp(result, "match"),
+		     "%s: the dump of gpu-b differs from the pattern: %s", tag, result);
+}
+
+static void hide(int fd)
+{
+	uint32_t conn = 0, crtc = 0;
+
+	find_output(fd, &conn, &crtc);
+	igt_assert_eq(drmModeSetCrtc(fd, crtc, 0, 0, 0, NULL, 0, NULL), 0);
+}
+
+/*
+ * The test device's MOVE fails with EBUSY while any attachment pins the
+ * buffer, and otherwise copies it to new pages, notifies the importers,
+ * waits for their fences and poisons the old pages: a frame read from a
+ * stale mapping shows the poison.
+ */
+static void expect_move(const char *when, int dmabuf, int want)
+{
+	int ret = testdev_move(testdev, dmabuf);
+
+	igt_assert_f(ret == want, "MOVE %s: %s, expected %s\n", when,
+		     ret ? strerror(-ret) : "moved",
+		     want ? strerror(-want) : "moved (the import must not pin it)");
+}
+
+static void scanout_after_move(const char *exporter, uint32_t seed)
+{
+	uint32_t handles[4] = { 0 }, pitches[4] = { PITCH }, offsets[4] = { 0 };
+	int fd = virtio[1].fd, ret;
+	char tag[48];
+	struct source src;
+	uint32_t fb = 0;
+
+	make_source(exporter, seed, &src);
+	ret = __prime_fd_to_handle(fd, src.dmabuf, &handles[0]);
+	igt_assert_f(ret == 0, "card B import: %s", strerror(-ret));
+	expect_move("after the import", src.dmabuf, 0);
+
+	igt_assert_f(drmModeAddFB2(fd, W, H, DRM_FORMAT_XRGB8888, handles, pitches,
+				   offsets, &fb, 0) == 0,
+		     "AddFB2 of the import: %s", strerror(errno));
+	expect_move("after AddFB", src.dmabuf, 0);
+
+	snprintf(tag, sizeof(tag), "%s-moved", exporter);
+	show_and_compare(fd, fb, seed, tag);
+	expect_move("while scanned out", src.dmabuf, -EBUSY);
+	hide(fd);
+	expect_move("once no plane shows it", src.dmabuf, 0);
+
+	snprintf(tag, sizeof(tag), "%s-moved-again", exporter);
+	show_and_compare(fd, fb, seed, tag);
+	hide(fd);
+	drmModeRmFB(fd, fb);
+	expect_move("after RmFB", src.dmabuf, 0);
+
+	gem_close(fd, handles[0]);
+	free_source(&src);
+	igt_info("%s -> virtio-gpu-b: pinned only while shown; the frames after two moves match\n",
+		 exporter);
 }
 
 #define PW 1366
@@ -595,6 +688,14 @@ igt_main
 		     "(pitch 512, 64x128) is refused at atomic check.");
 	igt_subtest("cursor-import-layout-refused")
 		cursor_layout_refused();
+
+	igt_describe("A dynamic exporter's buffer imported into card B is "
+		     "pinned only while a plane shows it, and after a move "
+		     "the next frame shows it from its new place.");
+	igt_subtest("scanout-after-move-test-native")
+		scanout_after_move("test-native", 0x5c4000f9u);
+	igt_subtest("scanout-after-move-test-pal")
+		scanout_after_move("test-pal", 0x5c4000f8u);
 
 	igt_describe("Every ioctl that would hand an import to the host for "
 		     "anything but scan-out fails, before and after it is "

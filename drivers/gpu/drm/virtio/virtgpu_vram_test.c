@@ -473,6 +473,7 @@ static void vram_offer_wait_ends_at_unplug(struct kunit *test)
 /* An exporter of one page of RAM, offering PAL first, then SGT. */
 struct import_test_exporter {
 	struct page *page;
+	unsigned int pins;	/* under the reservation lock */
 };
 
 static struct dma_buf_phys_list *import_test_pal_map(struct dma_buf_attachment *attach)
@@ -545,11 +546,17 @@ static int import_test_offers(struct dma_buf *dmabuf, struct dma_buf_attachment 
 
 static int import_test_pin(struct dma_buf_attachment *attach)
 {
+	struct import_test_exporter *exp = attach->dmabuf->priv;
+
+	exp->pins++;
 	return 0;
 }
 
 static void import_test_unpin(struct dma_buf_attachment *attach)
 {
+	struct import_test_exporter *exp = attach->dmabuf->priv;
+
+	exp->pins--;
 }
 
 static void import_test_release(struct dma_buf *dmabuf)
@@ -572,17 +579,40 @@ static void import_test_put_obj(void *obj)
 	drm_gem_object_put(obj);
 }
 
+static bool import_test_mapped(struct virtio_gpu_object_import *imp)
+{
+	return imp->map.sgt || imp->map.pal;
+}
+
+static void import_test_move(struct dma_buf *dmabuf)
+{
+	dma_resv_lock(dmabuf->resv, NULL);
+	dma_buf_move_notify(dmabuf);
+	dma_resv_unlock(dmabuf->resv);
+}
+
 /*
- * Card B imports a page of RAM and virtgpu_dma_buf_import_sgt() turns its
+ * Card B imports a page of RAM. The import is neither mapped nor pinned
+ * until a framebuffer uses it; the framebuffer's resource (a 16x16 one,
+ * as AddFB makes it) maps it, and virtgpu_dma_buf_import_sgt() turns the
  * mapping into the host's backing: the page's guest physical address when
  * the host reads guest memory directly (no VIRTIO_F_ACCESS_PLATFORM: PAL
- * is negotiated), its DMA address in the table otherwise (SGT).
+ * is negotiated), its DMA address in the table otherwise (SGT). Only
+ * scan-out pins it, once however many planes show it; a move while it is
+ * not shown drops the mapping, the next scan-out maps it again, and a
+ * move while it is shown keeps it.
  */
 static void import_backing_follows_mapping(struct kunit *test)
 {
 	struct vram_test_ctx *ctx = vram_test_setup(test, 0);
 	struct drm_device *drm = ctx->card[1].drm;
 	struct virtio_gpu_device *vgdev = drm->dev_private;
+	const struct drm_mode_fb_cmd2 fb = {
+		.pixel_format = DRM_FORMAT_HOST_XRGB8888,
+		.width = 16, .height = 16, .pitches = { 16 * 4 },
+	};
+	/* Without DMABUF_MOVE_NOTIFY the core pins every map itself. */
+	unsigned int map_pins = IS_ENABLED(CONFIG_DMABUF_MOVE_NOTIFY) ? 0 : 1;
 	struct virtio_gpu_object_import *imp;
 	struct import_test_exporter *exp;
 	DEFINE_DMA_BUF_EXPORT_INFO(info);
@@ -618,6 +648,14 @@ static void import_backing_follows_mapping(struct kunit *test)
 	ret = kunit_add_action_or_reset(test, import_test_put_obj, obj);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	imp = to_virtio_gpu_import(gem_to_virtio_gpu_obj(obj));
+	dmabuf = obj->import_attach->dmabuf;
+	KUNIT_EXPECT_FALSE_MSG(test, import_test_mapped(imp), "mapped at import");
+	KUNIT_EXPECT_EQ_MSG(test, exp->pins, 0, "pinned at import");
+
+	ret = virtgpu_dma_buf_import_create_resource(vgdev, &imp->base, &fb);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_TRUE_MSG(test, import_test_mapped(imp), "not mapped by AddFB");
+	KUNIT_EXPECT_EQ_MSG(test, exp->pins, map_pins, "pinned by AddFB");
 
 	ret = virtgpu_dma_buf_import_sgt(&ents, &nents, &imp->base, obj->import_attach);
 	KUNIT_ASSERT_EQ(test, ret, 0);
@@ -635,6 +673,24 @@ static void import_backing_follows_mapping(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, le64_to_cpu(ents[0].addr), want);
 	KUNIT_EXPECT_EQ(test, le32_to_cpu(ents[0].length), PAGE_SIZE);
 	kvfree(ents);
+
+	/* Not shown: a move drops the mapping (and the host's backing). */
+	import_test_move(dmabuf);
+	KUNIT_EXPECT_FALSE_MSG(test, import_test_mapped(imp), "kept across a move");
+	KUNIT_EXPECT_EQ(test, exp->pins, 0);
+
+	/* Two planes show it: mapped again, one pin of the exporter's. */
+	KUNIT_ASSERT_EQ(test, virtgpu_dma_buf_import_pin(vgdev, &imp->base), 0);
+	KUNIT_ASSERT_EQ(test, virtgpu_dma_buf_import_pin(vgdev, &imp->base), 0);
+	KUNIT_EXPECT_TRUE_MSG(test, import_test_mapped(imp), "not mapped again");
+	KUNIT_EXPECT_EQ(test, exp->pins, 1 + map_pins);
+	import_test_move(dmabuf);
+	KUNIT_EXPECT_TRUE_MSG(test, import_test_mapped(imp), "a pinned import dropped its mapping");
+	virtgpu_dma_buf_import_unpin(&imp->base);
+	KUNIT_EXPECT_EQ(test, exp->pins, 1 + map_pins);
+	virtgpu_dma_buf_import_unpin(&imp->base);
+	KUNIT_EXPECT_EQ_MSG(test, exp->pins, map_pins, "still pinned with no plane");
+	KUNIT_EXPECT_TRUE(test, import_test_mapped(imp));
 }
 
 /*

@@ -15,6 +15,7 @@
 #include <kunit/device.h>
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
+#include <kunit/visibility.h>
 #include <linux/delay.h>
 #include <linux/dma-buf-mapping.h>
 #include <linux/dma-mapping.h>
@@ -25,6 +26,7 @@
 #include <drm/drm_prime.h>
 #include <drm/ttm/ttm_tt.h>
 
+#include "tests/xe_dma_buf_real_test.h"
 #include "tests/xe_kunit_helpers.h"
 #include "tests/xe_pci_test.h"
 
@@ -426,10 +428,15 @@ static struct kunit_case xe_dma_buf_real_cases[] = {
 	{}
 };
 
-static struct kunit_suite xe_dma_buf_real_suite = {
+/*
+ * Built into xe.ko (the cases reach its static functions) and registered
+ * by the test module, xe_test.ko, like xe's own suites: loading xe on a
+ * machine runs no test.
+ */
+VISIBLE_IF_KUNIT
+struct kunit_suite xe_dma_buf_real_suite = {
 	.name = "xe_dma_buf_offers_real",
 	.init = xe_dma_buf_real_init,
 	.test_cases = xe_dma_buf_real_cases,
 };
-
-kunit_test_suite(xe_dma_buf_real_suite);
+EXPORT_SYMBOL_IF_KUNIT(xe_dma_buf_real_suite);

@@ -13,6 +13,7 @@
 #include <kunit/device.h>
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
+#include <kunit/visibility.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-buf-mapping.h>
 #include <linux/dma-mapping.h>
@@ -32,6 +33,7 @@
 #include "amdgpu_dma_buf.h"
 #include "amdgpu_object.h"
 #include "amdgpu_ttm.h"
+#include "tests/amdgpu_dma_buf_test.h"
 
 /* The PCI P2P distance is replaced through the core's KUnit stub. */
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
@@ -992,9 +994,14 @@ static struct kunit_case amdgpu_dma_buf_cases[] = {
 	{}
 };
 
-static struct kunit_suite amdgpu_dma_buf_suite = {
+/*
+ * Built into amdgpu.ko (the cases reach its internal functions) and
+ * registered by the test module, amdgpu_test.ko: loading amdgpu on a
+ * machine runs no test.
+ */
+VISIBLE_IF_KUNIT
+struct kunit_suite amdgpu_dma_buf_suite = {
 	.name = "amdgpu_dma_buf",
 	.test_cases = amdgpu_dma_buf_cases,
 };
-
-kunit_test_suite(amdgpu_dma_buf_suite);
+EXPORT_SYMBOL_IF_KUNIT(amdgpu_dma_buf_suite);
