@@ -13,7 +13,8 @@
 # zeroed): once with the configuration as written (DMABUF_MOVE_NOTIFY off,
 # the kernel's default) and once with DMABUF_MOVE_NOTIFY on. Suites of
 # drivers whose .kunitconfig is upstream's (drm_prime, xe), or that cannot
-# run under UML (amdgpu), are run from harness/kunit/NAME.kunitconfig, once,
+# run under UML (amdgpu), are run from harness/kunit/NAME.kunitconfig, once
+# and again for each "# variant: NAME CONFIG_X=v" line with that option,
 # limited to the suites its "# filter:" line names, on the architecture its
 # "# arch:" line names (UML if none; x86_64 runs under QEMU with TCG). A
 # "# tier: sweep" line leaves the file to `make sweep`: the xe and amdgpu
@@ -89,12 +90,21 @@ for f in "$TOP"/harness/kunit/*.kunitconfig; do
 	[ -n "$filter" ] || die "$f has no '# filter:' line"
 	arch=$(sed -n 's/^# arch: *//p' "$f" | head -n 1)
 	case "${arch:-uml}" in
-	uml) run_variant "" "$f" uml "$filter" ;;
+	uml) set -- ;;
 	x86_64)
 		# TCG, said explicitly: KVM hangs on this host.
-		run_variant "" "$f" x86_64 --arch=x86_64 --qemu_args "-accel tcg" "$filter" ;;
+		set -- --arch=x86_64 --qemu_args "-accel tcg" ;;
 	*) die "$f: unsupported arch '$arch'" ;;
 	esac
+	run_variant "" "$f" "${arch:-uml}" "$@" "$filter"
+	# "# variant: NAME CONFIG_X=v": the suite once more with that option
+	# (read first: kunit.py's QEMU must not read the loop's input).
+	mapfile -t variants < <(sed -n 's/^# variant: *//p' "$f")
+	for v in "${variants[@]}"; do
+		read -r vname vopt <<<"$v"
+		[ -n "$vopt" ] || die "$f: a variant line needs a name and an option"
+		run_variant "$vname" "$f" "${arch:-uml}" "$@" --kconfig_add "$vopt" "$filter"
+	done
 done
 
 echo "RESULT kunit passed=$passed failed=$failed"

@@ -169,7 +169,11 @@ struct dma_buf_pal_exp_ops {
  *	that accept MMIO and pass pci_p2pdma_distance(). A list of MMIO
  *	from an offer without a provider is malformed.
  * @priv: free for driver-private types.
- * @priv.ops: type-specific exporter operations.
+ * @priv.ops: type-specific exporter operations. Untyped here, since the
+ *	core cannot name a private type's operations: the type's owner puts
+ *	them in and takes them out only through typed helpers of its own
+ *	(amdgpu_dma_buf_xgmi_offer() and amdgpu_dma_buf_xgmi_offer_ops()),
+ *	so that a wrong pointer does not compile.
  * @priv.data: type-specific data.
  *
  * Built by &dma_buf_ops.get_mapping_offers, usually with the
@@ -228,12 +232,20 @@ int dma_buf_mapping_offer_add(struct dma_buf_mapping_offers *offers,
  *	in Documentation/driver-api/dma-buf-mapping-types.rst).
  * @pal_request.allow_mmio: the importer can use MMIO ranges.
  * @priv: free for driver-private types.
- * @priv.ops: type-specific importer operations.
+ * @priv.ops: type-specific importer operations, untyped as
+ *	&dma_buf_mapping_offer.priv.ops is, and converted the same way.
  * @priv.data: type-specific data.
  *
  * Built by the importer, usually with the DMA_BUF_*_REQUEST() macros, and
  * passed to dma_buf_mapping_attach(). The core copies the winning request
  * into &dma_buf_attachment.request.
+ *
+ * An SGT or PAL request names its device although the attach names it as
+ * well: a request is "this mapping, for this device", complete on its own
+ * (the attachment keeps the winning one, and the type's match and map
+ * read it without the attach call's arguments), and the core refuses a
+ * request whose device is not the attaching one, so the two cannot
+ * disagree.
  */
 struct dma_buf_mapping_request {
 	const struct dma_buf_mapping_type *type;

@@ -21,6 +21,7 @@
 #include <linux/fcntl.h>
 #include <linux/fs.h>
 #include <linux/file.h>
+#include <linux/highmem.h>
 #include <linux/pm_runtime.h>
 #include <linux/vmalloc.h>
 
@@ -453,7 +454,7 @@ static int xgmi_exp_offers(struct dma_buf *dmabuf, struct dma_buf_attachment *at
 {
 	struct xgmi_export *xe = dmabuf->priv;
 
-	return dma_buf_mapping_offer_add(offers, AMDGPU_DMA_BUF_XGMI_OFFER(xe->adev, xe->ops));
+	return dma_buf_mapping_offer_add(offers, amdgpu_dma_buf_xgmi_offer(xe->adev, xe->ops));
 }
 
 static int xgmi_exp_pin(struct dma_buf_attachment *attach)
@@ -754,13 +755,15 @@ static struct amdgpu_device *ttm_adev(struct kunit *test, const char *name, u64 
 	return adev;
 }
 
-/* A real four-page BO of @adev created in @domain. */
-static struct amdgpu_bo *ttm_bo(struct kunit *test, struct amdgpu_device *adev, u32 domain)
+/* A real four-page BO of @adev created in @domain with @flags. */
+static struct amdgpu_bo *ttm_bo_flags(struct kunit *test, struct amdgpu_device *adev,
+				      u32 domain, u64 flags)
 {
 	struct amdgpu_bo_param bp = {
 		.size = 4 * PAGE_SIZE,
 		.byte_align = PAGE_SIZE,
 		.domain = domain,
+		.flags = flags,
 		.type = ttm_bo_type_device,
 		.bo_ptr_size = sizeof(struct amdgpu_bo),
 	};
@@ -770,6 +773,35 @@ static struct amdgpu_bo *ttm_bo(struct kunit *test, struct amdgpu_device *adev, 
 	KUNIT_ASSERT_EQ(test, bo->tbo.resource->mem_type,
 			domain == AMDGPU_GEM_DOMAIN_VRAM ? TTM_PL_VRAM : TTM_PL_TT);
 	return bo;
+}
+
+static struct amdgpu_bo *ttm_bo(struct kunit *test, struct amdgpu_device *adev, u32 domain)
+{
+	return ttm_bo_flags(test, adev, domain, 0);
+}
+
+static void free_cpu_vram(void *data)
+{
+	struct amdgpu_device *adev = data;
+
+	vfree((void __force *)adev->mman.aper_base_kaddr);
+	adev->mman.aper_base_kaddr = NULL;
+}
+
+/*
+ * Give @adev's made-up VRAM a kernel mapping (memory of its own), as a
+ * device whose BAR covers all of VRAM has: TTM can then move contiguous
+ * VRAM BOs with the CPU (amdgpu_bo_move()'s fallback without a copy
+ * engine). Returns that memory.
+ */
+static u8 *ttm_adev_cpu_vram(struct kunit *test, struct amdgpu_device *adev)
+{
+	u8 *vram = vzalloc(TTM_VRAM_SIZE);
+
+	KUNIT_ASSERT_NOT_NULL(test, vram);
+	adev->mman.aper_base_kaddr = (void __force __iomem *)vram;
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, free_cpu_vram, adev), 0);
+	return vram;
 }
 
 /*
@@ -893,8 +925,8 @@ static void amdgpu_dma_buf_real_map_gtt(struct kunit *test)
 /*
  * A VRAM BO: a P2P importer and an XGMI importer of the hive are given
  * its VRAM and the BO stays there; pinned in VRAM it cannot be mapped.
- * Without DMABUF_MOVE_NOTIFY the core pins every map into GTT instead,
- * which needs the copy engine this device does not have.
+ * Without DMABUF_MOVE_NOTIFY the core pins every map into GTT instead:
+ * amdgpu_dma_buf_real_map_vram_core_pins.
  */
 static void amdgpu_dma_buf_real_map_vram(struct kunit *test)
 {
@@ -945,6 +977,202 @@ static void amdgpu_dma_buf_real_map_vram(struct kunit *test)
 	dma_buf_detach(dmabuf, peer);
 }
 
+/* Place @bo (reserved by the caller) in @domain, as a validation does. */
+static int place_bo(struct amdgpu_bo *bo, u32 domain)
+{
+	struct ttm_operation_ctx ctx = { .interruptible = false };
+
+	amdgpu_bo_placement_from_domain(bo, domain);
+	return ttm_bo_validate(&bo->tbo, &bo->placement, &ctx);
+}
+
+/*
+ * amdgpu's importer side with a real import: amdgpu_gem_prime_import()
+ * of a VRAM BO of the hive negotiates XGMI, and amdgpu_dmabuf_is_xgmi_
+ * accessible() (amdgpu_vm_bo_add()'s choice) says so; an importer of
+ * another hive gets neither. Placing the import in GTT binds it
+ * (amdgpu_ttm_backend_bind()), which maps it through the XGMI offer:
+ * amdgpu_ttm_tt_xgmi_vram_bo(), what amdgpu_vm_bo_update() maps instead
+ * of the import, is the exporter's BO, left in VRAM. Placing it back in
+ * system memory unbinds it (amdgpu_ttm_backend_unbind()), which unmaps.
+ */
+static void amdgpu_dma_buf_real_import_xgmi(struct kunit *test)
+{
+	struct amdgpu_device *exp, *imp, *other;
+	struct drm_gem_object *obj, *far;
+	struct amdgpu_bo *bo, *ibo;
+	struct dma_buf *dmabuf;
+
+	exp = ttm_adev(test, "amdgpu-xgmi-exporter", HIVE_A);
+	imp = ttm_adev(test, "amdgpu-xgmi-importer", HIVE_A);
+	other = ttm_adev(test, "amdgpu-other-hive", HIVE_B);
+	bo = ttm_bo(test, exp, AMDGPU_GEM_DOMAIN_VRAM);
+	dmabuf = real_export(test, &bo->tbo.base);
+
+	obj = amdgpu_gem_prime_import(&imp->ddev, dmabuf);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, obj);
+	ibo = gem_to_amdgpu_bo(obj);
+	KUNIT_EXPECT_PTR_EQ(test, obj->import_attach->mapping_type,
+			    &amdgpu_dma_buf_mapping_xgmi);
+	KUNIT_EXPECT_TRUE(test, amdgpu_dmabuf_is_xgmi_accessible(imp, ibo));
+	KUNIT_EXPECT_FALSE(test, amdgpu_dmabuf_is_xgmi_accessible(other, ibo));
+	KUNIT_EXPECT_TRUE(test, amdgpu_dmabuf_is_xgmi_accessible(imp, bo));
+
+	far = amdgpu_gem_prime_import(&other->ddev, dmabuf);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, far);
+	KUNIT_EXPECT_PTR_NE(test, far->import_attach->mapping_type,
+			    &amdgpu_dma_buf_mapping_xgmi);
+	KUNIT_EXPECT_FALSE(test, amdgpu_dmabuf_is_xgmi_accessible(other,
+								  gem_to_amdgpu_bo(far)));
+	drm_gem_object_put(far);
+
+	KUNIT_ASSERT_EQ(test, amdgpu_bo_reserve(ibo, false), 0);
+	KUNIT_EXPECT_EQ(test, place_bo(ibo, AMDGPU_GEM_DOMAIN_GTT), 0);
+	KUNIT_EXPECT_EQ(test, ibo->tbo.resource->mem_type, TTM_PL_TT);
+	KUNIT_EXPECT_PTR_EQ(test, amdgpu_ttm_tt_xgmi_vram_bo(ibo->tbo.ttm), bo);
+	KUNIT_EXPECT_EQ(test, bo->tbo.resource->mem_type, TTM_PL_VRAM);
+	KUNIT_ASSERT_NOT_NULL(test, ibo->tbo.ttm->sg);
+	expect_table(test, bo, ibo->tbo.ttm->sg);
+
+	KUNIT_EXPECT_EQ(test, place_bo(ibo, AMDGPU_GEM_DOMAIN_CPU), 0);
+	KUNIT_EXPECT_EQ(test, ibo->tbo.resource->mem_type, TTM_PL_SYSTEM);
+	KUNIT_EXPECT_NULL(test, amdgpu_ttm_tt_xgmi_vram_bo(ibo->tbo.ttm));
+	KUNIT_EXPECT_NULL(test, ibo->tbo.ttm->sg);
+	amdgpu_bo_unreserve(ibo);
+	drm_gem_object_put(obj);
+}
+
+/* The exporter device's runtime PM callbacks, counted. */
+static atomic_t rpm_resumes, rpm_suspends;
+
+static int rpm_resume(struct device *dev)
+{
+	atomic_inc(&rpm_resumes);
+	return 0;
+}
+
+static int rpm_suspend(struct device *dev)
+{
+	atomic_inc(&rpm_suspends);
+	return 0;
+}
+
+static const struct dev_pm_ops rpm_ops = {
+	.runtime_resume = rpm_resume,
+	.runtime_suspend = rpm_suspend,
+};
+
+static void rpm_disable(void *dev)
+{
+	pm_runtime_disable(dev);
+}
+
+/*
+ * Runtime PM actually resuming: amdgpu's attach callback, given a peer
+ * attachment (what a P2P importer gets when the exporter was active while
+ * offers were made) while the exporter is runtime suspended, wakes it up
+ * and holds it awake until detach; a plain attachment does not. Only
+ * that window reaches the resume: a suspended exporter offers peers
+ * nothing, so the callbacks are called with made-up attachments.
+ */
+static void amdgpu_dma_buf_real_runtime_resume(struct kunit *test)
+{
+	struct amdgpu_device *exp = fake_adev(test, "amdgpu-rpm-exporter", HIVE_A);
+	struct dma_buf_attachment peer = { .peer2peer = true }, plain = {};
+	struct device_driver *drv;
+	struct dma_buf *dmabuf;
+	struct device *dev;
+
+	if (!IS_ENABLED(CONFIG_PM))
+		kunit_skip(test, "no runtime PM without CONFIG_PM");
+	drv = kunit_driver_create(test, "amdgpu-rpm-test");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, drv);
+	drv->pm = &rpm_ops;
+	dev = kunit_device_register_with_driver(test, "amdgpu-rpm-exporter-dev", drv);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	exp->ddev.dev = dev;
+	real_device(exp);
+	dmabuf = real_export(test, fake_bo(test, exp, 0));
+
+	/* Registered devices start runtime suspended. */
+	pm_runtime_enable(dev);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, rpm_disable, dev), 0);
+	KUNIT_ASSERT_TRUE(test, pm_runtime_suspended(dev));
+	atomic_set(&rpm_resumes, 0);
+	atomic_set(&rpm_suspends, 0);
+
+	peer.dmabuf = dmabuf;
+	peer.mapping_type = &dma_buf_mapping_sgt;
+	plain.dmabuf = dmabuf;
+	plain.mapping_type = &dma_buf_mapping_sgt;
+
+	KUNIT_EXPECT_EQ(test, amdgpu_dmabuf_ops.attach(dmabuf, &plain), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&rpm_resumes), 0);
+	KUNIT_EXPECT_TRUE(test, pm_runtime_suspended(dev));
+	amdgpu_dmabuf_ops.detach(dmabuf, &plain);
+
+	KUNIT_EXPECT_EQ(test, amdgpu_dmabuf_ops.attach(dmabuf, &peer), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&rpm_resumes), 1);
+	KUNIT_EXPECT_TRUE(test, pm_runtime_active(dev));
+	KUNIT_EXPECT_EQ(test, pm_usage(exp), 1);
+	/* Awake while attached: a suspend request fails. */
+	KUNIT_EXPECT_LT(test, pm_runtime_suspend(dev), 0);
+
+	/* The detach lets it suspend again (its put may already have). */
+	amdgpu_dmabuf_ops.detach(dmabuf, &peer);
+	KUNIT_EXPECT_EQ(test, pm_usage(exp), 0);
+	KUNIT_EXPECT_GE(test, pm_runtime_suspend(dev), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&rpm_suspends), 1);
+	KUNIT_EXPECT_TRUE(test, pm_runtime_suspended(dev));
+}
+
+/*
+ * Without DMABUF_MOVE_NOTIFY (distributions' default) the core pins every
+ * map of a dynamic importer, and amdgpu pins into GTT: a VRAM BO mapped
+ * by a P2P importer moves to GTT for the map (the copy engine's job on a
+ * device; TTM's CPU copy here), is handed as its GTT pages with its
+ * content intact, and is unpinned again by the unmap.
+ */
+static void amdgpu_dma_buf_real_map_vram_core_pins(struct kunit *test)
+{
+	struct dma_buf_attachment *peer;
+	struct amdgpu_device *adev;
+	struct dma_buf *dmabuf;
+	struct amdgpu_bo *bo;
+	u32 *words;
+	u8 *vram;
+	int i;
+
+	if (IS_ENABLED(CONFIG_DMABUF_MOVE_NOTIFY))
+		kunit_skip(test, "the core pins maps only without CONFIG_DMABUF_MOVE_NOTIFY");
+
+	kunit_activate_static_stub(test, dma_buf_p2p_distance, fake_p2p_distance);
+	p2p_reachable = true;
+	adev = ttm_adev(test, "amdgpu-ttm-vram-pinned", HIVE_A);
+	vram = ttm_adev_cpu_vram(test, adev);
+	bo = ttm_bo_flags(test, adev, AMDGPU_GEM_DOMAIN_VRAM,
+			  AMDGPU_GEM_CREATE_VRAM_CONTIGUOUS);
+	words = (u32 *)(vram + ((u64)bo->tbo.resource->start << PAGE_SHIFT));
+	for (i = 0; i < 4 * PAGE_SIZE / 4; i++)
+		words[i] = 0x5a000000u + i;
+
+	peer = ttm_attach(test, bo, &dmabuf, FOREIGN_P2P);
+	KUNIT_EXPECT_TRUE(test, peer->peer2peer);
+	expect_real_map(test, peer, bo, TTM_PL_TT, 0);
+
+	KUNIT_ASSERT_EQ(test, bo->tbo.resource->mem_type, TTM_PL_TT);
+	for (i = 0; i < 4; i++) {
+		u32 *page = kmap_local_page(bo->tbo.ttm->pages[i]);
+		unsigned int first = i * PAGE_SIZE / 4;
+
+		KUNIT_EXPECT_EQ(test, page[0], 0x5a000000u + first);
+		KUNIT_EXPECT_EQ(test, page[PAGE_SIZE / 4 - 1],
+				0x5a000000u + first + PAGE_SIZE / 4 - 1);
+		kunmap_local(page);
+	}
+	dma_buf_detach(dmabuf, peer);
+}
+
 struct map_case {
 	const char *name;
 	struct amdgpu_dma_buf_bo_state st;
@@ -990,6 +1218,9 @@ static struct kunit_case amdgpu_dma_buf_cases[] = {
 	KUNIT_CASE(amdgpu_dma_buf_real_attach_detach),
 	KUNIT_CASE(amdgpu_dma_buf_real_map_gtt),
 	KUNIT_CASE(amdgpu_dma_buf_real_map_vram),
+	KUNIT_CASE(amdgpu_dma_buf_real_map_vram_core_pins),
+	KUNIT_CASE(amdgpu_dma_buf_real_import_xgmi),
+	KUNIT_CASE(amdgpu_dma_buf_real_runtime_resume),
 	KUNIT_CASE_PARAM(amdgpu_dma_buf_map_placement, map_gen_params),
 	{}
 };
