@@ -993,8 +993,10 @@ static int place_bo(struct amdgpu_bo *bo, u32 domain)
  * another hive gets neither. Placing the import in GTT binds it
  * (amdgpu_ttm_backend_bind()), which maps it through the XGMI offer:
  * amdgpu_ttm_tt_xgmi_vram_bo(), what amdgpu_vm_bo_update() maps instead
- * of the import, is the exporter's BO, left in VRAM. Placing it back in
- * system memory unbinds it (amdgpu_ttm_backend_unbind()), which unmaps.
+ * of the import, is the exporter's BO, left in VRAM; without
+ * DMABUF_MOVE_NOTIFY the core pins the exporter's BO for the map, into
+ * GTT, and there is no VRAM to map. Placing the import back in system
+ * memory unbinds it (amdgpu_ttm_backend_unbind()), which unmaps.
  */
 static void amdgpu_dma_buf_real_import_xgmi(struct kunit *test)
 {
@@ -1004,9 +1006,12 @@ static void amdgpu_dma_buf_real_import_xgmi(struct kunit *test)
 	struct dma_buf *dmabuf;
 
 	exp = ttm_adev(test, "amdgpu-xgmi-exporter", HIVE_A);
+	/* Without DMABUF_MOVE_NOTIFY the map moves the BO to GTT by CPU copy. */
+	ttm_adev_cpu_vram(test, exp);
 	imp = ttm_adev(test, "amdgpu-xgmi-importer", HIVE_A);
 	other = ttm_adev(test, "amdgpu-other-hive", HIVE_B);
-	bo = ttm_bo(test, exp, AMDGPU_GEM_DOMAIN_VRAM);
+	bo = ttm_bo_flags(test, exp, AMDGPU_GEM_DOMAIN_VRAM,
+			  AMDGPU_GEM_CREATE_VRAM_CONTIGUOUS);
 	dmabuf = real_export(test, &bo->tbo.base);
 
 	obj = amdgpu_gem_prime_import(&imp->ddev, dmabuf);
@@ -1029,8 +1034,14 @@ static void amdgpu_dma_buf_real_import_xgmi(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, amdgpu_bo_reserve(ibo, false), 0);
 	KUNIT_EXPECT_EQ(test, place_bo(ibo, AMDGPU_GEM_DOMAIN_GTT), 0);
 	KUNIT_EXPECT_EQ(test, ibo->tbo.resource->mem_type, TTM_PL_TT);
-	KUNIT_EXPECT_PTR_EQ(test, amdgpu_ttm_tt_xgmi_vram_bo(ibo->tbo.ttm), bo);
-	KUNIT_EXPECT_EQ(test, bo->tbo.resource->mem_type, TTM_PL_VRAM);
+	if (IS_ENABLED(CONFIG_DMABUF_MOVE_NOTIFY)) {
+		KUNIT_EXPECT_PTR_EQ(test, amdgpu_ttm_tt_xgmi_vram_bo(ibo->tbo.ttm), bo);
+		KUNIT_EXPECT_EQ(test, bo->tbo.resource->mem_type, TTM_PL_VRAM);
+	} else {
+		KUNIT_EXPECT_NULL(test, amdgpu_ttm_tt_xgmi_vram_bo(ibo->tbo.ttm));
+		KUNIT_EXPECT_EQ(test, bo->tbo.resource->mem_type, TTM_PL_TT);
+		KUNIT_EXPECT_EQ(test, bo->tbo.pin_count, 1);
+	}
 	KUNIT_ASSERT_NOT_NULL(test, ibo->tbo.ttm->sg);
 	expect_table(test, bo, ibo->tbo.ttm->sg);
 
@@ -1057,14 +1068,49 @@ static int rpm_suspend(struct device *dev)
 	return 0;
 }
 
-static const struct dev_pm_ops rpm_ops = {
-	.runtime_resume = rpm_resume,
-	.runtime_suspend = rpm_suspend,
+/* The exporter device's PM domain: runtime PM calls its callbacks. */
+static struct dev_pm_domain rpm_domain = {
+	.ops = {
+		.runtime_resume = rpm_resume,
+		.runtime_suspend = rpm_suspend,
+	},
 };
 
-static void rpm_disable(void *dev)
+static void rpm_dev_release(struct device *dev)
+{
+	kfree(dev);
+}
+
+static void rpm_dev_unregister(void *dev)
 {
 	pm_runtime_disable(dev);
+	device_unregister(dev);
+}
+
+/*
+ * A device in rpm_domain, with runtime PM enabled, runtime suspended (as
+ * registered devices start). Not a KUnit bus device: those are bound to
+ * a driver at once, and a bound device's PM domain cannot be set.
+ */
+static struct device *rpm_device(struct kunit *test)
+{
+	struct device *dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, dev);
+	device_initialize(dev);
+	dev->release = rpm_dev_release;
+	dev->pm_domain = &rpm_domain;
+	ret = dev_set_name(dev, "amdgpu-rpm-exporter");
+	if (!ret)
+		ret = device_add(dev);
+	if (ret) {
+		put_device(dev);
+		KUNIT_FAIL_AND_ABORT(test, "device_add: %d", ret);
+	}
+	pm_runtime_enable(dev);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, rpm_dev_unregister, dev), 0);
+	return dev;
 }
 
 /*
@@ -1079,24 +1125,15 @@ static void amdgpu_dma_buf_real_runtime_resume(struct kunit *test)
 {
 	struct amdgpu_device *exp = fake_adev(test, "amdgpu-rpm-exporter", HIVE_A);
 	struct dma_buf_attachment peer = { .peer2peer = true }, plain = {};
-	struct device_driver *drv;
 	struct dma_buf *dmabuf;
 	struct device *dev;
 
 	if (!IS_ENABLED(CONFIG_PM))
 		kunit_skip(test, "no runtime PM without CONFIG_PM");
-	drv = kunit_driver_create(test, "amdgpu-rpm-test");
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, drv);
-	drv->pm = &rpm_ops;
-	dev = kunit_device_register_with_driver(test, "amdgpu-rpm-exporter-dev", drv);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	dev = rpm_device(test);
 	exp->ddev.dev = dev;
 	real_device(exp);
 	dmabuf = real_export(test, fake_bo(test, exp, 0));
-
-	/* Registered devices start runtime suspended. */
-	pm_runtime_enable(dev);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, rpm_disable, dev), 0);
 	KUNIT_ASSERT_TRUE(test, pm_runtime_suspended(dev));
 	atomic_set(&rpm_resumes, 0);
 	atomic_set(&rpm_suspends, 0);
