@@ -17,7 +17,7 @@ BASE_TARBALL=/usr/src/linux-source-6.12.tar.xz
 # The assembled kernel tree: a git repository whose tag "base" is the
 # pristine base and whose HEAD is base + overlay (+ exported edits).
 SRC=$BUILD/src/linux
-OVERLAY_ROOTS="drivers include Documentation tools"
+OVERLAY_ROOTS="drivers include Documentation samples tools"
 
 # Debian packages every stage needs (DESIGN.md section 7); the second
 # half builds IGT (../shared/igt/README.md) and checks the JUnit output.

@@ -61,7 +61,7 @@ export_to() {
 	tgit add -A -f .
 	while IFS=$'\t' read -r status path; do
 		case "$path" in
-		drivers/* | include/* | Documentation/* | tools/*) ;;
+		drivers/* | include/* | Documentation/* | samples/* | tools/*) ;;
 		*)
 			warn "$path changed outside the overlay roots; not exported"
 			continue

@@ -23,7 +23,7 @@ mkdir -p "$out" "$logs"
 # dma_buf_ops callbacks, the helpers' default ops (shmem, dma, vram GEM
 # helpers import through drm_gem_prime_import), map/unmap_dma_buf and
 # the virtio dma-buf helpers.
-users='drm_gem_prime_import(_dev)?\b|drm_prime_gem_destroy|drm_gem_prime_export|drm_gem_map_(attach|detach|dma_buf)|drm_gem_unmap_dma_buf|drm_gem_dmabuf_|\.(un)?map_dma_buf|DRM_GEM_(SHMEM|DMA)_DRIVER_OPS|drm_gem_shmem_prime_import|virtio_dma_buf_'
+users='get_mapping_offers|dma_buf_sgt_exp_ops|drm_gem_prime_import(_dev)?\b|drm_prime_gem_destroy|drm_gem_prime_export|drm_gem_map_(attach|detach|dma_buf)|drm_gem_unmap_dma_buf|drm_gem_dmabuf_|\.(un)?map_dma_buf|DRM_GEM_(SHMEM|DMA)_DRIVER_OPS|drm_gem_shmem_prime_import|virtio_dma_buf_'
 # A test file its driver #includes is compiled with that driver's object.
 files=$(cd "$SRC" && grep -rlE "$users" drivers --include='*.c' |
 	grep -v '^drivers/dma-buf/[^/]*$' | sort | while IFS= read -r f; do

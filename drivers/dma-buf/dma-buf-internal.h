@@ -79,48 +79,72 @@ bool dma_buf_mapping_report(const struct dma_buf *dmabuf,
 					    what, value));			\
 })
 
-/* dma-buf-pal.c */
-int dma_buf_pal_adapter_match(const struct dma_buf_mapping_offer *offer,
-			      const struct dma_buf_mapping_request *request);
-struct sg_table *dma_buf_pal_map_sgt(struct dma_buf_attachment *attach,
-				     enum dma_data_direction dir);
-void dma_buf_pal_unmap_sgt(struct dma_buf_attachment *attach,
-			   struct sg_table *sgt, enum dma_data_direction dir);
-void dma_buf_pal_detach(struct dma_buf_attachment *attach);
+/**
+ * struct dma_buf_mapping_converter - the core serves one type from another
+ * @from: the offer's type
+ * @to: the request's type, which the attachment gets
+ * @match: can @request be served from @offer for @dev? The contract of
+ *	&dma_buf_mapping_type.match.
+ * @ops: exporter operations of type @to (&struct dma_buf_sgt_exp_ops for
+ *	SGT, &struct dma_buf_pal_exp_ops for PAL), which serve the mapping
+ *	from the offer in &dma_buf_attachment.offer and call its per-type
+ *	attach and detach.
+ *
+ * Negotiation consults the core's table of converters after every direct
+ * pair of offer and request failed to match.
+ */
+struct dma_buf_mapping_converter {
+	const struct dma_buf_mapping_type *from;
+	const struct dma_buf_mapping_type *to;
+	int (*match)(struct dma_buf *dmabuf, struct device *dev,
+		     const struct dma_buf_mapping_offer *offer,
+		     const struct dma_buf_mapping_request *request);
+	const void *ops;
+};
+
+const void *dma_buf_mapping_converter_ops(const struct dma_buf_attachment *attach);
+
+/* dma-buf.c: the SGT type's attach and detach. */
+int dma_buf_sgt_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach);
+void dma_buf_sgt_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach);
+
+/* dma-buf-pal.c: the converters to and from PAL. */
+int dma_buf_pal_to_sgt_match(struct dma_buf *dmabuf, struct device *dev,
+			     const struct dma_buf_mapping_offer *offer,
+			     const struct dma_buf_mapping_request *request);
+extern const struct dma_buf_sgt_exp_ops dma_buf_pal_to_sgt_ops;
+int dma_buf_sgt_to_pal_match(struct dma_buf *dmabuf, struct device *dev,
+			     const struct dma_buf_mapping_offer *offer,
+			     const struct dma_buf_mapping_request *request);
+extern const struct dma_buf_pal_exp_ops dma_buf_sgt_to_pal_ops;
 int dma_buf_pal_sync_adapter(struct dma_buf *dmabuf,
 			     enum dma_data_direction cpu_dir, bool for_cpu);
 
 /*
- * The exporter's side of an SGT map, inline in the map and unmap paths: a
- * legacy exporter's own callback, the core's PAL adapter when the offer was
- * PAL, or the winning offer's &dma_buf_sgt_exp_ops. Same context as the
- * callback; returns the table or an ERR_PTR() (NULL from a legacy exporter).
+ * The SGT operations serving @attach, an SGT attachment: its SGT offer's
+ * (a legacy exporter's is the core's, which calls its &dma_buf_ops), or a
+ * converter's. Inline in the map and unmap paths.
  */
-static inline struct sg_table *
-dma_buf_sgt_exporter_map(struct dma_buf_attachment *attach,
-			 enum dma_data_direction dir)
+static inline const struct dma_buf_sgt_exp_ops *
+dma_buf_sgt_exp_ops(const struct dma_buf_attachment *attach)
 {
-	if (dma_buf_exporter_is_compat(attach->dmabuf))
-		return attach->dmabuf->ops->map_dma_buf(attach, dir);
-	if (attach->offer.type == &dma_buf_mapping_pal)
-		return dma_buf_pal_map_sgt(attach, dir);
-	return attach->offer.sgt_offer.ops->map(attach, dir);
+	if (likely(attach->offer.type == &dma_buf_mapping_sgt))
+		return attach->offer.sgt_offer.ops;
+	return dma_buf_mapping_converter_ops(attach);
 }
 
-static inline void dma_buf_sgt_exporter_unmap(struct dma_buf_attachment *attach,
-					      struct sg_table *sgt,
-					      enum dma_data_direction dir)
+/* The PAL operations serving @attach, a PAL attachment. */
+static inline const struct dma_buf_pal_exp_ops *
+dma_buf_pal_exp_ops(const struct dma_buf_attachment *attach)
 {
-	if (dma_buf_exporter_is_compat(attach->dmabuf))
-		attach->dmabuf->ops->unmap_dma_buf(attach, sgt, dir);
-	else if (attach->offer.type == &dma_buf_mapping_pal)
-		dma_buf_pal_unmap_sgt(attach, sgt, dir);
-	else
-		attach->offer.sgt_offer.ops->unmap(attach, sgt, dir);
+	if (likely(attach->offer.type == &dma_buf_mapping_pal))
+		return attach->offer.pal_offer.ops;
+	return dma_buf_mapping_converter_ops(attach);
 }
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /* Replaced by KUnit static stubs in the tests. */
+bool dma_buf_export_report(const char *exp_name, const char *what);
 struct dma_buf_attachment *dma_buf_alloc_attachment(void);
 int dma_buf_pal_dma_map_sgtable(struct device *dev,
 				enum dma_buf_pal_memory memory,

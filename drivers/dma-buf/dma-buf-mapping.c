@@ -119,6 +119,27 @@ void dma_buf_map_unpin(struct dma_buf_attachment *attach)
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_map_unpin, DMA_BUF);
 
+/**
+ * dma_buf_mapping_importer_leaked - report a mapping left behind at detach
+ * @attach: the attachment being detached
+ * @what: what was left behind, naming the type
+ * @value: a figure that identifies it (ranges, entries)
+ *
+ * For a type's &dma_buf_mapping_type.detach, which then undoes the
+ * mapping: the importer detached without unmapping, and without the
+ * type's cleanup the exporter's mapping (and, without DMABUF_MOVE_NOTIFY,
+ * its pin) would leak. Reported naming the importer's device and the
+ * exporter, with a WARN once for all types.
+ *
+ * Context: any.
+ */
+void dma_buf_mapping_importer_leaked(const struct dma_buf_attachment *attach,
+				     const char *what, long value)
+{
+	dma_buf_mapping_importer_bug(attach, what, value);
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_mapping_importer_leaked, DMA_BUF);
+
 /* The SGT mapping type. */
 
 static bool sgt_valid_offer(const struct dma_buf_mapping_offer *offer)
@@ -153,27 +174,97 @@ static void sgt_debugfs_show(struct seq_file *s,
 			     const struct dma_buf_attachment *attach)
 {
 	seq_printf(s, "\tp2p=%s", attach->peer2peer ? "yes" : "no");
-	if (attach->offer.type == &dma_buf_mapping_pal)
-		seq_puts(s, "\tvia=pal");
 }
 
+/* The SGT entry points and attach/detach live in dma-buf.c. */
 const struct dma_buf_mapping_type dma_buf_mapping_sgt = {
 	.name = "sgt",
 	.valid_offer = sgt_valid_offer,
 	.valid_request = sgt_valid_request,
 	.match = sgt_match,
 	.debugfs_show = sgt_debugfs_show,
+	.attach = dma_buf_sgt_attach,
+	.detach = dma_buf_sgt_detach,
 };
 EXPORT_SYMBOL_NS_GPL(dma_buf_mapping_sgt, DMA_BUF);
 
 /*
- * Compat: the offer the core makes on a legacy exporter's behalf, SGT
- * without ops: the core's map and unmap call the exporter's own
- * &dma_buf_ops.map_dma_buf and .unmap_dma_buf (dma_buf_sgt_exporter_map()).
+ * Compat: the SGT offer the core makes on a legacy exporter's behalf. Its
+ * operations are the exporter's own &dma_buf_ops.map_dma_buf and
+ * .unmap_dma_buf, and &dma_buf_ops.cache_sgt_mapping says which of the
+ * two offers it gets.
  */
-static const struct dma_buf_mapping_offer dma_buf_legacy_offer = {
-	.type = &dma_buf_mapping_sgt,
+static struct sg_table *legacy_map(struct dma_buf_attachment *attach,
+				   enum dma_data_direction dir)
+{
+	/* NULL from a legacy exporter is -ENOMEM, as 6.12 made it. */
+	return attach->dmabuf->ops->map_dma_buf(attach, dir) ?: ERR_PTR(-ENOMEM);
+}
+
+static void legacy_unmap(struct dma_buf_attachment *attach,
+			 struct sg_table *sgt, enum dma_data_direction dir)
+{
+	attach->dmabuf->ops->unmap_dma_buf(attach, sgt, dir);
+}
+
+static const struct dma_buf_sgt_exp_ops dma_buf_legacy_sgt_ops = {
+	.map = legacy_map,
+	.unmap = legacy_unmap,
 };
+
+static const struct dma_buf_sgt_exp_ops dma_buf_legacy_cached_sgt_ops = {
+	.map = legacy_map,
+	.unmap = legacy_unmap,
+	.cache_mapping = true,
+};
+
+static const struct dma_buf_mapping_offer dma_buf_legacy_offer =
+	DMA_BUF_SGT_OFFER(&dma_buf_legacy_sgt_ops);
+static const struct dma_buf_mapping_offer dma_buf_legacy_cached_offer =
+	DMA_BUF_SGT_OFFER(&dma_buf_legacy_cached_sgt_ops);
+
+/*
+ * The core's converters, consulted in this order after the direct pairs:
+ * PAL to SGT (the core builds and DMA-maps a table from the exporter's
+ * list) and SGT to PAL (the core lists the pages of the exporter's table
+ * for an importer the PAL trust rule admits). What each costs and when it
+ * is refused: Documentation/driver-api/dma-buf-mapping-types.rst.
+ */
+static const struct dma_buf_mapping_converter dma_buf_converters[] = {
+	{
+		.from = &dma_buf_mapping_pal,
+		.to = &dma_buf_mapping_sgt,
+		.match = dma_buf_pal_to_sgt_match,
+		.ops = &dma_buf_pal_to_sgt_ops,
+	},
+	{
+		.from = &dma_buf_mapping_sgt,
+		.to = &dma_buf_mapping_pal,
+		.match = dma_buf_sgt_to_pal_match,
+		.ops = &dma_buf_sgt_to_pal_ops,
+	},
+};
+
+/**
+ * dma_buf_mapping_converter_ops - the operations of the converter serving
+ *	@attach
+ * @attach: an attachment whose offer's type is not its mapping type
+ *
+ * Return: the converter's exporter operations, of the attachment's
+ * mapping type.
+ */
+const void *dma_buf_mapping_converter_ops(const struct dma_buf_attachment *attach)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(dma_buf_converters); i++)
+		if (dma_buf_converters[i].from == attach->offer.type &&
+		    dma_buf_converters[i].to == attach->mapping_type)
+			return dma_buf_converters[i].ops;
+	/* Negotiation records no other pair. */
+	WARN_ON_ONCE(1);
+	return NULL;
+}
 
 static bool valid_type(const struct dma_buf_mapping_type *type)
 {
@@ -290,44 +381,54 @@ static int record_match(struct dma_buf_attachment *attach,
 	/*
 	 * peer2peer: may the mapping point into a PCI device's memory? A
 	 * legacy exporter decides that itself from the importer's consent,
-	 * as before; a native one has said it by offering P2P SGT or a PAL
-	 * that may hold MMIO (served directly or through the adapter), which
-	 * only matches importers that consent. The core cannot know it of a
-	 * private type.
+	 * as before (an importer served through a converter never consents:
+	 * the SGT-to-PAL converter takes pages only); a native one has said
+	 * it by offering P2P SGT or a PAL that may hold MMIO (served directly
+	 * or converted), which only matches importers that consent. The core
+	 * cannot know it of a private type.
 	 */
-	if (dma_buf_exporter_is_compat(attach->dmabuf))
-		attach->peer2peer = request->sgt_request.allow_p2p;
-	else if (offer->type == &dma_buf_mapping_pal)
+	if (offer->type == &dma_buf_mapping_pal)
 		attach->peer2peer = !!offer->pal_offer.mmio_provider;
-	else if (offer->type == &dma_buf_mapping_sgt)
+	else if (offer->type != &dma_buf_mapping_sgt)
+		attach->peer2peer = false;
+	else if (!dma_buf_exporter_is_compat(attach->dmabuf))
 		attach->peer2peer = !!offer->sgt_offer.p2p_provider;
 	else
-		attach->peer2peer = false;
+		attach->peer2peer = request->type == &dma_buf_mapping_sgt &&
+				    request->sgt_request.allow_p2p;
 	return 0;
 }
 
 /*
- * No pair of the same type matched: serve the first SGT request (in the
- * importer's order) that the core can build from a PAL offer (in the
- * exporter's order). A direct match always wins over the adapter.
+ * No pair of the same type matched: serve the first request (in the
+ * importer's order) that a converter can serve from an offer (in the
+ * exporter's order). A direct match always wins over a conversion.
  */
-static int negotiate_adapter(struct dma_buf_attachment *attach,
-			     const struct dma_buf_mapping_offer *offers,
-			     int noffers,
-			     const struct dma_buf_mapping_request *requests,
-			     unsigned int count)
+static int negotiate_converted(struct dma_buf_attachment *attach,
+			       const struct dma_buf_mapping_offer *offers,
+			       int noffers,
+			       const struct dma_buf_mapping_request *requests,
+			       unsigned int count)
 {
-	unsigned int j;
-	int i;
+	const struct dma_buf_mapping_converter *conv;
+	unsigned int j, k;
+	int i, ret;
 
 	for (i = 0; i < noffers; i++) {
-		if (offers[i].type != &dma_buf_mapping_pal)
-			continue;
 		for (j = 0; j < count; j++) {
-			if (requests[j].type != &dma_buf_mapping_sgt ||
-			    dma_buf_pal_adapter_match(&offers[i], &requests[j]))
-				continue;
-			return record_match(attach, &offers[i], &requests[j]);
+			for (k = 0; k < ARRAY_SIZE(dma_buf_converters); k++) {
+				conv = &dma_buf_converters[k];
+				if (conv->from != offers[i].type ||
+				    conv->to != requests[j].type)
+					continue;
+				ret = conv->match(attach->dmabuf, attach->dev,
+						  &offers[i], &requests[j]);
+				if (ret == -EOPNOTSUPP)
+					continue;
+				if (ret)
+					return ret;
+				return record_match(attach, &offers[i], &requests[j]);
+			}
 		}
 	}
 	return -EOPNOTSUPP;
@@ -371,7 +472,7 @@ static noinline int negotiate_native(struct dma_buf_attachment *attach,
 			return record_match(attach, &offers[i], &requests[j]);
 		}
 	}
-	return negotiate_adapter(attach, offers, noffers, requests, count);
+	return negotiate_converted(attach, offers, noffers, requests, count);
 }
 
 /**
@@ -384,9 +485,10 @@ static noinline int negotiate_native(struct dma_buf_attachment *attach,
  * The exporter's offers are walked in its order, and for each the
  * importer's requests in theirs; the first pair of the same type that the
  * type's &dma_buf_mapping_type.match accepts wins and is recorded in
- * @attach. If none does, an SGT request may still be served from a PAL
- * offer by the core's adapter. Called without the reservation lock (exporters may resume
- * their device in &dma_buf_ops.get_mapping_offers); may sleep.
+ * @attach. If none does, the same walk is made for the pairs one of the
+ * core's converters can serve (&struct dma_buf_mapping_converter). Called
+ * without the reservation lock (exporters may resume their device in
+ * &dma_buf_ops.get_mapping_offers); may sleep.
  *
  * Return: 0, -EOPNOTSUPP when no pair matches, the errno of a callback
  * that failed, or -EINVAL when a callback broke its contract.
@@ -395,12 +497,14 @@ int dma_buf_negotiate(struct dma_buf_attachment *attach,
 		      const struct dma_buf_mapping_request *requests,
 		      unsigned int count)
 {
+	const struct dma_buf_mapping_offer *offer;
+	struct dma_buf *dmabuf = attach->dmabuf;
 	unsigned int j;
 
 	might_sleep();
-	lockdep_assert_not_held(&attach->dmabuf->resv->lock.base);
+	lockdep_assert_not_held(&dmabuf->resv->lock.base);
 
-	if (!dma_buf_exporter_is_compat(attach->dmabuf))
+	if (!dma_buf_exporter_is_compat(dmabuf))
 		return negotiate_native(attach, requests, count);
 	/*
 	 * A legacy exporter's one offer is SGT without a P2P provider, which
@@ -408,10 +512,12 @@ int dma_buf_negotiate(struct dma_buf_attachment *attach,
 	 * the walk in negotiate_native(), without it, for every unconverted
 	 * exporter.
 	 */
+	offer = dmabuf->ops->cache_sgt_mapping ? &dma_buf_legacy_cached_offer :
+						 &dma_buf_legacy_offer;
 	for (j = 0; j < count; j++)
 		if (requests[j].type == &dma_buf_mapping_sgt)
-			return record_match(attach, &dma_buf_legacy_offer, &requests[j]);
-	return -EOPNOTSUPP;
+			return record_match(attach, offer, &requests[j]);
+	return negotiate_converted(attach, offer, 1, requests, count);
 }
 
 /**
@@ -419,8 +525,9 @@ int dma_buf_negotiate(struct dma_buf_attachment *attach,
  * @s: the bufinfo file
  * @attach: the attachment
  *
- * Appends "\tmapping=<type>\texporter=<native|compat>\timporter=<native|compat>"
- * and the type's own fields. Called with the reservation lock held; the
+ * Appends "\tmapping=<type>\texporter=<native|compat>\timporter=<native|compat>",
+ * the type's own fields and, for an attachment a converter serves,
+ * "\tvia=<offer type>". Called with the reservation lock held; the
  * attachment's mapping fields never change, so no other lock is needed.
  */
 void dma_buf_mapping_debugfs_show(struct seq_file *s,
@@ -434,5 +541,7 @@ void dma_buf_mapping_debugfs_show(struct seq_file *s,
 		   attach->importer_compat ? "compat" : "native");
 	if (type->debugfs_show)
 		type->debugfs_show(s, attach);
+	if (attach->offer.type != type)
+		seq_printf(s, "\tvia=%s", attach->offer.type->name);
 }
 EXPORT_SYMBOL_IF_KUNIT(dma_buf_mapping_debugfs_show);

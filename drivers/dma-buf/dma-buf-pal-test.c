@@ -4,9 +4,11 @@
  *
  * "dma-buf-pal" checks each invariant of a list on its own, through the
  * importer's entry point (the exporter's unmap must still be called), the
- * boundaries of the checks, the trust rule, negotiation with the adapter,
- * and the adapter itself: RAM, MMIO with and without consent, segment
- * splitting, a DMA mapping failure at every position, and a large list.
+ * boundaries of the checks, the trust rule, negotiation with the
+ * converters, the SGT-to-PAL converter (served, refused at negotiation and
+ * at map, left mapped), and the PAL-to-SGT adapter: RAM, MMIO with and
+ * without consent, segment splitting, a DMA mapping failure at every
+ * position, and a large list.
  *
  * "dma-buf-pal-bench" (CONFIG_DMABUF_KUNIT_BENCH) reports the map cost of
  * SGT, PAL and the adapter for 4 KiB to 1 GiB buffers, contiguous and
@@ -62,7 +64,9 @@ struct pal_exporter {
 	struct dma_buf_phys_list *list;
 	struct dma_buf_mapping_offer offers[2];
 	int noffers;
-	atomic_t maps, unmaps, pins, unpins, sgt_maps;
+	atomic_t maps, unmaps, pins, unpins, sgt_maps, sgt_unmaps;
+	/* SGT maps hand out entries without pages (DMA addresses only). */
+	bool sgt_pageless;
 };
 
 struct pal_ctx {
@@ -197,8 +201,16 @@ static struct sg_table *pal_exp_sgt_map(struct dma_buf_attachment *attach,
 	for_each_sgtable_sg(sgt, sg, i) {
 		const struct dma_buf_phys_range *r = &exp->list->ranges[i];
 
+		if (exp->sgt_pageless) {
+			sg_set_page(sg, NULL, r->len, 0);
+			sg_dma_address(sg) = r->base;
+			sg_dma_len(sg) = r->len;
+			continue;
+		}
 		sg_set_page(sg, pfn_to_page(PHYS_PFN(r->base)), r->len, 0);
 	}
+	if (exp->sgt_pageless)
+		return sgt;
 	if (dma_buf_pal_dma_map_sgtable(attach->dev, DMA_BUF_PAL_RAM, sgt, dir)) {
 		sg_free_table(sgt);
 		kfree(sgt);
@@ -210,7 +222,12 @@ static struct sg_table *pal_exp_sgt_map(struct dma_buf_attachment *attach,
 static void pal_exp_sgt_unmap(struct dma_buf_attachment *attach,
 			      struct sg_table *sgt, enum dma_data_direction dir)
 {
-	dma_buf_pal_dma_unmap_sgtable(attach->dev, DMA_BUF_PAL_RAM, sgt, dir);
+	struct pal_exporter *exp = attach->dmabuf->priv;
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+	atomic_inc(&exp->sgt_unmaps);
+	if (!exp->sgt_pageless)
+		dma_buf_pal_dma_unmap_sgtable(attach->dev, DMA_BUF_PAL_RAM, sgt, dir);
 	sg_free_table(sgt);
 	kfree(sgt);
 }
@@ -1360,6 +1377,160 @@ static void pal_large_list(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dma_unmaps, n);
 }
 
+/*
+ * The SGT-to-PAL converter. An exporter that offers only SGT, of @n pages
+ * of the test block: every other page, or @contiguous ones.
+ */
+static struct pal_ctx *sgt_export_pages(struct kunit *test, unsigned int n,
+					bool contiguous)
+{
+	struct dma_buf_phys_list *list = template_list(test, n);
+	struct pal_ctx *ctx;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		list->ranges[i].base = PAL_TEST_PHYS + (contiguous ? i : 2 * i) * PAGE_SIZE;
+		list->ranges[i].len = PAGE_SIZE;
+	}
+	ctx = pal_export(test, list, (size_t)n * PAGE_SIZE, false, true);
+	ctx->exp->offers[0] = ctx->exp->offers[1];
+	ctx->exp->noffers = 1;
+	return ctx;
+}
+
+/*
+ * A PAL-only importer of an SGT-only exporter gets the pages of the
+ * exporter's table, one range per physically contiguous run, while the
+ * table stays mapped; the unmap gives the table back.
+ */
+static void sgt_to_pal_served(struct kunit *test)
+{
+	struct pal_ctx *ctx = sgt_export_pages(test, 3, false);
+	struct dma_buf_attachment *attach = pal_attach_ok(test, ctx, true);
+	const struct dma_buf_phys_list *pal;
+	unsigned int i;
+
+	KUNIT_EXPECT_PTR_EQ(test, attach->offer.type, &dma_buf_mapping_sgt);
+	KUNIT_EXPECT_FALSE(test, attach->peer2peer);
+	dma_buf_kunit_expect_bufinfo(test, attach,
+				     "\tmapping=pal\texporter=native\timporter=native\tmmio=no\tvia=sgt");
+
+	dma_resv_lock(ctx->dmabuf->resv, NULL);
+	pal = dma_buf_map_pal(attach);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pal);
+	KUNIT_EXPECT_EQ(test, pal->nr_ranges, 3);
+	KUNIT_EXPECT_EQ(test, pal->memory, DMA_BUF_PAL_RAM);
+	for (i = 0; i < pal->nr_ranges && i < 3; i++) {
+		KUNIT_EXPECT_EQ(test, pal->ranges[i].base, ctx->exp->list->ranges[i].base);
+		KUNIT_EXPECT_EQ(test, pal->ranges[i].len, PAGE_SIZE);
+	}
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->sgt_maps), 1);
+	KUNIT_EXPECT_EQ(test, dma_tables, 1);
+	dma_buf_unmap_pal(attach, pal);
+	dma_resv_unlock(ctx->dmabuf->resv);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->sgt_unmaps), 1);
+	KUNIT_EXPECT_EQ(test, dma_tables, 0);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), 0);
+	KUNIT_EXPECT_EQ(test, reports, 0);
+
+	/* Contiguous pages are one range. */
+	ctx = sgt_export_pages(test, 4, true);
+	attach = pal_attach_ok(test, ctx, false);
+	dma_resv_lock(ctx->dmabuf->resv, NULL);
+	pal = dma_buf_map_pal(attach);
+	KUNIT_EXPECT_NOT_ERR_OR_NULL(test, pal);
+	if (!IS_ERR_OR_NULL(pal)) {
+		KUNIT_EXPECT_EQ(test, pal->nr_ranges, 1);
+		KUNIT_EXPECT_EQ(test, pal->ranges[0].base, PAL_TEST_PHYS);
+		KUNIT_EXPECT_EQ(test, pal->ranges[0].len, 4 * PAGE_SIZE);
+		dma_buf_unmap_pal(attach, pal);
+	}
+	dma_resv_unlock(ctx->dmabuf->resv);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->sgt_maps), COUNT(ctx->exp->sgt_unmaps));
+}
+
+/*
+ * Refused at negotiation: an importer the trust rule does not admit, and
+ * a P2P SGT offer (its tables may hold bus addresses without pages), even
+ * for an importer that accepts MMIO. The exporter never maps.
+ */
+static void sgt_to_pal_refused(struct kunit *test)
+{
+	struct pal_ctx *ctx = sgt_export_pages(test, 2, false);
+	static const struct bus_dma_region offset_map[] = {
+		{ .cpu_start = 0, .dma_start = 1ULL << 32, .size = 1ULL << 32 },
+		{}
+	};
+	const struct dma_buf_mapping_request req[] = {
+		DMA_BUF_PAL_REQUEST(ctx->dev, true),
+		DMA_BUF_SGT_REQUEST(ctx->dev, true),
+	};
+	struct dma_buf_attachment *attach;
+	struct pci_dev *provider;
+
+	ctx->dev->dma_range_map = offset_map;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(pal_attach(ctx, req, 1)), -EOPNOTSUPP);
+	/* With SGT listed too, the importer gets it directly. */
+	attach = pal_attach(ctx, req, 2);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &dma_buf_mapping_sgt);
+	KUNIT_EXPECT_PTR_EQ(test, attach->offer.type, &dma_buf_mapping_sgt);
+	dma_buf_detach(ctx->dmabuf, attach);
+	ctx->dev->dma_range_map = NULL;
+
+	provider = kunit_kzalloc(test, sizeof(*provider), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, provider);
+	ctx->exp->offers[0] = DMA_BUF_SGT_P2P_OFFER(&pal_exp_sgt_ops, provider);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(pal_attach(ctx, req, 1)), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->sgt_maps), 0);
+	KUNIT_EXPECT_EQ(test, reports, 0);
+}
+
+/*
+ * Refused at map: a table without pages (an exporter that puts addresses
+ * of its own in the DMA fields only) cannot be listed; the exporter gets
+ * its table back and nothing stays mapped.
+ */
+static void sgt_to_pal_not_pages(struct kunit *test)
+{
+	struct pal_ctx *ctx = sgt_export_pages(test, 2, false);
+	struct dma_buf_attachment *attach = pal_attach_ok(test, ctx, false);
+
+	ctx->exp->sgt_pageless = true;
+	KUNIT_EXPECT_EQ(test, pal_map_unmap(attach), -EINVAL);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->sgt_maps), 1);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->sgt_unmaps), 1);
+	KUNIT_EXPECT_NULL(test, attach->pal);
+	KUNIT_EXPECT_NULL(test, attach->sgt);
+
+	/* The next map, of pages, is served. */
+	ctx->exp->sgt_pageless = false;
+	KUNIT_EXPECT_EQ(test, pal_map_unmap(attach), 0);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->sgt_unmaps), 2);
+}
+
+/* A converted list left mapped at detach: reported, and the table unmapped. */
+static void sgt_to_pal_detach_mapped(struct kunit *test)
+{
+	struct pal_ctx *ctx = sgt_export_pages(test, 2, false);
+	const struct dma_buf_mapping_request req = DMA_BUF_PAL_REQUEST(ctx->dev, false);
+	struct dma_buf_attachment *attach = pal_attach(ctx, &req, 1);
+	const struct dma_buf_phys_list *pal;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	dma_resv_lock(ctx->dmabuf->resv, NULL);
+	pal = dma_buf_map_pal(attach);
+	dma_resv_unlock(ctx->dmabuf->resv);
+	KUNIT_EXPECT_NOT_ERR_OR_NULL(test, pal);
+
+	dma_buf_detach(ctx->dmabuf, attach);
+	KUNIT_EXPECT_EQ(test, reports, 1);
+	KUNIT_EXPECT_PTR_EQ(test, reported_importer, (const struct device *)ctx->dev);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->sgt_unmaps), 1);
+	KUNIT_EXPECT_EQ(test, dma_tables, 0);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->pins), COUNT(ctx->exp->unpins));
+}
+
 static struct kunit_case dma_buf_pal_cases[] = {
 	KUNIT_CASE(pal_valid_list),
 	KUNIT_CASE(pal_empty),
@@ -1388,6 +1559,10 @@ static struct kunit_case dma_buf_pal_cases[] = {
 	KUNIT_CASE(pal_move_notify_reaches_importers),
 	KUNIT_CASE(pal_mmio_request),
 	KUNIT_CASE(pal_direct_before_adapter),
+	KUNIT_CASE(sgt_to_pal_served),
+	KUNIT_CASE(sgt_to_pal_refused),
+	KUNIT_CASE(sgt_to_pal_not_pages),
+	KUNIT_CASE(sgt_to_pal_detach_mapped),
 	KUNIT_CASE(adapter_ram),
 	KUNIT_CASE(adapter_mmio),
 	KUNIT_CASE(adapter_segments),

@@ -2,7 +2,9 @@
 /*
  * The physical address list (PAL) mapping type: its trust rule, the
  * validation of every list an exporter hands out, the importer's map and
- * unmap, and the adapter that serves SGT importers from a PAL offer.
+ * unmap, and the core's converters between PAL and SGT: the adapter that
+ * serves SGT importers from a PAL offer, and the one that serves PAL
+ * importers from an SGT offer of pages.
  *
  * See Documentation/driver-api/dma-buf-mapping-types.rst.
  */
@@ -15,6 +17,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/memory_hotplug.h>
+#include <linux/memremap.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/pci.h>
@@ -229,11 +232,51 @@ static int pal_match(struct dma_buf *dmabuf, struct device *dev,
 				  request->pal_request.allow_mmio);
 }
 
+/*
+ * The BAR a PAL attachment's list may point into: its PAL offer's, none
+ * when the SGT-to-PAL converter serves it (pages only).
+ */
+static struct pci_dev *pal_mmio_provider(const struct dma_buf_attachment *attach)
+{
+	if (attach->offer.type != &dma_buf_mapping_pal)
+		return NULL;
+	return attach->offer.pal_offer.mmio_provider;
+}
+
 static void pal_debugfs_show(struct seq_file *s,
 			     const struct dma_buf_attachment *attach)
 {
-	seq_printf(s, "\tmmio=%s",
-		   attach->offer.pal_offer.mmio_provider ? "yes" : "no");
+	seq_printf(s, "\tmmio=%s", pal_mmio_provider(attach) ? "yes" : "no");
+}
+
+static int pal_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
+{
+	const struct dma_buf_pal_exp_ops *ops = dma_buf_pal_exp_ops(attach);
+
+	return ops->attach ? ops->attach(dmabuf, attach) : 0;
+}
+
+static void pal_unmap(struct dma_buf_attachment *attach);
+
+/*
+ * A list the importer did not unmap is its bug, reported naming it:
+ * without the unmap the exporter's list, and without DMABUF_MOVE_NOTIFY
+ * its pin, would leak.
+ */
+static void pal_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
+{
+	const struct dma_buf_pal_exp_ops *ops = dma_buf_pal_exp_ops(attach);
+
+	if (attach->pal) {
+		dma_resv_lock(dmabuf->resv, NULL);
+		dma_buf_mapping_importer_leaked(attach,
+						"detached with a PAL still mapped (ranges)",
+						attach->pal->nr_ranges);
+		pal_unmap(attach);
+		dma_resv_unlock(dmabuf->resv);
+	}
+	if (ops->detach)
+		ops->detach(dmabuf, attach);
 }
 
 const struct dma_buf_mapping_type dma_buf_mapping_pal = {
@@ -242,24 +285,29 @@ const struct dma_buf_mapping_type dma_buf_mapping_pal = {
 	.valid_request = pal_valid_request,
 	.match = pal_match,
 	.debugfs_show = pal_debugfs_show,
+	.attach = pal_attach,
+	.detach = pal_detach,
 };
 EXPORT_SYMBOL_NS_GPL(dma_buf_mapping_pal, DMA_BUF);
 
 /**
- * dma_buf_pal_adapter_match - can the core serve @request from @offer?
+ * dma_buf_pal_to_sgt_match - can the core serve an SGT request from a PAL
+ *	offer?
+ * @dmabuf: the buffer
+ * @dev: the importing device
  * @offer: an exporter's PAL offer
  * @request: an importer's SGT request
  *
- * The adapter DMA-maps the list for the importer: RAM for any importer,
+ * The converter DMA-maps the list for the importer: RAM for any importer,
  * MMIO only for one that accepts P2P and passes the distance check.
  *
  * Return: 0 if it can, -EOPNOTSUPP if not.
  */
-int dma_buf_pal_adapter_match(const struct dma_buf_mapping_offer *offer,
-			      const struct dma_buf_mapping_request *request)
+int dma_buf_pal_to_sgt_match(struct dma_buf *dmabuf, struct device *dev,
+			     const struct dma_buf_mapping_offer *offer,
+			     const struct dma_buf_mapping_request *request)
 {
-	return pal_mmio_reachable(offer->pal_offer.mmio_provider,
-				  request->sgt_request.dev,
+	return pal_mmio_reachable(offer->pal_offer.mmio_provider, dev,
 				  request->sgt_request.allow_p2p);
 }
 
@@ -344,7 +392,7 @@ static bool pal_range_is_ram(phys_addr_t base, phys_addr_t last)
 static int pal_check(const struct dma_buf_attachment *attach,
 		     const struct dma_buf_phys_list *pal)
 {
-	struct pci_dev *provider = attach->offer.pal_offer.mmio_provider;
+	struct pci_dev *provider = pal_mmio_provider(attach);
 	size_t size = attach->dmabuf->size;
 	phys_addr_t last, prev_base = 0, prev_last = 0;
 	bool in_order = true;
@@ -410,7 +458,7 @@ static int pal_check(const struct dma_buf_attachment *attach,
  */
 static struct dma_buf_phys_list *pal_map_checked(struct dma_buf_attachment *attach)
 {
-	const struct dma_buf_pal_exp_ops *ops = attach->offer.pal_offer.ops;
+	const struct dma_buf_pal_exp_ops *ops = dma_buf_pal_exp_ops(attach);
 	struct dma_buf_phys_list *pal;
 	int ret;
 
@@ -439,7 +487,7 @@ static struct dma_buf_phys_list *pal_map_checked(struct dma_buf_attachment *atta
 static int pal_check_reach(const struct dma_buf_attachment *attach,
 			   const struct dma_buf_phys_list *pal)
 {
-	struct pci_dev *provider = attach->offer.pal_offer.mmio_provider;
+	struct pci_dev *provider = pal_mmio_provider(attach);
 	bool ram = pal->memory == DMA_BUF_PAL_RAM;
 	struct device *dev = attach->dev;
 	unsigned int i;
@@ -503,7 +551,7 @@ const struct dma_buf_phys_list *dma_buf_map_pal(struct dma_buf_attachment *attac
 	if (!IS_ERR(pal)) {
 		ret = pal_check_reach(attach, pal);
 		if (ret) {
-			attach->offer.pal_offer.ops->unmap(attach, pal);
+			dma_buf_pal_exp_ops(attach)->unmap(attach, pal);
 			pal = ERR_PTR(ret);
 		}
 	}
@@ -518,7 +566,7 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_map_pal, DMA_BUF);
 
 static void pal_unmap(struct dma_buf_attachment *attach)
 {
-	attach->offer.pal_offer.ops->unmap(attach, attach->pal);
+	dma_buf_pal_exp_ops(attach)->unmap(attach, attach->pal);
 	attach->pal = NULL;
 	dma_buf_map_unpin(attach);
 }
@@ -543,26 +591,6 @@ void dma_buf_unmap_pal(struct dma_buf_attachment *attach,
 	pal_unmap(attach);
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_unmap_pal, DMA_BUF);
-
-/**
- * dma_buf_pal_detach - undo a PAL mapping the importer did not unmap
- * @attach: an attachment being detached
- *
- * An importer bug, reported naming the importer: without it the exporter's
- * list, and without DMABUF_MOVE_NOTIFY its pin, would leak.
- *
- * Context: dma_buf_detach(), with the reservation lock held.
- */
-void dma_buf_pal_detach(struct dma_buf_attachment *attach)
-{
-	dma_resv_assert_held(attach->dmabuf->resv);
-	if (!attach->pal)
-		return;
-	dma_buf_mapping_importer_bug(attach,
-				     "detached with a PAL still mapped (ranges)",
-				     attach->pal->nr_ranges);
-	pal_unmap(attach);
-}
 
 /* The adapter: an SGT for an SGT importer, built from a PAL offer. */
 
@@ -745,7 +773,7 @@ static int pal_sgt_bus_addrs(struct pci_dev *provider, struct sg_table *sgt)
 }
 
 /**
- * dma_buf_pal_map_sgt - the adapter's map
+ * pal_to_sgt_map - the adapter's map
  * @attach: an SGT attachment negotiated from a PAL offer
  * @dir: direction
  *
@@ -757,8 +785,8 @@ static int pal_sgt_bus_addrs(struct pci_dev *provider, struct sg_table *sgt)
  *
  * Return: the table, or an ERR_PTR(); nothing is left mapped on failure.
  */
-struct sg_table *dma_buf_pal_map_sgt(struct dma_buf_attachment *attach,
-				     enum dma_data_direction dir)
+static struct sg_table *pal_to_sgt_map(struct dma_buf_attachment *attach,
+				       enum dma_data_direction dir)
 {
 	struct pci_dev *provider = attach->offer.pal_offer.mmio_provider;
 	struct pal_sgt *ps;
@@ -883,13 +911,13 @@ int dma_buf_pal_sync_adapter(struct dma_buf *dmabuf,
 }
 
 /**
- * dma_buf_pal_unmap_sgt - the adapter's unmap
+ * pal_to_sgt_unmap - the adapter's unmap
  * @attach: the attachment
- * @sgt: a table from dma_buf_pal_map_sgt()
+ * @sgt: a table from pal_to_sgt_map()
  * @dir: direction
  */
-void dma_buf_pal_unmap_sgt(struct dma_buf_attachment *attach,
-			   struct sg_table *sgt, enum dma_data_direction dir)
+static void pal_to_sgt_unmap(struct dma_buf_attachment *attach,
+			     struct sg_table *sgt, enum dma_data_direction dir)
 {
 	struct pal_sgt *ps = container_of(sgt, struct pal_sgt, sgt);
 
@@ -900,3 +928,177 @@ void dma_buf_pal_unmap_sgt(struct dma_buf_attachment *attach,
 	attach->offer.pal_offer.ops->unmap(attach, ps->pal);
 	kfree(ps);
 }
+
+/* The exporter's per-type attach and detach are its PAL offer's. */
+static int pal_to_sgt_attach(struct dma_buf *dmabuf,
+			     struct dma_buf_attachment *attach)
+{
+	const struct dma_buf_pal_exp_ops *ops = attach->offer.pal_offer.ops;
+
+	return ops->attach ? ops->attach(dmabuf, attach) : 0;
+}
+
+static void pal_to_sgt_detach(struct dma_buf *dmabuf,
+			      struct dma_buf_attachment *attach)
+{
+	const struct dma_buf_pal_exp_ops *ops = attach->offer.pal_offer.ops;
+
+	if (ops->detach)
+		ops->detach(dmabuf, attach);
+}
+
+/* The PAL-to-SGT converter's SGT operations. */
+const struct dma_buf_sgt_exp_ops dma_buf_pal_to_sgt_ops = {
+	.attach = pal_to_sgt_attach,
+	.detach = pal_to_sgt_detach,
+	.map = pal_to_sgt_map,
+	.unmap = pal_to_sgt_unmap,
+};
+
+/* The SGT-to-PAL converter: a PAL for a PAL importer, from an SGT offer. */
+
+/**
+ * dma_buf_sgt_to_pal_match - can the core serve a PAL request from an SGT
+ *	offer?
+ * @dmabuf: the buffer
+ * @dev: the importing device
+ * @offer: an exporter's SGT offer (a legacy exporter's too)
+ * @request: an importer's PAL request
+ *
+ * Only an offer of system memory: a P2P offer's tables may hold PCI bus
+ * addresses without pages, which no list of CPU physical addresses can
+ * describe. Only for an importer the PAL trust rule admits, as a PAL offer
+ * is (dma_buf_dev_uses_phys_addrs()); the rest of the rule, every range
+ * within the device's reach, is checked at every map.
+ *
+ * Return: 0 if it can, -EOPNOTSUPP if not.
+ */
+int dma_buf_sgt_to_pal_match(struct dma_buf *dmabuf, struct device *dev,
+			     const struct dma_buf_mapping_offer *offer,
+			     const struct dma_buf_mapping_request *request)
+{
+	if (offer->sgt_offer.p2p_provider || !dma_buf_dev_uses_phys_addrs(dev))
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+/*
+ * Count the physically contiguous runs of whole pages in @sgt, and fill
+ * @pal with them when it is not NULL. -EINVAL for a table that is not
+ * made of whole pages of RAM: an entry without a page (an exporter that
+ * puts addresses of its own in the DMA fields only), a P2P page, or a
+ * piece of a page.
+ */
+static long sgt_to_pal_ranges(const struct sg_table *sgt,
+			      struct dma_buf_phys_list *pal)
+{
+	struct scatterlist *sg;
+	phys_addr_t end = 0;
+	unsigned long n = 0;
+	unsigned int i;
+
+	for_each_sgtable_sg(sgt, sg, i) {
+		struct page *page = sg_page(sg);
+		phys_addr_t phys;
+
+		if (!page || is_pci_p2pdma_page(page) || sg->offset ||
+		    !sg->length || !PAGE_ALIGNED(sg->length))
+			return -EINVAL;
+		phys = page_to_phys(page);
+		if (n && phys == end) {
+			if (pal)
+				pal->ranges[n - 1].len += sg->length;
+		} else {
+			if (pal) {
+				pal->ranges[n].base = phys;
+				pal->ranges[n].len = sg->length;
+			}
+			n++;
+		}
+		end = phys + sg->length;
+	}
+	return n;
+}
+
+/*
+ * The converter's map: the exporter's table, mapped for the importing
+ * device (which the trust rule made a device that reaches RAM at its
+ * physical address, so the DMA API only computes addresses), listed page
+ * run by page run. The core's validation and reach checks follow, as for
+ * any exporter's list. The table stays mapped, in &dma_buf_attachment.sgt,
+ * until the list is unmapped: the exporter's map is what keeps the pages
+ * there (pinned, or followed by move_notify).
+ */
+static struct dma_buf_phys_list *sgt_to_pal_map(struct dma_buf_attachment *attach)
+{
+	const struct dma_buf_sgt_exp_ops *ops = attach->offer.sgt_offer.ops;
+	struct dma_buf_phys_list *pal;
+	struct sg_table *sgt;
+	long n;
+	int ret;
+
+	sgt = ops->map(attach, DMA_BIDIRECTIONAL);
+	if (IS_ERR(sgt))
+		return ERR_CAST(sgt);
+	n = sgt_to_pal_ranges(sgt, NULL);
+	if (n < 0 || !n) {
+		ret = -EINVAL;
+		goto err_unmap;
+	}
+	if (n > DMA_BUF_PAL_MAX_RANGES) {
+		ret = -E2BIG;
+		goto err_unmap;
+	}
+	pal = dma_buf_phys_list_alloc(n);
+	if (!pal) {
+		ret = -ENOMEM;
+		goto err_unmap;
+	}
+	sgt_to_pal_ranges(sgt, pal);
+	/* RAM in the kernel's linear map, which maps it write-back. */
+	pal->memory = DMA_BUF_PAL_RAM;
+	pal->caching = DMA_BUF_PAL_CACHED;
+	attach->sgt = sgt;
+	attach->dir = DMA_BIDIRECTIONAL;
+	return pal;
+
+err_unmap:
+	ops->unmap(attach, sgt, DMA_BIDIRECTIONAL);
+	return ERR_PTR(ret);
+}
+
+static void sgt_to_pal_unmap(struct dma_buf_attachment *attach,
+			     struct dma_buf_phys_list *pal)
+{
+	const struct dma_buf_sgt_exp_ops *ops = attach->offer.sgt_offer.ops;
+
+	ops->unmap(attach, attach->sgt, attach->dir);
+	attach->sgt = NULL;
+	dma_buf_phys_list_free(pal);
+}
+
+/* The exporter's per-type attach and detach are its SGT offer's. */
+static int sgt_to_pal_attach(struct dma_buf *dmabuf,
+			     struct dma_buf_attachment *attach)
+{
+	const struct dma_buf_sgt_exp_ops *ops = attach->offer.sgt_offer.ops;
+
+	return ops->attach ? ops->attach(dmabuf, attach) : 0;
+}
+
+static void sgt_to_pal_detach(struct dma_buf *dmabuf,
+			      struct dma_buf_attachment *attach)
+{
+	const struct dma_buf_sgt_exp_ops *ops = attach->offer.sgt_offer.ops;
+
+	if (ops->detach)
+		ops->detach(dmabuf, attach);
+}
+
+/* The SGT-to-PAL converter's PAL operations. */
+const struct dma_buf_pal_exp_ops dma_buf_sgt_to_pal_ops = {
+	.attach = sgt_to_pal_attach,
+	.detach = sgt_to_pal_detach,
+	.map = sgt_to_pal_map,
+	.unmap = sgt_to_pal_unmap,
+};

@@ -100,16 +100,58 @@ struct dma_buf_mapping_type {
 	 */
 	void (*debugfs_show)(struct seq_file *s,
 			     const struct dma_buf_attachment *attach);
+
+	/**
+	 * @attach: [optional] set up, on the exporter's side, a new
+	 * attachment whose mapping is of this type: call the per-type
+	 * attach of the exporter operations that serve it (the winning
+	 * offer's, or a converter's, which calls the offer's), and do what
+	 * the type itself needs before the attachment is published.
+	 *
+	 * Called after &dma_buf_ops.attach succeeded, without the
+	 * reservation lock, before the attachment is on the buffer's list;
+	 * may sleep and may take the reservation lock. Returns 0 or a
+	 * negative errno; on failure it has undone its own work, and the
+	 * core calls &dma_buf_ops.detach and frees the attachment.
+	 */
+	int (*attach)(struct dma_buf *dmabuf, struct dma_buf_attachment *attach);
+
+	/**
+	 * @detach: [optional] the other end of @attach: undo a mapping of
+	 * this type that the importer left behind (reporting the importer's
+	 * bug with dma_buf_mapping_importer_leaked()), then call the
+	 * exporter's per-type detach.
+	 *
+	 * Called from dma_buf_detach() after the attachment left the buffer's
+	 * list (no move_notify reaches it any more) and before
+	 * &dma_buf_ops.detach, without the reservation lock; may sleep and
+	 * take the reservation lock to undo a mapping.
+	 */
+	void (*detach)(struct dma_buf *dmabuf, struct dma_buf_attachment *attach);
 };
 
 /**
  * struct dma_buf_sgt_exp_ops - exporter operations of an SGT offer
  *
- * The same contract as &dma_buf_ops.map_dma_buf and
+ * @map and @unmap have the contract of 6.12's &dma_buf_ops.map_dma_buf and
  * &dma_buf_ops.unmap_dma_buf: called with the dma-buf's reservation lock
  * held, may sleep, the returned table is DMA-mapped for @attach->dev.
  */
 struct dma_buf_sgt_exp_ops {
+	/**
+	 * @attach: [optional] what this exporter does for an attachment that
+	 * maps through these operations, after &dma_buf_ops.attach. Same
+	 * context and failure rule as &dma_buf_ops.attach;
+	 * &dma_buf_attachment.mapping_type and .offer say what was agreed, so
+	 * that one function can serve the attach of several types.
+	 */
+	int (*attach)(struct dma_buf *dmabuf, struct dma_buf_attachment *attach);
+	/**
+	 * @detach: [optional] undo @attach; called before &dma_buf_ops.detach,
+	 * without the reservation lock, after the core has undone any mapping
+	 * left behind.
+	 */
+	void (*detach)(struct dma_buf *dmabuf, struct dma_buf_attachment *attach);
 	/**
 	 * @map: map the buffer for @attach->dev; returns the table or an
 	 * ERR_PTR(), never NULL.
@@ -121,6 +163,15 @@ struct dma_buf_sgt_exp_ops {
 	 */
 	void (*unmap)(struct dma_buf_attachment *attach, struct sg_table *sgt,
 		      enum dma_data_direction dir);
+	/**
+	 * @cache_mapping: the core keeps the first table mapped for an
+	 * attachment and hands it out again for every later map of the same
+	 * direction, unmapping it at detach (what 6.12's
+	 * &dma_buf_ops.cache_sgt_mapping did for the whole exporter). Only for
+	 * exporters without &dma_buf_ops.pin: a cached table never follows a
+	 * move.
+	 */
+	bool cache_mapping;
 };
 
 /**
@@ -140,6 +191,15 @@ struct dma_buf_sgt_exp_ops {
  * does not move.
  */
 struct dma_buf_pal_exp_ops {
+	/**
+	 * @attach: [optional] as &dma_buf_sgt_exp_ops.attach, for an
+	 * attachment served from a PAL offer.
+	 */
+	int (*attach)(struct dma_buf *dmabuf, struct dma_buf_attachment *attach);
+	/**
+	 * @detach: [optional] as &dma_buf_sgt_exp_ops.detach.
+	 */
+	void (*detach)(struct dma_buf *dmabuf, struct dma_buf_attachment *attach);
 	/**
 	 * @map: describe the buffer for @attach; returns a list allocated
 	 * with dma_buf_phys_list_alloc(), or an ERR_PTR(), never NULL. The
@@ -377,6 +437,8 @@ struct dma_buf_phys_list {
  * CPU physical address may get it (dma_buf_dev_uses_phys_addrs() at
  * attach, every range checked at map). Importers that request SGT are
  * served from a PAL offer by the core, which builds and DMA-maps the
+ * table; importers that request PAL are served from an SGT offer of pages
+ * (not a P2P one) by the core, which lists the pages of the exporter's
  * table. Map it with dma_buf_map_pal().
  */
 extern const struct dma_buf_mapping_type dma_buf_mapping_pal;
@@ -415,6 +477,8 @@ extern const struct dma_buf_mapping_type dma_buf_mapping_pal;
 
 int dma_buf_map_pin(struct dma_buf_attachment *attach);
 void dma_buf_map_unpin(struct dma_buf_attachment *attach);
+void dma_buf_mapping_importer_leaked(const struct dma_buf_attachment *attach,
+				     const char *what, long value);
 
 bool dma_buf_dev_uses_phys_addrs(struct device *dev);
 struct dma_buf_phys_list *dma_buf_phys_list_alloc(unsigned int nr_ranges);
