@@ -197,8 +197,7 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_mapping_sgt, DMA_BUF);
 static struct sg_table *legacy_map(struct dma_buf_attachment *attach,
 				   enum dma_data_direction dir)
 {
-	/* NULL from a legacy exporter is -ENOMEM, as 6.12 made it. */
-	return attach->dmabuf->ops->map_dma_buf(attach, dir) ?: ERR_PTR(-ENOMEM);
+	return attach->dmabuf->ops->map_dma_buf(attach, dir);
 }
 
 static void legacy_unmap(struct dma_buf_attachment *attach,

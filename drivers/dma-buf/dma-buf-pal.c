@@ -1038,8 +1038,8 @@ static struct dma_buf_phys_list *sgt_to_pal_map(struct dma_buf_attachment *attac
 	int ret;
 
 	sgt = ops->map(attach, DMA_BIDIRECTIONAL);
-	if (IS_ERR(sgt))
-		return ERR_CAST(sgt);
+	if (IS_ERR_OR_NULL(sgt))
+		return sgt ? ERR_CAST(sgt) : ERR_PTR(-ENOMEM);
 	n = sgt_to_pal_ranges(sgt, NULL);
 	if (n < 0 || !n) {
 		ret = -EINVAL;

@@ -154,7 +154,9 @@ struct dma_buf_sgt_exp_ops {
 	void (*detach)(struct dma_buf *dmabuf, struct dma_buf_attachment *attach);
 	/**
 	 * @map: map the buffer for @attach->dev; returns the table or an
-	 * ERR_PTR(), never NULL.
+	 * ERR_PTR(). NULL, which some exporters' &dma_buf_ops.map_dma_buf
+	 * returned and still return since their conversion, is taken as
+	 * -ENOMEM.
 	 */
 	struct sg_table *(*map)(struct dma_buf_attachment *attach,
 				enum dma_data_direction dir);
