@@ -284,7 +284,8 @@ dumps=$LOGDIR/screendump-$tag
 # 32-bit edu, while kernel allocations (the system heap, the test
 # device's exporter) stay below 4 GiB, so that vivid, whose mask is
 # 32 bits and which writes its frames with the CPU, bounces only where
-# the topology forces it.
+# the topology forces it. The CMA area (the CMA heap's "reserved") is put
+# below 4 GiB for the same reason, where a real one serves 32-bit devices.
 iommu_dev=() virtio_opt="" topo_append=""
 case "$topology" in
 iommu)
@@ -330,7 +331,7 @@ timeout -k 10 "$timeout_s" qemu-system-x86_64 \
 	-device edu,id=edu64,bus=pcie.0,addr=0x10,dma_mask=0xffffffffffffffff \
 	-device edu,id=edu32,bus=pcie.0,addr=0x11,dma_mask=0xffffffff \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 vivid.allocators=1 dma_buf_test_device.edu_dma_bits=64,32 movablecore=1G $topo_append ${VM_APPEND:-}" \
+	-append "console=ttyS0 panic=-1 vivid.allocators=1 dma_buf_test_device.edu_dma_bits=64,32 movablecore=1G cma=16M@0-4G $topo_append ${VM_APPEND:-}" \
 	</dev/null 2>&1
 echo $? >"$sockdir/rc"
 } | tr -d '\r' | tee "$tlog" |

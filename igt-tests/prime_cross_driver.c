@@ -43,12 +43,16 @@
  * PAL-to-SGT adapter ("via=pal" in bufinfo), as every other importer,
  * legacy ones included, does. The importers' table says which, per DMA
  * topology (harness/vm.sh VM_TOPOLOGY; read from the running system).
+ * "test-device-pal-only" asks for PAL alone: where the trust rule admits
+ * it, every exporter of pages serves it, SGT exporters through the core's
+ * SGT-to-PAL converter ("via=sgt"); elsewhere its import is refused with
+ * EOPNOTSUPP and leaves no attachment.
  *
  * Which drivers are native (offer or request mapping types themselves) and
  * which go through the compat layer is written in the tables below, from
- * the kernel's conversions: the GEM PRIME helpers (vgem, vkms), virtio-gpu
- * and the test device are native; udmabuf, the system heap and vivid
- * (videobuf2) are legacy on purpose.
+ * the kernel's conversions: every exporter is native (the test device
+ * keeps a legacy one, "test-legacy", for the compat path); vivid
+ * (videobuf2) imports through the legacy API.
  *
  * Each subtest prints one "cell:" line for the table of `make`.
  */
@@ -81,6 +85,7 @@
  *
  * arg[1]:
  *
+ * @cma-heap:
  * @system-heap:
  * @test-high:
  * @test-legacy:
@@ -97,6 +102,7 @@
  * @test-device:
  * @test-device-dma32:
  * @test-device-pal:
+ * @test-device-pal-only:
  * @vgem:
  * @virtio-gpu-a:
  * @virtio-gpu-b:
@@ -136,6 +142,9 @@
 
 enum exp_kind { EXP_DUMB, EXP_UDMABUF, EXP_HEAP, EXP_TESTDEV };
 
+/* The CMA heap's name: the default CMA area, reserved by cma= (vm.sh). */
+#define CMA_HEAP "reserved"
+
 struct exporter {
 	const char *name;
 	enum exp_kind kind;
@@ -147,6 +156,7 @@ struct exporter {
 	 */
 	bool unmap_syncs;
 	struct drm_dev *dev;	/* EXP_DUMB */
+	const char *heap;	/* EXP_HEAP */
 	uint32_t offers;	/* EXP_TESTDEV: 0 is a legacy exporter */
 	uint32_t flags;		/* EXP_TESTDEV: DMA_BUF_TEST_EXPORT_* */
 	/* per buffer */
@@ -162,6 +172,7 @@ struct importer {
 	struct drm_dev *dev;	/* IMP_DRM */
 	bool native;		/* requests mapping types itself */
 	bool pal[TOPO_COUNT];	/* gets PAL from a PAL-only exporter */
+	bool pal_only;		/* requests PAL alone: refused without pal[] */
 	uint32_t requests;	/* IMP_TESTDEV */
 	unsigned int device;	/* IMP_TESTDEV: TESTDEV_DMA64 or _DMA32 */
 	char devname[32];	/* IMP_TESTDEV: the device, as bufinfo names it */
@@ -179,8 +190,11 @@ static struct exporter exporters[] = {
 	{ .name = "virtio-gpu-b", .kind = EXP_DUMB, .dev = &virtio[1], .native = true },
 	{ .name = "vgem", .kind = EXP_DUMB, .dev = &vgem, .native = true },
 	{ .name = "vkms", .kind = EXP_DUMB, .dev = &vkms, .native = true },
-	{ .name = "udmabuf", .kind = EXP_UDMABUF },
-	{ .name = "system-heap", .kind = EXP_HEAP, .unmap_syncs = true },
+	{ .name = "udmabuf", .kind = EXP_UDMABUF, .native = true },
+	{ .name = "system-heap", .kind = EXP_HEAP, .heap = "system", .native = true,
+	  .unmap_syncs = true },
+	{ .name = "cma-heap", .kind = EXP_HEAP, .heap = CMA_HEAP, .native = true,
+	  .unmap_syncs = true },
 	{ .name = "test-native", .kind = EXP_TESTDEV, .offers = DMA_BUF_TEST_OFFER_SGT,
 	  .native = true, .unmap_syncs = true },
 	{ .name = "test-legacy", .kind = EXP_TESTDEV, .offers = 0, .unmap_syncs = true },
@@ -212,6 +226,10 @@ static struct importer importers[] = {
 	  .pal = { [TOPO_DIRECT] = true },
 	  .requests = DMA_BUF_TEST_REQUEST_PAL | DMA_BUF_TEST_REQUEST_SGT,
 	  .device = TESTDEV_DMA64 },
+	/* PAL alone: from every exporter of pages, where the trust rule holds. */
+	{ .name = "test-device-pal-only", .kind = IMP_TESTDEV, .native = true,
+	  .pal = { [TOPO_DIRECT] = true }, .pal_only = true,
+	  .requests = DMA_BUF_TEST_REQUEST_PAL, .device = TESTDEV_DMA64 },
 	/* ... and for a mask that does not reach all memory, in every topology. */
 	{ .name = "test-device-dma32", .kind = IMP_TESTDEV, .native = true,
 	  .requests = DMA_BUF_TEST_REQUEST_PAL | DMA_BUF_TEST_REQUEST_SGT,
@@ -228,7 +246,7 @@ static int export_buffer(struct exporter *e, size_t size, uint32_t seed)
 	case EXP_UDMABUF:
 		return udmabuf_export_pattern(size, seed);
 	case EXP_HEAP:
-		return heap_export_pattern("system", size, seed);
+		return heap_export_pattern(e->heap, size, seed);
 	case EXP_TESTDEV:
 		/* Filled with the pattern by the test device itself. */
 		return testdev_export(testdev, size, e->offers, seed, e->flags);
@@ -248,16 +266,20 @@ static void release_buffer(struct exporter *e, int dmabuf)
 
 /*
  * The importer's attachment must be listed with the negotiated type and
- * with each side flagged native or compat as the drivers are today: PAL
- * when the exporter offers it and the importer asks for it, SGT otherwise,
- * built by the core's adapter ("via=pal") from a PAL-only exporter.
- * Returns the fields for the table.
+ * with each side flagged native or compat as the drivers are today. An
+ * importer the trust rule admits (@imp_pal) gets PAL from a PAL-only
+ * exporter, and, when it asks for PAL alone (@pal_only), from every other
+ * exporter through the core's SGT-to-PAL converter ("via=sgt"); every
+ * other pair is SGT, built by the core's adapter ("via=pal") from a
+ * PAL-only exporter. Returns the fields for the table.
  */
 static const char *check_attachment(struct exporter *e, bool imp_native,
-				    bool imp_pal, ino_t ino, const char *devname)
+				    bool imp_pal, bool pal_only, ino_t ino,
+				    const char *devname)
 {
-	const char *want = e->pal_only && imp_pal ? "pal" : "sgt";
-	bool via_pal = e->pal_only && !imp_pal;
+	const char *want = imp_pal && (e->pal_only || pal_only) ? "pal" : "sgt";
+	const char *via = e->pal_only && !imp_pal ? "pal" :
+			  !e->pal_only && imp_pal && pal_only ? "sgt" : NULL;
 	static char desc[96];
 	struct bufinfo_attachment att;
 	const char *v;
@@ -274,19 +296,14 @@ static const char *check_attachment(struct exporter *e, bool imp_native,
 	igt_assert_f(v && !strcmp(v, imp_native ? "native" : "compat"),
 		     "importer=%s, expected %s", v ?: "(none)",
 		     imp_native ? "native" : "compat");
-	if (!strcmp(want, "pal")) {
-		v = bufinfo_field(&att, "mmio");
-		igt_assert_f(v && !strcmp(v, "no"), "mmio=%s, expected no", v ?: "(none)");
-	} else {
-		v = bufinfo_field(&att, "p2p");
-		igt_assert_f(v && !strcmp(v, "no"), "p2p=%s, expected no", v ?: "(none)");
-		v = bufinfo_field(&att, "via");
-		igt_assert_f(via_pal ? v && !strcmp(v, "pal") : !v,
-			     "via=%s, expected %s", v ?: "(none)",
-			     via_pal ? "pal" : "(none)");
-	}
-	snprintf(desc, sizeof(desc), "%s %s/%s%s", want, e->native ? "native" : "compat",
-		 imp_native ? "native" : "compat", via_pal ? " via pal" : "");
+	v = bufinfo_field(&att, want[0] == 'p' ? "mmio" : "p2p");
+	igt_assert_f(v && !strcmp(v, "no"), "%s=%s, expected no",
+		     want[0] == 'p' ? "mmio" : "p2p", v ?: "(none)");
+	v = bufinfo_field(&att, "via");
+	igt_assert_f(via ? v && !strcmp(v, via) : !v, "via=%s, expected %s",
+		     v ?: "(none)", via ?: "(none)");
+	snprintf(desc, sizeof(desc), "%s %s/%s%s%s", want, e->native ? "native" : "compat",
+		 imp_native ? "native" : "compat", via ? " via " : "", via ?: "");
 	return desc;
 }
 
@@ -323,7 +340,7 @@ static void cell_drm(struct exporter *e, struct importer *imp, uint32_t seed)
 		struct drm_mode_map_dumb map_dumb = { .handle = handle };
 		int again;
 
-		mapping = check_attachment(e, imp->native, imp->pal[topology], ino,
+		mapping = check_attachment(e, imp->native, imp->pal[topology], false, ino,
 					   devname);
 		/* 6.12 refuses a CPU mapping of an imported object. */
 		do_ioctl_err(fd, DRM_IOCTL_MODE_MAP_DUMB, &map_dumb, EINVAL);
@@ -379,7 +396,7 @@ static void cell_vivid(struct exporter *e, uint32_t seed)
 	ret = vivid_queue(&vivid, dmabuf);
 	igt_assert_f(ret == 0, "VIDIOC_QBUF of the dma-buf: %s", strerror(-ret));
 	/* videobuf2 is a legacy importer. */
-	mapping = check_attachment(e, false, false, ino, vivid.devname);
+	mapping = check_attachment(e, false, false, false, ino, vivid.devname);
 	vivid_capture(&vivid);
 	igt_assert_eq(bufinfo_count_dev(ino, vivid.devname), 0);
 
@@ -417,8 +434,18 @@ static void cell_testdev(struct exporter *e, struct importer *imp, uint32_t seed
 	dmabuf = export_buffer(e, BUF_SIZE, seed);
 	ino = fd_inode(dmabuf);
 	ret = testdev_import(testdev, imp->device, dmabuf, imp->requests, &handle);
+	if (imp->pal_only && !imp->pal[topology]) {
+		/* The trust rule refuses PAL, and nothing else was asked for. */
+		igt_assert_f(ret == -EOPNOTSUPP, "test device import: %s, expected %s",
+			     strerror(-ret), strerror(EOPNOTSUPP));
+		igt_assert_eq(bufinfo_count_dev(ino, imp->devname), 0);
+		release_buffer(e, dmabuf);
+		igt_info("cell: %s -> %s: refused: pal trust rule\n", e->name, imp->name);
+		return;
+	}
 	igt_assert_f(ret == 0, "test device import: %s", strerror(-ret));
-	mapping = check_attachment(e, true, imp->pal[topology], ino, imp->devname);
+	mapping = check_attachment(e, true, imp->pal[topology], imp->pal_only, ino,
+				   imp->devname);
 	ret = testdev_read(testdev, handle, DMA_BUF_TEST_READ_DMA, &rd);
 	igt_assert_f(ret == 0, "test device read: %s", strerror(-ret));
 	igt_assert_eq((long long)rd.bytes, BUF_SIZE);
