@@ -51,6 +51,7 @@
  * @udmabuf:
  * @virtio-gpu-a:
  * @test-native:
+ * @test-legacy:
  *
  * arg[2]:
  *
@@ -83,14 +84,17 @@ struct exporter {
 	const char *name;
 	enum exp_kind kind;
 	struct drm_dev *dev;
+	uint32_t offers;	/* EXP_TESTDEV: 0 is a legacy exporter */
 };
 
 static const struct exporter exporters[] = {
-	{ "udmabuf", EXP_UDMABUF, NULL },		/* legacy: the compat path */
+	{ "udmabuf", EXP_UDMABUF, NULL },		/* native, a cached table */
 	{ "virtio-gpu-a", EXP_DUMB, &virtio[0] },	/* native */
 	{ "vgem", EXP_DUMB, &vgem },			/* native, GEM PRIME helpers */
 	/* native and dynamic: a dynamic importer maps it on first use */
-	{ "test-native", EXP_TESTDEV, NULL },
+	{ "test-native", EXP_TESTDEV, NULL, DMA_BUF_TEST_OFFER_SGT },
+	/* legacy (map_dma_buf) and dynamic: the compat exporter path */
+	{ "test-legacy", EXP_TESTDEV, NULL, 0 },
 };
 
 struct importer {
@@ -223,7 +227,7 @@ static struct buffer make_buffer(const struct exporter *e, uint32_t seed)
 		b.dmabuf = udmabuf_export_pattern(BUF_SIZE, seed);
 	} else if (e->kind == EXP_TESTDEV) {
 		b.exp_fd = testdev_open();
-		b.dmabuf = testdev_export(b.exp_fd, BUF_SIZE, DMA_BUF_TEST_OFFER_SGT, seed, 0);
+		b.dmabuf = testdev_export(b.exp_fd, BUF_SIZE, e->offers, seed, 0);
 	} else {
 		b.exp_fd = drm_reopen_driver(e->dev->fd);
 		b.dmabuf = dumb_export_pattern(b.exp_fd, BUF_SIZE, seed, &b.exp_handle);
