@@ -25,7 +25,7 @@ mkdir -p "$out" "$logs"
 # the virtio dma-buf helpers.
 users='get_mapping_offers|dma_buf_sgt_exp_ops|drm_gem_prime_import(_dev)?\b|drm_prime_gem_destroy|drm_gem_prime_export|drm_gem_map_(attach|detach|dma_buf)|drm_gem_unmap_dma_buf|drm_gem_dmabuf_|\.(un)?map_dma_buf|DRM_GEM_(SHMEM|DMA)_DRIVER_OPS|drm_gem_shmem_prime_import|virtio_dma_buf_'
 # A test file its driver #includes is compiled with that driver's object.
-files=$(cd "$SRC" && grep -rlE "$users" drivers --include='*.c' |
+files=$(cd "$SRC" && grep -rlE "$users" drivers samples --include='*.c' |
 	grep -v '^drivers/dma-buf/[^/]*$' | sort | while IFS= read -r f; do
 		c_is_included "$SRC" "$f" || echo "$f"
 	done)

@@ -44,8 +44,11 @@
  * legacy ones included, does. The importers' table says which, per DMA
  * topology (harness/vm.sh VM_TOPOLOGY; read from the running system).
  * "test-device-pal-only" asks for PAL alone: where the trust rule admits
- * it, every exporter of pages serves it, SGT exporters through the core's
- * SGT-to-PAL converter ("via=sgt"); elsewhere its import is refused with
+ * it, the exporters whose SGT offer says its pages are write-back RAM
+ * (udmabuf, the heaps, the test device) serve it through the core's
+ * SGT-to-PAL converter ("via=sgt"), and the PAL-only exporter directly;
+ * the GEM exporters (their pages may be write-combined) and the legacy
+ * one do not. Where it is not served its import is refused with
  * EOPNOTSUPP and leaves no attachment.
  *
  * Which drivers are native (offer or request mapping types themselves) and
@@ -150,6 +153,7 @@ struct exporter {
 	enum exp_kind kind;
 	bool native;		/* offers mapping types itself */
 	bool pal_only;		/* offers only PAL: SGT importers get the adapter */
+	bool pal_pages;		/* its SGT offer may be listed as PAL (pal_cached) */
 	/*
 	 * Its unmap syncs for the CPU (no DMA_ATTR_SKIP_CPU_SYNC): under
 	 * bouncing that copies the bounce buffer back over the pages.
@@ -190,13 +194,13 @@ static struct exporter exporters[] = {
 	{ .name = "virtio-gpu-b", .kind = EXP_DUMB, .dev = &virtio[1], .native = true },
 	{ .name = "vgem", .kind = EXP_DUMB, .dev = &vgem, .native = true },
 	{ .name = "vkms", .kind = EXP_DUMB, .dev = &vkms, .native = true },
-	{ .name = "udmabuf", .kind = EXP_UDMABUF, .native = true },
+	{ .name = "udmabuf", .kind = EXP_UDMABUF, .native = true, .pal_pages = true },
 	{ .name = "system-heap", .kind = EXP_HEAP, .heap = "system", .native = true,
-	  .unmap_syncs = true },
+	  .pal_pages = true, .unmap_syncs = true },
 	{ .name = "cma-heap", .kind = EXP_HEAP, .heap = CMA_HEAP, .native = true,
-	  .unmap_syncs = true },
+	  .pal_pages = true, .unmap_syncs = true },
 	{ .name = "test-native", .kind = EXP_TESTDEV, .offers = DMA_BUF_TEST_OFFER_SGT,
-	  .native = true, .unmap_syncs = true },
+	  .native = true, .pal_pages = true, .unmap_syncs = true },
 	{ .name = "test-legacy", .kind = EXP_TESTDEV, .offers = 0, .unmap_syncs = true },
 	/* The core's adapter unmaps with a sync. */
 	{ .name = "test-pal", .kind = EXP_TESTDEV, .offers = DMA_BUF_TEST_OFFER_PAL,
@@ -207,7 +211,8 @@ static struct exporter exporters[] = {
 	 * topology; reading it right proves the bounce.
 	 */
 	{ .name = "test-high", .kind = EXP_TESTDEV, .offers = DMA_BUF_TEST_OFFER_SGT,
-	  .flags = DMA_BUF_TEST_EXPORT_ABOVE_4G, .native = true, .unmap_syncs = true },
+	  .flags = DMA_BUF_TEST_EXPORT_ABOVE_4G, .native = true, .pal_pages = true,
+	  .unmap_syncs = true },
 };
 
 static struct importer importers[] = {
@@ -434,13 +439,14 @@ static void cell_testdev(struct exporter *e, struct importer *imp, uint32_t seed
 	dmabuf = export_buffer(e, BUF_SIZE, seed);
 	ino = fd_inode(dmabuf);
 	ret = testdev_import(testdev, imp->device, dmabuf, imp->requests, &handle);
-	if (imp->pal_only && !imp->pal[topology]) {
-		/* The trust rule refuses PAL, and nothing else was asked for. */
+	if (imp->pal_only && (!imp->pal[topology] || !(e->pal_only || e->pal_pages))) {
+		/* No PAL for this device or from this exporter, nothing else asked. */
 		igt_assert_f(ret == -EOPNOTSUPP, "test device import: %s, expected %s",
 			     strerror(-ret), strerror(EOPNOTSUPP));
 		igt_assert_eq(bufinfo_count_dev(ino, imp->devname), 0);
 		release_buffer(e, dmabuf);
-		igt_info("cell: %s -> %s: refused: pal trust rule\n", e->name, imp->name);
+		igt_info("cell: %s -> %s: refused: %s\n", e->name, imp->name,
+			 imp->pal[topology] ? "no pal from this exporter" : "pal trust rule");
 		return;
 	}
 	igt_assert_f(ret == 0, "test device import: %s", strerror(-ret));

@@ -126,7 +126,7 @@ int dma_buf_pal_sync_adapter(struct dma_buf *dmabuf,
  * converter's. Inline in the map and unmap paths.
  */
 static inline const struct dma_buf_sgt_exp_ops *
-dma_buf_sgt_exp_ops(const struct dma_buf_attachment *attach)
+dma_buf_attach_sgt_ops(const struct dma_buf_attachment *attach)
 {
 	if (likely(attach->offer.type == &dma_buf_mapping_sgt))
 		return attach->offer.sgt_offer.ops;
@@ -135,7 +135,7 @@ dma_buf_sgt_exp_ops(const struct dma_buf_attachment *attach)
 
 /* The PAL operations serving @attach, a PAL attachment. */
 static inline const struct dma_buf_pal_exp_ops *
-dma_buf_pal_exp_ops(const struct dma_buf_attachment *attach)
+dma_buf_attach_pal_ops(const struct dma_buf_attachment *attach)
 {
 	if (likely(attach->offer.type == &dma_buf_mapping_pal))
 		return attach->offer.pal_offer.ops;
@@ -146,6 +146,8 @@ dma_buf_pal_exp_ops(const struct dma_buf_attachment *attach)
 /* Replaced by KUnit static stubs in the tests. */
 bool dma_buf_export_report(const char *exp_name, const char *what);
 struct dma_buf_attachment *dma_buf_alloc_attachment(void);
+long dma_buf_sgt_to_pal_ranges(const struct sg_table *sgt,
+			       struct dma_buf_phys_list *pal);
 int dma_buf_pal_dma_map_sgtable(struct device *dev,
 				enum dma_buf_pal_memory memory,
 				struct sg_table *sgt,

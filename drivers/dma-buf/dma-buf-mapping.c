@@ -424,6 +424,8 @@ static int negotiate_converted(struct dma_buf_attachment *attach,
 						  &offers[i], &requests[j]);
 				if (ret == -EOPNOTSUPP)
 					continue;
+				if (WARN_ON_ONCE(ret > 0 || ret < -MAX_ERRNO))
+					return -EINVAL;
 				if (ret)
 					return ret;
 				return record_match(attach, &offers[i], &requests[j]);

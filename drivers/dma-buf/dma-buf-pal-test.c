@@ -232,7 +232,15 @@ static void pal_exp_sgt_unmap(struct dma_buf_attachment *attach,
 	kfree(sgt);
 }
 
+/* Pages of the test block, write-back: the SGT-to-PAL converter lists them. */
 static const struct dma_buf_sgt_exp_ops pal_exp_sgt_ops = {
+	.map = pal_exp_sgt_map,
+	.unmap = pal_exp_sgt_unmap,
+	.pal_cached = true,
+};
+
+/* The same without saying so: never converted. */
+static const struct dma_buf_sgt_exp_ops pal_exp_sgt_unsaid_ops = {
 	.map = pal_exp_sgt_map,
 	.unmap = pal_exp_sgt_unmap,
 };
@@ -272,6 +280,15 @@ static void pal_exp_release(struct dma_buf *dmabuf)
 
 static const struct dma_buf_ops pal_exp_dma_buf_ops = {
 	.get_mapping_offers = pal_exp_offers,
+	.pin = pal_exp_pin,
+	.unpin = pal_exp_unpin,
+	.release = pal_exp_release,
+};
+
+/* The same exporter as a legacy one, with its SGT map as map_dma_buf. */
+static const struct dma_buf_ops pal_exp_legacy_dma_buf_ops = {
+	.map_dma_buf = pal_exp_sgt_map,
+	.unmap_dma_buf = pal_exp_sgt_unmap,
 	.pin = pal_exp_pin,
 	.unpin = pal_exp_unpin,
 	.release = pal_exp_release,
@@ -1450,9 +1467,11 @@ static void sgt_to_pal_served(struct kunit *test)
 }
 
 /*
- * Refused at negotiation: an importer the trust rule does not admit, and
- * a P2P SGT offer (its tables may hold bus addresses without pages), even
- * for an importer that accepts MMIO. The exporter never maps.
+ * Refused at negotiation: an importer the trust rule does not admit, a
+ * P2P SGT offer (its tables may hold bus addresses without pages), even
+ * for an importer that accepts MMIO, an offer whose operations do not say
+ * their pages are write-back RAM, and a legacy exporter, which never
+ * agreed to hand out physical addresses. The exporter never maps.
  */
 static void sgt_to_pal_refused(struct kunit *test)
 {
@@ -1482,8 +1501,65 @@ static void sgt_to_pal_refused(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, provider);
 	ctx->exp->offers[0] = DMA_BUF_SGT_P2P_OFFER(&pal_exp_sgt_ops, provider);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(pal_attach(ctx, req, 1)), -EOPNOTSUPP);
+	ctx->exp->offers[0] = DMA_BUF_SGT_OFFER(&pal_exp_sgt_unsaid_ops);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(pal_attach(ctx, req, 1)), -EOPNOTSUPP);
+
+	/* The buffer's exporter made legacy (the release stays the same). */
+	ctx->dmabuf->ops = &pal_exp_legacy_dma_buf_ops;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(pal_attach(ctx, req, 1)), -EOPNOTSUPP);
+	attach = pal_attach(ctx, req, 2);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &dma_buf_mapping_sgt);
+	KUNIT_EXPECT_TRUE(test, attach->peer2peer);
+	dma_buf_detach(ctx->dmabuf, attach);
+	ctx->dmabuf->ops = &pal_exp_dma_buf_ops;
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->sgt_maps), 0);
 	KUNIT_EXPECT_EQ(test, reports, 0);
+}
+
+/*
+ * Out of the device's reach at map time (a bus limit below the pages):
+ * -ERANGE, and the exporter's table goes back.
+ */
+static void sgt_to_pal_out_of_reach(struct kunit *test)
+{
+	struct pal_ctx *ctx = sgt_export_pages(test, 2, false);
+	struct dma_buf_attachment *attach = pal_attach_ok(test, ctx, false);
+
+	ctx->dev->bus_dma_limit = PAL_TEST_PHYS;
+	KUNIT_EXPECT_EQ(test, pal_map_unmap(attach), -ERANGE);
+	ctx->dev->bus_dma_limit = 0;
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->sgt_maps), 1);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->sgt_unmaps), 1);
+	KUNIT_EXPECT_NULL(test, attach->sgt);
+	KUNIT_EXPECT_NULL(test, attach->pal);
+	KUNIT_EXPECT_EQ(test, dma_tables, 0);
+}
+
+/*
+ * An entry that starts a whole number of pages into its (compound) page,
+ * as udmabuf's entries of large folios do, is listed at that page.
+ */
+static void sgt_to_pal_page_offset(struct kunit *test)
+{
+	struct sg_table sgt;
+	struct dma_buf_phys_list *pal;
+	struct page *head = pfn_to_page(PHYS_PFN(PAL_TEST_PHYS));
+
+	KUNIT_ASSERT_EQ(test, 0, sg_alloc_table(&sgt, 2, GFP_KERNEL));
+	sg_set_page(sgt.sgl, head, PAGE_SIZE, 2 * PAGE_SIZE);
+	sg_set_page(sg_next(sgt.sgl), head, PAGE_SIZE, 3 * PAGE_SIZE);
+	pal = dma_buf_phys_list_alloc(1);
+	KUNIT_ASSERT_NOT_NULL(test, pal);
+	KUNIT_EXPECT_EQ(test, dma_buf_sgt_to_pal_ranges(&sgt, NULL), 1);
+	KUNIT_EXPECT_EQ(test, dma_buf_sgt_to_pal_ranges(&sgt, pal), 1);
+	KUNIT_EXPECT_EQ(test, pal->ranges[0].base, PAL_TEST_PHYS + 2 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, pal->ranges[0].len, 2 * PAGE_SIZE);
+	/* A piece of a page is not. */
+	sgt.sgl->offset = 16;
+	KUNIT_EXPECT_EQ(test, dma_buf_sgt_to_pal_ranges(&sgt, NULL), -EINVAL);
+	dma_buf_phys_list_free(pal);
+	sg_free_table(&sgt);
 }
 
 /*
@@ -1528,6 +1604,9 @@ static void sgt_to_pal_detach_mapped(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, reported_importer, (const struct device *)ctx->dev);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->sgt_unmaps), 1);
 	KUNIT_EXPECT_EQ(test, dma_tables, 0);
+	/* Without DMABUF_MOVE_NOTIFY the map pinned: one pin, undone. */
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->pins),
+			IS_ENABLED(CONFIG_DMABUF_MOVE_NOTIFY) ? 0 : 1);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->pins), COUNT(ctx->exp->unpins));
 }
 
@@ -1562,6 +1641,8 @@ static struct kunit_case dma_buf_pal_cases[] = {
 	KUNIT_CASE(sgt_to_pal_served),
 	KUNIT_CASE(sgt_to_pal_refused),
 	KUNIT_CASE(sgt_to_pal_not_pages),
+	KUNIT_CASE(sgt_to_pal_out_of_reach),
+	KUNIT_CASE(sgt_to_pal_page_offset),
 	KUNIT_CASE(sgt_to_pal_detach_mapped),
 	KUNIT_CASE(adapter_ram),
 	KUNIT_CASE(adapter_mmio),

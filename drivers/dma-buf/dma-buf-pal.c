@@ -251,7 +251,7 @@ static void pal_debugfs_show(struct seq_file *s,
 
 static int pal_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
 {
-	const struct dma_buf_pal_exp_ops *ops = dma_buf_pal_exp_ops(attach);
+	const struct dma_buf_pal_exp_ops *ops = dma_buf_attach_pal_ops(attach);
 
 	return ops->attach ? ops->attach(dmabuf, attach) : 0;
 }
@@ -265,16 +265,17 @@ static void pal_unmap(struct dma_buf_attachment *attach);
  */
 static void pal_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
 {
-	const struct dma_buf_pal_exp_ops *ops = dma_buf_pal_exp_ops(attach);
+	const struct dma_buf_pal_exp_ops *ops = dma_buf_attach_pal_ops(attach);
 
+	/* Under the lock: a buggy importer may still be unmapping. */
+	dma_resv_lock(dmabuf->resv, NULL);
 	if (attach->pal) {
-		dma_resv_lock(dmabuf->resv, NULL);
 		dma_buf_mapping_importer_leaked(attach,
 						"detached with a PAL still mapped (ranges)",
 						attach->pal->nr_ranges);
 		pal_unmap(attach);
-		dma_resv_unlock(dmabuf->resv);
 	}
+	dma_resv_unlock(dmabuf->resv);
 	if (ops->detach)
 		ops->detach(dmabuf, attach);
 }
@@ -458,7 +459,7 @@ static int pal_check(const struct dma_buf_attachment *attach,
  */
 static struct dma_buf_phys_list *pal_map_checked(struct dma_buf_attachment *attach)
 {
-	const struct dma_buf_pal_exp_ops *ops = dma_buf_pal_exp_ops(attach);
+	const struct dma_buf_pal_exp_ops *ops = dma_buf_attach_pal_ops(attach);
 	struct dma_buf_phys_list *pal;
 	int ret;
 
@@ -522,13 +523,14 @@ static int pal_check_reach(const struct dma_buf_attachment *attach,
  * may sleep. The importer waits for the exporter's kernel fences itself.
  *
  * Return: the list, owned by the exporter and read-only for the importer
- * (const); -EINVAL for an attachment of
- * another type or a malformed list from the exporter; -EBUSY when the
- * attachment already holds a list; -ERANGE when a range is out of the
- * device's reach at its physical address (a DMA mask or bus limit below
- * it, a bus address that differs from the CPU's): such an importer
- * re-attaches requesting SGT, which the DMA API bounces or translates; the
- * exporter's error otherwise.
+ * (const); -EINVAL for an attachment of another type, a malformed list
+ * from the exporter or, through the SGT-to-PAL converter, a table that is
+ * not whole pages of RAM; -E2BIG or -ENOMEM when the converter cannot
+ * allocate the list; -EBUSY when the attachment already holds a list;
+ * -ERANGE when a range is out of the device's reach at its physical
+ * address (a DMA mask or bus limit below it, a bus address that differs
+ * from the CPU's): such an importer re-attaches requesting SGT, which the
+ * DMA API bounces or translates; the exporter's error otherwise.
  */
 const struct dma_buf_phys_list *dma_buf_map_pal(struct dma_buf_attachment *attach)
 {
@@ -551,7 +553,7 @@ const struct dma_buf_phys_list *dma_buf_map_pal(struct dma_buf_attachment *attac
 	if (!IS_ERR(pal)) {
 		ret = pal_check_reach(attach, pal);
 		if (ret) {
-			dma_buf_pal_exp_ops(attach)->unmap(attach, pal);
+			dma_buf_attach_pal_ops(attach)->unmap(attach, pal);
 			pal = ERR_PTR(ret);
 		}
 	}
@@ -566,7 +568,7 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_map_pal, DMA_BUF);
 
 static void pal_unmap(struct dma_buf_attachment *attach)
 {
-	dma_buf_pal_exp_ops(attach)->unmap(attach, attach->pal);
+	dma_buf_attach_pal_ops(attach)->unmap(attach, attach->pal);
 	attach->pal = NULL;
 	dma_buf_map_unpin(attach);
 }
@@ -965,11 +967,15 @@ const struct dma_buf_sgt_exp_ops dma_buf_pal_to_sgt_ops = {
  * @offer: an exporter's SGT offer (a legacy exporter's too)
  * @request: an importer's PAL request
  *
- * Only an offer of system memory: a P2P offer's tables may hold PCI bus
- * addresses without pages, which no list of CPU physical addresses can
- * describe. Only for an importer the PAL trust rule admits, as a PAL offer
- * is (dma_buf_dev_uses_phys_addrs()); the rest of the rule, every range
- * within the device's reach, is checked at every map.
+ * Only an offer whose operations say their tables are write-back pages
+ * of RAM (&dma_buf_sgt_exp_ops.pal_cached): the core cannot tell how the
+ * kernel maps an exporter's pages, and a legacy exporter, which says
+ * nothing, never agreed to hand out physical addresses. Never a P2P offer:
+ * its tables may hold PCI bus addresses without pages, which no list of
+ * CPU physical addresses can describe. Only for an importer the PAL trust
+ * rule admits, as a PAL offer is (dma_buf_dev_uses_phys_addrs()); the rest
+ * of the rule, every range within the device's reach, is checked at every
+ * map.
  *
  * Return: 0 if it can, -EOPNOTSUPP if not.
  */
@@ -977,7 +983,8 @@ int dma_buf_sgt_to_pal_match(struct dma_buf *dmabuf, struct device *dev,
 			     const struct dma_buf_mapping_offer *offer,
 			     const struct dma_buf_mapping_request *request)
 {
-	if (offer->sgt_offer.p2p_provider || !dma_buf_dev_uses_phys_addrs(dev))
+	if (!offer->sgt_offer.ops->pal_cached || offer->sgt_offer.p2p_provider ||
+	    !dma_buf_dev_uses_phys_addrs(dev))
 		return -EOPNOTSUPP;
 	return 0;
 }
@@ -987,10 +994,11 @@ int dma_buf_sgt_to_pal_match(struct dma_buf *dmabuf, struct device *dev,
  * @pal with them when it is not NULL. -EINVAL for a table that is not
  * made of whole pages of RAM: an entry without a page (an exporter that
  * puts addresses of its own in the DMA fields only), a P2P page, or a
- * piece of a page.
+ * piece of a page. An entry may start a whole number of pages into its
+ * page (udmabuf's entries of large folios do).
  */
-static long sgt_to_pal_ranges(const struct sg_table *sgt,
-			      struct dma_buf_phys_list *pal)
+VISIBLE_IF_KUNIT long dma_buf_sgt_to_pal_ranges(const struct sg_table *sgt,
+						struct dma_buf_phys_list *pal)
 {
 	struct scatterlist *sg;
 	phys_addr_t end = 0;
@@ -1001,10 +1009,10 @@ static long sgt_to_pal_ranges(const struct sg_table *sgt,
 		struct page *page = sg_page(sg);
 		phys_addr_t phys;
 
-		if (!page || is_pci_p2pdma_page(page) || sg->offset ||
+		if (!page || is_pci_p2pdma_page(page) || !PAGE_ALIGNED(sg->offset) ||
 		    !sg->length || !PAGE_ALIGNED(sg->length))
 			return -EINVAL;
-		phys = page_to_phys(page);
+		phys = sg_phys(sg);
 		if (n && phys == end) {
 			if (pal)
 				pal->ranges[n - 1].len += sg->length;
@@ -1019,6 +1027,7 @@ static long sgt_to_pal_ranges(const struct sg_table *sgt,
 	}
 	return n;
 }
+EXPORT_SYMBOL_IF_KUNIT(dma_buf_sgt_to_pal_ranges);
 
 /*
  * The converter's map: the exporter's table, mapped for the importing
@@ -1040,8 +1049,10 @@ static struct dma_buf_phys_list *sgt_to_pal_map(struct dma_buf_attachment *attac
 	sgt = ops->map(attach, DMA_BIDIRECTIONAL);
 	if (IS_ERR_OR_NULL(sgt))
 		return sgt ? ERR_CAST(sgt) : ERR_PTR(-ENOMEM);
-	n = sgt_to_pal_ranges(sgt, NULL);
-	if (n < 0 || !n) {
+	n = dma_buf_sgt_to_pal_ranges(sgt, NULL);
+	if (n <= 0) {
+		pr_err_ratelimited("dma-buf: exporter %s: a table for %s is not whole pages of RAM, no physical address list\n",
+				   attach->dmabuf->exp_name, dev_name(attach->dev));
 		ret = -EINVAL;
 		goto err_unmap;
 	}
@@ -1054,8 +1065,8 @@ static struct dma_buf_phys_list *sgt_to_pal_map(struct dma_buf_attachment *attac
 		ret = -ENOMEM;
 		goto err_unmap;
 	}
-	sgt_to_pal_ranges(sgt, pal);
-	/* RAM in the kernel's linear map, which maps it write-back. */
+	dma_buf_sgt_to_pal_ranges(sgt, pal);
+	/* What the offer's operations say of their pages (pal_cached). */
 	pal->memory = DMA_BUF_PAL_RAM;
 	pal->caching = DMA_BUF_PAL_CACHED;
 	attach->sgt = sgt;

@@ -194,9 +194,11 @@ static void test_unmap(struct dma_buf_attachment *attach, struct sg_table *sgt,
 	kfree(sgt);
 }
 
+/* Pages from alloc_pages(), write-back: PAL importers may list them. */
 static const struct dma_buf_sgt_exp_ops test_sgt_ops = {
 	.map = test_map,
 	.unmap = test_unmap,
+	.pal_cached = true,
 };
 
 /* The pages as physical ranges, neighbouring pages merged. */

@@ -547,6 +547,11 @@ static bool count_export_report(const char *exp_name, const char *what)
 	return false;
 }
 
+/* The refused exports never get a buffer to release. */
+static void never_release(struct dma_buf *dmabuf)
+{
+}
+
 static struct sg_table *never_map(struct dma_buf_attachment *attach,
 				  enum dma_data_direction dir)
 {
@@ -565,12 +570,12 @@ static void export_refuses_both_shapes(struct kunit *test)
 		.get_mapping_offers = hooks_get_offers,
 		.map_dma_buf = never_map,
 		.unmap_dma_buf = never_unmap,
-		.release = hooks_release,
+		.release = never_release,
 	};
 	static const struct dma_buf_ops both_cache = {
 		.get_mapping_offers = hooks_get_offers,
 		.cache_sgt_mapping = true,
-		.release = hooks_release,
+		.release = never_release,
 	};
 	const struct dma_buf_ops *refused[] = { &both_map, &both_cache };
 	DEFINE_DMA_BUF_EXPORT_INFO(info);

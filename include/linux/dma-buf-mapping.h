@@ -117,10 +117,13 @@ struct dma_buf_mapping_type {
 	int (*attach)(struct dma_buf *dmabuf, struct dma_buf_attachment *attach);
 
 	/**
-	 * @detach: [optional] the other end of @attach: undo a mapping of
-	 * this type that the importer left behind (reporting the importer's
-	 * bug with dma_buf_mapping_importer_leaked()), then call the
-	 * exporter's per-type detach.
+	 * @detach: [optional] the other end of @attach: undo what the type
+	 * keeps for the attachment (the SGT type's cached table) and a
+	 * mapping the type tracks that the importer left behind (a PAL still
+	 * mapped, a private type's &dma_buf_attachment.priv_mapping),
+	 * reporting the importer's bug with dma_buf_mapping_importer_leaked(),
+	 * then call the exporter's per-type detach. SGT tables an importer
+	 * maps itself are not tracked, as in 6.12.
 	 *
 	 * Called from dma_buf_detach() after the attachment left the buffer's
 	 * list (no move_notify reaches it any more) and before
@@ -174,6 +177,17 @@ struct dma_buf_sgt_exp_ops {
 	 * move.
 	 */
 	bool cache_mapping;
+	/**
+	 * @pal_cached: every table @map returns is made of whole pages of
+	 * system RAM that the kernel maps write-back (not remapped
+	 * write-combined or uncached, as TTM's page pools and write-combined
+	 * GEM objects are). The core's SGT-to-PAL converter may then list
+	 * them for an importer that asks for a physical address list, as
+	 * %DMA_BUF_PAL_CACHED; it calls @map for a PAL attachment, always
+	 * with %DMA_BIDIRECTIONAL, and ignores @cache_mapping. PAL importers
+	 * are not served from an offer without it.
+	 */
+	bool pal_cached;
 };
 
 /**
@@ -439,9 +453,10 @@ struct dma_buf_phys_list {
  * CPU physical address may get it (dma_buf_dev_uses_phys_addrs() at
  * attach, every range checked at map). Importers that request SGT are
  * served from a PAL offer by the core, which builds and DMA-maps the
- * table; importers that request PAL are served from an SGT offer of pages
- * (not a P2P one) by the core, which lists the pages of the exporter's
- * table. Map it with dma_buf_map_pal().
+ * table; importers that request PAL are served from an SGT offer whose
+ * operations say their pages are write-back RAM
+ * (&dma_buf_sgt_exp_ops.pal_cached) by the core, which lists the pages of
+ * the exporter's table. Map it with dma_buf_map_pal().
  */
 extern const struct dma_buf_mapping_type dma_buf_mapping_pal;
 
