@@ -331,7 +331,7 @@ timeout -k 10 "$timeout_s" qemu-system-x86_64 \
 	-device edu,id=edu64,bus=pcie.0,addr=0x10,dma_mask=0xffffffffffffffff \
 	-device edu,id=edu32,bus=pcie.0,addr=0x11,dma_mask=0xffffffff \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 vivid.allocators=1 dma_buf_test_device.edu_dma_bits=64,32 movablecore=1G cma=16M@0-4G $topo_append ${VM_APPEND:-}" \
+	-append "console=ttyS0 panic=-1 vivid.n_devs=2 vivid.allocators=1,0 dma_buf_test_device.edu_dma_bits=64,32 movablecore=1G cma=16M@0-4G $topo_append ${VM_APPEND:-}" \
 	</dev/null 2>&1
 echo $? >"$sockdir/rc"
 } | tr -d '\r' | tee "$tlog" |

@@ -95,6 +95,8 @@
  * @test-native:
  * @test-pal:
  * @udmabuf:
+ * @vivid-dma-contig:
+ * @vivid-vmalloc:
  * @vgem:
  * @virtio-gpu-a:
  * @virtio-gpu-b:
@@ -143,7 +145,7 @@
 
 #define BUF_SIZE (64 * 1024)
 
-enum exp_kind { EXP_DUMB, EXP_UDMABUF, EXP_HEAP, EXP_TESTDEV };
+enum exp_kind { EXP_DUMB, EXP_UDMABUF, EXP_HEAP, EXP_TESTDEV, EXP_VIVID };
 
 /* The CMA heap's name: the default CMA area, reserved by cma= (vm.sh). */
 #define CMA_HEAP "reserved"
@@ -161,6 +163,7 @@ struct exporter {
 	bool unmap_syncs;
 	struct drm_dev *dev;	/* EXP_DUMB */
 	const char *heap;	/* EXP_HEAP */
+	int vivid;		/* EXP_VIVID: the instance (vm.sh: vivid.allocators) */
 	uint32_t offers;	/* EXP_TESTDEV: 0 is a legacy exporter */
 	uint32_t flags;		/* EXP_TESTDEV: DMA_BUF_TEST_EXPORT_* */
 	/* per buffer */
@@ -199,6 +202,13 @@ static struct exporter exporters[] = {
 	  .pal_pages = true, .unmap_syncs = true },
 	{ .name = "cma-heap", .kind = EXP_HEAP, .heap = CMA_HEAP, .native = true,
 	  .pal_pages = true, .unmap_syncs = true },
+	/*
+	 * videobuf2's exporters: vivid.0 allocates with dma-contig, whose
+	 * unmap skips the CPU sync, vivid.1 with vmalloc, whose unmap syncs.
+	 */
+	{ .name = "vivid-dma-contig", .kind = EXP_VIVID, .vivid = 0, .native = true },
+	{ .name = "vivid-vmalloc", .kind = EXP_VIVID, .vivid = 1, .native = true,
+	  .unmap_syncs = true },
 	{ .name = "test-native", .kind = EXP_TESTDEV, .offers = DMA_BUF_TEST_OFFER_SGT,
 	  .native = true, .pal_pages = true, .unmap_syncs = true },
 	{ .name = "test-legacy", .kind = EXP_TESTDEV, .offers = 0, .unmap_syncs = true },
@@ -252,6 +262,8 @@ static int export_buffer(struct exporter *e, size_t size, uint32_t seed)
 		return udmabuf_export_pattern(size, seed);
 	case EXP_HEAP:
 		return heap_export_pattern(e->heap, size, seed);
+	case EXP_VIVID:
+		return vivid_export_pattern(e->vivid, size, seed);
 	case EXP_TESTDEV:
 		/* Filled with the pattern by the test device itself. */
 		return testdev_export(testdev, size, e->offers, seed, e->flags);

@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <linux/videodev2.h>
@@ -17,6 +18,7 @@
 #include "drmtest.h"
 #include "ioctl_wrappers.h"
 #include "igt_core.h"
+#include "igt_dmabuf_util.h"
 #include "igt_vivid.h"
 
 /* vivid's private controls (drivers/media/test-drivers/vivid/vivid-ctrls.c). */
@@ -48,41 +50,55 @@ static int select_hdmi_input(int fd)
 	return -ENOENT;
 }
 
-bool vivid_open(struct vivid *v)
+/* The video capture node of vivid instance @inst, or -1. */
+static int open_capture(int inst)
 {
-	struct v4l2_format fmt = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
 	struct v4l2_capability cap;
-	char path[64];
-	int i;
+	char path[64], bus[32];
+	int i, fd;
 
+	/* bus_info is "platform:vivid-000" for the platform device vivid.0. */
+	snprintf(bus, sizeof(bus), "platform:vivid-%03d", inst);
 	for (i = 0; i < 64; i++) {
 		snprintf(path, sizeof(path), "/dev/video%d", i);
-		v->fd = open(path, O_RDWR | O_CLOEXEC);
-		if (v->fd < 0)
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
 			continue;
-		if (igt_ioctl(v->fd, VIDIOC_QUERYCAP, &cap) == 0 &&
+		if (igt_ioctl(fd, VIDIOC_QUERYCAP, &cap) == 0 &&
 		    !strcmp((const char *)cap.driver, "vivid") &&
+		    !strcmp((const char *)cap.bus_info, bus) &&
 		    (cap.device_caps & V4L2_CAP_VIDEO_CAPTURE))
-			break;
-		close(v->fd);
-		v->fd = -1;
+			return fd;
+		close(fd);
 	}
-	if (v->fd < 0)
-		return false;
-	/* bus_info is "platform:vivid-000"; the device is the platform device vivid.0. */
-	snprintf(v->devname, sizeof(v->devname), "vivid.0");
+	return -1;
+}
 
-	igt_assert_f(select_hdmi_input(v->fd) == 0, "vivid has no HDMI input");
-	fmt.fmt.pix.width = VIVID_WIDTH;
-	fmt.fmt.pix.height = VIVID_HEIGHT;
+/* The HDMI input, scaled to a @width x @height XBGR32 frame. */
+static void set_frame(int fd, unsigned int width, unsigned int height)
+{
+	struct v4l2_format fmt = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
+
+	igt_assert_f(select_hdmi_input(fd) == 0, "vivid has no HDMI input");
+	fmt.fmt.pix.width = width;
+	fmt.fmt.pix.height = height;
 	fmt.fmt.pix.pixelformat = V4L2_PIX_FMT_XBGR32;
 	fmt.fmt.pix.field = V4L2_FIELD_NONE;
-	do_ioctl(v->fd, VIDIOC_S_FMT, &fmt);
-	igt_assert_eq(fmt.fmt.pix.width, VIVID_WIDTH);
-	igt_assert_eq(fmt.fmt.pix.height, VIVID_HEIGHT);
+	do_ioctl(fd, VIDIOC_S_FMT, &fmt);
+	igt_assert_eq(fmt.fmt.pix.width, width);
+	igt_assert_eq(fmt.fmt.pix.height, height);
 	igt_assert_eq(fmt.fmt.pix.pixelformat, V4L2_PIX_FMT_XBGR32);
-	igt_assert_eq(fmt.fmt.pix.sizeimage, VIVID_FRAME_SIZE);
+	igt_assert_eq(fmt.fmt.pix.sizeimage, width * height * 4);
+}
 
+bool vivid_open(struct vivid *v)
+{
+	v->fd = open_capture(0);
+	if (v->fd < 0)
+		return false;
+	snprintf(v->devname, sizeof(v->devname), "vivid.0");
+
+	set_frame(v->fd, VIVID_WIDTH, VIVID_HEIGHT);
 	set_ctrl(v->fd, VIVID_CID_TEST_PATTERN, TPG_PAT_RED);
 	set_ctrl(v->fd, VIVID_CID_OSD_TEXT_MODE, OSD_TEXT_NONE);
 	return true;
@@ -111,6 +127,8 @@ int vivid_queue(struct vivid *v, int dmabuf)
 		.length = VIVID_FRAME_SIZE,
 	};
 
+	/* The format is the device's: an export may have changed it. */
+	set_frame(v->fd, VIVID_WIDTH, VIVID_HEIGHT);
 	request_buffers(v, 1);
 	if (igt_ioctl(v->fd, VIDIOC_QBUF, &buf))
 		return -errno;
@@ -139,6 +157,50 @@ void vivid_capture(struct vivid *v)
 void vivid_release(struct vivid *v)
 {
 	request_buffers(v, 0);
+}
+
+int vivid_export_pattern(int inst, size_t size, uint32_t seed)
+{
+	struct v4l2_requestbuffers req = {
+		.count = 1,
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_MMAP,
+	};
+	struct v4l2_buffer buf = {
+		.index = 0,
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_MMAP,
+	};
+	struct v4l2_exportbuffer exp = {
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.index = 0,
+		.flags = O_RDWR | O_CLOEXEC,
+	};
+	unsigned int side = 32;
+	void *map;
+	int fd;
+
+	while ((size_t)side * side * 4 < size)
+		side *= 2;
+	igt_assert_f((size_t)side * side * 4 == size,
+		     "a vivid frame cannot be %zu bytes", size);
+	fd = open_capture(inst);
+	igt_assert_f(fd >= 0, "no capture node of vivid instance %d", inst);
+	set_frame(fd, side, side);
+	do_ioctl(fd, VIDIOC_REQBUFS, &req);
+	igt_assert_lte(1, req.count);
+	do_ioctl(fd, VIDIOC_QUERYBUF, &buf);
+	igt_assert_eq(buf.length, size);
+	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, buf.m.offset);
+	igt_assert(map != MAP_FAILED);
+	pattern_fill(map, size, seed);
+	munmap(map, size);
+	do_ioctl(fd, VIDIOC_EXPBUF, &exp);
+	/* The dma-buf holds the buffer; the queue and the node can go. */
+	req.count = 0;
+	do_ioctl(fd, VIDIOC_REQBUFS, &req);
+	close(fd);
+	return exp.fd;
 }
 
 long vivid_check_red(const void *frame)

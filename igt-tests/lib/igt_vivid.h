@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vivid (the V4L2 virtual video driver) as a dma-buf importer: its video
- * capture queue, with vivid.allocators=1, imports V4L2_MEMORY_DMABUF
- * buffers through videobuf2-dma-contig, a legacy (static) importer.
+ * vivid (the V4L2 virtual video driver) as a dma-buf importer: the video
+ * capture queue of its first instance, with vivid.allocators=1, imports
+ * V4L2_MEMORY_DMABUF buffers through videobuf2-dma-contig, a legacy
+ * (static) importer. And as an exporter: any instance's capture queue
+ * exports its MMAP buffers (VIDIOC_EXPBUF) through the videobuf2
+ * allocator of that instance (vivid.allocators: 0 vmalloc, 1 dma-contig).
  */
 #ifndef IGT_VIVID_H
 #define IGT_VIVID_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define VIVID_WIDTH 32
 #define VIVID_HEIGHT 32
@@ -36,6 +40,14 @@ void vivid_capture(struct vivid *v);
 
 /* Release the queue (and with it vivid's attachment) without capturing. */
 void vivid_release(struct vivid *v);
+
+/*
+ * Export a capture buffer of vivid instance @inst holding pattern @seed:
+ * a square XBGR32 frame of @size bytes (a power of 4 times 4 KiB). The
+ * queue is released and the node closed; the dma-buf keeps the memory.
+ * Returns the dma-buf fd; fails the test when the instance is missing.
+ */
+int vivid_export_pattern(int inst, size_t size, uint32_t seed);
 
 /* Is every pixel of @frame the same 100% red? */
 long vivid_check_red(const void *frame);
