@@ -127,6 +127,12 @@ static int fake_mmio_bus_offset(struct pci_dev *provider, phys_addr_t base,
 	return 0;
 }
 
+/* A DMA offset (dma-ranges): DMA addresses are not physical ones. */
+static const struct bus_dma_region dma_offset_map[] = {
+	{ .cpu_start = 0, .dma_start = 1ULL << 32, .size = 1ULL << 32 },
+	{}
+};
+
 static bool p2p_reachable;
 
 /* Contract violations reported by the core (stubbed: no WARN in the log). */
@@ -333,19 +339,8 @@ static struct pal_ctx *pal_export(struct kunit *test, struct dma_buf_phys_list *
 	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	snprintf(name, sizeof(name), "dma-buf-pal-test.%d", atomic_inc_return(&instance));
-	ctx->dev = kunit_device_register(test, name);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->dev);
-	/* A device that can address everything, as the trust rule needs. */
-	ctx->dev->coherent_dma_mask = DMA_BIT_MASK(64);
-	ctx->dev->dma_mask = &ctx->dev->coherent_dma_mask;
-#ifdef CONFIG_SWIOTLB
-	/*
-	 * ... and that does not bounce, even where swiotlb=force makes
-	 * every device bounce (the VM's bounce topology; its refusal there
-	 * is pal_trust_forced_bounce's).
-	 */
-	ctx->dev->dma_io_tlb_mem = NULL;
-#endif
+	/* Forced bouncing's refusal is pal_trust_forced_bounce's. */
+	ctx->dev = dma_buf_kunit_phys_device(test, name);
 
 	exp = kzalloc(sizeof(*exp), GFP_KERNEL);
 	if (!exp) {
@@ -725,10 +720,6 @@ static void pal_wrong_type(struct kunit *test)
 static void pal_trust_rule(struct kunit *test)
 {
 	struct pal_ctx *ctx = pal_export_pages(test, 2);
-	static const struct bus_dma_region offset_map[] = {
-		{ .cpu_start = 0, .dma_start = 1ULL << 32, .size = 1ULL << 32 },
-		{}
-	};
 	const struct dma_buf_mapping_request req[] = {
 		DMA_BUF_PAL_REQUEST(ctx->dev, false),
 		DMA_BUF_SGT_REQUEST(ctx->dev, false),
@@ -736,7 +727,7 @@ static void pal_trust_rule(struct kunit *test)
 	struct dma_buf_attachment *attach;
 
 	KUNIT_EXPECT_TRUE(test, dma_buf_dev_uses_phys_addrs(ctx->dev));
-	ctx->dev->dma_range_map = offset_map;
+	ctx->dev->dma_range_map = dma_offset_map;
 	KUNIT_EXPECT_FALSE(test, dma_buf_dev_uses_phys_addrs(ctx->dev));
 
 	attach = pal_attach(ctx, req, 1);
@@ -1476,10 +1467,6 @@ static void sgt_to_pal_served(struct kunit *test)
 static void sgt_to_pal_refused(struct kunit *test)
 {
 	struct pal_ctx *ctx = sgt_export_pages(test, 2, false);
-	static const struct bus_dma_region offset_map[] = {
-		{ .cpu_start = 0, .dma_start = 1ULL << 32, .size = 1ULL << 32 },
-		{}
-	};
 	const struct dma_buf_mapping_request req[] = {
 		DMA_BUF_PAL_REQUEST(ctx->dev, true),
 		DMA_BUF_SGT_REQUEST(ctx->dev, true),
@@ -1487,7 +1474,7 @@ static void sgt_to_pal_refused(struct kunit *test)
 	struct dma_buf_attachment *attach;
 	struct pci_dev *provider;
 
-	ctx->dev->dma_range_map = offset_map;
+	ctx->dev->dma_range_map = dma_offset_map;
 	KUNIT_EXPECT_EQ(test, PTR_ERR(pal_attach(ctx, req, 1)), -EOPNOTSUPP);
 	/* With SGT listed too, the importer gets it directly. */
 	attach = pal_attach(ctx, req, 2);

@@ -267,15 +267,15 @@ static void pal_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach
 {
 	const struct dma_buf_pal_exp_ops *ops = dma_buf_attach_pal_ops(attach);
 
-	/* Under the lock: a buggy importer may still be unmapping. */
-	dma_resv_lock(dmabuf->resv, NULL);
+	/* Read unlocked: see &dma_buf_mapping_type.detach. */
 	if (attach->pal) {
+		dma_resv_lock(dmabuf->resv, NULL);
 		dma_buf_mapping_importer_leaked(attach,
 						"detached with a PAL still mapped (ranges)",
 						attach->pal->nr_ranges);
 		pal_unmap(attach);
+		dma_resv_unlock(dmabuf->resv);
 	}
-	dma_resv_unlock(dmabuf->resv);
 	if (ops->detach)
 		ops->detach(dmabuf, attach);
 }

@@ -313,14 +313,7 @@ static struct hooks_ctx *hooks_export(struct kunit *test, enum hooks_offers offe
 
 	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
-	ctx->dev = kunit_device_register(test, "dma-buf-type-ops-test");
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->dev);
-	/* A device the PAL trust rule admits (see dma-buf-pal-test.c). */
-	ctx->dev->coherent_dma_mask = DMA_BIT_MASK(64);
-	ctx->dev->dma_mask = &ctx->dev->coherent_dma_mask;
-#ifdef CONFIG_SWIOTLB
-	ctx->dev->dma_io_tlb_mem = NULL;
-#endif
+	ctx->dev = dma_buf_kunit_phys_device(test, "dma-buf-type-ops-test");
 
 	exp = kzalloc(sizeof(*exp), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, exp);
