@@ -25,8 +25,8 @@ static inline void dma_buf_kunit_put(void *dmabuf)
  * and does not bounce, even where swiotlb=force makes every device bounce
  * (the VM's bounce topology).
  */
-static inline struct device *dma_buf_kunit_phys_device(struct kunit *test,
-							const char *name)
+static inline struct device *
+dma_buf_kunit_phys_device(struct kunit *test, const char *name)
 {
 	struct device *dev = kunit_device_register(test, name);
 
