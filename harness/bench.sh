@@ -15,7 +15,7 @@
 #  1. KUnit, at boot (kunit.filter_glob): dma-buf-api-bench, attach + map +
 #     unmap + detach for static and dynamic exporters and importers, also
 #     with 16 and 256 other attachments, in both kernels; in ours also
-#     dma-buf-bench (the four legacy/native combinations, negotiation with
+#     dma-buf-bench (legacy and native importer of a native exporter, negotiation with
 #     n offers x m requests, attachments per buffer) and dma-buf-pal-bench;
 #  2. igt-tests/bench/prime_roundtrip: export + import + close round trips
 #     per pair and size, and one more import of a buffer K others hold.

@@ -4,6 +4,9 @@
 #
 #   kunit.sh          the suites, as `make check` counts them
 #   kunit.sh sweep    the driver suites marked "# tier: sweep" (`make sweep`)
+#   KUNIT_SRC=TREE kunit.sh compat-point
+#                     the core suites (drivers/dma-buf) in TREE, the series
+#                     before its last patch (harness/series.sh compat-point)
 #
 # (The benchmark suites are run by bench.sh: `make bench`.)
 #
@@ -26,6 +29,7 @@ STAGE=kunit
 
 ccache_env
 [ -d "$SRC/.git" ] || die "no assembled tree at $SRC; run 'make assemble' first"
+KSRC=${KUNIT_SRC:-$SRC}
 
 dirs=$(cd "$TOP" && git ls-files --cached --others --exclude-standard -- '*.kunitconfig' |
 	grep -v '^harness/' |
@@ -42,10 +46,10 @@ run_variant() {
 	# The variants of a directory share a build directory: the second
 	# changes a few options, and make rebuilds only the objects that
 	# depend on them (a second cold UML build would cost minutes).
-	bdir=$BUILD/kunit-$arch-$tag
+	bdir=$BUILD/kunit-$arch-$tag${KUNIT_SRC:+-$(basename "$KSRC")}
 	log=$LOGDIR/$name-$tag.log
 	say "$dir${variant:+ ($variant)}: building for $arch and running (log: $log)"
-	(cd "$SRC" && python3 tools/testing/kunit/kunit.py run \
+	(cd "$KSRC" && python3 tools/testing/kunit/kunit.py run \
 		--kunitconfig="$dir" --build_dir="$bdir" --jobs="$JOBS" \
 		--make_options "CC=ccache gcc" --timeout 600 "$@") >"$log" 2>&1 || true
 	if ! grep -q 'Testing complete\.' "$log"; then
@@ -55,7 +59,7 @@ run_variant() {
 	fi
 	# The KTAP as the kernel printed it (build/results/ktap/, for CI).
 	mkdir -p "$BUILD/results/ktap"
-	(cd "$SRC" && python3 tools/testing/kunit/kunit.py parse --raw_output=kunit "$bdir/test.log") \
+	(cd "$KSRC" && python3 tools/testing/kunit/kunit.py parse --raw_output=kunit "$bdir/test.log") \
 		>"$BUILD/results/ktap/$name-$tag.ktap" 2>/dev/null || true
 	# kunit.py counts results only: a kernel report (an oops in a worker
 	# after the last test, a refcount warning) fails the run as well. UML's
@@ -73,7 +77,14 @@ run_variant() {
 }
 
 want_tier=${1:-check}
-case "$want_tier" in check | sweep) ;; *) die "usage: kunit.sh [sweep]" ;; esac
+case "$want_tier" in check | sweep | compat-point) ;; *) die "usage: kunit.sh [sweep|compat-point]" ;; esac
+if [ "$want_tier" = compat-point ]; then
+	[ -n "${KUNIT_SRC:-}" ] || die "compat-point needs KUNIT_SRC (harness/series.sh compat-point sets it)"
+	run_variant compat-point drivers/dma-buf uml --kconfig_add CONFIG_INIT_STACK_NONE=y
+	echo "RESULT kunit passed=$passed failed=$failed"
+	[ "$failed" -eq 0 ]
+	exit
+fi
 if [ "$want_tier" = check ]; then
 	for d in $dirs; do
 		# Build bots leave the stack uninitialised: nothing may work by luck.

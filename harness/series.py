@@ -12,6 +12,14 @@ its file whole. Every changed line must go somewhere and every "take"
 must take something, so a description that no longer fits the overlay is
 an error, not a silently different series.
 
+The last patch may instead be "reverse-of: FILE": a patch that removes
+what FILE (a diff in the repository, applied to the assembled tree) would
+add back. The patches before it then build the assembled tree with FILE
+applied, and the last one goes from there to the assembled tree. So a
+removal that must stay separable (a distribution stops one patch earlier)
+is kept as the assembled tree without it plus the diff that restores it,
+and the overlay holds only the final code.
+
 The patches are committed on top of the base in a scratch worktree of the
 assembled tree's repository and written with git format-patch, with a
 cover letter. Commit dates are fixed so that the same overlay always
@@ -49,6 +57,7 @@ class Patch:
         self.body = []
         self.takes = []          # (path, regex or None, description lineno)
         self.used = set()        # indexes of takes that took a line
+        self.reverse_of = None   # "reverse-of: FILE", the last patch only
 
 
 def parse(path):
@@ -80,6 +89,11 @@ def parse(path):
                 if not patches:
                     raise SeriesError('%s:%d: body before the first patch' % (path, n))
                 target = patches[-1].body
+            elif key == 'reverse-of':
+                if not patches:
+                    raise SeriesError('%s:%d: reverse-of before the first patch' % (path, n))
+                patches[-1].reverse_of = os.path.join(os.path.dirname(os.path.abspath(path)),
+                                                      value)
             elif key == 'take':
                 if not patches:
                     raise SeriesError('%s:%d: take before the first patch' % (path, n))
@@ -92,8 +106,11 @@ def parse(path):
                 raise SeriesError('%s:%d: unknown key %r' % (path, n, key))
     if not cover_subject or not patches:
         raise SeriesError('%s: needs a cover-subject and at least one patch' % path)
-    for p in patches:
-        if not p.takes:
+    for k, p in enumerate(patches):
+        if p.reverse_of and (p.takes or k != len(patches) - 1):
+            raise SeriesError('%s:%d: patch %r: reverse-of is for the last patch, without takes'
+                              % (path, p.lineno, p.subject))
+        if not p.takes and not p.reverse_of:
             raise SeriesError('%s:%d: patch %r takes nothing' % (path, p.lineno, p.subject))
         if not p.body:
             raise SeriesError('%s:%d: patch %r has no commit message' % (path, p.lineno, p.subject))
@@ -219,27 +236,58 @@ def reset_worktree(src, work, base):
     git(src, 'worktree', 'add', '--detach', work, base)
 
 
+def restored_tree(src, work, final, diff, env):
+    """Commit the assembled tree with DIFF applied, in WORK: its revision."""
+    reset_worktree(src, work, final)
+    r = subprocess.run(['git', '-C', work, 'apply', '--index', '--whitespace=nowarn', diff],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if r.returncode:
+        raise SeriesError('%s does not apply to the assembled tree (%s); update it '
+                          '(harness/series.sh compat) so that it restores what the last '
+                          'patch removes' % (diff, r.stderr.decode(errors='replace').strip()))
+    git(work, 'commit', '-q', '--no-verify', '-m', 'before ' + os.path.basename(diff), env=env)
+    return git(work, 'rev-parse', 'HEAD').decode().strip()
+
+
+def commit(work, patch, signoff, env):
+    git(work, 'add', '-A', '-f', '.')
+    msgfile = os.path.join(work, '.git-series-msg')
+    with open(msgfile, 'w', encoding='utf-8') as m:
+        m.write(message(patch, signoff))
+    git(work, 'commit', '-q', '--no-verify', '--cleanup=verbatim', '-F', msgfile, env=env)
+    os.unlink(msgfile)
+
+
 def generate(args):
     cover_subject, cover_body, patches = parse(args.desc)
-    src, base, final = args.src, args.base, args.final
-    names = git(src, 'diff', '--no-renames', '--name-only', '-z', base, final).decode()
+    src = args.src
+    # Commit ids: "HEAD" in the scratch worktree would be its own.
+    base, final = (git(src, 'rev-parse', '--verify', r + '^{commit}').decode().strip()
+                   for r in (args.base, args.final))
+    name, mail = identity(args.signoff)
+    env = dict(os.environ, GIT_AUTHOR_NAME=name, GIT_AUTHOR_EMAIL=mail,
+               GIT_COMMITTER_NAME=name, GIT_COMMITTER_EMAIL=mail,
+               GIT_AUTHOR_DATE=args.date, GIT_COMMITTER_DATE=args.date)
+    work = os.path.abspath(args.work)
+    last = patches[-1] if patches[-1].reverse_of else None
+    # The patches that take lines build TARGET: the assembled tree, or the
+    # one the last patch goes from.
+    target = restored_tree(src, work, final, last.reverse_of, env) if last else final
+    taking = patches[:-1] if last else patches
+
+    names = git(src, 'diff', '--no-renames', '--name-only', '-z', base, target).decode()
     paths = [p for p in names.split('\0') if p]
-    plans = [FilePlan(p, file_lines(src, base, p), file_lines(src, final, p), patches)
+    plans = [FilePlan(p, file_lines(src, base, p), file_lines(src, target, p), taking)
              for p in paths]
-    for p in patches:
+    for p in taking:
         for t, (tpath, regex, n) in enumerate(p.takes):
             if t not in p.used:
                 raise SeriesError('%s:%d: "take: %s%s" takes no changed line'
                                   % (args.desc, n, tpath,
                                      ' /%s/' % regex.pattern if regex else ''))
 
-    reset_worktree(src, args.work, base)
-    work = args.work
-    name, mail = identity(args.signoff)
-    env = dict(os.environ, GIT_AUTHOR_NAME=name, GIT_AUTHOR_EMAIL=mail,
-               GIT_COMMITTER_NAME=name, GIT_COMMITTER_EMAIL=mail,
-               GIT_AUTHOR_DATE=args.date, GIT_COMMITTER_DATE=args.date)
-    for k, patch in enumerate(patches):
+    reset_worktree(src, work, base)
+    for k, patch in enumerate(taking):
         touched = [f for f in plans if k in f.steps()]
         if not touched:
             raise SeriesError('patch %d (%s) changes nothing' % (k + 1, patch.subject))
@@ -256,19 +304,25 @@ def generate(args):
                 out.writelines(content)
             if f.base is not None:
                 shutil.copymode(os.path.join(src, f.path), dest)
-        git(work, 'add', '-A', '-f', '.')
-        msgfile = os.path.join(work, '.git-series-msg')
-        with open(msgfile, 'w', encoding='utf-8') as m:
-            m.write(message(patch, args.signoff))
-        git(work, 'commit', '-q', '--no-verify', '--cleanup=verbatim', '-F', msgfile, env=env)
-        os.unlink(msgfile)
+        commit(work, patch, args.signoff, env)
 
     # Nothing may be left out: the last state is the assembled tree.
-    got = git(work, 'rev-parse', 'HEAD^{tree}').decode().strip()
-    want = git(src, 'rev-parse', final + '^{tree}').decode().strip()
-    if got != want:
+    def tree(repo, rev):
+        return git(repo, 'rev-parse', rev + '^{tree}').decode().strip()
+    if last:
+        if tree(work, 'HEAD') != tree(src, target):
+            raise SeriesError('the patches before "%s" do not rebuild the tree it removes from'
+                              % last.subject)
+        before = git(work, 'rev-parse', 'HEAD').decode().strip()
+        git(work, 'checkout', '-q', '-f', '--detach', final)
+        git(work, 'reset', '-q', '--soft', before)
+        if tree(work, 'HEAD') == tree(src, final):
+            raise SeriesError('"%s" removes nothing: %s restores nothing'
+                              % (last.subject, last.reverse_of))
+        commit(work, last, args.signoff, env)
+    if tree(work, 'HEAD') != tree(src, final):
         raise SeriesError('the series does not rebuild the assembled tree (tree %s, want %s)'
-                          % (got, want))
+                          % (tree(work, 'HEAD'), tree(src, final)))
 
     out = args.out
     shutil.rmtree(out, ignore_errors=True)

@@ -15,6 +15,17 @@
 #                       linux-source-6.12 version Debian's archive serves:
 #                       clean, with a three-way merge, or where it stops
 #                       (a failure only for the pinned version)
+#   series.sh compat-point
+#                       (make sweep) the core KUnit suites (drivers/dma-buf)
+#                       at the point before the last patch, where a
+#                       distribution may stop to keep the compat exporter
+#                       path (the last patch is "reverse-of:
+#                       compat-exporter.patch" in series.txt)
+#   series.sh compat [save]
+#                       a worktree of the assembled tree with
+#                       series/compat-exporter.patch applied, in
+#                       build/src/compat-point, to change what the last
+#                       patch removes; "save" writes the patch back from it
 #
 # Needs the assembled tree (make assemble) without unexported edits.
 STAGE=series
@@ -220,7 +231,43 @@ versions)
 	echo "RESULT series-versions clean=$clean three-way=$merged does-not-apply=$refused failed=$failed"
 	[ "$failed" -eq 0 ]
 	;;
+compat-point)
+	work=$BUILD/series-work
+	generate "$BUILD/series-compat-point" "$work" "" >"$LOGDIR/series-compat-point.log" 2>&1 ||
+		{ echo "FAIL series-compat-point: cannot write the series (log $LOGDIR/series-compat-point.log)"; exit 1; }
+	last=$(git -C "$work" log -1 --format=%s)
+	git -C "$work" checkout -q --detach HEAD~1
+	say "the series without its last patch (\"$last\"): the core KUnit suites"
+	KUNIT_SRC=$work bash "$TOP/harness/kunit.sh" compat-point
+	;;
+compat)
+	dir=$BUILD/src/compat-point
+	diff=$TOP/series/compat-exporter.patch
+	case ${2:-open} in
+	open)
+		if [ ! -d "$dir/.git" ] && [ ! -f "$dir/.git" ]; then
+			tgit worktree add -q --detach "$dir" HEAD
+		else
+			git -C "$dir" checkout -q -f --detach "$(tgit rev-parse HEAD)"
+			git -C "$dir" clean -q -f -d -x
+		fi
+		git -C "$dir" apply -3 "$diff" ||
+			die "$diff applies with conflicts: resolve them in $dir, then 'series.sh compat save'"
+		say "$dir: the assembled tree before the last patch; edit it, then 'series.sh compat save'"
+		;;
+	save)
+		[ -e "$dir/.git" ] || die "no $dir: run 'series.sh compat' first"
+		[ "$(git -C "$dir" rev-parse HEAD)" = "$(tgit rev-parse HEAD)" ] ||
+			die "$dir is not on the assembled tree any more: 'series.sh compat' again and redo the edit"
+		git -C "$dir" add -A
+		git -C "$dir" diff --cached HEAD >"$diff"
+		git -C "$dir" reset -q
+		say "wrote $diff ($(grep -c '^diff --git' "$diff") files)"
+		;;
+	*) die "usage: series.sh compat [save]" ;;
+	esac
+	;;
 *)
-	die "usage: series.sh [check|bisect|versions]"
+	die "usage: series.sh [check|bisect|versions|compat-point|compat [save]]"
 	;;
 esac

@@ -7,8 +7,9 @@
 # Too slow for every `make check` (tens of minutes on 2 cores); run it
 # when a shared helper changes. Then amdgpu.ko and xe.ko built and linked
 # (the module tiers' "link: sweep"), the series after each patch and on
-# every served 6.12.y, the kit's kernel recipe, and the xe and amdgpu KUnit
-# suites (harness/kunit.sh sweep). Prints the directory list, then
+# every served 6.12.y, the core KUnit suites before the series' last patch
+# (harness/series.sh compat-point), the kit's kernel recipe, and the xe and
+# amdgpu KUnit suites (harness/kunit.sh sweep). Prints the directory list, then
 # "PASS|FAIL sweep/<dir>" (or "n/a: nothing built on x86_64") and a RESULT
 # line; per-directory logs in build/logs/sweep/.
 STAGE=sweep
@@ -170,6 +171,11 @@ else
 	say "the patch series, built after each patch (logs: $LOGDIR/series-bisect/)"
 	step series-bisect bash "$TOP/harness/series.sh" bisect
 fi
+
+# The point before the series' last patch, where a distribution may stop
+# to keep the compat exporter path: the core KUnit suites there too.
+say "the core KUnit suites before the series' last patch (log: $LOGDIR/kunit-uml-compat-point-drivers_dma-buf.log)"
+step series-compat-point bash "$TOP/harness/series.sh" compat-point
 
 # The series on every linux-source-6.12 version Debian serves (downloads
 # each once into build/series-versions/debs).

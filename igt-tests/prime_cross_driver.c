@@ -47,15 +47,14 @@
  * it, the exporters whose SGT offer says its pages are write-back RAM
  * (udmabuf, the heaps, the test device) serve it through the core's
  * SGT-to-PAL converter ("via=sgt"), and the PAL-only exporter directly;
- * the GEM exporters (their pages may be write-combined) and the legacy
- * one do not. Where it is not served its import is refused with
+ * the GEM exporters (their pages may be write-combined) do not. Where it is not served its import is refused with
  * EOPNOTSUPP and leaves no attachment.
  *
  * Which drivers are native (offer or request mapping types themselves) and
  * which go through the compat layer is written in the tables below, from
- * the kernel's conversions: every exporter is native (the test device
- * keeps a legacy one, "test-legacy", for the compat path); vivid
- * (videobuf2) imports through the legacy API.
+ * the kernel's conversions: every exporter is native; vivid (videobuf2)
+ * and the test device's static importer import through the legacy API,
+ * the compat path.
  *
  * Each subtest prints one "cell:" line for the table of `make`.
  */
@@ -91,7 +90,6 @@
  * @cma-heap:
  * @system-heap:
  * @test-high:
- * @test-legacy:
  * @test-native:
  * @test-pal:
  * @udmabuf:
@@ -164,7 +162,7 @@ struct exporter {
 	struct drm_dev *dev;	/* EXP_DUMB */
 	const char *heap;	/* EXP_HEAP */
 	int vivid;		/* EXP_VIVID: the instance (vm.sh: vivid.allocators) */
-	uint32_t offers;	/* EXP_TESTDEV: 0 is a legacy exporter */
+	uint32_t offers;	/* EXP_TESTDEV: DMA_BUF_TEST_OFFER_* */
 	uint32_t flags;		/* EXP_TESTDEV: DMA_BUF_TEST_EXPORT_* */
 	/* per buffer */
 	int fd;			/* exporter's own DRM client */
@@ -211,7 +209,6 @@ static struct exporter exporters[] = {
 	  .unmap_syncs = true },
 	{ .name = "test-native", .kind = EXP_TESTDEV, .offers = DMA_BUF_TEST_OFFER_SGT,
 	  .native = true, .pal_pages = true, .unmap_syncs = true },
-	{ .name = "test-legacy", .kind = EXP_TESTDEV, .offers = 0, .unmap_syncs = true },
 	/* The core's adapter unmaps with a sync. */
 	{ .name = "test-pal", .kind = EXP_TESTDEV, .offers = DMA_BUF_TEST_OFFER_PAL,
 	  .native = true, .pal_only = true, .unmap_syncs = true },

@@ -51,7 +51,6 @@
  * @udmabuf:
  * @virtio-gpu-a:
  * @test-native:
- * @test-legacy:
  *
  * arg[2]:
  *
@@ -84,7 +83,7 @@ struct exporter {
 	const char *name;
 	enum exp_kind kind;
 	struct drm_dev *dev;
-	uint32_t offers;	/* EXP_TESTDEV: 0 is a legacy exporter */
+	uint32_t offers;	/* EXP_TESTDEV: DMA_BUF_TEST_OFFER_* */
 };
 
 static const struct exporter exporters[] = {
@@ -93,8 +92,6 @@ static const struct exporter exporters[] = {
 	{ "vgem", EXP_DUMB, &vgem },			/* native, GEM PRIME helpers */
 	/* native and dynamic: a dynamic importer maps it on first use */
 	{ "test-native", EXP_TESTDEV, NULL, DMA_BUF_TEST_OFFER_SGT },
-	/* legacy (map_dma_buf) and dynamic: the compat exporter path */
-	{ "test-legacy", EXP_TESTDEV, NULL, 0 },
 };
 
 struct importer {

@@ -7,8 +7,8 @@
  * each pair must negotiate, this test finds its devices: every DRM card
  * (amdgpu, xe, i915, nouveau, virtio-gpu, vgem, ...), udmabuf, every
  * dma-heap and, on a test kernel, the dma-buf test device's exporters (a
- * native SGT exporter, a legacy one and a PAL-only one, which real GPUs
- * can only import through the core's PAL-to-SGT adapter). Subtests are
+ * native SGT exporter and a PAL-only one, which real GPUs can only import
+ * through the core's PAL-to-SGT adapter). Subtests are
  * named after what was found ("<exporter>-to-<importer>", a card as
  * "<driver>-card<N>"), so their list differs between machines.
  *
@@ -87,7 +87,7 @@ struct exporter {
 	enum exp_kind kind;
 	struct drm_dev *dev;	/* EXP_DUMB */
 	char heap[32];		/* EXP_HEAP: its name under /dev/dma_heap */
-	uint32_t offers;	/* EXP_TESTDEV: 0 is a legacy exporter */
+	uint32_t offers;	/* EXP_TESTDEV: DMA_BUF_TEST_OFFER_* */
 	/* per buffer */
 	int fd;
 	uint32_t handle;
@@ -198,7 +198,6 @@ static void discover(void)
 	testdev = open(TESTDEV_PATH, O_RDWR | O_CLOEXEC);
 	if (testdev >= 0) {
 		add_exporter(EXP_TESTDEV, "test-native")->offers = DMA_BUF_TEST_OFFER_SGT;
-		add_exporter(EXP_TESTDEV, "test-legacy")->offers = 0;
 		add_exporter(EXP_TESTDEV, "test-pal")->offers = DMA_BUF_TEST_OFFER_PAL;
 	}
 }

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Benchmark of the dma-buf attach and map paths through the API that
- * existed before mapping types (dma_buf_attach(), dma_buf_dynamic_attach(),
- * dma_buf_map_attachment_unlocked(), .map_dma_buf), so that this one file
- * builds unchanged in the unmodified kernel too: `make bench` runs it in
- * both and prints the ratio. Reported, never asserted.
+ * Benchmark of the dma-buf attach and map paths through the importer API
+ * that existed before mapping types (dma_buf_attach(),
+ * dma_buf_dynamic_attach(), dma_buf_map_attachment_unlocked()), so that
+ * this one file builds in the unmodified kernel too, where its exporter
+ * has .map_dma_buf, and in one with mapping types, where its exporter
+ * offers the same map as an SGT offer: `make bench` runs it in both and
+ * prints the ratio. Reported, never asserted.
  *
  * Each row is attach + map + unmap + detach, for a static and a dynamic
  * exporter and importer, and with 0, 16 and 256 other attachments on the
@@ -80,6 +82,35 @@ static void bench_release(struct dma_buf *dmabuf)
 {
 }
 
+/*
+ * The exporter's map in each kernel's shape: an SGT offer with mapping
+ * types (DMA_BUF_SGT_OFFER is theirs), .map_dma_buf without.
+ */
+#ifdef DMA_BUF_SGT_OFFER
+static const struct dma_buf_sgt_exp_ops bench_sgt_ops = {
+	.map = bench_map,
+	.unmap = bench_unmap,
+};
+
+static int bench_get_offers(struct dma_buf *dmabuf,
+			    struct dma_buf_attachment *attach,
+			    struct dma_buf_mapping_offers *offers)
+{
+	return dma_buf_mapping_offer_add(offers, DMA_BUF_SGT_OFFER(&bench_sgt_ops));
+}
+
+static const struct dma_buf_ops bench_static_ops = {
+	.get_mapping_offers = bench_get_offers,
+	.release = bench_release,
+};
+
+static const struct dma_buf_ops bench_dynamic_ops = {
+	.get_mapping_offers = bench_get_offers,
+	.pin = bench_pin,
+	.unpin = bench_unpin,
+	.release = bench_release,
+};
+#else
 static const struct dma_buf_ops bench_static_ops = {
 	.map_dma_buf = bench_map,
 	.unmap_dma_buf = bench_unmap,
@@ -93,6 +124,7 @@ static const struct dma_buf_ops bench_dynamic_ops = {
 	.unpin = bench_unpin,
 	.release = bench_release,
 };
+#endif
 
 static void bench_move_notify(struct dma_buf_attachment *attach)
 {

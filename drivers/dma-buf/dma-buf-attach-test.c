@@ -2,14 +2,14 @@
 /*
  * KUnit tests for dma-buf attachments.
  *
- * "dma-buf-attach" pins down the attachment API as legacy importers and
- * exporters use it: static and dynamic attach, the mapping cache,
- * pinning, peer2peer, move_notify and error propagation. It must keep
- * passing unchanged for drivers that are not converted.
+ * "dma-buf-attach" pins down the attachment API as legacy importers use
+ * it: static and dynamic attach, the mapping cache, pinning, peer2peer,
+ * move_notify and error propagation. It must keep passing unchanged for
+ * importers that are not converted.
  *
- * "dma-buf-mapping" covers mapping-type negotiation, the compat layer in
- * all four exporter/importer combinations, P2P, the contract checks,
- * concurrency and allocation failures.
+ * "dma-buf-mapping" covers mapping-type negotiation, the compat layer for
+ * legacy importers, P2P, the contract checks, concurrency and allocation
+ * failures.
  */
 
 #include <kunit/device.h>
@@ -185,24 +185,6 @@ static void test_release(struct dma_buf *dmabuf)
 	free_test_exporter(dmabuf->priv);
 }
 
-static const struct dma_buf_ops test_static_ops = {
-	.attach = test_attach,
-	.detach = test_detach,
-	.map_dma_buf = test_map,
-	.unmap_dma_buf = test_unmap,
-	.release = test_release,
-};
-
-static const struct dma_buf_ops test_dynamic_ops = {
-	.attach = test_attach,
-	.detach = test_detach,
-	.pin = test_pin,
-	.unpin = test_unpin,
-	.map_dma_buf = test_map,
-	.unmap_dma_buf = test_unmap,
-	.release = test_release,
-};
-
 static const struct dma_buf_sgt_exp_ops test_sgt_ops = {
 	.map = test_map,
 	.unmap = test_unmap,
@@ -227,15 +209,14 @@ static int test_get_offers(struct dma_buf *dmabuf,
 	return exp->offers_ret;
 }
 
-/* Native exporters: offers instead of map_dma_buf. */
-static const struct dma_buf_ops test_native_ops = {
+static const struct dma_buf_ops test_static_ops = {
 	.attach = test_attach,
 	.detach = test_detach,
 	.get_mapping_offers = test_get_offers,
 	.release = test_release,
 };
 
-static const struct dma_buf_ops test_native_dynamic_ops = {
+static const struct dma_buf_ops test_dynamic_ops = {
 	.attach = test_attach,
 	.detach = test_detach,
 	.pin = test_pin,
@@ -490,11 +471,31 @@ static void attach_explicit_pin(struct kunit *test)
 	dma_buf_detach(ctx->dmabuf, attach);
 }
 
-/* peer2peer follows the importer's consent; NULL importer_ops means none. */
+/* dma_buf_p2p_distance(), without a PCI topology. */
+static bool test_p2p_reachable;
+
+static int test_p2p_distance(struct pci_dev *provider, struct device *client)
+{
+	return test_p2p_reachable ? 1 : -1;
+}
+
+/*
+ * An importer's consent (&dma_buf_attach_ops.allow_peer2peer) gets it an
+ * exporter's P2P offer, and peer2peer; NULL importer_ops means none, and a
+ * static importer.
+ */
 static void attach_peer2peer_flag(struct kunit *test)
 {
 	struct attach_test_ctx *ctx = export_test_buffer(test, &test_dynamic_ops);
+	/* The stub never looks at the provider: any distinct pointer does. */
+	struct pci_dev *provider = kunit_kzalloc(test, 8, GFP_KERNEL);
 	struct dma_buf_attachment *p2p, *plain, *legacy;
+
+	kunit_activate_static_stub(test, dma_buf_p2p_distance, test_p2p_distance);
+	test_p2p_reachable = true;
+	ctx->exp->offers[0] = DMA_BUF_SGT_P2P_OFFER(&test_sgt_ops, provider);
+	ctx->exp->offers[1] = DMA_BUF_SGT_OFFER(&test_sgt_ops);
+	ctx->exp->noffers = 2;
 
 	p2p = dma_buf_dynamic_attach(ctx->dmabuf, ctx->dev,
 				     &test_importer_p2p_ops, &ctx->imp);
@@ -506,6 +507,7 @@ static void attach_peer2peer_flag(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, legacy);
 
 	KUNIT_EXPECT_TRUE(test, p2p->peer2peer);
+	KUNIT_EXPECT_PTR_EQ(test, p2p->offer.sgt_offer.p2p_provider, provider);
 	KUNIT_EXPECT_FALSE(test, plain->peer2peer);
 	KUNIT_EXPECT_FALSE(test, legacy->peer2peer);
 	/* NULL importer_ops is a static importer: pinned and mapped at once. */
@@ -654,16 +656,9 @@ static bool count_mapping_bug(const struct dma_buf *dmabuf, const struct device 
 	return false;
 }
 
-static bool test_p2p_reachable;
-
-static int test_p2p_distance(struct pci_dev *provider, struct device *client)
-{
-	return test_p2p_reachable ? 1 : -1;
-}
-
 static struct attach_test_ctx *native_buffer(struct kunit *test)
 {
-	struct attach_test_ctx *ctx = export_test_buffer(test, &test_native_dynamic_ops);
+	struct attach_test_ctx *ctx = export_test_buffer(test, &test_dynamic_ops);
 
 	bug_reports = 0;
 	kunit_activate_static_stub(test, dma_buf_mapping_report, count_mapping_bug);
@@ -940,7 +935,7 @@ static void mapping_type_module_reference(struct kunit *test)
 static void mapping_report_every_exporter(struct kunit *test)
 {
 	struct attach_test_ctx *a = native_buffer(test);
-	struct attach_test_ctx *b = export_test_buffer(test, &test_native_dynamic_ops);
+	struct attach_test_ctx *b = export_test_buffer(test, &test_dynamic_ops);
 	const struct dma_buf_mapping_request req[] = { TEST_REQUEST(&test_type_a, 0) };
 	const char *name_a = a->dmabuf->exp_name, *name_b = b->dmabuf->exp_name;
 
@@ -1069,63 +1064,13 @@ static void mapping_outcome_before_publish(struct kunit *test)
 	dma_buf_detach(ctx->dmabuf, attach);
 }
 
-/* Legacy exporter, legacy importer: the core offers and requests SGT. */
-static void compat_legacy_exporter_legacy_importer(struct kunit *test)
-{
-	struct attach_test_ctx *ctx = export_test_buffer(test, &test_dynamic_ops);
-	struct dma_buf_attachment *attach;
-
-	attach = dma_buf_dynamic_attach(ctx->dmabuf, ctx->dev,
-					&test_importer_p2p_ops, &ctx->imp);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
-	KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &dma_buf_mapping_sgt);
-	KUNIT_EXPECT_TRUE(test, attach->importer_compat);
-	/* A legacy exporter decides P2P from the importer's consent. */
-	KUNIT_EXPECT_TRUE(test, attach->peer2peer);
-	dma_buf_kunit_expect_bufinfo(test, attach,
-				     "\tmapping=sgt\texporter=compat\timporter=compat\tp2p=yes");
-	dma_resv_lock(ctx->dmabuf->resv, NULL);
-	{
-		struct sg_table *sgt = dma_buf_map_attachment(attach, DMA_TO_DEVICE);
-
-		KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(sgt));
-		expect_exporter_pages(test, ctx, sgt);
-		dma_buf_unmap_attachment(attach, sgt, DMA_TO_DEVICE);
-	}
-	dma_resv_unlock(ctx->dmabuf->resv);
-	dma_buf_detach(ctx->dmabuf, attach);
-	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), COUNT(ctx->exp->unmaps));
-}
-
-/* Legacy exporter, native importer: map_dma_buf is offered as SGT. */
-static void compat_legacy_exporter_native_importer(struct kunit *test)
-{
-	struct attach_test_ctx *ctx = export_test_buffer(test, &test_dynamic_ops);
-	const struct dma_buf_mapping_request req[] = {
-		TEST_REQUEST(&test_type_a, 0), DMA_BUF_SGT_REQUEST(ctx->dev, false),
-	};
-	struct dma_buf_attachment *attach;
-
-	attach = native_attach(ctx, req, ARRAY_SIZE(req));
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
-	KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &dma_buf_mapping_sgt);
-	KUNIT_EXPECT_FALSE(test, attach->importer_compat);
-	KUNIT_EXPECT_FALSE(test, attach->peer2peer);
-	dma_buf_kunit_expect_bufinfo(test, attach,
-				     "\tmapping=sgt\texporter=compat\timporter=native\tp2p=no");
-	expect_sgt_maps(test, ctx, attach);
-	dma_buf_detach(ctx->dmabuf, attach);
-	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), 1);
-	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unmaps), 1);
-}
-
 /*
  * Native exporter, legacy importers: static (cached, pinned mapping),
  * dynamic, and NULL importer_ops through dma_buf_dynamic_attach().
  */
 static void compat_native_exporter_legacy_importer(struct kunit *test)
 {
-	struct attach_test_ctx *ctx = export_test_buffer(test, &test_native_dynamic_ops);
+	struct attach_test_ctx *ctx = export_test_buffer(test, &test_dynamic_ops);
 	struct dma_buf_attachment *stat, *dyn, *null_ops;
 
 	stat = dma_buf_attach(ctx->dmabuf, ctx->dev);
@@ -1159,7 +1104,7 @@ static void compat_native_exporter_legacy_importer(struct kunit *test)
 /* Native exporter, native importer. */
 static void compat_native_exporter_native_importer(struct kunit *test)
 {
-	struct attach_test_ctx *ctx = export_test_buffer(test, &test_native_ops);
+	struct attach_test_ctx *ctx = export_test_buffer(test, &test_static_ops);
 	const struct dma_buf_mapping_request req = DMA_BUF_SGT_REQUEST(ctx->dev, true);
 	struct dma_buf_attachment *attach;
 
@@ -1320,7 +1265,7 @@ static int stress_move_notify(void *data)
  */
 static void mapping_concurrency(struct kunit *test)
 {
-	struct attach_test_ctx *ctx = export_test_buffer(test, &test_native_dynamic_ops);
+	struct attach_test_ctx *ctx = export_test_buffer(test, &test_dynamic_ops);
 	const struct dma_buf_mapping_request req = DMA_BUF_SGT_REQUEST(ctx->dev, false);
 	struct dma_buf_attachment *held;
 	struct stress_thread t[5] = {};
@@ -1411,17 +1356,12 @@ static void alloc_failures(struct kunit *test, const struct dma_buf_ops *ops,
 
 static void mapping_alloc_failures_native(struct kunit *test)
 {
-	alloc_failures(test, &test_native_dynamic_ops, true);
+	alloc_failures(test, &test_dynamic_ops, true);
 }
 
 static void mapping_alloc_failures_static_importer(struct kunit *test)
 {
-	alloc_failures(test, &test_native_dynamic_ops, false);
-}
-
-static void mapping_alloc_failures_legacy_exporter(struct kunit *test)
-{
-	alloc_failures(test, &test_dynamic_ops, true);
+	alloc_failures(test, &test_dynamic_ops, false);
 }
 
 static struct kunit_case dma_buf_mapping_cases[] = {
@@ -1437,8 +1377,6 @@ static struct kunit_case dma_buf_mapping_cases[] = {
 	KUNIT_CASE(mapping_peer2peer_meaning),
 	KUNIT_CASE(mapping_bad_requests),
 	KUNIT_CASE(mapping_outcome_before_publish),
-	KUNIT_CASE(compat_legacy_exporter_legacy_importer),
-	KUNIT_CASE(compat_legacy_exporter_native_importer),
 	KUNIT_CASE(compat_native_exporter_legacy_importer),
 	KUNIT_CASE(compat_native_exporter_native_importer),
 	KUNIT_CASE(mapping_sgt_map_on_other_type),
@@ -1447,7 +1385,6 @@ static struct kunit_case dma_buf_mapping_cases[] = {
 	KUNIT_CASE(mapping_concurrency),
 	KUNIT_CASE(mapping_alloc_failures_native),
 	KUNIT_CASE(mapping_alloc_failures_static_importer),
-	KUNIT_CASE(mapping_alloc_failures_legacy_exporter),
 	{}
 };
 
@@ -1618,18 +1555,17 @@ kunit_test_suite(dma_buf_p2p_topology_suite);
 #if IS_ENABLED(CONFIG_DMABUF_KUNIT_BENCH)
 /*
  * Benchmark, reported and never asserted: attach + map + unmap + detach
- * through the legacy path, both compat paths and the native path, in
+ * of an SGT exporter through the compat importer path (dma_buf_attach(),
+ * what every unconverted importer takes) and the native one, in
  * alternating rounds; the median of the rounds is reported, with the
- * ratio to the legacy path.
+ * ratio to the compat path.
  */
 #define BENCH_ROUNDS 11
 #define BENCH_ITERATIONS 20000
 
-enum bench_path { BENCH_LEGACY, BENCH_COMPAT_EXP, BENCH_COMPAT_IMP, BENCH_NATIVE, BENCH_PATHS };
+enum bench_path { BENCH_COMPAT_IMP, BENCH_NATIVE, BENCH_PATHS };
 
 static const char * const bench_names[BENCH_PATHS] = {
-	"legacy exporter + legacy importer",
-	"legacy exporter + native importer",
 	"native exporter + legacy importer",
 	"native exporter + native importer",
 };
@@ -1666,26 +1602,23 @@ static int cmp_u64(const void *a, const void *b)
 
 static void bench_attach_map(struct kunit *test)
 {
-	struct attach_test_ctx *legacy = export_test_buffer(test, &test_dynamic_ops);
-	struct attach_test_ctx *native = export_test_buffer(test, &test_native_dynamic_ops);
+	struct attach_test_ctx *ctx = export_test_buffer(test, &test_dynamic_ops);
 	u64 ns[BENCH_PATHS][BENCH_ROUNDS], med[BENCH_PATHS];
 	int r, p;
 
 	for (r = 0; r < BENCH_ROUNDS; r++) {
-		ns[BENCH_LEGACY][r] = bench_round(test, legacy, false);
-		ns[BENCH_COMPAT_EXP][r] = bench_round(test, legacy, true);
-		ns[BENCH_COMPAT_IMP][r] = bench_round(test, native, false);
-		ns[BENCH_NATIVE][r] = bench_round(test, native, true);
+		ns[BENCH_COMPAT_IMP][r] = bench_round(test, ctx, false);
+		ns[BENCH_NATIVE][r] = bench_round(test, ctx, true);
 	}
 	for (p = 0; p < BENCH_PATHS; p++) {
 		sort(ns[p], BENCH_ROUNDS, sizeof(u64), cmp_u64, NULL);
 		med[p] = ns[p][BENCH_ROUNDS / 2];
 	}
 	for (p = 0; p < BENCH_PATHS; p++)
-		kunit_info(test, "bench: %-34s %6llu ns (min %llu, max %llu) ratio to legacy %llu.%03llu\n",
+		kunit_info(test, "bench: %-34s %6llu ns (min %llu, max %llu) ratio to legacy importer %llu.%03llu\n",
 			   bench_names[p], med[p], ns[p][0], ns[p][BENCH_ROUNDS - 1],
-			   div_u64(med[p] * 1000, med[BENCH_LEGACY]) / 1000,
-			   div_u64(med[p] * 1000, med[BENCH_LEGACY]) % 1000);
+			   div_u64(med[p] * 1000, med[BENCH_COMPAT_IMP]) / 1000,
+			   div_u64(med[p] * 1000, med[BENCH_COMPAT_IMP]) % 1000);
 }
 
 /* Mean ns of one native attach + detach with @req. */

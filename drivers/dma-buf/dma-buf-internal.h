@@ -15,20 +15,6 @@ struct seq_file;
 
 /* dma-buf-mapping.c */
 
-/**
- * dma_buf_exporter_is_compat - does @dmabuf's exporter use the compat layer?
- * @dmabuf: the buffer
- *
- * An exporter without &dma_buf_ops.get_mapping_offers is a legacy one: the
- * core offers its &dma_buf_ops.map_dma_buf as the SGT type on its behalf.
- *
- * Return: true for a legacy exporter.
- */
-static inline bool dma_buf_exporter_is_compat(const struct dma_buf *dmabuf)
-{
-	return !dmabuf->ops->get_mapping_offers;
-}
-
 /*
  * Does a map of @dmabuf pin it? The check of dma_buf_map_pin() and
  * dma_buf_map_unpin(), inline in the core's own map and unmap paths.
@@ -121,9 +107,8 @@ int dma_buf_pal_sync_adapter(struct dma_buf *dmabuf,
 			     enum dma_data_direction cpu_dir, bool for_cpu);
 
 /*
- * The SGT operations serving @attach, an SGT attachment: its SGT offer's
- * (a legacy exporter's is the core's, which calls its &dma_buf_ops), or a
- * converter's. Inline in the map and unmap paths.
+ * The SGT operations serving @attach, an SGT attachment: its SGT offer's,
+ * or a converter's. Inline in the map and unmap paths.
  */
 static inline const struct dma_buf_sgt_exp_ops *
 dma_buf_attach_sgt_ops(const struct dma_buf_attachment *attach)

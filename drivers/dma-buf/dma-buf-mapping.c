@@ -2,7 +2,7 @@
 /*
  * dma-buf mapping types: negotiation between the exporter's offers and the
  * importer's requests, the SGT mapping type, and the compat layer that
- * lets exporters and importers of the single sg_table API take part.
+ * lets importers of the single sg_table API take part.
  *
  * See Documentation/driver-api/dma-buf-mapping-types.rst.
  */
@@ -189,40 +189,6 @@ const struct dma_buf_mapping_type dma_buf_mapping_sgt = {
 EXPORT_SYMBOL_NS_GPL(dma_buf_mapping_sgt, DMA_BUF);
 
 /*
- * Compat: the SGT offer the core makes on a legacy exporter's behalf. Its
- * operations are the exporter's own &dma_buf_ops.map_dma_buf and
- * .unmap_dma_buf, and &dma_buf_ops.cache_sgt_mapping says which of the
- * two offers it gets.
- */
-static struct sg_table *legacy_map(struct dma_buf_attachment *attach,
-				   enum dma_data_direction dir)
-{
-	return attach->dmabuf->ops->map_dma_buf(attach, dir);
-}
-
-static void legacy_unmap(struct dma_buf_attachment *attach,
-			 struct sg_table *sgt, enum dma_data_direction dir)
-{
-	attach->dmabuf->ops->unmap_dma_buf(attach, sgt, dir);
-}
-
-static const struct dma_buf_sgt_exp_ops dma_buf_legacy_sgt_ops = {
-	.map = legacy_map,
-	.unmap = legacy_unmap,
-};
-
-static const struct dma_buf_sgt_exp_ops dma_buf_legacy_cached_sgt_ops = {
-	.map = legacy_map,
-	.unmap = legacy_unmap,
-	.cache_mapping = true,
-};
-
-static const struct dma_buf_mapping_offer dma_buf_legacy_offer =
-	DMA_BUF_SGT_OFFER(&dma_buf_legacy_sgt_ops);
-static const struct dma_buf_mapping_offer dma_buf_legacy_cached_offer =
-	DMA_BUF_SGT_OFFER(&dma_buf_legacy_cached_sgt_ops);
-
-/*
  * The core's converters, consulted in this order after the direct pairs:
  * PAL to SGT (the core builds and DMA-maps a table from the exporter's
  * list) and SGT to PAL (the core lists the pages of the exporter's table
@@ -378,23 +344,17 @@ static int record_match(struct dma_buf_attachment *attach,
 	attach->request = *request;
 	attach->offer = *offer;
 	/*
-	 * peer2peer: may the mapping point into a PCI device's memory? A
-	 * legacy exporter decides that itself from the importer's consent,
-	 * as before (an importer served through a converter never consents:
-	 * the SGT-to-PAL converter takes pages only); a native one has said
-	 * it by offering P2P SGT or a PAL that may hold MMIO (served directly
-	 * or converted), which only matches importers that consent. The core
-	 * cannot know it of a private type.
+	 * peer2peer: may the mapping point into a PCI device's memory? The
+	 * exporter has said it by offering P2P SGT or a PAL that may hold
+	 * MMIO (served directly or converted), which only matches importers
+	 * that consent. The core cannot know it of a private type.
 	 */
 	if (offer->type == &dma_buf_mapping_pal)
 		attach->peer2peer = !!offer->pal_offer.mmio_provider;
-	else if (offer->type != &dma_buf_mapping_sgt)
-		attach->peer2peer = false;
-	else if (!dma_buf_exporter_is_compat(attach->dmabuf))
+	else if (offer->type == &dma_buf_mapping_sgt)
 		attach->peer2peer = !!offer->sgt_offer.p2p_provider;
 	else
-		attach->peer2peer = request->type == &dma_buf_mapping_sgt &&
-				    request->sgt_request.allow_p2p;
+		attach->peer2peer = false;
 	return 0;
 }
 
@@ -435,13 +395,27 @@ static int negotiate_converted(struct dma_buf_attachment *attach,
 	return -EOPNOTSUPP;
 }
 
-/*
- * A native exporter's offers against @requests. A function of its own so
- * that the compat path, the common one, does not set up the offer array.
+/**
+ * dma_buf_negotiate - agree on the mapping type of a new attachment
+ * @attach: the attachment; @attach->dmabuf and @attach->dev are set, it is
+ *	not on the buffer's attachment list yet
+ * @requests: the importer's requests, already validated
+ * @count: how many
+ *
+ * The exporter's offers are walked in its order, and for each the
+ * importer's requests in theirs; the first pair of the same type that the
+ * type's &dma_buf_mapping_type.match accepts wins and is recorded in
+ * @attach. If none does, the same walk is made for the pairs one of the
+ * core's converters can serve (&struct dma_buf_mapping_converter). Called
+ * without the reservation lock (exporters may resume their device in
+ * &dma_buf_ops.get_mapping_offers); may sleep.
+ *
+ * Return: 0, -EOPNOTSUPP when no pair matches, the errno of a callback
+ * that failed, or -EINVAL when a callback broke its contract.
  */
-static noinline int negotiate_native(struct dma_buf_attachment *attach,
-				     const struct dma_buf_mapping_request *requests,
-				     unsigned int count)
+int dma_buf_negotiate(struct dma_buf_attachment *attach,
+		      const struct dma_buf_mapping_request *requests,
+		      unsigned int count)
 {
 	/* Cleared here, once, whatever the stack auto-initialisation. */
 	struct dma_buf_mapping_offers list = {};
@@ -449,6 +423,9 @@ static noinline int negotiate_native(struct dma_buf_attachment *attach,
 	struct dma_buf *dmabuf = attach->dmabuf;
 	int noffers, i, ret;
 	unsigned int j;
+
+	might_sleep();
+	lockdep_assert_not_held(&dmabuf->resv->lock.base);
 
 	noffers = get_offers(attach, &list);
 	if (noffers < 0)
@@ -477,58 +454,15 @@ static noinline int negotiate_native(struct dma_buf_attachment *attach,
 }
 
 /**
- * dma_buf_negotiate - agree on the mapping type of a new attachment
- * @attach: the attachment; @attach->dmabuf and @attach->dev are set, it is
- *	not on the buffer's attachment list yet
- * @requests: the importer's requests, already validated
- * @count: how many
- *
- * The exporter's offers are walked in its order, and for each the
- * importer's requests in theirs; the first pair of the same type that the
- * type's &dma_buf_mapping_type.match accepts wins and is recorded in
- * @attach. If none does, the same walk is made for the pairs one of the
- * core's converters can serve (&struct dma_buf_mapping_converter). Called
- * without the reservation lock (exporters may resume their device in
- * &dma_buf_ops.get_mapping_offers); may sleep.
- *
- * Return: 0, -EOPNOTSUPP when no pair matches, the errno of a callback
- * that failed, or -EINVAL when a callback broke its contract.
- */
-int dma_buf_negotiate(struct dma_buf_attachment *attach,
-		      const struct dma_buf_mapping_request *requests,
-		      unsigned int count)
-{
-	const struct dma_buf_mapping_offer *offer;
-	struct dma_buf *dmabuf = attach->dmabuf;
-	unsigned int j;
-
-	might_sleep();
-	lockdep_assert_not_held(&dmabuf->resv->lock.base);
-
-	if (!dma_buf_exporter_is_compat(dmabuf))
-		return negotiate_native(attach, requests, count);
-	/*
-	 * A legacy exporter's one offer is SGT without a P2P provider, which
-	 * every SGT request matches: the first one wins. The same result as
-	 * the walk in negotiate_native(), without it, for every unconverted
-	 * exporter.
-	 */
-	offer = dmabuf->ops->cache_sgt_mapping ? &dma_buf_legacy_cached_offer :
-						 &dma_buf_legacy_offer;
-	for (j = 0; j < count; j++)
-		if (requests[j].type == &dma_buf_mapping_sgt)
-			return record_match(attach, offer, &requests[j]);
-	return negotiate_converted(attach, offer, 1, requests, count);
-}
-
-/**
  * dma_buf_mapping_debugfs_show - the mapping fields of a bufinfo line
  * @s: the bufinfo file
  * @attach: the attachment
  *
- * Appends "\tmapping=<type>\texporter=<native|compat>\timporter=<native|compat>",
+ * Appends "\tmapping=<type>\texporter=native\timporter=<native|compat>",
  * the type's own fields and, for an attachment a converter serves,
- * "\tvia=<offer type>". Called with the reservation lock held; the
+ * "\tvia=<offer type>". Every exporter is native since the compat exporter
+ * path went; "exporter=" stays so that tools read one format on kernels
+ * with and without that path. Called with the reservation lock held; the
  * attachment's mapping fields never change, so no other lock is needed.
  */
 void dma_buf_mapping_debugfs_show(struct seq_file *s,
@@ -537,8 +471,7 @@ void dma_buf_mapping_debugfs_show(struct seq_file *s,
 	const struct dma_buf_mapping_type *type = attach->mapping_type;
 
 	dma_resv_assert_held(attach->dmabuf->resv);
-	seq_printf(s, "\tmapping=%s\texporter=%s\timporter=%s", type->name,
-		   dma_buf_exporter_is_compat(attach->dmabuf) ? "compat" : "native",
+	seq_printf(s, "\tmapping=%s\texporter=native\timporter=%s", type->name,
 		   attach->importer_compat ? "compat" : "native");
 	if (type->debugfs_show)
 		type->debugfs_show(s, attach);

@@ -291,15 +291,6 @@ static const struct dma_buf_ops pal_exp_dma_buf_ops = {
 	.release = pal_exp_release,
 };
 
-/* The same exporter as a legacy one, with its SGT map as map_dma_buf. */
-static const struct dma_buf_ops pal_exp_legacy_dma_buf_ops = {
-	.map_dma_buf = pal_exp_sgt_map,
-	.unmap_dma_buf = pal_exp_sgt_unmap,
-	.pin = pal_exp_pin,
-	.unpin = pal_exp_unpin,
-	.release = pal_exp_release,
-};
-
 static void pal_move_notify(struct dma_buf_attachment *attach)
 {
 	struct pal_ctx *ctx = attach->importer_priv;
@@ -1460,9 +1451,8 @@ static void sgt_to_pal_served(struct kunit *test)
 /*
  * Refused at negotiation: an importer the trust rule does not admit, a
  * P2P SGT offer (its tables may hold bus addresses without pages), even
- * for an importer that accepts MMIO, an offer whose operations do not say
- * their pages are write-back RAM, and a legacy exporter, which never
- * agreed to hand out physical addresses. The exporter never maps.
+ * for an importer that accepts MMIO, and an offer whose operations do not
+ * say their pages are write-back RAM. The exporter never maps.
  */
 static void sgt_to_pal_refused(struct kunit *test)
 {
@@ -1491,15 +1481,6 @@ static void sgt_to_pal_refused(struct kunit *test)
 	ctx->exp->offers[0] = DMA_BUF_SGT_OFFER(&pal_exp_sgt_unsaid_ops);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(pal_attach(ctx, req, 1)), -EOPNOTSUPP);
 
-	/* The buffer's exporter made legacy (the release stays the same). */
-	ctx->dmabuf->ops = &pal_exp_legacy_dma_buf_ops;
-	KUNIT_EXPECT_EQ(test, PTR_ERR(pal_attach(ctx, req, 1)), -EOPNOTSUPP);
-	attach = pal_attach(ctx, req, 2);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
-	KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &dma_buf_mapping_sgt);
-	KUNIT_EXPECT_TRUE(test, attach->peer2peer);
-	dma_buf_detach(ctx->dmabuf, attach);
-	ctx->dmabuf->ops = &pal_exp_dma_buf_ops;
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->sgt_maps), 0);
 	KUNIT_EXPECT_EQ(test, reports, 0);
 }

@@ -870,7 +870,7 @@ static void pal_sync_table(struct pal_sgt *ps, bool for_cpu)
  *
  * The adapter DMA-maps its tables itself (dma_buf_pal_dma_map_sgtable()),
  * so neither the exporter (which handed over physical ranges) nor the
- * importer (which may be a legacy one that never syncs) can sync them
+ * importer (which may be a compat one that never syncs) can sync them
  * between map and unmap: with a bounce buffer or a non-coherent
  * device, the device would otherwise read what the buffer held at map
  * time, and the CPU never see what the device wrote. Before the CPU reads,
@@ -964,13 +964,13 @@ const struct dma_buf_sgt_exp_ops dma_buf_pal_to_sgt_ops = {
  *	offer?
  * @dmabuf: the buffer
  * @dev: the importing device
- * @offer: an exporter's SGT offer (a legacy exporter's too)
+ * @offer: an exporter's SGT offer
  * @request: an importer's PAL request
  *
  * Only an offer whose operations say their tables are write-back pages
  * of RAM (&dma_buf_sgt_exp_ops.pal_cached): the core cannot tell how the
- * kernel maps an exporter's pages, and a legacy exporter, which says
- * nothing, never agreed to hand out physical addresses. Never a P2P offer:
+ * kernel maps an exporter's pages, and an exporter that does not say so
+ * never agreed to hand out physical addresses. Never a P2P offer:
  * its tables may hold PCI bus addresses without pages, which no list of
  * CPU physical addresses can describe. Only for an importer the PAL trust
  * rule admits, as a PAL offer is (dma_buf_dev_uses_phys_addrs()); the rest

@@ -13,7 +13,7 @@
  * that a table mapped for another device, a physical address handed as a
  * DMA address or a stale bounce buffer fails the read (or faults in the
  * IOMMU) instead of passing. As an exporter it makes buffers that offer a
- * chosen list of mapping types (or none: a legacy exporter), and moves
+ * chosen list of mapping types, and moves
  * them on request so that move_notify runs; for races, it holds any
  * buffer's reservation lock for a while on request. Its buffers can be
  * mapped by the CPU (mmap of the dma-buf), so that the tests can write and
@@ -322,21 +322,8 @@ static void test_release(struct dma_buf *dmabuf)
 	kfree(buf);
 }
 
-/* A native exporter: only typed offers, no map_dma_buf. */
-static const struct dma_buf_ops test_native_ops = {
+static const struct dma_buf_ops test_ops = {
 	.get_mapping_offers = test_get_mapping_offers,
-	.pin = test_pin,
-	.unpin = test_unpin,
-	.mmap = test_mmap,
-	.vmap = test_vmap,
-	.vunmap = test_vunmap,
-	.release = test_release,
-};
-
-/* A legacy exporter: the core offers SGT on its behalf. */
-static const struct dma_buf_ops test_legacy_ops = {
-	.map_dma_buf = test_map,
-	.unmap_dma_buf = test_unmap,
 	.pin = test_pin,
 	.unpin = test_unpin,
 	.mmap = test_mmap,
@@ -347,8 +334,7 @@ static const struct dma_buf_ops test_legacy_ops = {
 
 static bool is_test_buf(const struct dma_buf *dmabuf)
 {
-	return dmabuf->ops == &test_native_ops ||
-	       dmabuf->ops == &test_legacy_ops;
+	return dmabuf->ops == &test_ops;
 }
 
 static void test_fill(struct test_buf *buf, u32 seed)
@@ -385,7 +371,7 @@ static int test_ioctl_export(void __user *uarg)
 	if (copy_from_user(&args, uarg, sizeof(args)))
 		return -EFAULT;
 	if (!args.size || args.size > TEST_MAX_SIZE ||
-	    !PAGE_ALIGNED(args.size) || args.pad ||
+	    !PAGE_ALIGNED(args.size) || args.pad || !args.offers ||
 	    (args.offers & ~DMA_BUF_TEST_OFFER_ALL) ||
 	    (args.flags & ~DMA_BUF_TEST_EXPORT_ALL) ||
 	    ((args.flags & DMA_BUF_TEST_EXPORT_ODD_SIZE) &&
@@ -411,7 +397,7 @@ static int test_ioctl_export(void __user *uarg)
 	}
 	test_fill(buf, args.seed);
 
-	exp_info.ops = args.offers ? &test_native_ops : &test_legacy_ops;
+	exp_info.ops = &test_ops;
 	exp_info.size = args.size;
 	if (args.flags & DMA_BUF_TEST_EXPORT_ODD_SIZE)
 		exp_info.size -= DMA_BUF_TEST_ODD_SIZE_SHORT;

@@ -12,7 +12,7 @@
 
 /*
  * Offers of an exported buffer (struct dma_buf_test_export.offers), made in
- * this order. 0 makes a legacy exporter (map_dma_buf, no offers).
+ * this order; at least one.
  */
 #define DMA_BUF_TEST_OFFER_SGT_P2P	0x1u  /* SGT needing P2P */
 #define DMA_BUF_TEST_OFFER_SGT		0x2u  /* SGT of system memory */
@@ -43,7 +43,7 @@
 /**
  * struct dma_buf_test_export - DMA_BUF_TEST_IOCTL_EXPORT
  * @size: in: bytes, a non-zero multiple of the page size, at most 64 MiB
- * @offers: in: DMA_BUF_TEST_OFFER_* bits, or 0 for a legacy exporter
+ * @offers: in: DMA_BUF_TEST_OFFER_* bits, at least one
  * @seed: in: the buffer is filled with dma_buf_test_pattern(@seed, i) in
  *	its 32-bit word i (host byte order)
  * @p2p_provider: in: PCI device named by a P2P offer, as

@@ -142,9 +142,10 @@ struct dma_buf_mapping_type {
 /**
  * struct dma_buf_sgt_exp_ops - exporter operations of an SGT offer
  *
- * @map and @unmap have the contract of 6.12's &dma_buf_ops.map_dma_buf and
- * &dma_buf_ops.unmap_dma_buf: called with the dma-buf's reservation lock
- * held, may sleep, the returned table is DMA-mapped for @attach->dev.
+ * An exporter hands out scatter tables through an SGT offer with these
+ * operations (what dma_buf_ops.map_dma_buf and .unmap_dma_buf did before
+ * mapping types). @map and @unmap are called with the dma-buf's
+ * reservation lock held and may sleep.
  */
 struct dma_buf_sgt_exp_ops {
 	/**
@@ -162,9 +163,17 @@ struct dma_buf_sgt_exp_ops {
 	 */
 	void (*detach)(struct dma_buf *dmabuf, struct dma_buf_attachment *attach);
 	/**
-	 * @map: map the buffer for @attach->dev; returns the table or an
-	 * ERR_PTR(). NULL, which some exporters' &dma_buf_ops.map_dma_buf
-	 * returned and still return since their conversion, is taken as
+	 * @map: map the buffer for @attach->dev. Returns a table the caller
+	 * owns until it hands it back to @unmap, DMA-mapped for
+	 * @attach->dev in direction @dir, with page-aligned addresses and
+	 * lengths, or an ERR_PTR() (-EINTR when a signal interrupted a
+	 * wait). A new table each call: the core caches it when
+	 * @cache_mapping says so, the importer otherwise. May allocate or
+	 * move the backing storage first. A static exporter returns memory
+	 * that is ready for use (moves and clears done); a dynamic one need
+	 * not wait, since a static importer's buffer is pinned (and ready)
+	 * through &dma_buf_ops.pin and a dynamic importer obeys the
+	 * buffer's fences. NULL, which some exporters return, is taken as
 	 * -ENOMEM.
 	 */
 	struct sg_table *(*map)(struct dma_buf_attachment *attach,
@@ -177,10 +186,10 @@ struct dma_buf_sgt_exp_ops {
 	/**
 	 * @cache_mapping: the core keeps the first table mapped for an
 	 * attachment and hands it out again for every later map of the same
-	 * direction, unmapping it at detach (what 6.12's
-	 * &dma_buf_ops.cache_sgt_mapping did for the whole exporter). Only for
-	 * exporters without &dma_buf_ops.pin: a cached table never follows a
-	 * move.
+	 * direction, unmapping it at detach (what
+	 * dma_buf_ops.cache_sgt_mapping did for the whole exporter before
+	 * mapping types). Only for exporters without &dma_buf_ops.pin: a
+	 * cached table never follows a move.
 	 */
 	bool cache_mapping;
 	/**
