@@ -106,6 +106,7 @@
  * @test-device-dma32:
  * @test-device-pal:
  * @test-device-pal-only:
+ * @test-device-static:
  * @vgem:
  * @virtio-gpu-a:
  * @virtio-gpu-b:
@@ -120,7 +121,6 @@
  * arg[1]:
  *
  * @native:
- * @compat:
  * @pal:
  * @adapter:
  */
@@ -179,6 +179,7 @@ struct importer {
 	bool pal[TOPO_COUNT];	/* gets PAL from a PAL-only exporter */
 	bool pal_only;		/* requests PAL alone: refused without pal[] */
 	uint32_t requests;	/* IMP_TESTDEV */
+	uint32_t flags;		/* IMP_TESTDEV: DMA_BUF_TEST_IMPORT_* */
 	unsigned int device;	/* IMP_TESTDEV: TESTDEV_DMA64 or _DMA32 */
 	char devname[32];	/* IMP_TESTDEV: the device, as bufinfo names it */
 };
@@ -233,6 +234,10 @@ static struct importer importers[] = {
 	{ .name = "vivid", .kind = IMP_VIVID },
 	{ .name = "test-device", .kind = IMP_TESTDEV, .native = true,
 	  .requests = DMA_BUF_TEST_REQUEST_SGT, .device = TESTDEV_DMA64 },
+	/* dma_buf_attach(): the compat importer path, a static importer. */
+	{ .name = "test-device-static", .kind = IMP_TESTDEV,
+	  .requests = DMA_BUF_TEST_REQUEST_SGT, .flags = DMA_BUF_TEST_IMPORT_STATIC,
+	  .device = TESTDEV_DMA64 },
 	/* The trust rule refuses PAL under an IOMMU and with forced bouncing. */
 	{ .name = "test-device-pal", .kind = IMP_TESTDEV, .native = true,
 	  .pal = { [TOPO_DIRECT] = true },
@@ -434,8 +439,9 @@ static void cell_vivid(struct exporter *e, uint32_t seed)
 }
 
 /*
- * The test device imports natively and reads the buffer through the
- * negotiated mapping: at its DMA addresses, or at its physical ranges.
+ * The test device imports (natively, or as a static importer through the
+ * compat layer) and reads the buffer through the negotiated mapping: at its
+ * DMA addresses, or at its physical ranges.
  */
 static void cell_testdev(struct exporter *e, struct importer *imp, uint32_t seed)
 {
@@ -447,7 +453,8 @@ static void cell_testdev(struct exporter *e, struct importer *imp, uint32_t seed
 
 	dmabuf = export_buffer(e, BUF_SIZE, seed);
 	ino = fd_inode(dmabuf);
-	ret = testdev_import(testdev, imp->device, dmabuf, imp->requests, &handle);
+	ret = testdev_import_flags(testdev, imp->device, dmabuf, imp->requests, imp->flags,
+				   &handle);
 	if (imp->pal_only && (!imp->pal[topology] || !(e->pal_only || e->pal_pages))) {
 		/* No PAL for this device or from this exporter, nothing else asked. */
 		igt_assert_f(ret == -EOPNOTSUPP, "test device import: %s, expected %s",
@@ -459,7 +466,7 @@ static void cell_testdev(struct exporter *e, struct importer *imp, uint32_t seed
 		return;
 	}
 	igt_assert_f(ret == 0, "test device import: %s", strerror(-ret));
-	mapping = check_attachment(e, true, imp->pal[topology], imp->pal_only, ino,
+	mapping = check_attachment(e, imp->native, imp->pal[topology], imp->pal_only, ino,
 				   imp->devname);
 	ret = testdev_read(testdev, handle, DMA_BUF_TEST_READ_DMA, &rd);
 	igt_assert_f(ret == 0, "test device read: %s", strerror(-ret));
@@ -696,11 +703,6 @@ igt_main
 		     "map reads the same data at the new pages.");
 	igt_subtest("move-notify-native-remap")
 		move_remap(DMA_BUF_TEST_OFFER_SGT, DMA_BUF_TEST_REQUEST_SGT, 0x6d6f7601u);
-
-	igt_describe("The same through the compat layer: a legacy dynamic "
-		     "exporter and a native importer.");
-	igt_subtest("move-notify-compat-remap")
-		move_remap(0, DMA_BUF_TEST_REQUEST_SGT, 0x6d6f7602u);
 
 	igt_describe("The same with a physical address list: the importer "
 		     "drops the list in move_notify and the next map gives "

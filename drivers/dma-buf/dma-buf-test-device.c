@@ -4,20 +4,20 @@
  * typed-mapping paths from userspace.
  *
  * As an importer it attaches a real PCI DMA master to any dma-buf with
- * dma_buf_mapping_attach(), as a dynamic importer, and reads the buffer
- * through the negotiated mapping. The masters are QEMU's "edu" devices:
- * a 4 KiB DMA engine with a DMA mask set by a QEMU property. A read hashes
+ * dma_buf_mapping_attach(), as a dynamic importer (or dma_buf_attach(), as
+ * a static one that knows nothing of mapping types), and reads the buffer
+ * through the negotiated mapping. The masters are QEMU's "edu" devices: a
+ * 4 KiB DMA engine with a DMA mask set by a QEMU property. A read hashes
  * the buffer as the device sees it (the mapping's DMA addresses or PAL
  * ranges, cut to the device's mask and translated by its IOMMU), and on
  * request the device itself reads the first and the last 2 KiB by DMA, so
  * that a table mapped for another device, a physical address handed as a
  * DMA address or a stale bounce buffer fails the read (or faults in the
  * IOMMU) instead of passing. As an exporter it makes buffers that offer a
- * chosen list of mapping types, and moves
- * them on request so that move_notify runs; for races, it holds any
- * buffer's reservation lock for a while on request. Its buffers can be
- * mapped by the CPU (mmap of the dma-buf), so that the tests can write and
- * check them.
+ * chosen list of mapping types, and moves them on request so that
+ * move_notify runs; for races, it holds any buffer's reservation lock for
+ * a while on request. Its buffers can be mapped by the CPU (mmap of the
+ * dma-buf), so that the tests can write and check them.
  *
  * The interface is in dma-buf-test-device.h; it is not a stable uAPI.
  */
@@ -696,6 +696,11 @@ static int test_ioctl_import(struct test_file *tf, void __user *uarg)
 	if (!args.requests || (args.requests & ~DMA_BUF_TEST_REQUEST_ALL) ||
 	    (args.flags & ~DMA_BUF_TEST_IMPORT_ALL) || args.pad)
 		return -EINVAL;
+	/* What dma_buf_attach() requests; no move_notify to unmap late in. */
+	if ((args.flags & DMA_BUF_TEST_IMPORT_STATIC) &&
+	    (args.requests != DMA_BUF_TEST_REQUEST_SGT ||
+	     (args.flags & DMA_BUF_TEST_IMPORT_UNMAP_LATE)))
+		return -EINVAL;
 	edu = test_edu_get(args.device);
 	if (!edu)
 		return -ENODEV;
@@ -725,8 +730,11 @@ static int test_ioctl_import(struct test_file *tf, void __user *uarg)
 		ret = -EINVAL;
 		goto err_put;
 	}
-	imp->attach = dma_buf_mapping_attach(imp->dmabuf, dev, requests, n,
-					     &test_importer_ops, imp);
+	if (args.flags & DMA_BUF_TEST_IMPORT_STATIC)
+		imp->attach = dma_buf_attach(imp->dmabuf, dev);
+	else
+		imp->attach = dma_buf_mapping_attach(imp->dmabuf, dev, requests, n,
+						     &test_importer_ops, imp);
 	if (IS_ERR(imp->attach)) {
 		ret = PTR_ERR(imp->attach);
 		goto err_put;

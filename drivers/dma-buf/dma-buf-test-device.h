@@ -96,7 +96,11 @@ struct dma_buf_test_info {
  * @pad: must be 0
  *
  * Attaches that device to the buffer with dma_buf_mapping_attach(), as a
- * dynamic importer. With DMA_BUF_TEST_IMPORT_UNMAP_LATE (a buffer of this
+ * dynamic importer; with DMA_BUF_TEST_IMPORT_STATIC, with dma_buf_attach()
+ * instead, as a static importer that knows nothing of mapping types (the
+ * core requests SGT without P2P for it: @requests must be
+ * DMA_BUF_TEST_REQUEST_SGT, and UNMAP_LATE is refused). With
+ * DMA_BUF_TEST_IMPORT_UNMAP_LATE (a buffer of this
  * device only: its exporter waits for fences without the reservation
  * lock), move_notify keeps the mapping and adds a fence to the buffer's
  * reservation object (DMA_RESV_USAGE_BOOKKEEP) instead, like a GPU that
@@ -114,7 +118,9 @@ struct dma_buf_test_import {
 
 /* struct dma_buf_test_import.flags */
 #define DMA_BUF_TEST_IMPORT_UNMAP_LATE	0x1u
-#define DMA_BUF_TEST_IMPORT_ALL		DMA_BUF_TEST_IMPORT_UNMAP_LATE
+#define DMA_BUF_TEST_IMPORT_STATIC	0x2u
+#define DMA_BUF_TEST_IMPORT_ALL		(DMA_BUF_TEST_IMPORT_UNMAP_LATE | \
+					 DMA_BUF_TEST_IMPORT_STATIC)
 
 /* struct dma_buf_test_read.flags */
 #define DMA_BUF_TEST_READ_DMA		0x1u  /* the device DMAs samples too */
