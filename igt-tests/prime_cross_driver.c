@@ -47,8 +47,9 @@
  * it, the exporters whose SGT offer says its pages are write-back RAM
  * (udmabuf, the heaps, the test device) serve it through the core's
  * SGT-to-PAL converter ("via=sgt"), and the PAL-only exporter directly;
- * the GEM exporters (their pages may be write-combined) do not. Where it is not served its import is refused with
- * EOPNOTSUPP and leaves no attachment.
+ * the GEM exporters (their pages may be write-combined) do not. Where it
+ * is not served its import is refused with EOPNOTSUPP and leaves no
+ * attachment.
  *
  * Which drivers are native (offer or request mapping types themselves) and
  * which go through the compat layer is written in the tables below, from

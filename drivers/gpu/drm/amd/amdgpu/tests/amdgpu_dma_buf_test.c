@@ -488,8 +488,10 @@ static bool count_mapping_report(const struct dma_buf *dmabuf, const struct devi
  * An XGMI import is mapped through the operations of the exporter's
  * offer, never by calling amdgpu's exporter directly, and pinned around
  * the mapping exactly where the core pins its own types (without
- * DMABUF_MOVE_NOTIFY). An offer without operations is an exporter bug
- * that the core refuses at attach.
+ * DMABUF_MOVE_NOTIFY). A mapping the importer leaves behind at detach is
+ * reported and undone by the type's detach, as the core does for SGT and
+ * PAL. An offer without operations is an exporter bug that the core
+ * refuses at attach.
  */
 static void amdgpu_dma_buf_xgmi_map_ops(struct kunit *test)
 {
@@ -533,11 +535,32 @@ static void amdgpu_dma_buf_xgmi_map_ops(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xe->unmaps, 1);
 	KUNIT_EXPECT_EQ(test, xe->unpins, xe->pins);
 	KUNIT_EXPECT_NULL(test, map);
+	KUNIT_EXPECT_NULL(test, attach->priv_mapping);
+	mapping_reports = 0;
+	kunit_activate_static_stub(test, dma_buf_mapping_report, count_mapping_report);
 	dma_buf_detach(dmabuf, attach);
+	KUNIT_EXPECT_EQ(test, mapping_reports, 0);
+
+	/*
+	 * An importer that detaches with its XGMI mapping still held: the
+	 * type's detach reports it and unmaps and unpins it for the exporter.
+	 */
+	attach = dma_buf_mapping_attach(dmabuf, imp->ddev.dev, &request, 1,
+					&fake_importer_ops, NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	dma_resv_lock(dmabuf->resv, NULL);
+	sgt = amdgpu_dma_buf_map_import(attach, &map);
+	dma_resv_unlock(dmabuf->resv);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(sgt));
+	KUNIT_EXPECT_PTR_EQ(test, attach->priv_mapping, map);
+	dma_buf_detach(dmabuf, attach);
+	KUNIT_EXPECT_EQ(test, mapping_reports, 1);
+	KUNIT_EXPECT_EQ(test, xe->maps, 2);
+	KUNIT_EXPECT_EQ(test, xe->unmaps, 2);
+	KUNIT_EXPECT_EQ(test, xe->unpins, xe->pins);
 
 	xe->ops = NULL;
 	mapping_reports = 0;
-	kunit_activate_static_stub(test, dma_buf_mapping_report, count_mapping_report);
 	attach = dma_buf_mapping_attach(dmabuf, imp->ddev.dev, &request, 1,
 					&fake_importer_ops, NULL);
 	kunit_deactivate_static_stub(test, dma_buf_mapping_report);
