@@ -46,7 +46,6 @@ struct test_exporter {
 	int map_err;
 	atomic_t attaches, detaches, maps, unmaps, pins, unpins;
 	bool resv_held_in_map;
-	/* native exporters */
 	/* one more than fits: the exporter that adds too many */
 	struct dma_buf_mapping_offer offers[DMA_BUF_MAX_MAPPING_ENTRIES + 1];
 	int noffers;		/* 0: one plain SGT offer; -1: none */
@@ -518,6 +517,15 @@ static void attach_peer2peer_flag(struct kunit *test)
 	dma_buf_detach(ctx->dmabuf, plain);
 	dma_buf_detach(ctx->dmabuf, p2p);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->detaches), 3);
+
+	/* Consent, but the P2P offer cannot reach it: the plain offer. */
+	test_p2p_reachable = false;
+	p2p = dma_buf_dynamic_attach(ctx->dmabuf, ctx->dev,
+				     &test_importer_p2p_ops, &ctx->imp);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, p2p);
+	KUNIT_EXPECT_FALSE(test, p2p->peer2peer);
+	KUNIT_EXPECT_NULL(test, p2p->offer.sgt_offer.p2p_provider);
+	dma_buf_detach(ctx->dmabuf, p2p);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unpins), 1);
 }
 

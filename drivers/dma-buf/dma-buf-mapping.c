@@ -290,7 +290,7 @@ int dma_buf_mapping_offer_add(struct dma_buf_mapping_offers *offers,
 EXPORT_SYMBOL_NS_GPL(dma_buf_mapping_offer_add, DMA_BUF);
 
 /*
- * Fill @offers, an empty list, from a native exporter; returns the count.
+ * Fill @offers, an empty list, from the exporter; returns the count.
  * The list itself keeps the exporter inside it (dma_buf_mapping_offer_add()
  * refuses an entry past the end and marks the list), so the checks here
  * only decide whether what was added is usable.

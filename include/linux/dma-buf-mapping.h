@@ -164,17 +164,18 @@ struct dma_buf_sgt_exp_ops {
 	void (*detach)(struct dma_buf *dmabuf, struct dma_buf_attachment *attach);
 	/**
 	 * @map: map the buffer for @attach->dev. Returns a table the caller
-	 * owns until it hands it back to @unmap, DMA-mapped for
-	 * @attach->dev in direction @dir, with page-aligned addresses and
-	 * lengths, or an ERR_PTR() (-EINTR when a signal interrupted a
-	 * wait). A new table each call: the core caches it when
-	 * @cache_mapping says so, the importer otherwise. May allocate or
-	 * move the backing storage first. A static exporter returns memory
-	 * that is ready for use (moves and clears done); a dynamic one need
-	 * not wait, since a static importer's buffer is pinned (and ready)
-	 * through &dma_buf_ops.pin and a dynamic importer obeys the
-	 * buffer's fences. NULL, which some exporters return, is taken as
-	 * -ENOMEM.
+	 * owns until it hands it back to @unmap, DMA-mapped for @attach->dev in
+	 * direction @dir, with page-aligned addresses and lengths, or an
+	 * ERR_PTR() (-EINTR when a signal interrupted a wait). A new table each
+	 * call: the core caches it when @cache_mapping says so and for a static
+	 * importer of a dynamic exporter, the importer otherwise. May allocate
+	 * or move the backing storage first; constraints of the importing
+	 * device are in its &device.dma_parms, which &dma_buf_ops.attach should
+	 * check too. A static exporter returns memory that is ready for use
+	 * (moves and clears done); a dynamic one need not wait, since a static
+	 * importer's buffer is pinned (and ready) through &dma_buf_ops.pin and
+	 * a dynamic importer obeys the buffer's fences. NULL, which some
+	 * exporters return, is taken as -ENOMEM.
 	 */
 	struct sg_table *(*map)(struct dma_buf_attachment *attach,
 				enum dma_data_direction dir);
@@ -364,8 +365,9 @@ struct dma_buf_mapping_request {
  * dma_buf_map_attachment() has always returned. A table from an offer
  * with &dma_buf_mapping_offer.sgt_offer.p2p_provider set may contain PCI
  * bus addresses; the attachment's &dma_buf_attachment.peer2peer is then
- * true. Legacy exporters and importers are offered and requested this
- * type by the core. Map it with dma_buf_map_attachment().
+ * true. The core requests this type for importers that attach with
+ * dma_buf_attach() or dma_buf_dynamic_attach(). Map it with
+ * dma_buf_map_attachment().
  */
 extern const struct dma_buf_mapping_type dma_buf_mapping_sgt;
 

@@ -553,6 +553,7 @@ static void amdgpu_dma_buf_xgmi_map_ops(struct kunit *test)
 	dma_resv_unlock(dmabuf->resv);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(sgt));
 	KUNIT_EXPECT_PTR_EQ(test, attach->priv_mapping, map);
+	KUNIT_EXPECT_EQ(test, xe->pins, 2 * pins_per_map);
 	dma_buf_detach(dmabuf, attach);
 	KUNIT_EXPECT_EQ(test, mapping_reports, 1);
 	KUNIT_EXPECT_EQ(test, xe->maps, 2);
