@@ -120,6 +120,27 @@ bisect)
 	generate "$BUILD/series-bisect-patches" "$work" "" >/dev/null
 	revs=$(git -C "$work" rev-list --reverse base..HEAD)
 	n=$(echo "$revs" | wc -l)
+	# An object of a driver this configuration leaves out (i915, Xen) may
+	# fail to compile rather than have no rule: it counts as not in the
+	# configuration when it does not build in the base either.
+	base=$BUILD/src/base bout=$BUILD/kernel-series-bisect-base
+	[ -d "$base" ] || tgit worktree add -q --detach "$base" base
+	mkdir -p "$bout"
+	cp "$cfg" "$bout/.config"
+	make -C "$base" O="$bout" ARCH=x86_64 CC="ccache gcc" olddefconfig prepare \
+		-j"$JOBS" >"$logs/base.log" 2>&1 || die "the base does not configure (log $logs/base.log)"
+	declare -A in_base=()
+	builds_in_base() {
+		if [ -z "${in_base[$1]:-}" ]; then
+			in_base[$1]=no
+			if [ -f "$base/${1%.o}.c" ]; then
+				rm -f "$bout/$1"
+				make -C "$base" O="$bout" ARCH=x86_64 CC="ccache gcc" W=1 "$1" \
+					>>"$logs/base.log" 2>&1 && [ -f "$bout/$1" ] && in_base[$1]=yes
+			fi
+		fi
+		[ "${in_base[$1]}" = yes ]
+	}
 	passed=0 failed=0 touched="" k=0
 	for rev in $revs; do
 		k=$((k + 1))
@@ -149,6 +170,8 @@ bisect)
 			if [ -f "$out/$o" ]; then
 				built=$((built + 1))
 			elif grep -q "No rule to make target '$o'" "$log"; then
+				na=$((na + 1))
+			elif [ -f "$base/${o%.o}.c" ] && ! builds_in_base "$o"; then
 				na=$((na + 1))
 			else
 				broken="$broken $o"
