@@ -282,6 +282,10 @@ compat)
 		[ -e "$dir/.git" ] || die "no $dir: run 'series.sh compat' first"
 		[ "$(git -C "$dir" rev-parse HEAD)" = "$(tgit rev-parse HEAD)" ] ||
 			die "$dir is not on the assembled tree any more: 'series.sh compat' again and redo the edit"
+		for f in $(git -C "$dir" ls-files -u | cut -f2 | sort -u); do
+			! grep -qE '^(<<<<<<<|>>>>>>>) ' "$dir/$f" ||
+				die "$dir/$f still has conflict markers: resolve them first"
+		done
 		git -C "$dir" add -A
 		git -C "$dir" diff --cached HEAD >"$diff"
 		git -C "$dir" reset -q
