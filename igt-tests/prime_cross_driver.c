@@ -152,7 +152,6 @@ enum exp_kind { EXP_DUMB, EXP_UDMABUF, EXP_HEAP, EXP_TESTDEV, EXP_VIVID };
 struct exporter {
 	const char *name;
 	enum exp_kind kind;
-	bool native;		/* offers mapping types itself */
 	bool pal_only;		/* offers only PAL: SGT importers get the adapter */
 	bool pal_pages;		/* its SGT offer may be listed as PAL (pal_cached) */
 	/*
@@ -193,34 +192,34 @@ static enum dma_topology topology;
 static char dma64_name[32];	/* the 64-bit importing device of the test device */
 
 static struct exporter exporters[] = {
-	{ .name = "virtio-gpu-a", .kind = EXP_DUMB, .dev = &virtio[0], .native = true },
-	{ .name = "virtio-gpu-b", .kind = EXP_DUMB, .dev = &virtio[1], .native = true },
-	{ .name = "vgem", .kind = EXP_DUMB, .dev = &vgem, .native = true },
-	{ .name = "vkms", .kind = EXP_DUMB, .dev = &vkms, .native = true },
-	{ .name = "udmabuf", .kind = EXP_UDMABUF, .native = true, .pal_pages = true },
-	{ .name = "system-heap", .kind = EXP_HEAP, .heap = "system", .native = true,
+	{ .name = "virtio-gpu-a", .kind = EXP_DUMB, .dev = &virtio[0] },
+	{ .name = "virtio-gpu-b", .kind = EXP_DUMB, .dev = &virtio[1] },
+	{ .name = "vgem", .kind = EXP_DUMB, .dev = &vgem },
+	{ .name = "vkms", .kind = EXP_DUMB, .dev = &vkms },
+	{ .name = "udmabuf", .kind = EXP_UDMABUF, .pal_pages = true },
+	{ .name = "system-heap", .kind = EXP_HEAP, .heap = "system",
 	  .pal_pages = true, .unmap_syncs = true },
-	{ .name = "cma-heap", .kind = EXP_HEAP, .heap = CMA_HEAP, .native = true,
+	{ .name = "cma-heap", .kind = EXP_HEAP, .heap = CMA_HEAP,
 	  .pal_pages = true, .unmap_syncs = true },
 	/*
 	 * videobuf2's exporters: vivid.0 allocates with dma-contig, whose
 	 * unmap skips the CPU sync, vivid.1 with vmalloc, whose unmap syncs.
 	 */
-	{ .name = "vivid-dma-contig", .kind = EXP_VIVID, .vivid = 0, .native = true },
-	{ .name = "vivid-vmalloc", .kind = EXP_VIVID, .vivid = 1, .native = true,
+	{ .name = "vivid-dma-contig", .kind = EXP_VIVID, .vivid = 0 },
+	{ .name = "vivid-vmalloc", .kind = EXP_VIVID, .vivid = 1,
 	  .unmap_syncs = true },
 	{ .name = "test-native", .kind = EXP_TESTDEV, .offers = DMA_BUF_TEST_OFFER_SGT,
-	  .native = true, .pal_pages = true, .unmap_syncs = true },
+	  .pal_pages = true, .unmap_syncs = true },
 	/* The core's adapter unmaps with a sync. */
 	{ .name = "test-pal", .kind = EXP_TESTDEV, .offers = DMA_BUF_TEST_OFFER_PAL,
-	  .native = true, .pal_only = true, .unmap_syncs = true },
+	  .pal_only = true, .unmap_syncs = true },
 	/*
 	 * Pages above 4 GiB: out of reach of the 32-bit importers (the
 	 * test device's dma32 one, vivid), which must bounce in every
 	 * topology; reading it right proves the bounce.
 	 */
 	{ .name = "test-high", .kind = EXP_TESTDEV, .offers = DMA_BUF_TEST_OFFER_SGT,
-	  .flags = DMA_BUF_TEST_EXPORT_ABOVE_4G, .native = true, .pal_pages = true,
+	  .flags = DMA_BUF_TEST_EXPORT_ABOVE_4G, .pal_pages = true,
 	  .unmap_syncs = true },
 };
 
@@ -285,8 +284,9 @@ static void release_buffer(struct exporter *e, int dmabuf)
 }
 
 /*
- * The importer's attachment must be listed with the negotiated type and
- * with each side flagged native or compat as the drivers are today. An
+ * The importer's attachment must be listed with the negotiated type, the
+ * exporter native (every exporter is) and the importer native or compat
+ * as the drivers are today. An
  * importer the trust rule admits (@imp_pal) gets PAL from a PAL-only
  * exporter, and, when it asks for PAL alone (@pal_only), from every other
  * exporter through the core's SGT-to-PAL converter ("via=sgt"); every
@@ -309,9 +309,8 @@ static const char *check_attachment(struct exporter *e, bool imp_native,
 	igt_assert_f(v && !strcmp(v, want), "mapping=%s, expected %s", v ?: "(none)",
 		     want);
 	v = bufinfo_field(&att, "exporter");
-	igt_assert_f(v && !strcmp(v, e->native ? "native" : "compat"),
-		     "exporter=%s, expected %s", v ?: "(none)",
-		     e->native ? "native" : "compat");
+	igt_assert_f(v && !strcmp(v, "native"), "exporter=%s, expected native",
+		     v ?: "(none)");
 	v = bufinfo_field(&att, "importer");
 	igt_assert_f(v && !strcmp(v, imp_native ? "native" : "compat"),
 		     "importer=%s, expected %s", v ?: "(none)",
@@ -322,7 +321,7 @@ static const char *check_attachment(struct exporter *e, bool imp_native,
 	v = bufinfo_field(&att, "via");
 	igt_assert_f(via ? v && !strcmp(v, via) : !v, "via=%s, expected %s",
 		     v ?: "(none)", via ?: "(none)");
-	snprintf(desc, sizeof(desc), "%s %s/%s%s%s", want, e->native ? "native" : "compat",
+	snprintf(desc, sizeof(desc), "%s native/%s%s%s", want,
 		 imp_native ? "native" : "compat", via ? " via " : "", via ?: "");
 	return desc;
 }
