@@ -20,6 +20,10 @@
 #  2. igt-tests/bench/prime_roundtrip: export + import + close round trips
 #     per pair and size, and one more import of a buffer K others hold.
 #
+# 3. harness/bench-trace.py, once per kernel: every instruction of one
+#    iteration of the static/static API row, by function, interrupts
+#    excluded; the difference says where each extra instruction goes.
+#
 # Then one more boot of ours alone, in the bounce topology (swiotlb=force,
 # as in SEV-SNP and TDX guests; the base imports nothing foreign into
 # virtio-gpu): a damage update of a 4K import scanned out by virtio-gpu,
@@ -74,6 +78,12 @@ for r in $(seq 1 "$runs"); do
 	say "run $r of $runs: ours"
 	vm_run "$BUILD/kernel-bench" "$out/ours-$r.log"
 done
+
+say "instruction trace of one API iteration (static/static), base and ours"
+python3 "$TOP/harness/bench-trace.py" "$BUILD/kernel-bench-base" "$out/trace-base.json" ||
+	die "no instruction trace of the base kernel"
+python3 "$TOP/harness/bench-trace.py" "$BUILD/kernel-bench" "$out/trace-ours.json" ||
+	die "no instruction trace of our kernel"
 
 python3 - "$out" "$runs" "$shift_" <<'EOF'
 import re, statistics, sys
@@ -137,6 +147,10 @@ table("cpu", "PRIME round trips (export + import + close), the benchmark thread'
 table("rt", "PRIME round trips, elapsed: with other tasks and waits for the host's virtio-gpu", unit)
 table("ours", "ours only: paths, negotiation, attachments, PAL", unit)
 EOF
+
+echo
+echo "== where the instructions of one API iteration go (static/static, attach + map + unmap + detach) =="
+python3 "$TOP/harness/bench-trace.py" compare "$out/trace-base.json" "$out/trace-ours.json"
 
 say "ours, bounce topology: damage updates of a 4K import, 4K imports until the swiotlb pool runs out"
 VM_TOPOLOGY=bounce VM_ICOUNT=$shift_ VM_TIMEOUT=${VM_TIMEOUT:-1800} \

@@ -22,7 +22,7 @@ OVERLAY_ROOTS="drivers include Documentation samples tools"
 # Debian packages every stage needs (DESIGN.md section 7); the second
 # half builds IGT (../shared/igt/README.md) and checks the JUnit output.
 DEPS="$BASE_PKG build-essential bc bison flex libelf-dev libssl-dev cpio
-      xz-utils kmod ccache sparse patch git python3 rsync
+      xz-utils kmod ccache sparse patch git python3 rsync gdb
       qemu-system-x86 busybox-static libdrm-dev
       meson ninja-build libkmod-dev libproc2-dev libudev-dev libcairo2-dev
       libpixman-1-dev libdw-dev libglib2.0-dev libpciaccess-dev libjson-c-dev

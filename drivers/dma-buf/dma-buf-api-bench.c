@@ -37,7 +37,12 @@
 MODULE_IMPORT_NS(DMA_BUF);
 
 #define BENCH_ROUNDS		11
-#define BENCH_ITERATIONS	5000
+
+/* Iterations per row and round; an instruction trace needs only a few. */
+static unsigned int iterations = 5000;
+module_param(iterations, uint, 0444);
+MODULE_PARM_DESC(iterations, "iterations of each row per round (default 5000)");
+
 #define BENCH_MAX_OTHERS	256
 
 struct bench_buf {
@@ -198,8 +203,9 @@ struct bench_run {
 	struct completion done;
 };
 
-static struct dma_buf_attachment *bench_attach(struct bench_run *run,
-					       struct bench_row *row)
+/* Out of line: an instruction trace counts from one call to the next. */
+static noinline struct dma_buf_attachment *bench_attach(struct bench_run *run,
+							struct bench_row *row)
 {
 	return row->dynamic_importer ?
 	       dma_buf_dynamic_attach(row->dmabuf, run->dev, &bench_importer_ops, NULL) :
@@ -216,8 +222,11 @@ static void bench_map_unmap(struct bench_run *run, struct dma_buf_attachment *at
 		dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
 }
 
-/* Mean ns of one iteration of the row's step; counts failed iterations. */
-static u64 bench_round(struct bench_run *run, struct bench_row *row)
+/*
+ * Mean ns of one iteration of the row's step; counts failed iterations. Out
+ * of line: an instruction trace stops at the next row's call.
+ */
+static noinline u64 api_bench_row(struct bench_run *run, struct bench_row *row)
 {
 	struct dma_buf_attachment *attach = NULL;
 	u64 start, ns;
@@ -231,7 +240,7 @@ static u64 bench_round(struct bench_run *run, struct bench_row *row)
 		}
 	}
 	start = ktime_get_ns();
-	for (i = 0; i < BENCH_ITERATIONS; i++) {
+	for (i = 0; i < iterations; i++) {
 		if (row->step == BENCH_MAP) {
 			bench_map_unmap(run, attach);
 			continue;
@@ -245,7 +254,7 @@ static u64 bench_round(struct bench_run *run, struct bench_row *row)
 			bench_map_unmap(run, attach);
 		dma_buf_detach(row->dmabuf, attach);
 	}
-	ns = div_u64(ktime_get_ns() - start, BENCH_ITERATIONS);
+	ns = div_u64(ktime_get_ns() - start, iterations);
 	if (row->step == BENCH_MAP)
 		dma_buf_detach(row->dmabuf, attach);
 	return ns;
@@ -259,7 +268,7 @@ static int bench_thread(void *data)
 
 	for (r = 0; r < BENCH_ROUNDS; r++)
 		for (row = bench_rows; row < bench_rows + ARRAY_SIZE(bench_rows); row++)
-			row->ns[r] = bench_round(run, row);
+			row->ns[r] = api_bench_row(run, row);
 	complete(&run->done);
 	return 0;
 }
@@ -280,6 +289,7 @@ static void bench_api_attach_map(struct kunit *test)
 	int i;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	KUNIT_ASSERT_GT(test, iterations, 0);
 	for (row = bench_rows; row < bench_rows + ARRAY_SIZE(bench_rows); row++) {
 		row->dmabuf = bench_export(test, row->dynamic_exporter ?
 					   &bench_dynamic_ops : &bench_static_ops);

@@ -417,8 +417,12 @@ int dma_buf_negotiate(struct dma_buf_attachment *attach,
 		      const struct dma_buf_mapping_request *requests,
 		      unsigned int count)
 {
-	/* Cleared here, once, whatever the stack auto-initialisation. */
-	struct dma_buf_mapping_offers list = {};
+	/*
+	 * Only the header is set: entries are written by
+	 * dma_buf_mapping_offer_add() and read below @count only, so the
+	 * 200-byte array is not cleared on every attach.
+	 */
+	struct dma_buf_mapping_offers list __uninitialized;
 	const struct dma_buf_mapping_offer *offers = list.entries;
 	struct dma_buf *dmabuf = attach->dmabuf;
 	int noffers, i, ret;
@@ -426,6 +430,9 @@ int dma_buf_negotiate(struct dma_buf_attachment *attach,
 
 	might_sleep();
 	lockdep_assert_not_held(&dmabuf->resv->lock.base);
+
+	list.count = 0;
+	list.overflowed = false;
 
 	noffers = get_offers(attach, &list);
 	if (noffers < 0)

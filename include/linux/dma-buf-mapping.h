@@ -297,10 +297,11 @@ struct dma_buf_mapping_offer {
  * @overflowed: an entry was refused for want of room
  * @entries: the offers, most preferred first
  *
- * The core clears one and hands it to &dma_buf_ops.get_mapping_offers,
- * which adds entries with dma_buf_mapping_offer_add() only: that helper,
- * not the exporter, decides whether an entry fits, so no exporter can
- * write past @entries. Exporters and tests read @count and @entries.
+ * The core hands an empty one (@count 0, @entries not cleared) to
+ * &dma_buf_ops.get_mapping_offers, which adds entries with
+ * dma_buf_mapping_offer_add() only: that helper, not the exporter, decides
+ * whether an entry fits, so no exporter can write past @entries. Exporters
+ * and tests read @count and the first @count @entries.
  */
 struct dma_buf_mapping_offers {
 	unsigned int count;

@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Where the instructions of one dma-buf API call sequence go (make bench).
+
+    bench-trace.py KERNELDIR OUT.json [EXEC.log]
+    bench-trace.py compare BASE.json OURS.json
+
+Boots KERNELDIR's bench kernel under QEMU (TCG, one instruction per
+translation block, instruction counting), with KUnit running only
+dma-buf-api-bench. gdb stops at the benchmark's bench_attach() and has
+QEMU log every instruction executed in its first row (static exporter,
+static importer: attach + map + unmap + detach; SKIP + WINDOWS + 2
+iterations), from the SKIPth iteration on. An iteration is the stretch
+from one entry of bench_attach() to the next; an iteration in which an
+interrupt or the scheduler ran is dropped, and the clean ones must agree
+to the instruction. OUT.json gets
+the instructions per function of one clean iteration (EXEC.log keeps
+QEMU's instruction log); "compare" prints the difference per function.
+
+The figures are exact and do not depend on the host: they count what the
+guest executed, nothing else.
+"""
+import bisect
+import collections
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+
+WINDOWS = 10
+SKIP = 5        # iterations before the window: caches and slabs warm
+TIMEOUT = 900
+
+
+def symbols(system_map):
+    addrs, names = [], []
+    for line in open(system_map):
+        a, t, n = line.split()[:3]
+        if t in "tTwW":
+            addrs.append(int(a, 16))
+            names.append(n)
+    order = sorted(range(len(addrs)), key=addrs.__getitem__)
+    return [addrs[i] for i in order], [names[i] for i in order]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def trace(kdir, log):
+    addrs, names = symbols(f"{kdir}/System.map")
+    # At -O2 gcc may clone it (bench_attach.isra.0): still out of line.
+    entry = next(a for a, n in zip(addrs, names) if re.fullmatch(r"bench_attach(\.\w+\.\d+)?", n))
+    port = free_port()
+    qemu = subprocess.Popen(
+        ["qemu-system-x86_64", "-machine", "q35",
+         "-accel", "tcg,thread=single", "-icount", "shift=0,sleep=off,align=off",
+         "-singlestep", "-cpu", "qemu64", "-smp", "1", "-m", "1G",
+         "-nodefaults", "-display", "none", "-no-reboot",
+         "-serial", f"file:{log}.console", "-S", "-gdb", f"tcp:127.0.0.1:{port}",
+         "-D", log, "-kernel", f"{kdir}/arch/x86/boot/bzImage",
+         "-append", "console=ttyS0 panic=-1 nokaslr kunit.filter_glob=dma-buf-api-bench "
+         f"dma_buf_api_bench.iterations={SKIP + WINDOWS + 2}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        gdb = subprocess.run(
+            ["gdb", "-batch", "-nx",
+             "-ex", f"target remote 127.0.0.1:{port}",
+             "-ex", f"hbreak *{entry:#x}",
+             "-ex", f"ignore 1 {SKIP}",
+             "-ex", "continue",
+             "-ex", "monitor log exec,nochain",
+             # A stop perturbs what follows it (the guest takes its timer
+             # interrupt on resume): the rest of the row runs unstopped,
+             # up to the next row's api_bench_row().
+             "-ex", "delete",
+             "-ex", "hbreak api_bench_row",
+             "-ex", "continue",
+             "-ex", "monitor log none",
+             "-ex", "kill", f"{kdir}/vmlinux"],
+            capture_output=True, text=True, timeout=TIMEOUT)
+    finally:
+        qemu.kill()
+        qemu.wait()
+    if "Breakpoint 1" not in gdb.stdout:
+        sys.exit(f"bench-trace: gdb never reached bench_attach in {kdir}:\n"
+                 f"{gdb.stdout}{gdb.stderr}(console: {log}.console)")
+    return entry, addrs, names
+
+
+def iterations(log, entry, addrs, names):
+    """Per-function instruction counts of each clean iteration."""
+    def sym(a):
+        return names[bisect.bisect_right(addrs, a) - 1]
+
+    pat = re.compile(r"^Trace \d+: \S+ \[[0-9a-f]+/([0-9a-f]+)/")
+    clean, cur, dirty = [], None, False
+    for line in open(log):
+        m = pat.match(line)
+        if not m:
+            continue
+        a = int(m[1], 16)
+        if a == entry:
+            if cur is not None and not dirty:
+                clean.append(cur)
+            cur, dirty = collections.Counter(), False
+        if cur is None:
+            continue
+        s = sym(a)
+        # An interrupt, an exception or a task switch is not the calls' own.
+        if s.startswith("asm_") or s == "__schedule":
+            dirty = True
+        cur[s] += 1
+    return clean
+
+
+def compare(base_json, ours_json):
+    """Print where the instructions ours adds (or saves) are, per function."""
+    base, ours = (json.load(open(f)) for f in (base_json, ours_json))
+    b, o = base["functions"], ours["functions"]
+    rows = [(o.get(f, 0) - b.get(f, 0), f) for f in set(b) | set(o)]
+    print(f"{'function':44} {'base':>6} {'ours':>6} {'ours-base':>9}")
+    for d, f in sorted(rows, key=lambda r: (-abs(r[0]), r[1])):
+        if d:
+            print(f"{f:44} {b.get(f, 0):6} {o.get(f, 0):6} {d:+9}")
+    print(f"{'total':44} {base['total']:6} {ours['total']:6} "
+          f"{ours['total'] - base['total']:+9}  ours/base "
+          f"{ours['total'] / base['total']:.3f}")
+
+
+def main():
+    if sys.argv[1] == "compare":
+        compare(sys.argv[2], sys.argv[3])
+        return
+    kdir, out = sys.argv[1], sys.argv[2]
+    with tempfile.TemporaryDirectory() as tmp:
+        log = os.path.join(tmp, "exec.log")
+        if len(sys.argv) > 3:   # keep the instruction log there
+            log = sys.argv[3]
+        entry, addrs, names = trace(kdir, log)
+        clean = iterations(log, entry, addrs, names)
+    totals = sorted({sum(c.values()) for c in clean})
+    if len(clean) < 3:
+        sys.exit(f"bench-trace: only {len(clean)} iterations ran without an "
+                 f"interrupt in {kdir}")
+    if len(totals) != 1:
+        sys.exit(f"bench-trace: clean iterations differ in {kdir}: {totals}")
+    json.dump({"kernel": kdir, "iterations": len(clean), "total": totals[0],
+               "functions": dict(clean[0])}, open(out, "w"), indent=1)
+    print(f"{kdir}: {totals[0]} instructions per iteration "
+          f"({len(clean)} iterations without an interrupt, all equal)")
+
+
+if __name__ == "__main__":
+    main()
