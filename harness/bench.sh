@@ -64,7 +64,7 @@ OUTNAME=kernel-bench-base bash "$TOP/harness/build-kernel.sh" bench "$base"
 vm_run() { # KERNELDIR LOG
 	local tag
 	tag=$(basename "$1")
-	VM_ICOUNT=$shift_ VM_TIMEOUT=${VM_TIMEOUT:-1800} \
+	VM_ICOUNT=$shift_ VM_SMP=1 VM_TIMEOUT=${VM_TIMEOUT:-1800} \
 		VM_APPEND="PRIME_BENCH_MS=${PRIME_BENCH_MS:-400} kunit.filter_glob=dma-buf*bench norandmaps" \
 		bash "$TOP/harness/vm.sh" "$1" prime_roundtrip >"$2.vm" 2>&1 || true
 	cat "$LOGDIR/vm-$tag.log" "$LOGDIR/vm-$tag-tests.log" >"$2"
@@ -153,7 +153,7 @@ echo "== where the instructions of one API iteration go (static/static, attach +
 python3 "$TOP/harness/bench-trace.py" compare "$out/trace-base.json" "$out/trace-ours.json"
 
 say "ours, bounce topology: damage updates of a 4K import, 4K imports until the swiotlb pool runs out"
-VM_TOPOLOGY=bounce VM_ICOUNT=$shift_ VM_TIMEOUT=${VM_TIMEOUT:-1800} \
+VM_TOPOLOGY=bounce VM_ICOUNT=$shift_ VM_SMP=1 VM_TIMEOUT=${VM_TIMEOUT:-1800} \
 	VM_APPEND="PRIME_BENCH_MS=${PRIME_BENCH_MS:-400} PRIME_BENCH_DAMAGE=1 kunit.enable=0 norandmaps" \
 	bash "$TOP/harness/vm.sh" "$BUILD/kernel-bench" prime_roundtrip >"$out/ours-bounce.log.vm" 2>&1 || true
 cat "$LOGDIR"/vm-kernel-bench-bounce*.log >"$out/ours-bounce.log" 2>/dev/null || true

@@ -28,6 +28,10 @@ DEPS="$BASE_PKG build-essential bc bison flex libelf-dev libssl-dev cpio
       libpixman-1-dev libdw-dev libglib2.0-dev libpciaccess-dev libjson-c-dev
       libxml2-utils python3-junit.xml python3-junitparser"
 
+# A kernel report in a console log: any of these fails a run that boots
+# the debug kernel (KASAN, lockdep, kmemleak, DMA-API debug, UBSAN).
+KERNEL_REPORT_RE='BUG:|WARNING:|Oops|Kernel panic|general protection fault|unreferenced object|possible recursive locking|possible circular locking|inconsistent lock state|suspicious RCU usage|UBSAN:|INFO: task .* blocked|DMA-API: [^ ]+ [^ ]+: |DMAR: \[DMA |DMAR: DRHD: handling fault|swiotlb buffer is full|overflow mask|dma-debug disabled|DMA-API: debugging out of memory|kmemleak: .*disabled|turning off the locking correctness validator'
+
 STAGE=${STAGE:-harness}
 mkdir -p "$LOGDIR"
 

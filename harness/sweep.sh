@@ -8,8 +8,9 @@
 # when a shared helper changes. Then amdgpu.ko and xe.ko built and linked
 # (the module tiers' "link: sweep"), the series after each patch and on
 # every served 6.12.y, the core KUnit suites before the series' last patch
-# (harness/series.sh compat-point), the kit's kernel recipe, and the xe and
-# amdgpu KUnit suites (harness/kunit.sh sweep). Prints the directory list, then
+# (harness/series.sh compat-point), i915's dma-buf mock selftests
+# (harness/i915-mock.sh), the kit's kernel recipe, and the xe and amdgpu
+# KUnit suites (harness/kunit.sh sweep). Prints the directory list, then
 # "PASS|FAIL sweep/<dir>" (or "n/a: nothing built on x86_64") and a RESULT
 # line; per-directory logs in build/logs/sweep/.
 STAGE=sweep
@@ -181,6 +182,11 @@ step series-compat-point bash "$TOP/harness/series.sh" compat-point
 # each once into build/series-versions/debs).
 say "the patch series on every served $BASE_PKG version (log: $LOGDIR/series-versions.log)"
 step series-versions bash "$TOP/harness/series.sh" versions
+
+# i915's mock selftests of its dma-buf exporter and importer, in a debug
+# kernel of their own (no Intel hardware needed).
+say "i915's dma-buf mock selftests (logs: $LOGDIR/i915-mock-*.log)"
+step i915-mock bash "$TOP/harness/i915-mock.sh"
 
 # The hardware kit's kernel recipe with a distribution's config.
 step hw-kit-recipe bash "$TOP/harness/hw-kit.sh" recipe
