@@ -22,6 +22,11 @@
  *    importer's handle exports again, which is the same buffer (same inode)
  *    and goes to the exporter's mmap: this proves identity, not the
  *    importer's device mapping;
+ *  - virtio-gpu maps an import for the CPU (MAP_DUMB and mmap of the DRM
+ *    file, what Mesa's software winsys does with every buffer it samples
+ *    from) through the exporter's mmap: the pattern reads back through the
+ *    importer's handle, and what is written there the exporter's own
+ *    mapping shows;
  *  - virtio-gpu imports foreign buffers as 2D resources whose backing is
  *    the imported mapping; what the host reads through it is checked by
  *    kms_prime_scanout, here the attachment and identity are;
@@ -178,6 +183,7 @@ struct importer {
 	bool native;		/* requests mapping types itself */
 	bool pal[TOPO_COUNT];	/* gets PAL from a PAL-only exporter */
 	bool pal_only;		/* requests PAL alone: refused without pal[] */
+	bool cpu_map;		/* IMP_DRM: MAP_DUMB maps an import */
 	uint32_t requests;	/* IMP_TESTDEV */
 	uint32_t flags;		/* IMP_TESTDEV: DMA_BUF_TEST_IMPORT_* */
 	unsigned int device;	/* IMP_TESTDEV: TESTDEV_DMA64 or _DMA32 */
@@ -228,9 +234,9 @@ static struct importer importers[] = {
 	{ .name = "vkms", .kind = IMP_DRM, .dev = &vkms, .native = true },
 	/* PAL only while the card bypasses the DMA API (direct). */
 	{ .name = "virtio-gpu-a", .kind = IMP_DRM, .dev = &virtio[0], .native = true,
-	  .pal = { [TOPO_DIRECT] = true } },
+	  .pal = { [TOPO_DIRECT] = true }, .cpu_map = true },
 	{ .name = "virtio-gpu-b", .kind = IMP_DRM, .dev = &virtio[1], .native = true,
-	  .pal = { [TOPO_DIRECT] = true } },
+	  .pal = { [TOPO_DIRECT] = true }, .cpu_map = true },
 	{ .name = "vivid", .kind = IMP_VIVID },
 	{ .name = "test-device", .kind = IMP_TESTDEV, .native = true,
 	  .requests = DMA_BUF_TEST_REQUEST_SGT, .device = TESTDEV_DMA64 },
@@ -333,6 +339,7 @@ static void cell_drm(struct exporter *e, struct importer *imp, uint32_t seed)
 	uint32_t handle = 0;
 	int dmabuf, fd, ret;
 	const char *what, *mapping = "-";
+	void *imp_map = NULL;
 	ino_t ino;
 
 	dmabuf = export_buffer(e, BUF_SIZE, seed);
@@ -361,8 +368,19 @@ static void cell_drm(struct exporter *e, struct importer *imp, uint32_t seed)
 
 		mapping = check_attachment(e, imp->native, imp->pal[topology], false, ino,
 					   devname);
-		/* 6.12 refuses a CPU mapping of an imported object. */
-		do_ioctl_err(fd, DRM_IOCTL_MODE_MAP_DUMB, &map_dumb, EINVAL);
+		if (imp->cpu_map) {
+			long bad;
+
+			imp_map = kmstest_dumb_map_buffer(fd, handle, BUF_SIZE,
+							  PROT_READ | PROT_WRITE);
+			bad = pattern_check(imp_map, BUF_SIZE, seed);
+			igt_assert_f(bad < 0, "importer's mapping: pattern differs at byte %ld",
+				     bad);
+			pattern_fill(imp_map, BUF_SIZE, ++seed);
+		} else {
+			/* 6.12 refuses a CPU mapping of an imported object. */
+			do_ioctl_err(fd, DRM_IOCTL_MODE_MAP_DUMB, &map_dumb, EINVAL);
+		}
 		/* The GEM handle re-exports the imported dma-buf itself. */
 		again = prime_handle_to_fd_for_mmap(fd, handle);
 		igt_assert_eq(fd_inode(again), ino);
@@ -379,6 +397,14 @@ static void cell_drm(struct exporter *e, struct importer *imp, uint32_t seed)
 		usleep(10000);
 	igt_assert_eq(bufinfo_count_dev(ino, devname), 0);
 	close(fd);
+	if (imp_map) {
+		/* The mapping outlives the import: it holds the dma-buf. */
+		long bad = pattern_check(imp_map, BUF_SIZE, seed);
+
+		munmap(imp_map, BUF_SIZE);
+		igt_assert_f(bad < 0, "importer's mapping after close: pattern differs at byte %ld",
+			     bad);
+	}
 	release_buffer(e, dmabuf);
 	igt_info("cell: %s -> %s: %s: %s\n", e->name, imp->name, what, mapping);
 }
