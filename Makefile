@@ -6,7 +6,7 @@ H := harness
 SHELL := /bin/bash
 
 .PHONY: all demo check setup assemble export discard apply overlay-check \
-	kernel kernel-debug kunit igt igt-patch bench compile-check sweep series hw-kit vm vm-debug \
+	kernel kernel-debug kunit igt igt-patch bench compile-check sweep series hw-kit vm vm-debug clients \
 	clean distclean help
 
 # `make`: set up, build, boot the patched kernel and print the
@@ -97,6 +97,11 @@ vm: kernel
 
 vm-debug: kernel-debug
 	@bash $(H)/vm.sh debug $(TESTS)
+
+# Debian's Mesa importing foreign buffers in the debug guest
+# (harness/clients.sh; VM_TOPOLOGY=direct|iommu|bounce).
+clients: kernel-debug
+	@bash $(H)/clients.sh debug
 
 # Build products only; the assembled tree keeps unexported edits safe
 # (`make discard` drops them, distclean removes the tree after checking).

@@ -38,14 +38,10 @@ STAGE=bench
 
 runs=${BENCH_RUNS:-2}
 shift_=${BENCH_ICOUNT_SHIFT:-0}
-base=$BUILD/src/base
+base=$(base_worktree)
 out=$LOGDIR/bench
 rm -rf "$out"
 mkdir -p "$out"
-[ -d "$SRC/.git" ] || die "no assembled tree at $SRC; run 'make assemble' first"
-if [ ! -d "$base" ]; then
-	tgit worktree add -q --detach "$base" base
-fi
 
 # The API benchmark in the base worktree, for the duration.
 bench_src=drivers/dma-buf/dma-buf-api-bench.c

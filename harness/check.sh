@@ -18,7 +18,11 @@
 #      subtest against harness/igt-expected.txt
 #   6. the hardware kit (harness/hw-kit.sh check): built, refused by this
 #      machine's kernel, run from its tarball alone in the VM
-#   Tiers 4 to 6 run two at a time (vm_tiers), their output printed whole
+#   7. real clients (harness/clients.sh): Debian's Mesa, from the host's
+#      root, importing foreign buffers through EGL on virtio-gpu in the
+#      debug guest, checked by read-back, bufinfo and screen dump, in the
+#      direct topology (IOMMU, bounce and the 6.12 base: make sweep)
+#   Tiers 4 to 7 run two at a time (vm_tiers), their output printed whole
 #   as each ends.
 #
 # Before the VM tiers, the igt tier (harness/igt.sh build) writes
@@ -120,6 +124,7 @@ igt_upstream() {
 		"$H/vm.sh" debug $(sed -n 's/^# run: //p' "$H/igt-expected.txt")
 }
 hw_kit() { "$H/hw-kit.sh" check; }
+clients_direct() { VM_TOPOLOGY=direct "$H/clients.sh" debug; }
 
 overlay_tier() {
 	local out
@@ -143,7 +148,7 @@ if tier setup "$H/setup.sh" && tier assemble "$H/overlay.sh" assemble; then
 			tier "$m" "$H/compile-tier.sh" module "${m#module-}" || true
 		done
 		vm_tiers vm-direct:vm_direct vm-iommu:vm_iommu vm-bounce:vm_bounce \
-			igt-upstream:igt_upstream hw-kit:hw_kit
+			igt-upstream:igt_upstream hw-kit:hw_kit clients-direct:clients_direct
 	fi
 fi
 

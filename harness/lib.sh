@@ -20,13 +20,16 @@ SRC=$BUILD/src/linux
 OVERLAY_ROOTS="drivers include Documentation samples tools"
 
 # Debian packages every stage needs (DESIGN.md section 7); the second
-# half builds IGT (../shared/igt/README.md) and checks the JUnit output.
+# half builds IGT (../shared/igt/README.md) and checks the JUnit output,
+# the last line is Mesa, which the real clients' guest runs from the
+# host's root (harness/clients.sh).
 DEPS="$BASE_PKG build-essential bc bison flex libelf-dev libssl-dev cpio
       xz-utils kmod ccache sparse patch git python3 rsync gdb
       qemu-system-x86 busybox-static libdrm-dev
       meson ninja-build libkmod-dev libproc2-dev libudev-dev libcairo2-dev
       libpixman-1-dev libdw-dev libglib2.0-dev libpciaccess-dev libjson-c-dev
-      libxml2-utils python3-junit.xml python3-junitparser"
+      libxml2-utils python3-junit.xml python3-junitparser
+      libgl1-mesa-dri libegl-mesa0 libgbm-dev libegl-dev libgles-dev"
 
 # A kernel report in a console log: any of these fails a run that boots
 # the debug kernel (KASAN, lockdep, kmemleak, DMA-API debug, UBSAN).
@@ -58,6 +61,15 @@ run_logged() {
 tgit() {
 	git -C "$SRC" -c user.name=overlay -c user.email=overlay@localhost \
 		-c core.autocrlf=false -c advice.detachedHead=false "$@"
+}
+
+# base_worktree: the unmodified base as a worktree of the assembled tree
+# (its first commit), for the runs that compare against 6.12 (make bench,
+# harness/clients.sh base); created on first use. Prints its path.
+base_worktree() {
+	[ -d "$SRC/.git" ] || die "no assembled tree at $SRC; run 'make assemble' first"
+	[ -d "$BUILD/src/base" ] || tgit worktree add -q --detach "$BUILD/src/base" base
+	echo "$BUILD/src/base"
 }
 
 # Overlay files of this repository (tracked, or new and not ignored), one
@@ -119,4 +131,78 @@ shared_libs() {
 	for f in "$@"; do
 		ldd "$f" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'
 	done | sort -u
+}
+
+# vm_machine TOPOLOGY: the guest machine of every VM tier, for a DMA
+# topology (harness/vm.sh describes them): sets VM_MACHINE (QEMU's
+# arguments from -machine to the last device), VM_VIRTIO_OPT (what each
+# further virtio device gets: ",iommu_platform=on" where the topology
+# puts virtio behind the DMA API) and VM_TOPO_APPEND (kernel parameters).
+# Card A and card B sit behind one PCIe switch (P2P between them is
+# allowed), a virtio-rng endpoint behind a second root port (P2P to it
+# crosses the host bridge, which is not whitelisted), and two QEMU "edu"
+# devices are the test device's importers, one with a 64-bit DMA mask and
+# one with a 32-bit mask. 3 GiB puts 1 GiB above 4 GiB.
+vm_machine() {
+	local iommu_dev=()
+
+	VM_VIRTIO_OPT="" VM_TOPO_APPEND=""
+	case "$1" in
+	direct) ;;
+	iommu)
+		# First on the command line: QEMU wires the devices after it to it.
+		iommu_dev=(-device intel-iommu,intremap=off)
+		VM_VIRTIO_OPT=",iommu_platform=on"
+		VM_TOPO_APPEND="intel_iommu=on iommu.passthrough=0 iommu.strict=1"
+		;;
+	bounce)
+		VM_VIRTIO_OPT=",iommu_platform=on"
+		VM_TOPO_APPEND="swiotlb=force"
+		;;
+	*) return 1 ;;
+	esac
+	VM_MACHINE=(-machine q35 -cpu qemu64 -m 3G -nodefaults -display none -no-reboot
+		"${iommu_dev[@]}"
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04
+		-device pcie-root-port,id=rp0,bus=pcie.0,chassis=1,slot=1
+		-device x3130-upstream,id=sw0,bus=rp0
+		-device xio3130-downstream,id=sw0p0,bus=sw0,chassis=2,slot=0
+		-device xio3130-downstream,id=sw0p1,bus=sw0,chassis=3,slot=1
+		-device "virtio-gpu-pci,id=gpu-a,bus=sw0p0$VM_VIRTIO_OPT"
+		-device "virtio-gpu-pci,id=gpu-b,bus=sw0p1$VM_VIRTIO_OPT"
+		-device pcie-root-port,id=rp1,bus=pcie.0,chassis=4,slot=2
+		-device "virtio-rng-pci,id=other,bus=rp1$VM_VIRTIO_OPT"
+		-device edu,id=edu64,bus=pcie.0,addr=0x10,dma_mask=0xffffffffffffffff
+		-device edu,id=edu32,bus=pcie.0,addr=0x11,dma_mask=0xffffffff)
+}
+
+# vm_log_problems CONSOLE OUTPUT QEMU_LOG KDIR: what fails a VM run in its
+# logs, one line each: a kernel report (KERNEL_REPORT_RE) in the console
+# or the guest's output (kmemleak's report is printed there), a guest
+# error QEMU logged (-d guest_errors: the host refused a command or an
+# access), and a debug facility of KDIR's configuration that switched
+# itself off (dma-debug after a failed allocation of its own, lockdep
+# after its first report), which leaves everything after it unchecked.
+# The facility lines are report_end's (harness/guest-report.sh).
+vm_log_problems() {
+	local console=$1 output=$2 qemu_log=$3 kdir=$4 reports
+
+	reports=$(grep -HnE "$KERNEL_REPORT_RE" "$console" "$output" || true)
+	if [ -n "$reports" ]; then
+		printf '%s\n' "$reports" | sed -n '1,20s/^/    /p' >&2
+		echo "kernel reports in the console (first lines above; console: $console)"
+	fi
+	if [ -s "$qemu_log" ]; then
+		head -n 5 "$qemu_log" | sed 's/^/    /' >&2
+		echo "the host logged guest errors (first lines above; log: $qemu_log)"
+	fi
+	if grep -q '^CONFIG_DMA_API_DEBUG=y' "$kdir/.config" &&
+		! grep -q '^VM-FACILITY: dma-api disabled=N' "$output"; then
+		echo "DMA-API debugging is off at the end of the run (output: $output)"
+	fi
+	if grep -q '^CONFIG_PROVE_LOCKING=y' "$kdir/.config" &&
+		! grep -q '^VM-FACILITY: lockdep debug_locks:1' "$output"; then
+		echo "lockdep is off at the end of the run (output: $output)"
+	fi
+	true
 }

@@ -9,10 +9,12 @@
 # (the module tiers' "link: sweep"), the series after each patch and on
 # every served 6.12.y, the core KUnit suites before the series' last patch
 # (harness/series.sh compat-point), i915's dma-buf mock selftests
-# (harness/i915-mock.sh), the kit's kernel recipe, and the xe and amdgpu
-# KUnit suites (harness/kunit.sh sweep). Prints the directory list, then
-# "PASS|FAIL sweep/<dir>" (or "n/a: nothing built on x86_64") and a RESULT
-# line; per-directory logs in build/logs/sweep/.
+# (harness/i915-mock.sh), the real clients in the IOMMU and bounce
+# topologies and on the unmodified base (harness/clients.sh), the kit's
+# kernel recipe, and the xe and amdgpu KUnit suites (harness/kunit.sh
+# sweep). Prints the directory list, then "PASS|FAIL sweep/<dir>" (or
+# "n/a: nothing built on x86_64") and a RESULT line; per-directory logs
+# in build/logs/sweep/.
 STAGE=sweep
 . "$(dirname "$0")/lib.sh"
 
@@ -187,6 +189,14 @@ step series-versions bash "$TOP/harness/series.sh" versions
 # kernel of their own (no Intel hardware needed).
 say "i915's dma-buf mock selftests (logs: $LOGDIR/i915-mock-*.log)"
 step i915-mock bash "$TOP/harness/i915-mock.sh"
+
+# The real clients in the IOMMU and bounce topologies (about 9 minutes
+# each: 9p through the IOMMU or bounce buffers under TCG), and on the
+# unmodified base (what Mesa does there: README's comparison).
+say "real clients: IOMMU and bounce topologies, the 6.12 base (logs: $LOGDIR/clients-*.log)"
+step clients-iommu env VM_TOPOLOGY=iommu bash "$TOP/harness/clients.sh" debug
+step clients-bounce env VM_TOPOLOGY=bounce bash "$TOP/harness/clients.sh" debug
+step clients-base bash "$TOP/harness/clients.sh" base
 
 # The hardware kit's kernel recipe with a distribution's config.
 step hw-kit-recipe bash "$TOP/harness/hw-kit.sh" recipe

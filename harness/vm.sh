@@ -107,6 +107,7 @@ rm -rf "$root"
 mkdir -p "$root"/{bin,dev,proc,sys,tmp,lib64,igt/run}
 cp /bin/busybox "$root/bin/busybox"
 gcc -O2 -static -o "$root/bin/guest-exit" "$TOP/harness/guest-exit.c"
+cp "$TOP/harness/guest-report.sh" "$root/bin/"
 cp -a "$BUILD/igt/bin" "$BUILD/igt/lib" "$root/igt/"
 ln -s /igt/lib/ld-linux-x86-64.so.2 "$root/lib64/ld-linux-x86-64.so.2"
 # The kernel's modules (the debug kernel's: the dma-buf selftests) and
@@ -177,20 +178,7 @@ else
 	fi
 	run_tests="export LD_LIBRARY_PATH=/igt/lib
 # DRM cards by driver, in card order: /tmp/card-DRIVER-N holds /dev/dri/cardM.
-for c in \$(ls -d /sys/class/drm/card[0-9]* | grep -v -- - | sort -V); do
-	# vgem and vkms are platform devices without a driver: their name.
-	# A virtio-gpu card's device is its PCI function (virtio-pci).
-	if [ -e \$c/device/driver ]; then
-		d=\$(basename \$(readlink \$c/device/driver))
-	else
-		d=\$(basename \$(readlink -f \$c/device))
-	fi
-	[ \$d = virtio-pci ] && d=virtio_gpu
-	n=0
-	while [ -e /tmp/card-\$d-\$n ]; do n=\$((n + 1)); done
-	echo /dev/dri/\${c##*/} >/tmp/card-\$d-\$n
-	echo \"VM-DRM: \${c##*/} \$d-\$n\"
-done
+find_cards /tmp
 for name in $direct; do
 	echo \"VM-TEST-BEGIN \$name\"
 	/igt/bin/\$name
@@ -222,38 +210,12 @@ mount -t debugfs debugfs /sys/kernel/debug
 [ -e /sys/kernel/debug/dma-api/all_errors ] && echo 1 >/sys/kernel/debug/dma-api/all_errors
 # Everything from here on goes to the second serial port.
 exec >/dev/ttyS1 2>&1
-echo "VM-CPUS: \$(grep -c ^processor /proc/cpuinfo)"
+. /bin/guest-report.sh
 # The DMA topology as the guest sees it; vm.sh checks it.
-echo "VM-CMDLINE: \$(cat /proc/cmdline)"
-for d in /sys/bus/pci/devices/*; do
-	group=none type=none driver=none
-	if [ -e \$d/iommu_group ]; then
-		group=\$(basename \$(readlink \$d/iommu_group))
-		type=\$(cat \$d/iommu_group/type)
-	fi
-	[ -e \$d/driver ] && driver=\$(basename \$(readlink \$d/driver))
-	echo "VM-PCI: \${d##*/} \$(cat \$d/vendor):\$(cat \$d/device) class=\$(cat \$d/class) driver=\$driver group=\$group type=\$type"
-done
-for v in /sys/bus/virtio/devices/*; do
-	driver=none
-	[ -e \$v/driver ] && driver=\$(basename \$(readlink \$v/driver))
-	echo "VM-VIRTIO: \${v##*/} pci=\$(basename \$(readlink -f \$v/..)) driver=\$driver features=\$(cat \$v/features)"
-done
+report_topology
 $run_tests
-if [ -e /sys/kernel/debug/kmemleak ]; then
-	# Two scans: kmemleak reports an object only once it stayed
-	# unreferenced across a scan.
-	echo scan >/sys/kernel/debug/kmemleak
-	sleep 1
-	echo scan >/sys/kernel/debug/kmemleak
-	cat /sys/kernel/debug/kmemleak
-fi
-echo "VM-SWIOTLB: used_hiwater=\$(cat /sys/kernel/debug/swiotlb/io_tlb_used_hiwater 2>/dev/null || echo none)"
-# Debug facilities that can switch themselves off must still be on.
-[ -e /sys/kernel/debug/dma-api/disabled ] &&
-	echo "VM-FACILITY: dma-api disabled=\$(cat /sys/kernel/debug/dma-api/disabled)"
-[ -e /proc/lockdep_stats ] &&
-	echo "VM-FACILITY: lockdep \$(grep -o 'debug_locks: *[0-9]*' /proc/lockdep_stats | tr -d ' ')"
+# kmemleak, swiotlb use and the debug facilities; vm.sh checks them.
+report_end
 echo VM-DONE
 guest-exit 0
 # Not reached under QEMU; without isa-debug-exit, stop anyway.
@@ -280,61 +242,32 @@ if [ -n "${VM_ICOUNT:-}" ]; then
 fi
 dumps=$LOGDIR/screendump-$tag
 
-# The topology's devices and kernel parameters. 3 GiB puts 1 GiB above
-# 4 GiB (q35 keeps 2 GiB below), which the 32-bit edu cannot reach.
-# movablecore makes that gigabyte ZONE_MOVABLE: page cache and shmem
-# (vgem, virtio-gpu, udmabuf buffers) land there and bounce for the
-# 32-bit edu, while kernel allocations (the system heap, the test
-# device's exporter) stay below 4 GiB, so that vivid, whose mask is
-# 32 bits and which writes its frames with the CPU, bounces only where
+# The machine and the topology's kernel parameters (vm_machine in
+# lib.sh). movablecore makes the gigabyte above 4 GiB ZONE_MOVABLE: page
+# cache and shmem (vgem, virtio-gpu, udmabuf buffers) land there and
+# bounce for the 32-bit edu, while kernel allocations (the system heap,
+# the test device's exporter) stay below 4 GiB, so that vivid, whose mask
+# is 32 bits and which writes its frames with the CPU, bounces only where
 # the topology forces it. The CMA area (the CMA heap's "reserved") is put
 # below 4 GiB for the same reason, where a real one serves 32-bit devices.
-iommu_dev=() virtio_opt="" topo_append=""
-case "$topology" in
-iommu)
-	# First on the command line: QEMU wires the devices after it to it.
-	iommu_dev=(-device intel-iommu,intremap=off)
-	virtio_opt=",iommu_platform=on"
-	topo_append="intel_iommu=on iommu.passthrough=0 iommu.strict=1"
-	;;
-bounce)
-	virtio_opt=",iommu_platform=on"
-	topo_append="swiotlb=force"
-	;;
-esac
+vm_machine "$topology"
 rm -rf "$dumps" "$LOGDIR/qemu-$tag.log"
 mkdir -p "$dumps"
 # Unix socket paths are short: keep them in a private temporary directory.
 sockdir=$(mktemp -d /tmp/vm-sock.XXXXXX)
 say "booting $kernel (topology $topology, accel $accel${VM_ICOUNT:+, icount shift $VM_ICOUNT}, timeout ${timeout_s}s, console: $log, tests: $tlog)"
 set +e
-# Topology: gpu-a and gpu-b behind one PCIe switch (P2P between them is
-# allowed), and a virtio-rng endpoint behind a second root port (P2P to
-# it has to cross the host bridge, which is not whitelisted).
 {
 timeout -k 10 "$timeout_s" qemu-system-x86_64 \
-	-machine q35 -accel "$accel" "${icount[@]}" -cpu qemu64 -smp "$smp" -m 3G \
-	-nodefaults -display none -no-reboot \
+	-accel "$accel" "${icount[@]}" -smp "$smp" "${VM_MACHINE[@]}" \
 	-d guest_errors -D "$LOGDIR/qemu-$tag.log" \
-	"${iommu_dev[@]}" \
 	-serial file:"$log" -serial stdio \
 	-chardev socket,id=ctl,path="$sockdir/ctl",server=on,wait=off \
 	-serial chardev:ctl \
 	-qmp unix:"$sockdir/qmp",server=on,wait=off \
 	-vnc unix:"$sockdir/vnc",display=gpu-b \
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-	-device pcie-root-port,id=rp0,bus=pcie.0,chassis=1,slot=1 \
-	-device x3130-upstream,id=sw0,bus=rp0 \
-	-device xio3130-downstream,id=sw0p0,bus=sw0,chassis=2,slot=0 \
-	-device xio3130-downstream,id=sw0p1,bus=sw0,chassis=3,slot=1 \
-	-device virtio-gpu-pci,id=gpu-a,bus=sw0p0$virtio_opt \
-	-device virtio-gpu-pci,id=gpu-b,bus=sw0p1$virtio_opt \
-	-device pcie-root-port,id=rp1,bus=pcie.0,chassis=4,slot=2 \
-	-device virtio-rng-pci,id=other,bus=rp1$virtio_opt \
-	-device edu,id=edu64,bus=pcie.0,addr=0x10,dma_mask=0xffffffffffffffff \
-	-device edu,id=edu32,bus=pcie.0,addr=0x11,dma_mask=0xffffffff \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 vivid.n_devs=2 vivid.allocators=1,0 dma_buf_test_device.edu_dma_bits=64,32 movablecore=1G cma=16M@0-4G $topo_append ${VM_APPEND:-}" \
+	-append "console=ttyS0 panic=-1 vivid.n_devs=2 vivid.allocators=1,0 dma_buf_test_device.edu_dma_bits=64,32 movablecore=1G cma=16M@0-4G $VM_TOPO_APPEND ${VM_APPEND:-}" \
 	</dev/null 2>&1
 echo $? >"$sockdir/rc"
 } | tr -d '\r' | tee "$tlog" |
@@ -375,34 +308,17 @@ else
 	problem "topology $topology is not in effect: $topo (output: $tlog)"
 fi
 
-# Any sanitizer or kernel warning fails the run (kmemleak's report is
-# printed by the init, on the tests' port).
-reports=$(grep -HnE "$KERNEL_REPORT_RE" "$log" "$tlog" || true)
-if [ -n "$reports" ]; then
-	printf '%s\n' "$reports" | sed -n '1,20s/^/    /p'
-	problem "kernel reports in the console (first lines above; console: $log)"
-fi
-
-# QEMU's log of what the guest got wrong (-d guest_errors): the host
-# refused a command or an access.
-if [ -s "$LOGDIR/qemu-$tag.log" ]; then
-	head -n 5 "$LOGDIR/qemu-$tag.log" | sed 's/^/    /'
-	problem "the host logged guest errors (first lines above; log: $LOGDIR/qemu-$tag.log)"
-fi
-
-# A debug facility that switched itself off (dma-debug after a failed
-# allocation of its own, lockdep after its first report) leaves every
-# later test unchecked: that fails the run too.
-if [ -z "$kit" ] && grep -q '^VM-DONE' "$tlog"; then
-	if grep -q '^CONFIG_DMA_API_DEBUG=y' "$kdir/.config" &&
-		! grep -q '^VM-FACILITY: dma-api disabled=N' "$tlog"; then
-		problem "DMA-API debugging is off at the end of the run (output: $tlog)"
-	fi
-	if grep -q '^CONFIG_PROVE_LOCKING=y' "$kdir/.config" &&
-		! grep -q '^VM-FACILITY: lockdep debug_locks:1' "$tlog"; then
-		problem "lockdep is off at the end of the run (output: $tlog)"
-	fi
-fi
+# Kernel reports, guest errors the host logged, debug facilities that
+# switched themselves off (vm_log_problems in lib.sh). The facilities are
+# only judged when the init reached its end, and not for the hardware
+# kit, which unmounts debugfs.
+while IFS= read -r p; do
+	case "$p" in
+	"DMA-API debugging is off"* | "lockdep is off"*)
+		[ -z "$kit" ] && grep -q '^VM-DONE' "$tlog" || continue ;;
+	esac
+	problem "$p"
+done < <(vm_log_problems "$log" "$tlog" "$LOGDIR/qemu-$tag.log" "$kdir")
 
 # IGT results: the runner's results directory comes back base64-encoded
 # between two markers; its results.json is judged per subtest
