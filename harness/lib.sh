@@ -68,7 +68,12 @@ tgit() {
 # harness/clients.sh base); created on first use. Prints its path.
 base_worktree() {
 	[ -d "$SRC/.git" ] || die "no assembled tree at $SRC; run 'make assemble' first"
-	[ -d "$BUILD/src/base" ] || tgit worktree add -q --detach "$BUILD/src/base" base
+	# A tree assembled again leaves a worktree it no longer knows.
+	if ! git -C "$BUILD/src/base" rev-parse --git-dir >/dev/null 2>&1; then
+		rm -rf "$BUILD/src/base"
+		tgit worktree prune
+		tgit worktree add -q --detach "$BUILD/src/base" base
+	fi
 	echo "$BUILD/src/base"
 }
 
@@ -143,6 +148,7 @@ shared_libs() {
 # crosses the host bridge, which is not whitelisted), and two QEMU "edu"
 # devices are the test device's importers, one with a 64-bit DMA mask and
 # one with a 32-bit mask. 3 GiB puts 1 GiB above 4 GiB.
+# shellcheck disable=SC2054 # QEMU's option values hold commas
 vm_machine() {
 	local iommu_dev=()
 
@@ -187,6 +193,7 @@ vm_machine() {
 vm_log_problems() {
 	local console=$1 output=$2 qemu_log=$3 kdir=$4 reports
 
+	[ -f "$kdir/.config" ] || echo "no kernel configuration at $kdir/.config to judge the run by"
 	reports=$(grep -HnE "$KERNEL_REPORT_RE" "$console" "$output" || true)
 	if [ -n "$reports" ]; then
 		printf '%s\n' "$reports" | sed -n '1,20s/^/    /p' >&2

@@ -26,7 +26,9 @@
  *    file, what Mesa's software winsys does with every buffer it samples
  *    from) through the exporter's mmap: the pattern reads back through the
  *    importer's handle, and what is written there the exporter's own
- *    mapping shows;
+ *    mapping shows; the mapping keeps the buffer after the import and the
+ *    exporter let go, and it goes with the mapping (a read-only dma-buf
+ *    maps read-only: virtio-gpu-import-map-read-only);
  *  - virtio-gpu imports foreign buffers as 2D resources whose backing is
  *    the imported mapping; what the host reads through it is checked by
  *    kms_prime_scanout, here the attachment and identity are;
@@ -64,6 +66,7 @@
  *
  * Each subtest prints one "cell:" line for the table of `make`.
  */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -145,6 +148,11 @@
 /**
  * SUBTEST: move-blocked-while-pinned
  * Description: A buffer cannot move while a pinned importer holds it.
+ */
+/**
+ * SUBTEST: virtio-gpu-import-map-read-only
+ * Description: virtio-gpu maps the import of a read-only dma-buf for the
+ *              CPU read-only.
  */
 
 #define BUF_SIZE (64 * 1024)
@@ -371,6 +379,7 @@ static void cell_drm(struct exporter *e, struct importer *imp, uint32_t seed)
 		if (imp->cpu_map) {
 			long bad;
 
+			/* Every exporter here exports read-write. */
 			imp_map = kmstest_dumb_map_buffer(fd, handle, BUF_SIZE,
 							  PROT_READ | PROT_WRITE);
 			bad = pattern_check(imp_map, BUF_SIZE, seed);
@@ -397,15 +406,19 @@ static void cell_drm(struct exporter *e, struct importer *imp, uint32_t seed)
 		usleep(10000);
 	igt_assert_eq(bufinfo_count_dev(ino, devname), 0);
 	close(fd);
+	release_buffer(e, dmabuf);
 	if (imp_map) {
-		/* The mapping outlives the import: it holds the dma-buf. */
+		/*
+		 * The mapping outlives the import and the exporter's own
+		 * references: it holds the dma-buf, which goes with it.
+		 */
 		long bad = pattern_check(imp_map, BUF_SIZE, seed);
 
 		munmap(imp_map, BUF_SIZE);
 		igt_assert_f(bad < 0, "importer's mapping after close: pattern differs at byte %ld",
 			     bad);
+		bufinfo_wait_buffer_gone(ino);
 	}
-	release_buffer(e, dmabuf);
 	igt_info("cell: %s -> %s: %s: %s\n", e->name, imp->name, what, mapping);
 }
 
@@ -652,6 +665,48 @@ static void pal_refused(uint32_t offers, uint32_t seed)
  * The GEM PRIME helpers import natively but pin: while vgem holds the
  * buffer, the exporter cannot move it.
  */
+/*
+ * virtio-gpu maps an import for the CPU through the exporter, but no more
+ * than the dma-buf's own file allows: a vgem buffer exported read-only
+ * (PRIME_HANDLE_TO_FD without DRM_RDWR) maps read-only through the
+ * import, and neither a writable mapping nor mprotect() to one is let
+ * through.
+ */
+static void import_map_read_only(uint32_t seed)
+{
+	struct drm_mode_map_dumb map_dumb = { };
+	uint32_t vgem_handle, handle;
+	size_t map_size;
+	void *map;
+	int dmabuf, fd;
+	long bad;
+
+	vgem_handle = dumb_create(vgem.fd, BUF_SIZE, &map, &map_size);
+	pattern_fill(map, BUF_SIZE, seed);
+	munmap(map, map_size);
+	dmabuf = prime_handle_to_fd(vgem.fd, vgem_handle);
+	igt_assert_eq(fcntl(dmabuf, F_GETFL) & O_ACCMODE, O_RDONLY);
+
+	fd = drm_reopen_driver(virtio[0].fd);
+	handle = prime_fd_to_handle(fd, dmabuf);
+	map_dumb.handle = handle;
+	map = kmstest_dumb_map_buffer(fd, handle, BUF_SIZE, PROT_READ);
+	bad = pattern_check(map, BUF_SIZE, seed);
+	igt_assert_f(bad < 0, "pattern differs at byte %ld", bad);
+	igt_assert(mprotect(map, BUF_SIZE, PROT_READ | PROT_WRITE) == -1);
+	igt_assert_eq(errno, EACCES);
+	munmap(map, BUF_SIZE);
+	do_ioctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &map_dumb);
+	igt_assert(mmap(NULL, BUF_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			map_dumb.offset) == MAP_FAILED);
+	igt_assert_eq(errno, EACCES);
+
+	gem_close(fd, handle);
+	close(fd);
+	close(dmabuf);
+	gem_close(vgem.fd, vgem_handle);
+}
+
 static void move_pinned(uint32_t seed)
 {
 	uint32_t handle = 0, gem = 0;
@@ -770,4 +825,9 @@ igt_main
 		     "exporter from moving the buffer until it is released.");
 	igt_subtest("move-blocked-while-pinned")
 		move_pinned(0x6d6f7603u);
+
+	igt_describe("virtio-gpu maps a read-only dma-buf's import for the "
+		     "CPU read-only.");
+	igt_subtest("virtio-gpu-import-map-read-only")
+		import_map_read_only(0x726f6d70u);
 }

@@ -237,17 +237,6 @@ static void wait_attachments(ino_t ino, const char *devname, int want)
 	igt_assert_eq(bufinfo_count_dev(ino, devname), want);
 }
 
-static void wait_buffer_gone(ino_t ino)
-{
-	struct bufinfo_attachment att[1];
-
-	for (int i = 0; i < 300 && bufinfo_attachments(ino, att, 1) >= 0; i++)
-		usleep(10000);
-	igt_assert_f(bufinfo_attachments(ino, att, 1) < 0,
-		     "the buffer (inode %lu) is still listed in bufinfo",
-		     (unsigned long)ino);
-}
-
 /* The negotiated mapping of the importer's one attachment, for the cell line. */
 static const char *describe_attachment(ino_t ino, const char *devname)
 {
@@ -310,7 +299,7 @@ static void cell(struct exporter *e, struct importer *imp, uint32_t seed)
 	wait_attachments(ino, devname, 0);
 	close(fd);
 	release_buffer(e, dmabuf);
-	wait_buffer_gone(ino);
+	bufinfo_wait_buffer_gone(ino);
 	igt_info("cell: %s -> %s: %s\n", e->name, imp->name, what);
 }
 
@@ -359,7 +348,7 @@ static void import_twice(struct importer *imp, uint32_t seed)
 	wait_attachments(ino, imp->dev->devname, 0);
 	close(fd);
 	release_buffer(e, dmabuf);
-	wait_buffer_gone(ino);
+	bufinfo_wait_buffer_gone(ino);
 	igt_info("import-twice: %s from %s: one handle, one attachment\n",
 		 imp->name, e->name);
 }

@@ -54,9 +54,17 @@
 
 #include "dma-buf-test-device.h"
 
+/* A failed call that sets errno. */
+static void die_sys(const char *what)
+{
+	fprintf(stderr, "egl-import: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+/* A failure errno says nothing of (EGL, GL, GBM). */
 static void die(const char *what)
 {
-	fprintf(stderr, "egl-import: %s: %s\n", what, errno ? strerror(errno) : "failed");
+	fprintf(stderr, "egl-import: %s failed\n", what);
 	exit(1);
 }
 
@@ -92,21 +100,21 @@ static void source_udmabuf(struct source *s, int w, int h, uint32_t seed)
 	s->memfd = memfd_create("egl-import", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (s->memfd < 0 || ftruncate(s->memfd, size) ||
 	    fcntl(s->memfd, F_ADD_SEALS, F_SEAL_SHRINK))
-		die("memfd");
+		die_sys("memfd");
 	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, s->memfd, 0);
 	if (map == MAP_FAILED)
-		die("mmap of the memfd");
+		die_sys("mmap of the memfd");
 	fill(map, s->stride, w, h, seed);
 	munmap(map, size);
 	dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
 	if (dev < 0)
-		die("/dev/udmabuf");
+		die_sys("/dev/udmabuf");
 	create.memfd = s->memfd;
 	create.flags = UDMABUF_FLAGS_CLOEXEC;
 	create.size = size;
 	s->dmabuf = ioctl(dev, UDMABUF_CREATE, &create);
 	if (s->dmabuf < 0)
-		die("UDMABUF_CREATE");
+		die_sys("UDMABUF_CREATE");
 	close(dev);
 }
 
@@ -118,22 +126,22 @@ static void source_dumb(struct source *s, const char *path, int w, int h, uint32
 
 	s->fd = open(path, O_RDWR | O_CLOEXEC);
 	if (s->fd < 0)
-		die(path);
+		die_sys(path);
 	if (drmIoctl(s->fd, DRM_IOCTL_MODE_CREATE_DUMB, &create))
-		die("CREATE_DUMB on the source device");
+		die_sys("CREATE_DUMB on the source device");
 	s->handle = create.handle;
 	s->stride = create.pitch;
 	map_dumb.handle = create.handle;
 	if (drmIoctl(s->fd, DRM_IOCTL_MODE_MAP_DUMB, &map_dumb))
-		die("MAP_DUMB on the source device");
+		die_sys("MAP_DUMB on the source device");
 	map = mmap(NULL, create.size, PROT_READ | PROT_WRITE, MAP_SHARED, s->fd,
 		   map_dumb.offset);
 	if (map == MAP_FAILED)
-		die("mmap of the source buffer");
+		die_sys("mmap of the source buffer");
 	fill(map, s->stride, w, h, seed);
 	munmap(map, create.size);
 	if (drmPrimeHandleToFD(s->fd, s->handle, DRM_CLOEXEC | DRM_RDWR, &s->dmabuf))
-		die("PRIME export of the source buffer");
+		die_sys("PRIME export of the source buffer");
 }
 
 /* The process's CPU time in milliseconds. */
@@ -221,10 +229,10 @@ int main(int argc, char **argv)
 	/* The card's first connected connector, its preferred mode, a CRTC. */
 	fd = open(card, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
-		die(card);
+		die_sys(card);
 	res = drmModeGetResources(fd);
 	if (!res)
-		die("drmModeGetResources");
+		die_sys("drmModeGetResources");
 	for (i = 0; i < res->count_connectors && !conn; i++) {
 		conn = drmModeGetConnector(fd, res->connectors[i]);
 		if (conn && (conn->connection != DRM_MODE_CONNECTED || !conn->count_modes)) {
@@ -247,7 +255,7 @@ int main(int argc, char **argv)
 	else
 		source_dumb(&src, from, w, h, seed);
 	if (fstat(src.dmabuf, &sb))
-		die("fstat of the dma-buf");
+		die_sys("fstat of the dma-buf");
 
 	gbm = gbm_create_device(fd);
 	if (!gbm)
@@ -326,6 +334,13 @@ int main(int argc, char **argv)
 	glAttachShader(prog, shader(GL_FRAGMENT_SHADER, fs_src));
 	glBindAttribLocation(prog, 0, "pos");
 	glLinkProgram(prog);
+	{
+		GLint linked;
+
+		glGetProgramiv(prog, GL_LINK_STATUS, &linked);
+		if (!linked)
+			die("linking the shaders");
+	}
 	glUseProgram(prog);
 	glUniform1i(glGetUniformLocation(prog, "tex"), 0);
 	glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, 0, quad);
@@ -338,7 +353,7 @@ int main(int argc, char **argv)
 	/* GL's rows run bottom up: row h - 1 - y is the screen's row y. */
 	pixels = malloc((size_t)w * h * 4);
 	if (!pixels)
-		die("malloc");
+		die_sys("malloc");
 	glReadPixels(0, 0, w, h, GL_RGBA, GL_UNSIGNED_BYTE, pixels);
 	for (y = 0; y < h; y++) {
 		for (x = 0; x < w; x++) {
@@ -364,10 +379,10 @@ int main(int argc, char **argv)
 
 		if (drmModeAddFB2(fd, w, h, DRM_FORMAT_XRGB8888, handles, pitches,
 				  offsets, &fb, 0))
-			die("drmModeAddFB2");
+			die_sys("drmModeAddFB2");
 	}
 	if (drmModeSetCrtc(fd, crtc, fb, 0, 0, &conn->connector_id, 1, &mode))
-		die("drmModeSetCrtc");
+		die_sys("drmModeSetCrtc");
 
 	printf("EGL-IMPORT source=%s size=%dx%d dmabuf-ino=%lu readback=%s %lu import-cpu-ms=%.1f draw-cpu-ms=%.1f\n",
 	       from, w, h, (unsigned long)sb.st_ino, bad ? "mismatch" : "match", bad,

@@ -49,8 +49,8 @@ echo "CLIENTS-CARDS a=$card_a ($dev_a) b=$card_b vgem=$vgem"
 stty -F /dev/ttyS2 raw -echo
 exec 3<>/dev/ttyS2
 seed=1
-for source in udmabuf "$vgem" "$card_b"; do
-	name=$(basename "$source")
+for pair in udmabuf:udmabuf "vgem:$vgem" "card-b:$card_b"; do
+	name=${pair%%:*} source=${pair#*:}
 	rm -f /run/hold
 	/run/out/egl-import --card "$card_a" --source "$source" --seed "$seed" \
 		--hold /run/hold >/run/egl.out 2>&1 &
@@ -82,6 +82,11 @@ for source in udmabuf "$vgem" "$card_b"; do
 done
 exec 3>&-
 
+# An import lets go of its buffer in a work item of its own: give it time.
+for i in $(seq 50); do
+	grep -q '^Total 0 objects' /sys/kernel/debug/dma_buf/bufinfo && break
+	sleep 0.1
+done
 echo "CLIENTS-BUFINFO-TOTAL $(grep '^Total' /sys/kernel/debug/dma_buf/bufinfo)"
 report_end
 echo CLIENTS-DONE

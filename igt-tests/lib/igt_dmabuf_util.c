@@ -447,6 +447,17 @@ int bufinfo_count_dev(ino_t ino, const char *devname)
 	return count;
 }
 
+void bufinfo_wait_buffer_gone(ino_t ino)
+{
+	struct bufinfo_attachment att[1];
+
+	for (int i = 0; i < 300 && bufinfo_attachments(ino, att, 1) >= 0; i++)
+		usleep(10000);
+	igt_assert_f(bufinfo_attachments(ino, att, 1) < 0,
+		     "the buffer (inode %lu) is still listed in bufinfo",
+		     (unsigned long)ino);
+}
+
 void bufinfo_get_dev(ino_t ino, const char *devname, struct bufinfo_attachment *out)
 {
 	struct bufinfo_attachment att[MAX_ATTACHMENTS];

@@ -98,6 +98,8 @@ void bufinfo_expect_total(const char *before);
 int bufinfo_count_fences(ino_t ino, const char *usage, const char *driver);
 /* How many attachments of buffer @ino belong to device @devname. */
 int bufinfo_count_dev(ino_t ino, const char *devname);
+/* Wait up to 3 s for buffer @ino to leave bufinfo; fail if it does not. */
+void bufinfo_wait_buffer_gone(ino_t ino);
 /* The one attachment of buffer @ino by @devname; asserts there is one. */
 void bufinfo_get_dev(ino_t ino, const char *devname, struct bufinfo_attachment *att);
 /*
