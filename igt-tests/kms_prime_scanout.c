@@ -28,9 +28,10 @@
  * each move the next frame is the buffer's content at its new place
  * (scanout-after-move-test-native, -test-pal).
  *
- * An import is a scan-out source and nothing else: the ioctls that would
- * hand it to the host for anything else must fail, before and after it
- * was scanned out (import-host-ioctls).
+ * An import is a scan-out source and nothing else for the host: the
+ * ioctls that would hand it to the host for anything else must fail,
+ * before and after it was scanned out, while MAP maps it for the CPU
+ * through its exporter (import-host-ioctls).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -577,7 +578,12 @@ static int ioctl_errno(int fd, unsigned long request, void *arg)
 	return drmIoctl(fd, request, arg) ? errno : 0;
 }
 
-static void expect_refused(int fd, uint32_t handle, bool has_3d, const char *when)
+/*
+ * The host ioctls refuse an import; MAP (as MODE_MAP_DUMB) maps it for the
+ * CPU through the exporter, which must show the exporter's pattern.
+ */
+static void check_host_ioctls(int fd, uint32_t handle, bool has_3d, uint32_t seed,
+			      const char *when)
 {
 	struct drm_virtgpu_resource_info info = { .bo_handle = handle };
 	struct drm_virtgpu_3d_transfer_to_host to = {
@@ -592,6 +598,8 @@ static void expect_refused(int fd, uint32_t handle, bool has_3d, const char *whe
 	struct drm_virtgpu_map map = { .handle = handle };
 	/* Without 3D these two are refused for every object, first. */
 	int no_3d = has_3d ? EOPNOTSUPP : ENOSYS;
+	void *p;
+	long bad;
 	int e;
 
 	e = ioctl_errno(fd, DRM_IOCTL_VIRTGPU_RESOURCE_INFO, &info);
@@ -603,9 +611,16 @@ static void expect_refused(int fd, uint32_t handle, bool has_3d, const char *whe
 	e = ioctl_errno(fd, DRM_IOCTL_VIRTGPU_EXECBUFFER, &exec);
 	igt_assert_f(e == no_3d, "EXECBUFFER naming an import %s: %s", when, strerror(e));
 	e = ioctl_errno(fd, DRM_IOCTL_VIRTGPU_MAP, &map);
-	igt_assert_f(e == EINVAL, "MAP of an import %s: %s", when, strerror(e));
+	igt_assert_f(e == 0, "MAP of an import %s: %s", when, strerror(e));
+	p = mmap(NULL, FB_SIZE, PROT_READ, MAP_SHARED, fd, map.offset);
+	igt_assert_f(p != MAP_FAILED, "mmap of an import's MAP offset %s: %s", when,
+		     strerror(errno));
+	bad = pattern_check(p, FB_SIZE, seed);
+	munmap(p, FB_SIZE);
+	igt_assert_f(bad < 0, "an import's CPU mapping %s: pattern differs at byte %ld",
+		     when, bad);
 	igt_info("import %s: RESOURCE_INFO, TRANSFER_TO_HOST refused (EOPNOTSUPP); "
-		 "TRANSFER_FROM_HOST, EXECBUFFER refused (%s); MAP refused (EINVAL)\n",
+		 "TRANSFER_FROM_HOST, EXECBUFFER refused (%s); MAP maps the exporter's pattern\n",
 		 when, strerror(no_3d));
 }
 
@@ -617,19 +632,19 @@ static void import_host_ioctls(void)
 		.param = VIRTGPU_PARAM_3D_FEATURES, .value = (uintptr_t)&has_3d,
 	};
 	struct source src;
-	uint32_t fb = 0;
+	uint32_t fb = 0, seed = 0x5c4000fdu;
 
 	igt_assert_eq(ioctl_errno(fd, DRM_IOCTL_VIRTGPU_GETPARAM, &gp), 0);
-	make_source("vgem", 0x5c4000fdu, &src);
+	make_source("vgem", seed, &src);
 	igt_assert_eq(__prime_fd_to_handle(fd, src.dmabuf, &handles[0]), 0);
 
 	/* Before any framebuffer: the host has no resource for it yet. */
-	expect_refused(fd, handles[0], has_3d, "before scan-out");
+	check_host_ioctls(fd, handles[0], has_3d, seed, "before scan-out");
 	/* As a framebuffer it has a 2D resource, still only for scan-out. */
 	igt_assert_f(drmModeAddFB2(fd, W, H, DRM_FORMAT_XRGB8888, handles, pitches,
 				   offsets, &fb, 0) == 0,
 		     "AddFB2 of the import after the refusals: %s", strerror(errno));
-	expect_refused(fd, handles[0], has_3d, "with a framebuffer");
+	check_host_ioctls(fd, handles[0], has_3d, seed, "with a framebuffer");
 
 	drmModeRmFB(fd, fb);
 	gem_close(fd, handles[0]);
@@ -699,7 +714,7 @@ igt_main
 
 	igt_describe("Every ioctl that would hand an import to the host for "
 		     "anything but scan-out fails, before and after it is "
-		     "used in a framebuffer.");
+		     "used in a framebuffer; MAP maps it through its exporter.");
 	igt_subtest("import-host-ioctls")
 		import_host_ioctls();
 }
