@@ -6,7 +6,7 @@ H := harness
 SHELL := /bin/bash
 
 .PHONY: all demo check setup assemble export discard apply overlay-check \
-	kernel kernel-debug kunit igt igt-patch bench compile-check sweep series hw-kit vm vm-debug clients \
+	kernel kernel-debug kunit igt igt-patch bench compile-check sweep series hw-kit vm vm-debug clients coverage \
 	clean distclean help
 
 # `make`: set up, build, boot the patched kernel and print the
@@ -82,6 +82,13 @@ module-%: kernel-debug
 sweep: kernel-debug
 	@bash $(H)/sweep.sh
 
+# Which of the lines and branches the overlay writes any test reaches:
+# gcov from the UML KUnit suites and the VM tests on a gcov guest kernel,
+# report in build/results/coverage/ (harness/coverage.sh; make sweep
+# runs it).
+coverage: assemble
+	@bash $(H)/coverage.sh
+
 # The overlay as a git-am-able series with a cover letter, in
 # build/series/ (series/series.txt; SIGNOFF="Name <mail>" signs it off).
 series: assemble
@@ -107,7 +114,8 @@ clients: kernel-debug
 # (`make discard` drops them, distclean removes the tree after checking).
 clean:
 	rm -rf build/kernel-* build/kunit-* build/compile-* build/config-* build/igt \
-		build/igt-* build/initramfs-* build/logs build/series* build/hw-kit build/results
+		build/igt-* build/initramfs-* build/logs build/series* build/hw-kit build/results \
+		build/coverage
 
 distclean:
 	@bash $(H)/overlay.sh guard

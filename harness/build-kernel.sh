@@ -5,6 +5,9 @@
 #   build-kernel.sh guest [SRCDIR]   tinyconfig + guest.config
 #   build-kernel.sh debug [SRCDIR]   ... + debug.config + KUnit suites
 #   build-kernel.sh bench [SRCDIR]   guest + bench.config (make bench)
+#   build-kernel.sh coverage         debug + coverage.config; gcov counts
+#                                    the C files the overlay changes
+#                                    (make coverage)
 #
 # The output goes to build/kernel-<flavour> (O=), or build/<name> when
 # OUTNAME is set (the unmodified-base builds use that). Every CONFIG_
@@ -22,8 +25,9 @@ fragments="$cfgdir/guest.config"
 case "$flavour" in
 guest) ;;
 bench) fragments="$fragments $cfgdir/bench.config" ;;
-debug)
+debug | coverage)
 	fragments="$fragments $cfgdir/debug.config"
+	[ "$flavour" = coverage ] && fragments="$fragments $cfgdir/coverage.config"
 	# The KUnit suites of the overlay, built into the guest.
 	for k in $(cd "$TOP" && git ls-files --cached --others --exclude-standard -- '*.kunitconfig'); do
 		[ -f "$src/$k" ] && fragments="$fragments $src/$k"
@@ -35,8 +39,13 @@ esac
 ccache_env
 mkdir -p "$out"
 log=$LOGDIR/$(basename "$out")-build.log
+# Coverage: gcov instruments only the objects of the C files the overlay
+# changes (GCOV_PROFILE_<object>=y, which Kbuild reads per object), not
+# the whole kernel, which would slow the guest under TCG for nothing.
+profile=()
+[ "$flavour" = coverage ] && mapfile -t profile < <(gcov_profile_args "$src")
 make_k() {
-	make -C "$src" O="$out" ARCH=x86_64 CC="ccache gcc" HOSTCC="ccache gcc" "$@"
+	make -C "$src" O="$out" ARCH=x86_64 CC="ccache gcc" HOSTCC="ccache gcc" "${profile[@]}" "$@"
 }
 
 stamp=$(cat $fragments | sha256sum | cut -d' ' -f1)

@@ -138,6 +138,8 @@ if topo=$(python3 "$TOP/harness/vm-topology.py" "$topology" "$glog"); then
 else
 	check topology no "$topology is not in effect: $topo (output: $glog)"
 fi
+cpus=$(sed -n 's/^VM-CPUS: //p' "$glog")
+check cpus "$(ok test "${cpus:-0}" -eq 2)" "the guest sees ${cpus:-no} CPUs, not 2 (output: $glog)"
 # The debug facilities are judged only when the init reached its end.
 problems=$(vm_log_problems "$log" "$glog" "$qlog" "$kdir" |
 	if grep -q '^CLIENTS-DONE' "$glog"; then cat; else grep -v 'is off at the end'; fi || true)

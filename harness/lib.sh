@@ -22,9 +22,9 @@ OVERLAY_ROOTS="drivers include Documentation samples tools"
 # Debian packages every stage needs (DESIGN.md section 7); the second
 # half builds IGT (../shared/igt/README.md) and checks the JUnit output,
 # the last line is Mesa, which the real clients' guest runs from the
-# host's root (harness/clients.sh).
+# host's root (harness/clients.sh); lcov reads make coverage's counters.
 DEPS="$BASE_PKG build-essential bc bison flex libelf-dev libssl-dev cpio
-      xz-utils kmod ccache sparse patch git python3 rsync gdb
+      xz-utils kmod ccache sparse patch git python3 rsync gdb lcov
       qemu-system-x86 busybox-static libdrm-dev
       meson ninja-build libkmod-dev libproc2-dev libudev-dev libcairo2-dev
       libpixman-1-dev libdw-dev libglib2.0-dev libpciaccess-dev libjson-c-dev
@@ -86,6 +86,31 @@ overlay_files() {
 			[ -f "$TOP/$f" ] && printf '%s\n' "$f"
 		done
 	return 0
+}
+
+# overlay_c_files: the kernel's C files the overlay adds or changes,
+# relative to the kernel root, leaving out tests and benchmarks: the code
+# whose coverage make coverage measures.
+overlay_c_files() {
+	overlay_files | sed 's/\.patch$//' | grep '\.c$' |
+		grep -vE '([_-]test|-bench|selftests?)\.c$|/tests/|/selftests/' || true
+}
+
+# gcov_profile_args SRCDIR: Kbuild's GCOV_PROFILE_<object>=y for each
+# of overlay_c_files, one a line, for a make command line: gcov then
+# instruments those objects only. An object name that another kernel C
+# file shares (habanalabs' memory.c, tegra's gem.c) would instrument that
+# one too: left out, and said on stderr.
+gcov_profile_args() {
+	local f b
+	for f in $(overlay_c_files); do
+		b=$(basename "$f")
+		if [ "$(git -C "$1" ls-files "*/$b" | grep -cvE '^tools/|/tests/|/selftests/')" -gt 1 ]; then
+			warn "not instrumented: $f (another kernel object is named ${b%.c}.o)"
+			continue
+		fi
+		echo "GCOV_PROFILE_${b%.c}.o=y"
+	done
 }
 
 # c_is_included ROOT PATH: is PATH, a .c file of the tree at ROOT,

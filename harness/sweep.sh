@@ -11,10 +11,10 @@
 # (harness/series.sh compat-point), i915's dma-buf mock selftests
 # (harness/i915-mock.sh), the real clients in the IOMMU and bounce
 # topologies and on the unmodified base (harness/clients.sh), the kit's
-# kernel recipe, and the xe and amdgpu KUnit suites (harness/kunit.sh
-# sweep). Prints the directory list, then "PASS|FAIL sweep/<dir>" (or
-# "n/a: nothing built on x86_64") and a RESULT line; per-directory logs
-# in build/logs/sweep/.
+# kernel recipe, the xe and amdgpu KUnit suites (harness/kunit.sh sweep)
+# and make coverage (harness/coverage.sh). Prints the directory list,
+# then "PASS|FAIL sweep/<dir>" (or "n/a: nothing built on x86_64") and a
+# RESULT line; per-directory logs in build/logs/sweep/.
 STAGE=sweep
 . "$(dirname "$0")/lib.sh"
 
@@ -205,6 +205,11 @@ step hw-kit-recipe bash "$TOP/harness/hw-kit.sh" recipe
 # amdgpu on x86_64: a cold build of the driver each; harness/kunit.sh).
 say "the xe and amdgpu KUnit suites (logs: $LOGDIR/kunit-*-harness_kunit_*.log)"
 step kunit bash "$TOP/harness/kunit.sh" sweep
+
+# Coverage of the overlay's lines by the KUnit suites and the VM tests
+# (harness/coverage.sh; report in build/results/coverage/).
+say "coverage (logs: $LOGDIR/coverage-*.log)"
+step coverage bash "$TOP/harness/coverage.sh"
 
 echo "RESULT sweep passed=$passed failed=$failed not-x86_64=$na"
 [ "$failed" -eq 0 ]

@@ -26,6 +26,10 @@
 # results between "VM-FILE-BEGIN NAME" and "VM-FILE-END NAME" lines. Its
 # logs are tagged "<tag>-kit".
 #
+# A kernel built with gcov (build-kernel.sh coverage, make coverage) hands
+# back its counters after the tests: build/results/gcov-<tag>/, under the
+# path of its build directory.
+#
 # VM_TOPOLOGY picks how the guest's devices reach memory (default direct):
 #   direct  no IOMMU, DMA addresses are physical addresses; virtio devices
 #           bypass the DMA API (no VIRTIO_F_ACCESS_PLATFORM)
@@ -199,6 +203,19 @@ if [ -n \"$listed\" ]; then
 	echo 'VM-RESULTS-END'
 fi"
 fi
+# A kernel with gcov (make coverage): its counters, after the tests, come
+# back like the runner's results and land in build/results/gcov-<tag>/,
+# under the path of the build directory (debugfs mirrors it). The files
+# in debugfs cannot be archived as they are (their size reads as 0).
+gcov_dump=""
+if grep -q '^CONFIG_GCOV_KERNEL=y' "$kdir/.config"; then
+	gcov_dump='echo VM-GCOV-BEGIN
+cd /sys/kernel/debug/gcov && find . -name "*.gcda" | while read -r f; do
+	mkdir -p "/tmp/gcov/${f%/*}" && cat "$f" >"/tmp/gcov/$f"
+done
+cd / && tar czf - -C /tmp gcov | base64
+echo VM-GCOV-END'
+fi
 cat >"$root/init" <<EOF
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -214,6 +231,7 @@ exec >/dev/ttyS1 2>&1
 # The DMA topology as the guest sees it; vm.sh checks it.
 report_topology
 $run_tests
+$gcov_dump
 # kmemleak, swiotlb use and the debug facilities; vm.sh checks them.
 report_end
 echo VM-DONE
@@ -350,6 +368,15 @@ else
 	*" "[!:]*) grep -q '^VM-TEST-BEGIN igt_runner' "$tlog" &&
 		problem "the runner's results did not come back (output: $tlog)" ;;
 	esac
+fi
+if [ -n "$gcov_dump" ]; then
+	gcov=$BUILD/results/gcov-$tag
+	rm -rf "$gcov"
+	mkdir -p "$gcov"
+	sed -n '/^VM-GCOV-BEGIN/,/^VM-GCOV-END/p' "$tlog" | sed '1d;$d' |
+		base64 -d | tar xzf - -C "$gcov" --strip-components=1 &&
+		[ -n "$(find "$gcov" -name '*.gcda' -print -quit)" ] ||
+		problem "the gcov counters did not come back (output: $tlog)"
 fi
 while IFS= read -r line; do
 	case "$line" in

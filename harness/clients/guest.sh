@@ -70,7 +70,10 @@ for pair in udmabuf:udmabuf "vgem:$vgem" "card-b:$card_b"; do
 		echo "CLIENTS-ATTACH $name ${attach:-none}"
 		size=$(echo "$line" | sed -n 's/.*size=\([0-9]*x[0-9]*\).*/\1/p')
 		echo "SCREENDUMP gpu-a ${size%x*} ${size#*x} $seed mesa-$name" >&3
-		read -r answer <&3
+		# The host's screen-dump service answers in seconds; without
+		# an answer the run goes on and the host reports it missing.
+		answer=$(timeout 120 head -n 1 <&3) ||
+			answer="SCREENDUMP-RESULT mesa-$name error no answer in 120 s"
 		echo "$answer"
 	fi
 	touch /run/hold

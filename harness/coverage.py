@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Diff coverage: of the lines and branches the overlay writes, which did
+any test reach?
+
+    coverage.py SRC INFO OUTDIR
+
+SRC is the assembled kernel tree (a git repository whose tag "base" is the
+pristine base), INFO an lcov tracefile with branch data (every tier's
+counters merged). "Our" lines are the lines HEAD adds over base: a new file
+whole, a changed file's added lines (git diff -U0). A line counts when gcc
+instrumented it (lcov has a DA record for it): declarations, comments and
+braces are not code. Branches are lcov's BRDA records on our lines.
+
+Writes OUTDIR/diff-coverage.txt (the per-file table, then each file's
+unreached lines and branches) and OUTDIR/summary.txt (the table and the
+targets of the groups below), and prints the summary.
+"""
+
+import os
+import re
+import subprocess
+import sys
+
+# Which of our files are measured, and the targets (lines %, branches %)
+# of each group; a file in no group is reported without a target.
+GROUPS = [
+    ("core", re.compile(r"^drivers/dma-buf/dma-buf(-mapping|-pal)?\.c$"), 95.0, 90.0),
+    ("drm_prime", re.compile(r"^drivers/gpu/drm/drm_prime\.c$"), 90.0, None),
+    ("virtio-gpu", re.compile(r"^drivers/gpu/drm/virtio/"), 90.0, None),
+    ("amdgpu", re.compile(r"^drivers/gpu/drm/amd/amdgpu/"), 80.0, None),
+    ("xe", re.compile(r"^drivers/gpu/drm/xe/"), 80.0, None),
+]
+# Not measured: tests, their helpers and benchmarks.
+SKIP = re.compile(r"([_-]test|-bench|selftests?|-kunit)\.[ch]$|/tests/|/selftests/|^tools/")
+
+
+def git(src, *args):
+    return subprocess.run(["git", "-C", src, *args], check=True,
+                          capture_output=True, text=True).stdout
+
+
+def our_lines(src):
+    """{path: set of line numbers HEAD adds over base} for .c and .h."""
+    lines = {}
+    path = None
+    diff = git(src, "diff", "-U0", "--no-color", "--no-renames", "base", "HEAD",
+               "--", "*.c", "*.h")
+    for text in diff.splitlines():
+        if text.startswith("+++ "):
+            name = text[4:]
+            path = None if name == "/dev/null" else name[2:]
+            if path is not None and SKIP.search(path):
+                path = None
+            if path is not None:
+                lines.setdefault(path, set())
+        elif text.startswith("@@") and path is not None:
+            m = re.match(r"@@ -\S+ \+(\d+)(?:,(\d+))? @@", text)
+            start, count = int(m.group(1)), int(m.group(2) or "1")
+            lines[path].update(range(start, start + count))
+    return {p: s for p, s in lines.items() if s}
+
+
+def read_info(info, src):
+    """{path: (lines {n: hits}, branches {(n, block, branch): taken})}."""
+    root = os.path.realpath(src) + "/"
+    data = {}
+    cur = None
+    with open(info) as f:
+        for text in f:
+            text = text.rstrip("\n")
+            if text.startswith("SF:"):
+                p = os.path.realpath(text[3:])
+                cur = data.setdefault(p[len(root):] if p.startswith(root) else p, ({}, {}))
+            elif text.startswith("DA:") and cur is not None:
+                n, hits = text[3:].split(",")[:2]
+                cur[0][int(n)] = cur[0].get(int(n), 0) + int(hits)
+            elif text.startswith("BRDA:") and cur is not None:
+                n, block, branch, taken = text[5:].split(",")
+                key = (int(n), block, branch)
+                t = 0 if taken == "-" else int(taken)
+                cur[1][key] = cur[1].get(key, 0) + t
+            elif text == "end_of_record":
+                cur = None
+    return data
+
+
+def ranges(nums):
+    """[3, 4, 5, 9] -> "3-5 9"."""
+    out = []
+    nums = sorted(nums)
+    i = 0
+    while i < len(nums):
+        j = i
+        while j + 1 < len(nums) and nums[j + 1] == nums[j] + 1:
+            j += 1
+        out.append(str(nums[i]) if i == j else f"{nums[i]}-{nums[j]}")
+        i = j + 1
+    return " ".join(out)
+
+
+def pct(hit, total):
+    return 100.0 * hit / total if total else 100.0
+
+
+def group_of(path):
+    for name, rx, line_t, branch_t in GROUPS:
+        if rx.search(path):
+            return name, line_t, branch_t
+    return None, None, None
+
+
+def main():
+    if len(sys.argv) != 4:
+        sys.exit(__doc__)
+    src, info, outdir = sys.argv[1:]
+    ours = our_lines(src)
+    data = read_info(info, src)
+
+    rows = []
+    detail = []
+    groups = {}
+    for path in sorted(ours):
+        da, brda = data.get(path, ({}, {}))
+        code = sorted(n for n in ours[path] if n in da)
+        hit = [n for n in code if da[n] > 0]
+        br = sorted(k for k in brda if k[0] in ours[path])
+        br_hit = [k for k in br if brda[k] > 0]
+        built = path in data
+        if not code and (built or path.endswith(".h")):
+            continue  # no code of ours (declarations, comments, macros only)
+        rows.append((path, built, len(code), len(hit), len(br), len(br_hit)))
+        missed = [n for n in code if da[n] == 0]
+        br_missed = sorted({k[0] for k in br if brda[k] == 0})
+        if not built:
+            detail.append(f"{path}: not built or not run by any coverage tier")
+        elif missed or br_missed:
+            detail.append(f"{path}:")
+            if missed:
+                detail.append(f"  lines not reached: {ranges(missed)}")
+            if br_missed:
+                detail.append(f"  lines with a branch never taken: {ranges(br_missed)}")
+        g, _, _ = group_of(path)
+        if g and built:
+            acc = groups.setdefault(g, [0, 0, 0, 0])
+            for i, v in enumerate((len(code), len(hit), len(br), len(br_hit))):
+                acc[i] += v
+
+    w = max([len(r[0]) for r in rows] + [4])
+    table = [f"{'file':<{w}}  {'lines':>13}  {'branches':>13}"]
+    for path, built, n, h, b, bh in rows:
+        if not built:
+            table.append(f"{path:<{w}}  {'not run':>13}  {'':>13}")
+            continue
+        lines = f"{h}/{n} {pct(h, n):5.1f}%"
+        branches = f"{bh}/{b} {pct(bh, b):5.1f}%" if b else "-"
+        table.append(f"{path:<{w}}  {lines:>13}  {branches:>13}")
+
+    targets = ["", "group        lines            branches         target (lines, branches)"]
+    missed_targets = 0
+    for name, _, line_t, branch_t in GROUPS:
+        if name not in groups:
+            targets.append(f"{name:<12} not run")
+            missed_targets += 1
+            continue
+        n, h, b, bh = groups[name]
+        ok = pct(h, n) >= line_t and (branch_t is None or pct(bh, b) >= branch_t)
+        missed_targets += 0 if ok else 1
+        want = f"{line_t:.0f}%" + (f", {branch_t:.0f}%" if branch_t else "")
+        targets.append(f"{name:<12} {h:>5}/{n:<5} {pct(h, n):5.1f}%  "
+                       f"{bh:>5}/{b:<5} {pct(bh, b):5.1f}%  {want:<9} "
+                       f"{'met' if ok else 'MISSED'}")
+
+    os.makedirs(outdir, exist_ok=True)
+    with open(os.path.join(outdir, "diff-coverage.txt"), "w") as f:
+        f.write("\n".join(table + targets + [""] + detail) + "\n")
+    summary = "\n".join(table + targets) + "\n"
+    with open(os.path.join(outdir, "summary.txt"), "w") as f:
+        f.write(summary)
+    sys.stdout.write(summary)
+    print(f"coverage targets missed: {missed_targets} of {len(GROUPS)}")
+
+
+if __name__ == "__main__":
+    main()
