@@ -3,14 +3,22 @@
 """Diff coverage: of the lines and branches the overlay writes, which did
 any test reach?
 
-    coverage.py SRC INFO OUTDIR
+    coverage.py SRC OUTDIR INFO...
 
 SRC is the assembled kernel tree (a git repository whose tag "base" is the
-pristine base), INFO an lcov tracefile with branch data (every tier's
-counters merged). "Our" lines are the lines HEAD adds over base: a new file
-whole, a changed file's added lines (git diff -U0). A line counts when gcc
+pristine base), each INFO an lcov tracefile with branch data, one per
+tier. "Our" lines are the lines HEAD adds over base: a new file whole, a
+changed file's added lines (git diff -U0). A line counts when gcc
 instrumented it (lcov has a DA record for it): declarations, comments and
-braces are not code. Branches are lcov's BRDA records on our lines.
+braces are not code; it is reached when any tier reached it.
+
+Branches are lcov's BRDA records on our lines. They belong to one
+compilation: UML and x86_64, KASAN or not, lockdep or not, expand a line
+into different branches, so they cannot be added up or matched between
+tracefiles. A line's branches are those of the tracefile in which the
+largest share of them was taken (the build that exercised the line best;
+of equal shares, the fewest branches); the other builds' compilations of
+the line are not counted.
 
 Writes OUTDIR/diff-coverage.txt (the per-file table, then each file's
 unreached lines and branches) and OUTDIR/summary.txt (the table and the
@@ -62,7 +70,7 @@ def our_lines(src):
 
 
 def read_info(info, src):
-    """{path: (lines {n: hits}, branches {(n, block, branch): taken})}."""
+    """{path: (lines {n: hits}, branches {n: [taken, ...] in order})}."""
     root = os.path.realpath(src) + "/"
     data = {}
     cur = None
@@ -76,13 +84,32 @@ def read_info(info, src):
                 n, hits = text[3:].split(",")[:2]
                 cur[0][int(n)] = cur[0].get(int(n), 0) + int(hits)
             elif text.startswith("BRDA:") and cur is not None:
-                n, block, branch, taken = text[5:].split(",")
-                key = (int(n), block, branch)
-                t = 0 if taken == "-" else int(taken)
-                cur[1][key] = cur[1].get(key, 0) + t
+                n, _block, _branch, taken = text[5:].split(",")
+                cur[1].setdefault(int(n), []).append(0 if taken == "-" else int(taken))
             elif text == "end_of_record":
                 cur = None
     return data
+
+
+def merge(tracefiles):
+    """One {path: (lines {n: hits}, branches {(n, i): taken})} of them all."""
+    lines, per_line = {}, {}
+    for data in tracefiles:
+        for path, (da, brda) in data.items():
+            acc = lines.setdefault(path, {})
+            for n, hits in da.items():
+                acc[n] = acc.get(n, 0) + hits
+            for n, taken in brda.items():
+                per_line.setdefault(path, {}).setdefault(n, []).append(taken)
+    merged = {}
+    for path, da in lines.items():
+        branches = {}
+        for n, lists in per_line.get(path, {}).items():
+            best = max(lists, key=lambda t: (sum(1 for x in t if x) / len(t), -len(t)))
+            for i, taken in enumerate(best):
+                branches[(n, i)] = taken
+        merged[path] = (da, branches)
+    return merged
 
 
 def ranges(nums):
@@ -111,11 +138,11 @@ def group_of(path):
 
 
 def main():
-    if len(sys.argv) != 4:
+    if len(sys.argv) < 4:
         sys.exit(__doc__)
-    src, info, outdir = sys.argv[1:]
+    src, outdir = sys.argv[1:3]
     ours = our_lines(src)
-    data = read_info(info, src)
+    data = merge([read_info(info, src) for info in sys.argv[3:]])
 
     rows = []
     detail = []

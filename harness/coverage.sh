@@ -14,16 +14,18 @@
 #             test, its boot-time KUnit suites included, in the direct and
 #             IOMMU topologies (vm.sh hands the counters back)
 #
-# Each tier's counters become an lcov tracefile (build/coverage/*.info);
-# they are merged, limited to the files the overlay changes, and written
-# to build/results/coverage/: html/ (genhtml), diff-coverage.txt and
+# Each tier's counters become an lcov tracefile (build/coverage/info/);
+# every tracefile there, limited to the files the overlay changes, goes
+# into the report in build/results/coverage/: html/ (genhtml), diff-coverage.txt and
 # summary.txt (harness/coverage.py: of the lines and branches we added,
 # how many any tier reached, and which not). Prints a PASS or FAIL line
 # per tier and a RESULT line; a tier that fails (a build, a test, counters
 # that did not come back) fails the run. Missed coverage targets are
 # reported, not failed: the summary says which.
 #
-#   COVERAGE_TIERS="kunit vm"   the tiers to run (default both)
+#   COVERAGE_TIERS="kunit vm"   the tiers to run (default both; empty:
+#                               only the report, from the tracefiles
+#                               there are, each dated in its header)
 #   COVERAGE_TOPOLOGIES="direct iommu"
 STAGE=coverage
 . "$(dirname "$0")/lib.sh"
@@ -35,8 +37,8 @@ command -v lcov >/dev/null && command -v genhtml >/dev/null ||
 
 work=$BUILD/coverage
 out=$BUILD/results/coverage
-mkdir -p "$work" "$out"
-tiers=${COVERAGE_TIERS:-kunit vm}
+mkdir -p "$work/info" "$out"
+tiers=${COVERAGE_TIERS-kunit vm}
 topologies=${COVERAGE_TOPOLOGIES:-direct iommu}
 # Branch counts as well as lines; gcc 12's gcov reads gcc 12's files.
 lcov_opts=(--rc lcov_branch_coverage=1 --gcov-tool gcov --quiet)
@@ -52,12 +54,11 @@ fail() {
 }
 
 # capture NAME DIR BASE: DIR's counters (.gcda next to their .gcno) as
-# $work/NAME.info; BASE is the directory the compiler ran in.
+# $work/info/NAME.info; BASE is the directory the compiler ran in.
 capture() {
 	local name=$1 dir=$2 base=$3 log=$LOGDIR/coverage-$1-lcov.log
-	rm -f "$work/$name.info"
 	if lcov "${lcov_opts[@]}" --capture --directory "$dir" --base-directory "$base" \
-		--output-file "$work/$name.info" >"$log" 2>&1 && [ -s "$work/$name.info" ]; then
+		--output-file "$work/info/$name.info" >"$log" 2>&1 && [ -s "$work/info/$name.info" ]; then
 		return 0
 	fi
 	fail "$name: lcov could not read the counters (log: $log)"
@@ -72,6 +73,7 @@ capture() {
 kunit_tier() {
 	local name=$1 cfg=$2 bdir log=$LOGDIR/coverage-$1.log
 	shift 2
+	rm -f "$work/info/$name.info"
 	bdir=$work/kunit-$(echo "$cfg" | sed "s|^$TOP/||; s/\.kunitconfig$//" | tr / _)
 	say "$name: KUnit under UML with gcov (a cold build, several minutes; log: $log)"
 	find "$bdir" -name '*.gcda' -delete 2>/dev/null || true
@@ -103,25 +105,23 @@ kunit_tier() {
 kunit_x86_tier() {
 	local name=$1 cfg=$2 filter=$3 bdir log=$LOGDIR/coverage-$1.log root gcov opt
 	shift 3
+	rm -f "$work/info/$name.info"
 	bdir=$work/kunit-x86_64-$(echo "$cfg" | sed "s|^$TOP/||; s/\.kunitconfig$//" | tr / _)
 	say "$name: KUnit on x86_64 with gcov, under QEMU (a cold build, several minutes; log: $log)"
 	root=$work/initramfs-gcov
 	rm -rf "$root"
 	mkdir -p "$root"/{bin,dev,proc,sys,tmp}
 	cp /bin/busybox "$root/bin/busybox"
+	cp "$TOP/harness/coverage/gcov-dump.sh" "$root/bin/gcov-dump"
 	cat >"$root/init" <<'EOF2'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t debugfs debugfs /sys/kernel/debug
+# Kernel messages would break the lines of the counters.
 echo 1 >/proc/sys/kernel/printk
-echo VM-GCOV-BEGIN
-cd /sys/kernel/debug/gcov && find . -name "*.gcda" | while read -r f; do
-	mkdir -p "/tmp/gcov/${f%/*}" && cat "$f" >"/tmp/gcov/$f"
-done
-cd / && tar czf - -C /tmp gcov | base64
-echo VM-GCOV-END
+/bin/gcov-dump
 # QEMU runs with -no-reboot: a reboot ends it, with or without ACPI.
 reboot -f
 EOF2
@@ -155,11 +155,7 @@ EOF2
 		return
 	fi
 	gcov=$work/$name-gcov
-	rm -rf "$gcov"
-	mkdir -p "$gcov"
-	sed -n '/^VM-GCOV-BEGIN/,/^VM-GCOV-END/p' "$bdir/test.log" | sed '1d;$d' |
-		base64 -d | tar xzf - -C "$gcov" --strip-components=1 2>>"$log" || true
-	[ -n "$(find "$gcov" -name '*.gcda' -print -quit)" ] ||
+	gcov_unpack "$bdir/test.log" "$gcov" ||
 		{ fail "$name: the counters did not come back (console: $bdir/test.log)"; return; }
 	link_gcno "$gcov$bdir" "$bdir"
 	capture "$name" "$gcov$bdir" "$bdir" && pass "$name ($(grep -cE '^\[[0-9:]+\] \[PASSED\] ' "$log") cases)"
@@ -177,6 +173,7 @@ vm_tier() {
 	local topology=$1 tag=coverage name gcov kdir=$BUILD/kernel-coverage res
 	[ "$topology" = direct ] || tag=coverage-$topology
 	name=vm-$topology
+	rm -f "$work/info/$name.info"
 	say "$name: the VM tests on the gcov kernel, topology $topology (log: $LOGDIR/coverage-$name.log)"
 	res=$(VM_TOPOLOGY=$topology bash "$TOP/harness/vm.sh" coverage 2>&1 |
 		tee "$LOGDIR/coverage-$name.log" | sed -n 's/^RESULT //p') || true
@@ -208,16 +205,13 @@ uml_gcov() {
 	uml_gcov_opt=(-fprofile-arcs -ftest-coverage "-L$d" "-Wl,$d/uml-gcov-dump.o")
 }
 
-infos=()
 for tier in $tiers; do
 	case "$tier" in
 	kunit)
 		uml_gcov
 		kunit_tier kunit-dma-buf drivers/dma-buf --kconfig_add CONFIG_INIT_STACK_NONE=y
-		infos+=("$work/kunit-dma-buf.info")
 		kunit_tier kunit-dma-buf-move-notify drivers/dma-buf \
 			--kconfig_add CONFIG_INIT_STACK_NONE=y --kconfig_add CONFIG_DMABUF_MOVE_NOTIFY=y
-		infos+=("$work/kunit-dma-buf-move-notify.info")
 		# The driver suites (harness/kunit/), each of its variants too.
 		for f in "$TOP"/harness/kunit/*.kunitconfig; do
 			n=kunit-$(basename "$f" .kunitconfig)
@@ -231,7 +225,6 @@ for tier in $tiers; do
 				else
 					kunit_tier "$n${vname:+-$vname}" "$f" "$@" "$filter"
 				fi
-				infos+=("$work/$n${vname:+-$vname}.info")
 			done
 		done
 		;;
@@ -243,36 +236,47 @@ for tier in $tiers; do
 		fi
 		for t in $topologies; do
 			vm_tier "$t"
-			infos+=("$work/vm-$t.info")
 		done
 		;;
 	*) die "unknown coverage tier '$tier' (kunit, vm)" ;;
 	esac
 done
 
-# Merge what every tier read, keep the files the overlay changes.
-args=()
-for i in "${infos[@]}"; do
-	[ -s "$i" ] && args+=(--add-tracefile "$i")
-done
-[ "${#args[@]}" -gt 0 ] || die "no tier gave counters"
-log=$LOGDIR/coverage-merge.log
-lcov "${lcov_opts[@]}" "${args[@]}" --output-file "$work/all.info" >"$log" 2>&1 ||
-	die "lcov could not merge the tracefiles (log: $log)"
+# Each tier's tracefile limited to the files the overlay changes; every
+# tier's tracefile in build/coverage/info/ counts, those of tiers not run
+# this time too (the header says when each was taken).
 mapfile -t ours < <(tgit diff --name-only base HEAD -- '*.c' '*.h' | sed "s|^|$SRC/|")
-lcov "${lcov_opts[@]}" --extract "$work/all.info" "${ours[@]}" --output-file "$work/ours.info" \
-	>>"$log" 2>&1 || die "lcov could not select the overlay's files (log: $log)"
+log=$LOGDIR/coverage-merge.log
+: >"$log"
+mine=()
+for i in "$work"/info/*.info; do
+	[ -s "$i" ] || continue
+	o=$work/ours/$(basename "$i")
+	mkdir -p "$work/ours"
+	lcov "${lcov_opts[@]}" --extract "$i" "${ours[@]}" --output-file "$o" >>"$log" 2>&1 ||
+		die "lcov could not select the overlay's files of $i (log: $log)"
+	mine+=("$o")
+done
+[ "${#mine[@]}" -gt 0 ] || die "no tier gave counters"
+args=()
+for i in "${mine[@]}"; do args+=(--add-tracefile "$i"); done
+lcov "${lcov_opts[@]}" "${args[@]}" --output-file "$work/ours.info" >>"$log" 2>&1 ||
+	die "lcov could not merge the tracefiles (log: $log)"
+# genhtml's branch counts add up each compilation's branches (UML's and
+# x86_64's numbers differ); coverage.py's do not.
 rm -rf "$out/html"
 genhtml --quiet --branch-coverage --prefix "$SRC" --title "typed dma-buf mappings: coverage" \
 	--output-directory "$out/html" "$work/ours.info" >>"$log" 2>&1 ||
 	die "genhtml failed (log: $log)"
 {
 	echo "make coverage: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$TOP" rev-parse --short HEAD)$(git -C "$TOP" diff --quiet HEAD -- || echo '+changes')"
-	echo "tiers: $(for i in "${infos[@]}"; do [ -s "$i" ] && basename "$i" .info; done | tr '\n' ' ')"
+	for i in "${mine[@]}"; do
+		echo "  tier $(basename "$i" .info): counters of $(date -u -r "$work/info/$(basename "$i")" '+%Y-%m-%d %H:%M UTC')"
+	done
 	echo
 } >"$out/header.txt"
 cat "$out/header.txt"
-python3 "$TOP/harness/coverage.py" "$SRC" "$work/ours.info" "$out" ||
+python3 "$TOP/harness/coverage.py" "$SRC" "$out" "${mine[@]}" ||
 	fail "diff-coverage: harness/coverage.py failed"
 for f in summary.txt diff-coverage.txt; do
 	[ -f "$out/$f" ] && cat "$out/header.txt" "$out/$f" >"$out/$f.new" && mv "$out/$f.new" "$out/$f"

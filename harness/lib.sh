@@ -113,6 +113,17 @@ gcov_profile_args() {
 	done
 }
 
+# gcov_unpack LOG DIR: the counters harness/coverage/gcov-dump.sh printed
+# in LOG, unpacked into DIR (emptied first) under their path in the
+# guest's debugfs; fails when none came back.
+gcov_unpack() {
+	rm -rf "$2"
+	mkdir -p "$2"
+	sed -n '/^VM-GCOV-BEGIN/,/^VM-GCOV-END/p' "$1" | sed '1d;$d' |
+		base64 -d 2>/dev/null | tar xzf - -C "$2" --strip-components=1 2>/dev/null || return 1
+	[ -n "$(find "$2" -name '*.gcda' -print -quit)" ]
+}
+
 # c_is_included ROOT PATH: is PATH, a .c file of the tree at ROOT,
 # #included by a .c file of its directory or the one above (xe's
 # convention for tests of static functions) instead of built alone?

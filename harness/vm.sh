@@ -204,17 +204,13 @@ if [ -n \"$listed\" ]; then
 fi"
 fi
 # A kernel with gcov (make coverage): its counters, after the tests, come
-# back like the runner's results and land in build/results/gcov-<tag>/,
-# under the path of the build directory (debugfs mirrors it). The files
-# in debugfs cannot be archived as they are (their size reads as 0).
+# back on the console (harness/coverage/gcov-dump.sh) and land in
+# build/results/gcov-<tag>/, under the path of the build directory
+# (debugfs mirrors it).
 gcov_dump=""
 if grep -q '^CONFIG_GCOV_KERNEL=y' "$kdir/.config"; then
-	gcov_dump='echo VM-GCOV-BEGIN
-cd /sys/kernel/debug/gcov && find . -name "*.gcda" | while read -r f; do
-	mkdir -p "/tmp/gcov/${f%/*}" && cat "$f" >"/tmp/gcov/$f"
-done
-cd / && tar czf - -C /tmp gcov | base64
-echo VM-GCOV-END'
+	cp "$TOP/harness/coverage/gcov-dump.sh" "$root/bin/gcov-dump"
+	gcov_dump=/bin/gcov-dump
 fi
 cat >"$root/init" <<EOF
 #!/bin/busybox sh
@@ -370,12 +366,7 @@ else
 	esac
 fi
 if [ -n "$gcov_dump" ]; then
-	gcov=$BUILD/results/gcov-$tag
-	rm -rf "$gcov"
-	mkdir -p "$gcov"
-	sed -n '/^VM-GCOV-BEGIN/,/^VM-GCOV-END/p' "$tlog" | sed '1d;$d' |
-		base64 -d | tar xzf - -C "$gcov" --strip-components=1 &&
-		[ -n "$(find "$gcov" -name '*.gcda' -print -quit)" ] ||
+	gcov_unpack "$tlog" "$BUILD/results/gcov-$tag" ||
 		problem "the gcov counters did not come back (output: $tlog)"
 fi
 while IFS= read -r line; do
