@@ -44,6 +44,7 @@ struct test_exporter {
 	struct page *pages[TEST_PAGES];
 	int attach_err;
 	int map_err;
+	int pin_err;		/* what pin returns */
 	atomic_t attaches, detaches, maps, unmaps, pins, unpins;
 	bool resv_held_in_map;
 	/* one more than fits: the exporter that adds too many */
@@ -117,6 +118,8 @@ static int test_pin(struct dma_buf_attachment *attach)
 {
 	struct test_exporter *exp = attach->dmabuf->priv;
 
+	if (exp->pin_err)
+		return exp->pin_err;
 	atomic_inc(&exp->pins);
 	return 0;
 }
@@ -601,6 +604,38 @@ static void attach_map_error(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->attaches), COUNT(ctx->exp->detaches));
 }
 
+/*
+ * The exporter cannot pin: a map that pins (a dynamic exporter without
+ * DMABUF_MOVE_NOTIFY) fails with the pin's error before the exporter's
+ * map, and a static importer's attach, which pins and maps at once, fails
+ * with it and leaves nothing behind.
+ */
+static void attach_pin_error(struct kunit *test)
+{
+	struct attach_test_ctx *ctx = export_test_buffer(test, &test_dynamic_ops);
+	struct dma_buf_attachment *attach;
+
+	ctx->exp->pin_err = -EBUSY;
+	attach = dma_buf_attach(ctx->dmabuf, ctx->dev);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EBUSY);
+	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->dmabuf->attachments));
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->attaches), COUNT(ctx->exp->detaches));
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), 0);
+
+	if (IS_ENABLED(CONFIG_DMABUF_MOVE_NOTIFY))
+		return;	/* a dynamic importer's map does not pin */
+	attach = dma_buf_dynamic_attach(ctx->dmabuf, ctx->dev,
+					&test_importer_ops, &ctx->imp);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_map_attachment_unlocked(attach,
+								      DMA_BIDIRECTIONAL)),
+			-EBUSY);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), 0);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->pins), 0);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unpins), 0);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
 static struct kunit_case dma_buf_attach_cases[] = {
 	KUNIT_CASE(attach_static_static),
 	KUNIT_CASE(attach_dynamic_exporter_static_importer),
@@ -611,6 +646,7 @@ static struct kunit_case dma_buf_attach_cases[] = {
 	KUNIT_CASE(attach_move_notify),
 	KUNIT_CASE(attach_exporter_refuses),
 	KUNIT_CASE(attach_map_error),
+	KUNIT_CASE(attach_pin_error),
 	{}
 };
 

@@ -143,6 +143,8 @@ void dma_buf_pal_dma_unmap_sgtable(struct device *dev,
 				   enum dma_data_direction dir);
 int dma_buf_pal_mmio_bus_offset(struct pci_dev *provider, phys_addr_t base,
 				size_t len, u64 *offset);
+int dma_buf_pal_invalid(const struct dma_buf_attachment *attach,
+			const char *why, unsigned int range);
 #endif
 
 #endif /* __DMA_BUF_INTERNAL_H__ */

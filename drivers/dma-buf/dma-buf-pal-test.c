@@ -65,8 +65,14 @@ struct pal_exporter {
 	struct dma_buf_mapping_offer offers[2];
 	int noffers;
 	atomic_t maps, unmaps, pins, unpins, sgt_maps, sgt_unmaps;
+	/* The offers' own attach and detach (both offers count here). */
+	atomic_t type_attaches, type_detaches;
+	/* What the exporter's pin returns (0: it pins). */
+	int pin_err;
 	/* SGT maps hand out entries without pages (DMA addresses only). */
 	bool sgt_pageless;
+	/* The PAL map returns NULL, neither a list nor an error. */
+	bool map_null;
 };
 
 struct pal_ctx {
@@ -147,6 +153,16 @@ static bool count_report(const struct dma_buf *dmabuf, const struct device *impo
 	return false;
 }
 
+/* The check that refused the last malformed list (stubbed: quiet log). */
+static const char *invalid_why;
+
+static int record_invalid(const struct dma_buf_attachment *attach, const char *why,
+			  unsigned int range)
+{
+	invalid_why = why;
+	return -EINVAL;
+}
+
 static int fake_p2p_distance(struct pci_dev *provider, struct device *client)
 {
 	return p2p_reachable ? 1 : -1;
@@ -160,6 +176,8 @@ static struct dma_buf_phys_list *pal_exp_map(struct dma_buf_attachment *attach)
 
 	dma_resv_assert_held(attach->dmabuf->resv);
 	atomic_inc(&exp->maps);
+	if (exp->map_null)
+		return NULL;
 	/* Not dma_buf_phys_list_alloc(): it would refuse the bad counts. */
 	pal = kvmalloc(bytes, GFP_KERNEL);
 	if (!pal)
@@ -178,7 +196,20 @@ static void pal_exp_unmap(struct dma_buf_attachment *attach,
 	dma_buf_phys_list_free(pal);
 }
 
+static int pal_exp_type_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
+{
+	atomic_inc(&((struct pal_exporter *)dmabuf->priv)->type_attaches);
+	return 0;
+}
+
+static void pal_exp_type_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
+{
+	atomic_inc(&((struct pal_exporter *)dmabuf->priv)->type_detaches);
+}
+
 static const struct dma_buf_pal_exp_ops pal_exp_ops = {
+	.attach = pal_exp_type_attach,
+	.detach = pal_exp_type_detach,
 	.map = pal_exp_map,
 	.unmap = pal_exp_unmap,
 };
@@ -240,6 +271,8 @@ static void pal_exp_sgt_unmap(struct dma_buf_attachment *attach,
 
 /* Pages of the test block, write-back: the SGT-to-PAL converter lists them. */
 static const struct dma_buf_sgt_exp_ops pal_exp_sgt_ops = {
+	.attach = pal_exp_type_attach,
+	.detach = pal_exp_type_detach,
 	.map = pal_exp_sgt_map,
 	.unmap = pal_exp_sgt_unmap,
 	.pal_cached = true,
@@ -247,6 +280,8 @@ static const struct dma_buf_sgt_exp_ops pal_exp_sgt_ops = {
 
 /* The same without saying so: never converted. */
 static const struct dma_buf_sgt_exp_ops pal_exp_sgt_unsaid_ops = {
+	.attach = pal_exp_type_attach,
+	.detach = pal_exp_type_detach,
 	.map = pal_exp_sgt_map,
 	.unmap = pal_exp_sgt_unmap,
 };
@@ -264,7 +299,11 @@ static int pal_exp_offers(struct dma_buf *dmabuf, struct dma_buf_attachment *att
 
 static int pal_exp_pin(struct dma_buf_attachment *attach)
 {
-	atomic_inc(&((struct pal_exporter *)attach->dmabuf->priv)->pins);
+	struct pal_exporter *exp = attach->dmabuf->priv;
+
+	if (exp->pin_err)
+		return exp->pin_err;
+	atomic_inc(&exp->pins);
 	return 0;
 }
 
@@ -371,6 +410,8 @@ static struct pal_ctx *pal_export(struct kunit *test, struct dma_buf_phys_list *
 	kunit_activate_static_stub(test, dma_buf_p2p_distance, fake_p2p_distance);
 	kunit_activate_static_stub(test, dma_buf_pal_mmio_bus_offset, fake_mmio_bus_offset);
 	kunit_activate_static_stub(test, dma_buf_mapping_report, count_report);
+	kunit_activate_static_stub(test, dma_buf_pal_invalid, record_invalid);
+	invalid_why = NULL;
 	dma_maps = 0;
 	dma_unmaps = 0;
 	dma_tables = 0;
@@ -438,16 +479,18 @@ static int pal_map_unmap(struct dma_buf_attachment *attach)
 }
 
 /*
- * @list, for a buffer of @size, is refused with -EINVAL, and the exporter
- * gets it back: as many unmaps as maps, as many unpins as pins.
+ * @list, for a buffer of @size, is refused with -EINVAL by the check that
+ * says @why, and the exporter gets it back: as many unmaps as maps, as
+ * many unpins as pins.
  */
 static void expect_refused(struct kunit *test, struct dma_buf_phys_list *list,
-			   size_t size, bool mmio)
+			   size_t size, bool mmio, const char *why)
 {
 	struct pal_ctx *ctx = pal_export(test, list, size, mmio, false);
 	struct dma_buf_attachment *attach = pal_attach_ok(test, ctx, mmio);
 
 	KUNIT_EXPECT_EQ(test, pal_map_unmap(attach), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, invalid_why ?: "(accepted)", why);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), 1);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unmaps), 1);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->pins), COUNT(ctx->exp->unpins));
@@ -469,7 +512,7 @@ static void expect_accepted(struct kunit *test, struct dma_buf_phys_list *list,
  * exporter.
  */
 static void expect_adapter_refused(struct kunit *test, struct dma_buf_phys_list *list,
-				   size_t size)
+				   size_t size, const char *why)
 {
 	struct pal_ctx *ctx = pal_export(test, list, size, false, false);
 	struct dma_buf_attachment *attach;
@@ -479,6 +522,7 @@ static void expect_adapter_refused(struct kunit *test, struct dma_buf_phys_list 
 	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_map_attachment_unlocked(attach,
 								      DMA_BIDIRECTIONAL)),
 			-EINVAL);
+	KUNIT_EXPECT_STREQ(test, invalid_why ?: "(accepted)", why);
 	KUNIT_EXPECT_EQ(test, dma_maps, 0);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unmaps), 1);
 	dma_buf_detach(ctx->dmabuf, attach);
@@ -520,7 +564,7 @@ static void pal_valid_list(struct kunit *test)
 
 static void pal_empty(struct kunit *test)
 {
-	expect_refused(test, template_list(test, 0), PAGE_SIZE, false);
+	expect_refused(test, template_list(test, 0), PAGE_SIZE, false, "no ranges");
 }
 
 static void pal_zero_length(struct kunit *test)
@@ -528,15 +572,16 @@ static void pal_zero_length(struct kunit *test)
 	struct dma_buf_phys_list *list = two_ranges(test, PAL_TEST_PHYS,
 						    PAL_TEST_PHYS + 4 * PAGE_SIZE);
 
+	/* Two ranges for two pages: only the length is wrong. */
 	list->ranges[1].len = 0;
-	expect_refused(test, list, PAGE_SIZE, false);
+	expect_refused(test, list, 2 * PAGE_SIZE, false, "zero length");
 }
 
 static void pal_unaligned_base(struct kunit *test)
 {
 	expect_refused(test, two_ranges(test, PAL_TEST_PHYS,
 					PAL_TEST_PHYS + 4 * PAGE_SIZE + 512),
-		       2 * PAGE_SIZE, false);
+		       2 * PAGE_SIZE, false, "base not page aligned");
 }
 
 static void pal_unaligned_length(struct kunit *test)
@@ -547,7 +592,7 @@ static void pal_unaligned_length(struct kunit *test)
 	/* The total is still the buffer's size: only the alignment is wrong. */
 	list->ranges[0].len = PAGE_SIZE + 512;
 	list->ranges[1].len = PAGE_SIZE - 512;
-	expect_refused(test, list, 2 * PAGE_SIZE, false);
+	expect_refused(test, list, 2 * PAGE_SIZE, false, "length not page aligned");
 }
 
 static void pal_overflow(struct kunit *test)
@@ -556,7 +601,7 @@ static void pal_overflow(struct kunit *test)
 
 	list->ranges[0].base = PHYS_ADDR_MAX & PAGE_MASK;
 	list->ranges[0].len = 2 * PAGE_SIZE;
-	expect_refused(test, list, 2 * PAGE_SIZE, false);
+	expect_refused(test, list, 2 * PAGE_SIZE, false, "base + length overflows");
 }
 
 static void pal_overlap(struct kunit *test)
@@ -567,11 +612,11 @@ static void pal_overlap(struct kunit *test)
 	list->ranges[0] = (struct dma_buf_phys_range){ PAL_TEST_PHYS, 2 * PAGE_SIZE };
 	list->ranges[1] = (struct dma_buf_phys_range){ PAL_TEST_PHYS + PAGE_SIZE,
 						       PAGE_SIZE };
-	expect_refused(test, list, 3 * PAGE_SIZE, false);
+	expect_refused(test, list, 3 * PAGE_SIZE, false, "ranges overlap");
 
 	/* The same twice: a range starting inside the one before, always seen. */
 	expect_refused(test, two_ranges(test, PAL_TEST_PHYS, PAL_TEST_PHYS),
-		       2 * PAGE_SIZE, false);
+		       2 * PAGE_SIZE, false, "ranges overlap");
 
 	/*
 	 * Out of order, the third inside the first: only the sorted check
@@ -585,7 +630,7 @@ static void pal_overlap(struct kunit *test)
 	list->ranges[2] = (struct dma_buf_phys_range){ PAL_TEST_PHYS + 3 * PAGE_SIZE,
 						       PAGE_SIZE };
 	if (IS_ENABLED(CONFIG_DMABUF_DEBUG))
-		expect_refused(test, list, 6 * PAGE_SIZE, false);
+		expect_refused(test, list, 6 * PAGE_SIZE, false, "ranges overlap");
 	else
 		expect_accepted(test, list, 6 * PAGE_SIZE);
 }
@@ -593,7 +638,7 @@ static void pal_overlap(struct kunit *test)
 static void pal_short_coverage(struct kunit *test)
 {
 	expect_refused(test, two_ranges(test, PAL_TEST_PHYS, PAL_TEST_PHYS + 4 * PAGE_SIZE),
-		       3 * PAGE_SIZE, false);
+		       3 * PAGE_SIZE, false, "shorter than the buffer");
 }
 
 static void pal_long_coverage(struct kunit *test)
@@ -602,7 +647,7 @@ static void pal_long_coverage(struct kunit *test)
 						    PAL_TEST_PHYS + 4 * PAGE_SIZE);
 
 	list->ranges[1].len = 2 * PAGE_SIZE;
-	expect_refused(test, list, 2 * PAGE_SIZE, false);
+	expect_refused(test, list, 2 * PAGE_SIZE, false, "longer than the buffer");
 }
 
 /*
@@ -618,7 +663,8 @@ static void pal_count_over_bound(struct kunit *test)
 		list->ranges[i].base = PAL_TEST_PHYS + 2ULL * i * PAGE_SIZE;
 		list->ranges[i].len = PAGE_SIZE;
 	}
-	expect_refused(test, list, (size_t)n * PAGE_SIZE, false);
+	expect_refused(test, list, (size_t)n * PAGE_SIZE, false,
+		       "more than DMA_BUF_PAL_MAX_RANGES ranges");
 	/* The allocator refuses such a count too. */
 	KUNIT_EXPECT_NULL(test, dma_buf_phys_list_alloc(n));
 	KUNIT_EXPECT_NULL(test, dma_buf_phys_list_alloc(0));
@@ -631,15 +677,55 @@ static void pal_bad_kind(struct kunit *test)
 	/* MMIO from an offer that did not name a provider. */
 	list = two_ranges(test, PAL_TEST_PHYS, PAL_TEST_PHYS + 4 * PAGE_SIZE);
 	list->memory = DMA_BUF_PAL_MMIO;
-	expect_refused(test, list, 2 * PAGE_SIZE, false);
+	expect_refused(test, list, 2 * PAGE_SIZE, false, "MMIO from an offer without a provider");
 
 	list = two_ranges(test, PAL_TEST_PHYS, PAL_TEST_PHYS + 4 * PAGE_SIZE);
 	list->memory = 7;
-	expect_refused(test, list, 2 * PAGE_SIZE, false);
+	expect_refused(test, list, 2 * PAGE_SIZE, false, "unknown kind of memory");
 
 	list = two_ranges(test, PAL_TEST_PHYS, PAL_TEST_PHYS + 4 * PAGE_SIZE);
 	list->caching = 7;
-	expect_refused(test, list, 2 * PAGE_SIZE, false);
+	expect_refused(test, list, 2 * PAGE_SIZE, false, "unknown caching");
+}
+
+/*
+ * A map that returns NULL, neither a list nor an error, fails the map with
+ * -EINVAL; there is nothing to hand back to the exporter, and the pins
+ * balance.
+ */
+static void pal_map_null(struct kunit *test)
+{
+	struct pal_ctx *ctx = pal_export_pages(test, 2);
+	struct dma_buf_attachment *attach = pal_attach_ok(test, ctx, false);
+
+	ctx->exp->map_null = true;
+	KUNIT_EXPECT_EQ(test, pal_map_unmap(attach), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, invalid_why ?: "(accepted)", "map returned NULL");
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), 1);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unmaps), 0);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->pins), COUNT(ctx->exp->unpins));
+}
+
+/*
+ * The exporter cannot pin (a dynamic exporter without DMABUF_MOVE_NOTIFY
+ * pins for every map): the map fails with the pin's error before the
+ * exporter's map, and nothing is left pinned.
+ */
+static void pal_pin_failure(struct kunit *test)
+{
+	struct pal_ctx *ctx = pal_export_pages(test, 2);
+	struct dma_buf_attachment *attach = pal_attach_ok(test, ctx, false);
+
+	if (!dma_buf_map_pins(ctx->dmabuf))
+		kunit_skip(test, "DMABUF_MOVE_NOTIFY: a map does not pin");
+	ctx->exp->pin_err = -EBUSY;
+	KUNIT_EXPECT_EQ(test, pal_map_unmap(attach), -EBUSY);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), 0);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->pins), 0);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unpins), 0);
+	ctx->exp->pin_err = 0;
+	KUNIT_EXPECT_EQ(test, pal_map_unmap(attach), 0);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->pins), COUNT(ctx->exp->unpins));
 }
 
 /* The first byte of physical space can be in a list, where it is RAM. */
@@ -671,7 +757,7 @@ static void pal_boundary_last_byte(struct kunit *test)
 	list->memory = DMA_BUF_PAL_MMIO;
 	list->ranges[0].base = (PHYS_ADDR_MAX & PAGE_MASK) - PAGE_SIZE;
 	list->ranges[0].len = 3 * PAGE_SIZE;
-	expect_refused(test, list, 3 * PAGE_SIZE, true);
+	expect_refused(test, list, 3 * PAGE_SIZE, true, "base + length overflows");
 }
 
 /* Ranges that touch do not overlap, in either order. */
@@ -804,15 +890,15 @@ static void pal_ram_outside_memory(struct kunit *test)
 	struct dma_buf_phys_list *list;
 
 	expect_refused(test, two_ranges(test, PAL_TEST_PHYS, PAL_TEST_NOT_RAM),
-		       2 * PAGE_SIZE, false);
+		       2 * PAGE_SIZE, false, "RAM range outside memory");
 	/* Only the last page of a range outside memory. */
 	list = template_list(test, 1);
 	list->ranges[0] = (struct dma_buf_phys_range){
 		PAL_TEST_NOT_RAM - PAGE_SIZE, 2 * PAGE_SIZE };
-	expect_refused(test, list, 2 * PAGE_SIZE, false);
+	expect_refused(test, list, 2 * PAGE_SIZE, false, "RAM range outside memory");
 
 	expect_adapter_refused(test, two_ranges(test, PAL_TEST_NOT_RAM, PAL_TEST_PHYS),
-			       2 * PAGE_SIZE);
+			       2 * PAGE_SIZE, "RAM range outside memory");
 }
 
 /*
@@ -832,7 +918,7 @@ static void pal_ram_hole_inside(struct kunit *test)
 	list = template_list(test, 1);
 	list->ranges[0] = (struct dma_buf_phys_range){
 		PFN_PHYS(below), PFN_PHYS(above - below + 1) };
-	expect_refused(test, list, list->ranges[0].len, false);
+	expect_refused(test, list, list->ranges[0].len, false, "RAM range outside memory");
 }
 
 /*
@@ -1322,7 +1408,7 @@ static void adapter_dma_failure(struct kunit *test)
 static void adapter_malformed(struct kunit *test)
 {
 	expect_adapter_refused(test, two_ranges(test, PAL_TEST_PHYS, PAL_TEST_PHYS),
-			       2 * PAGE_SIZE);
+			       2 * PAGE_SIZE, "ranges overlap");
 }
 
 /*
@@ -1553,6 +1639,40 @@ static void sgt_to_pal_not_pages(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->sgt_unmaps), 2);
 }
 
+/*
+ * A converter serves the exporter's offer through another type: the
+ * offer's own attach and detach run once each for the attachment, PAL to
+ * SGT and SGT to PAL, as for a direct match.
+ */
+static void converter_type_hooks(struct kunit *test)
+{
+	struct pal_ctx *ctx = pal_export_pages(test, 2);
+	struct dma_buf_attachment *attach;
+
+	attach = pal_attach(ctx, &DMA_BUF_PAL_REQUEST(ctx->dev, false), 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->type_attaches), 1);
+	dma_buf_detach(ctx->dmabuf, attach);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->type_detaches), 1);
+
+	attach = pal_attach(ctx, &DMA_BUF_SGT_REQUEST(ctx->dev, false), 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_PTR_EQ(test, attach->offer.type, &dma_buf_mapping_pal);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->type_attaches), 2);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->type_detaches), 1);
+	dma_buf_detach(ctx->dmabuf, attach);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->type_detaches), 2);
+
+	ctx = sgt_export_pages(test, 2, false);
+	attach = pal_attach(ctx, &DMA_BUF_PAL_REQUEST(ctx->dev, false), 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_PTR_EQ(test, attach->offer.type, &dma_buf_mapping_sgt);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->type_attaches), 1);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->type_detaches), 0);
+	dma_buf_detach(ctx->dmabuf, attach);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->type_detaches), 1);
+}
+
 /* A converted list left mapped at detach: reported, and the table unmapped. */
 static void sgt_to_pal_detach_mapped(struct kunit *test)
 {
@@ -1590,6 +1710,8 @@ static struct kunit_case dma_buf_pal_cases[] = {
 	KUNIT_CASE(pal_long_coverage),
 	KUNIT_CASE(pal_count_over_bound),
 	KUNIT_CASE(pal_bad_kind),
+	KUNIT_CASE(pal_map_null),
+	KUNIT_CASE(pal_pin_failure),
 	KUNIT_CASE(pal_boundary_first_byte),
 	KUNIT_CASE(pal_boundary_last_byte),
 	KUNIT_CASE(pal_boundary_adjacent),
@@ -1612,6 +1734,7 @@ static struct kunit_case dma_buf_pal_cases[] = {
 	KUNIT_CASE(sgt_to_pal_out_of_reach),
 	KUNIT_CASE(sgt_to_pal_page_offset),
 	KUNIT_CASE(sgt_to_pal_detach_mapped),
+	KUNIT_CASE(converter_type_hooks),
 	KUNIT_CASE(adapter_ram),
 	KUNIT_CASE(adapter_mmio),
 	KUNIT_CASE(adapter_segments),

@@ -314,14 +314,20 @@ int dma_buf_pal_to_sgt_match(struct dma_buf *dmabuf, struct device *dev,
 
 /* Validation: every list is checked before anyone walks it. */
 
-static int pal_invalid(const struct dma_buf_attachment *attach,
-		       const char *why, unsigned int range)
+/*
+ * A malformed list: said (rate-limited), and -EINVAL. KUnit replaces it to
+ * learn which check refused a list.
+ */
+VISIBLE_IF_KUNIT int dma_buf_pal_invalid(const struct dma_buf_attachment *attach,
+					 const char *why, unsigned int range)
 {
+	KUNIT_STATIC_STUB_REDIRECT(dma_buf_pal_invalid, attach, why, range);
 	pr_err_ratelimited("dma-buf: exporter %s: malformed physical address list for %s: %s (range %u)\n",
 			   attach->dmabuf->exp_name, dev_name(attach->dev),
 			   why, range);
 	return -EINVAL;
 }
+EXPORT_SYMBOL_IF_KUNIT(dma_buf_pal_invalid);
 
 static int cmp_range_base(const void *a, const void *b)
 {
@@ -346,7 +352,7 @@ static int pal_check_overlap_sorted(const struct dma_buf_attachment *attach,
 	for (i = 1; i < pal->nr_ranges; i++) {
 		/* Every range was checked not to wrap. */
 		if (r[i].base <= r[i - 1].base + (r[i - 1].len - 1)) {
-			ret = pal_invalid(attach, "ranges overlap", i);
+			ret = dma_buf_pal_invalid(attach, "ranges overlap", i);
 			break;
 		}
 	}
@@ -402,51 +408,52 @@ static int pal_check(const struct dma_buf_attachment *attach,
 	u64 offset;
 
 	if (!pal->nr_ranges)
-		return pal_invalid(attach, "no ranges", 0);
+		return dma_buf_pal_invalid(attach, "no ranges", 0);
 	if (pal->nr_ranges > DMA_BUF_PAL_MAX_RANGES)
-		return pal_invalid(attach, "more than DMA_BUF_PAL_MAX_RANGES ranges",
+		return dma_buf_pal_invalid(attach, "more than DMA_BUF_PAL_MAX_RANGES ranges",
 				   pal->nr_ranges);
 	if (pal->nr_ranges > size >> PAGE_SHIFT)
-		return pal_invalid(attach, "more ranges than the buffer has pages",
+		return dma_buf_pal_invalid(attach, "more ranges than the buffer has pages",
 				   pal->nr_ranges);
 	if (pal->memory != DMA_BUF_PAL_RAM && pal->memory != DMA_BUF_PAL_MMIO)
-		return pal_invalid(attach, "unknown kind of memory", 0);
+		return dma_buf_pal_invalid(attach, "unknown kind of memory", 0);
 	if (pal->caching != DMA_BUF_PAL_CACHED &&
 	    pal->caching != DMA_BUF_PAL_WRITE_COMBINED &&
 	    pal->caching != DMA_BUF_PAL_UNCACHED)
-		return pal_invalid(attach, "unknown caching", 0);
+		return dma_buf_pal_invalid(attach, "unknown caching", 0);
 	if (pal->memory == DMA_BUF_PAL_MMIO && !provider)
-		return pal_invalid(attach, "MMIO from an offer without a provider", 0);
+		return dma_buf_pal_invalid(attach, "MMIO from an offer without a provider", 0);
 
 	for (i = 0; i < pal->nr_ranges; i++) {
 		const struct dma_buf_phys_range *r = &pal->ranges[i];
 
 		if (!r->len)
-			return pal_invalid(attach, "zero length", i);
+			return dma_buf_pal_invalid(attach, "zero length", i);
 		if (!PAGE_ALIGNED(r->base))
-			return pal_invalid(attach, "base not page aligned", i);
+			return dma_buf_pal_invalid(attach, "base not page aligned", i);
 		if (!PAGE_ALIGNED(r->len))
-			return pal_invalid(attach, "length not page aligned", i);
+			return dma_buf_pal_invalid(attach, "length not page aligned", i);
 		if (check_add_overflow(r->base, (phys_addr_t)(r->len - 1), &last))
-			return pal_invalid(attach, "base + length overflows", i);
+			return dma_buf_pal_invalid(attach, "base + length overflows", i);
 		if (check_add_overflow(total, r->len, &total) || total > size)
-			return pal_invalid(attach, "longer than the buffer", i);
+			return dma_buf_pal_invalid(attach, "longer than the buffer", i);
 		if (pal->memory == DMA_BUF_PAL_RAM && !pal_range_is_ram(r->base, last))
-			return pal_invalid(attach, "RAM range outside memory", i);
+			return dma_buf_pal_invalid(attach, "RAM range outside memory", i);
 		if (pal->memory == DMA_BUF_PAL_MMIO &&
 		    dma_buf_pal_mmio_bus_offset(provider, r->base, r->len, &offset))
-			return pal_invalid(attach, "MMIO range outside the provider's BARs", i);
+			return dma_buf_pal_invalid(attach,
+						   "MMIO range outside the provider's BARs", i);
 		if (i && r->base <= prev_last) {
 			/* Starting inside the previous range is an overlap. */
 			if (r->base >= prev_base)
-				return pal_invalid(attach, "ranges overlap", i);
+				return dma_buf_pal_invalid(attach, "ranges overlap", i);
 			in_order = false;
 		}
 		prev_base = r->base;
 		prev_last = last;
 	}
 	if (total != size)
-		return pal_invalid(attach, "shorter than the buffer", i - 1);
+		return dma_buf_pal_invalid(attach, "shorter than the buffer", i - 1);
 	/* In address order, each range starting after the last is enough. */
 	if (in_order || !IS_ENABLED(CONFIG_DMABUF_DEBUG))
 		return 0;
@@ -467,7 +474,7 @@ static struct dma_buf_phys_list *pal_map_checked(struct dma_buf_attachment *atta
 	if (IS_ERR(pal))
 		return pal;
 	if (!pal) {
-		pal_invalid(attach, "map returned NULL", 0);
+		dma_buf_pal_invalid(attach, "map returned NULL", 0);
 		return ERR_PTR(-EINVAL);
 	}
 	ret = pal_check(attach, pal);
