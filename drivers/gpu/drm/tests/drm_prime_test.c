@@ -124,6 +124,8 @@ struct drm_prime_test_pal_exporter {
 	struct page *page;
 	int maps, unmaps, pins, unpins;
 	bool unpinned_while_mapped;
+	/* What pin and map return instead (0: they work). */
+	int pin_err, map_err;
 };
 
 static struct dma_buf_phys_list *drm_prime_test_pal_map(struct dma_buf_attachment *attach)
@@ -131,6 +133,8 @@ static struct dma_buf_phys_list *drm_prime_test_pal_map(struct dma_buf_attachmen
 	struct drm_prime_test_pal_exporter *exp = attach->dmabuf->priv;
 	struct dma_buf_phys_list *pal;
 
+	if (exp->map_err)
+		return ERR_PTR(exp->map_err);
 	pal = dma_buf_phys_list_alloc(1);
 	if (!pal)
 		return ERR_PTR(-ENOMEM);
@@ -165,6 +169,8 @@ static int drm_prime_test_pal_pin(struct dma_buf_attachment *attach)
 {
 	struct drm_prime_test_pal_exporter *exp = attach->dmabuf->priv;
 
+	if (exp->pin_err)
+		return exp->pin_err;
 	exp->pins++;
 	return 0;
 }
@@ -300,6 +306,57 @@ static void drm_prime_test_destroy_pal_import(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, list_empty(&dmabuf->attachments));
 }
 
+/*
+ * The pinned import fails as the exporter does: a pin error and a map
+ * error come back unchanged, with nothing left pinned, mapped or
+ * attached. A working import does not move: a move notify from the
+ * exporter leaves its mapping alone.
+ */
+static void drm_prime_test_pinned_import(struct kunit *test)
+{
+	struct drm_prime_test_pal_exporter exp = { };
+	struct dma_buf_mapping_request request;
+	struct dma_buf_attachment *attach;
+	struct drm_prime_mapping map;
+	struct dma_buf *dmabuf;
+	struct device *dev;
+
+	dmabuf = drm_prime_test_pal_export(test, &exp);
+	dev = drm_prime_test_pal_importer(test);
+	request = DMA_BUF_PAL_REQUEST(dev, false);
+
+	exp.pin_err = -EBUSY;
+	attach = drm_gem_prime_attach_pinned(dmabuf, dev, &request, 1,
+					     DMA_BIDIRECTIONAL, &map);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EBUSY);
+	KUNIT_EXPECT_EQ(test, exp.maps, 0);
+	KUNIT_EXPECT_TRUE(test, list_empty(&dmabuf->attachments));
+
+	exp.pin_err = 0;
+	exp.map_err = -ENOSPC;
+	attach = drm_gem_prime_attach_pinned(dmabuf, dev, &request, 1,
+					     DMA_BIDIRECTIONAL, &map);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -ENOSPC);
+	KUNIT_EXPECT_NULL(test, map.pal);
+	KUNIT_EXPECT_EQ(test, exp.unpins, exp.pins);
+	KUNIT_EXPECT_TRUE(test, list_empty(&dmabuf->attachments));
+
+	exp.map_err = 0;
+	attach = drm_gem_prime_attach_pinned(dmabuf, dev, &request, 1,
+					     DMA_BIDIRECTIONAL, &map);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	dma_resv_lock(dmabuf->resv, NULL);
+	dma_buf_move_notify(dmabuf);
+	dma_resv_unlock(dmabuf->resv);
+	KUNIT_EXPECT_NOT_NULL(test, map.pal);
+	KUNIT_EXPECT_EQ(test, exp.maps, 1);
+	KUNIT_EXPECT_EQ(test, exp.unmaps, 0);
+	drm_gem_prime_detach_pinned(attach, &map);
+	KUNIT_EXPECT_EQ(test, exp.unmaps, 1);
+	KUNIT_EXPECT_EQ(test, exp.unpins, exp.pins);
+	KUNIT_EXPECT_TRUE(test, list_empty(&dmabuf->attachments));
+}
+
 struct drm_prime_test_importer {
 	struct dma_buf *dmabuf;
 	struct device *dev;
@@ -394,6 +451,7 @@ static struct kunit_case drm_prime_test_cases[] = {
 	KUNIT_CASE(drm_prime_test_attach_with_sg_table),
 	KUNIT_CASE(drm_prime_test_destroy_pal_import),
 	KUNIT_CASE(drm_prime_test_import_signalled),
+	KUNIT_CASE(drm_prime_test_pinned_import),
 	{}
 };
 
