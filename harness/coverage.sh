@@ -53,12 +53,18 @@ fail() {
 	failed=$((failed + 1))
 }
 
+# The sources the counters belong to: the assembled tree's difference
+# from the base, unexported edits included. A tracefile of other sources
+# has other line numbers and is not merged.
+src_state() { tgit diff base -- '*.c' '*.h' | sha256sum | cut -d' ' -f1; }
+
 # capture NAME DIR BASE: DIR's counters (.gcda next to their .gcno) as
 # $work/info/NAME.info; BASE is the directory the compiler ran in.
 capture() {
 	local name=$1 dir=$2 base=$3 log=$LOGDIR/coverage-$1-lcov.log
 	if lcov "${lcov_opts[@]}" --capture --directory "$dir" --base-directory "$base" \
 		--output-file "$work/info/$name.info" >"$log" 2>&1 && [ -s "$work/info/$name.info" ]; then
+		src_state >"$work/info/$name.src"
 		return 0
 	fi
 	fail "$name: lcov could not read the counters (log: $log)"
@@ -244,13 +250,19 @@ done
 
 # Each tier's tracefile limited to the files the overlay changes; every
 # tier's tracefile in build/coverage/info/ counts, those of tiers not run
-# this time too (the header says when each was taken).
+# this time too (the header says when each was taken), if it was taken
+# on the same sources.
 mapfile -t ours < <(tgit diff --name-only base HEAD -- '*.c' '*.h' | sed "s|^|$SRC/|")
 log=$LOGDIR/coverage-merge.log
 : >"$log"
 mine=()
+state=$(src_state)
 for i in "$work"/info/*.info; do
 	[ -s "$i" ] || continue
+	if [ "$(cat "${i%.info}.src" 2>/dev/null)" != "$state" ]; then
+		warn "left out: $(basename "$i" .info), counted on other sources (run its tier again)"
+		continue
+	fi
 	o=$work/ours/$(basename "$i")
 	mkdir -p "$work/ours"
 	lcov "${lcov_opts[@]}" --extract "$i" "${ours[@]}" --output-file "$o" >>"$log" 2>&1 ||

@@ -104,6 +104,12 @@
  *              pitch of 512 bytes, 64x128) is refused at atomic check.
  */
 /**
+ * SUBTEST: import-framebuffer-layout-kept
+ * Description: An import's host resource takes the layout of its first
+ *              framebuffer: another framebuffer of that layout on it works,
+ *              one of another height or format is refused.
+ */
+/**
  * SUBTEST: scanout-after-move-%s
  * Description: A buffer of a dynamic exporter imported into virtio-gpu is
  *              pinned only while scanned out; after a move the next frame
@@ -522,6 +528,41 @@ static void cursor_layout_refused(void)
 }
 
 /*
+ * The host resource of an import is created with its first framebuffer
+ * and keeps that layout: a second framebuffer of the same layout shares
+ * it, one of another height or format would need another resource over
+ * the same memory and is refused with EINVAL.
+ */
+static void import_fb_layout_kept(void)
+{
+	uint32_t handles[4] = { 0 }, pitches[4] = { PITCH }, offsets[4] = { 0 };
+	uint32_t fb = 0, again = 0, other = 0;
+	int fd = virtio[1].fd, buf, ret;
+	void *map;
+
+	buf = udmabuf_create(PITCH * H, &map);
+	igt_assert_eq(__prime_fd_to_handle(fd, buf, &handles[0]), 0);
+	igt_assert_eq(drmModeAddFB2(fd, W, H, DRM_FORMAT_XRGB8888, handles, pitches,
+				    offsets, &fb, 0), 0);
+	igt_assert_eq(drmModeAddFB2(fd, W, H, DRM_FORMAT_XRGB8888, handles, pitches,
+				    offsets, &again, 0), 0);
+	ret = drmModeAddFB2(fd, W, H / 2, DRM_FORMAT_XRGB8888, handles, pitches,
+			    offsets, &other, 0) ? -errno : 0;
+	igt_assert_f(ret == -EINVAL, "another height on the same import: %s\n",
+		     strerror(-ret));
+	ret = drmModeAddFB2(fd, W, H, DRM_FORMAT_ARGB8888, handles, pitches,
+			    offsets, &other, 0) ? -errno : 0;
+	igt_assert_f(ret == -EINVAL, "another format on the same import: %s\n",
+		     strerror(-ret));
+
+	drmModeRmFB(fd, again);
+	drmModeRmFB(fd, fb);
+	gem_close(fd, handles[0]);
+	close(buf);
+	munmap(map, PITCH * H);
+}
+
+/*
  * A 64x64 vgem buffer as card B's cursor over a card B dumb framebuffer:
  * the host's cursor image must be the pattern.
  */
@@ -703,6 +744,12 @@ igt_main
 		     "(pitch 512, 64x128) is refused at atomic check.");
 	igt_subtest("cursor-import-layout-refused")
 		cursor_layout_refused();
+
+	igt_describe("An import's host resource keeps the layout of its first "
+		     "framebuffer: the same layout again works, another height "
+		     "or format is refused.");
+	igt_subtest("import-framebuffer-layout-kept")
+		import_fb_layout_kept();
 
 	igt_describe("A dynamic exporter's buffer imported into card B is "
 		     "pinned only while a plane shows it, and after a move "

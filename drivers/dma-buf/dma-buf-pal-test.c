@@ -577,6 +577,13 @@ static void pal_zero_length(struct kunit *test)
 	expect_refused(test, list, 2 * PAGE_SIZE, false, "zero length");
 }
 
+/* One range a page, one more range than the buffer has pages. */
+static void pal_more_ranges_than_pages(struct kunit *test)
+{
+	expect_refused(test, two_ranges(test, PAL_TEST_PHYS, PAL_TEST_PHYS + 4 * PAGE_SIZE),
+		       PAGE_SIZE, false, "more ranges than the buffer has pages");
+}
+
 static void pal_unaligned_base(struct kunit *test)
 {
 	expect_refused(test, two_ranges(test, PAL_TEST_PHYS,
@@ -1702,6 +1709,7 @@ static struct kunit_case dma_buf_pal_cases[] = {
 	KUNIT_CASE(pal_valid_list),
 	KUNIT_CASE(pal_empty),
 	KUNIT_CASE(pal_zero_length),
+	KUNIT_CASE(pal_more_ranges_than_pages),
 	KUNIT_CASE(pal_unaligned_base),
 	KUNIT_CASE(pal_unaligned_length),
 	KUNIT_CASE(pal_overflow),

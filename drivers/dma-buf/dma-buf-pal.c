@@ -411,10 +411,10 @@ static int pal_check(const struct dma_buf_attachment *attach,
 		return dma_buf_pal_invalid(attach, "no ranges", 0);
 	if (pal->nr_ranges > DMA_BUF_PAL_MAX_RANGES)
 		return dma_buf_pal_invalid(attach, "more than DMA_BUF_PAL_MAX_RANGES ranges",
-				   pal->nr_ranges);
+					   pal->nr_ranges);
 	if (pal->nr_ranges > size >> PAGE_SHIFT)
 		return dma_buf_pal_invalid(attach, "more ranges than the buffer has pages",
-				   pal->nr_ranges);
+					   pal->nr_ranges);
 	if (pal->memory != DMA_BUF_PAL_RAM && pal->memory != DMA_BUF_PAL_MMIO)
 		return dma_buf_pal_invalid(attach, "unknown kind of memory", 0);
 	if (pal->caching != DMA_BUF_PAL_CACHED &&
