@@ -32,8 +32,9 @@ STAGE=coverage
 
 ccache_env
 [ -d "$SRC/.git" ] || die "no assembled tree at $SRC; run 'make assemble' first"
-command -v lcov >/dev/null && command -v genhtml >/dev/null ||
+if ! command -v lcov >/dev/null || ! command -v genhtml >/dev/null; then
 	die "lcov is not installed (apt-get install lcov; make setup installs it)"
+fi
 
 work=$BUILD/coverage
 out=$BUILD/results/coverage
