@@ -83,9 +83,9 @@ sweep: kernel-debug
 	@bash $(H)/sweep.sh
 
 # Which of the lines and branches the overlay writes any test reaches:
-# gcov from the UML KUnit suites and the VM tests on a gcov guest kernel,
-# report in build/results/coverage/ (harness/coverage.sh; make sweep
-# runs it).
+# gcov from the KUnit suites (UML; amdgpu's on x86_64 under QEMU) and the
+# VM tests on a gcov guest kernel, report in build/results/coverage/
+# (harness/coverage.sh, docs/coverage.md; make sweep runs it).
 coverage: assemble
 	@bash $(H)/coverage.sh
 

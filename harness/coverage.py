@@ -7,8 +7,9 @@ any test reach?
 
 SRC is the assembled kernel tree (a git repository whose tag "base" is the
 pristine base), each INFO an lcov tracefile with branch data, one per
-tier. "Our" lines are the lines HEAD adds over base: a new file whole, a
-changed file's added lines (git diff -U0). A line counts when gcc
+tier. "Our" lines are the lines the tree (its working tree: unexported
+edits too) adds over base: a new file whole, a changed file's added lines
+(git diff -U0). A line counts when gcc
 instrumented it (lcov has a DA record for it): declarations, comments and
 braces are not code; it is reached when any tier reached it.
 
@@ -16,9 +17,9 @@ Branches are lcov's BRDA records on our lines. They belong to one
 compilation: UML and x86_64, KASAN or not, lockdep or not, expand a line
 into different branches, so they cannot be added up or matched between
 tracefiles. A line's branches are those of the tracefile in which the
-largest share of them was taken (the build that exercised the line best;
-of equal shares, the fewest branches); the other builds' compilations of
-the line are not counted.
+largest share of them was taken (of equal shares, the fewest branches);
+the other builds' compilations of the line are not counted. This leans
+optimistic: a branch only another build has is not counted as missed.
 
 Writes OUTDIR/diff-coverage.txt (the per-file table, then each file's
 unreached lines and branches) and OUTDIR/summary.txt (the table and the
@@ -39,8 +40,8 @@ GROUPS = [
     ("amdgpu", re.compile(r"^drivers/gpu/drm/amd/amdgpu/"), 80.0, None),
     ("xe", re.compile(r"^drivers/gpu/drm/xe/"), 80.0, None),
 ]
-# Not measured: tests, their helpers and benchmarks.
-SKIP = re.compile(r"([_-]test|-bench|selftests?|-kunit)\.[ch]$|/tests/|/selftests/|^tools/")
+# Not measured: tests, their helpers (the test device too) and benchmarks.
+SKIP = re.compile(r"([_-]test|-bench|selftests?|-kunit|-test-device)\.[ch]$|/tests/|/selftests/|^tools/")
 
 
 def git(src, *args):
@@ -52,8 +53,8 @@ def our_lines(src):
     """{path: set of line numbers HEAD adds over base} for .c and .h."""
     lines = {}
     path = None
-    diff = git(src, "diff", "-U0", "--no-color", "--no-renames", "base", "HEAD",
-               "--", "*.c", "*.h")
+    diff = git(src, "diff", "-U0", "--no-color", "--no-renames", "--src-prefix=a/",
+               "--dst-prefix=b/", "base", "--", "*.c", "*.h")
     for text in diff.splitlines():
         if text.startswith("+++ "):
             name = text[4:]

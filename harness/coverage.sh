@@ -8,7 +8,8 @@
 #             when the kernel exits): drivers/dma-buf in both
 #             DMABUF_MOVE_NOTIFY configurations, and the suites of
 #             harness/kunit/*.kunitconfig that run under UML (drm_prime,
-#             xe)
+#             xe); those that run on x86_64 only (amdgpu, each variant)
+#             under QEMU with GCOV_KERNEL
 #   vm-*      the debug guest built with gcov (build-kernel.sh coverage:
 #             only the overlay's C files instrumented) running every VM
 #             test, its boot-time KUnit suites included, in the direct and
@@ -55,9 +56,15 @@ fail() {
 }
 
 # The sources the counters belong to: the assembled tree's difference
-# from the base, unexported edits included. A tracefile of other sources
-# has other line numbers and is not merged.
-src_state() { tgit diff base -- '*.c' '*.h' | sha256sum | cut -d' ' -f1; }
+# from the base (unexported edits included: coverage.py reads the same
+# difference), and the tests outside it. A tracefile of other sources has
+# other line numbers, or other tests behind it, and is not merged.
+src_state() {
+	{
+		tgit diff base -- '*.c' '*.h'
+		cat "$TOP"/igt-tests/*.c "$TOP"/harness/kunit/*.kunitconfig
+	} | sha256sum | cut -d' ' -f1
+}
 
 # capture NAME DIR BASE: DIR's counters (.gcda next to their .gcno) as
 # $work/info/NAME.info; BASE is the directory the compiler ran in.
@@ -90,8 +97,8 @@ kunit_tier() {
 		--build_dir="$bdir" --jobs="$JOBS" --make_options "CC=ccache gcc" \
 		--make_options "GCOV_OPT=${uml_gcov_opt[*]}" \
 		--timeout 900 "$@") >"$log" 2>&1 || true
-	if ! grep -q 'Testing complete\.' "$log"; then
-		fail "$name: kunit.py did not complete (log: $log)"
+	if ! grep -q 'Testing complete\.' "$log" || ! grep -qE '^\[[0-9:]+\] \[PASSED\] ' "$log"; then
+		fail "$name: kunit.py did not complete, or no case passed (log: $log)"
 		return
 	fi
 	if grep -qE '^\[[0-9:]+\] \[(FAILED|CRASHED)\] ' "$log"; then
@@ -100,7 +107,9 @@ kunit_tier() {
 	fi
 	[ -n "$(find "$bdir" -name '*.gcda' -print -quit)" ] ||
 		{ fail "$name: the UML kernel wrote no counters (log: $log)"; return; }
-	capture "$name" "$bdir" "$bdir" && pass "$name ($(grep -cE '^\[[0-9:]+\] \[PASSED\] ' "$log") cases)"
+	if capture "$name" "$bdir" "$bdir"; then
+		pass "$name ($(grep -cE '^\[[0-9:]+\] \[PASSED\] ' "$log") cases)"
+	fi
 }
 
 # kunit_x86_tier NAME KUNITCONFIG FILTER [kunit.py options]: a KUnit
@@ -164,8 +173,11 @@ EOF2
 	gcov=$work/$name-gcov
 	gcov_unpack "$bdir/test.log" "$gcov" ||
 		{ fail "$name: the counters did not come back (console: $bdir/test.log)"; return; }
+	[ -d "$gcov$bdir" ] || { fail "$name: no counters under $gcov$bdir"; return; }
 	link_gcno "$gcov$bdir" "$bdir"
-	capture "$name" "$gcov$bdir" "$bdir" && pass "$name ($(grep -cE '^\[[0-9:]+\] \[PASSED\] ' "$log") cases)"
+	if capture "$name" "$gcov$bdir" "$bdir"; then
+		pass "$name ($(grep -cE '^\[[0-9:]+\] \[PASSED\] ' "$log") cases)"
+	fi
 }
 
 # link_gcno DIR KDIR: lcov wants each .gcno next to its .gcda.
@@ -191,7 +203,9 @@ vm_tier() {
 	gcov=$BUILD/results/gcov-$tag$kdir
 	[ -d "$gcov" ] || { fail "$name: no counters under $gcov"; return; }
 	link_gcno "$gcov" "$kdir"
-	capture "$name" "$gcov" "$kdir" && pass "$name ($res)"
+	if capture "$name" "$gcov" "$kdir"; then
+		pass "$name ($res)"
+	fi
 }
 
 # UML's gcov with gcc 12 needs two mends, both in the link of the UML
@@ -239,6 +253,7 @@ for tier in $tiers; do
 		say "building the gcov kernel (build/kernel-coverage)"
 		if ! bash "$TOP/harness/build-kernel.sh" coverage; then
 			fail "vm: the gcov kernel did not build"
+			rm -f "$work"/info/vm-*
 			continue
 		fi
 		for t in $topologies; do
@@ -253,7 +268,7 @@ done
 # tier's tracefile in build/coverage/info/ counts, those of tiers not run
 # this time too (the header says when each was taken), if it was taken
 # on the same sources.
-mapfile -t ours < <(tgit diff --name-only base HEAD -- '*.c' '*.h' | sed "s|^|$SRC/|")
+mapfile -t ours < <(tgit diff --name-only base -- '*.c' '*.h' | sed "s|^|$SRC/|")
 log=$LOGDIR/coverage-merge.log
 : >"$log"
 mine=()
@@ -289,6 +304,7 @@ genhtml --quiet --branch-coverage --prefix "$SRC" --title "typed dma-buf mapping
 	echo
 } >"$out/header.txt"
 cat "$out/header.txt"
+rm -f "$out/summary.txt" "$out/diff-coverage.txt"
 python3 "$TOP/harness/coverage.py" "$SRC" "$out" "${mine[@]}" ||
 	fail "diff-coverage: harness/coverage.py failed"
 for f in summary.txt diff-coverage.txt; do

@@ -107,7 +107,7 @@
  * SUBTEST: import-framebuffer-layout-kept
  * Description: An import's host resource takes the layout of its first
  *              framebuffer: another framebuffer of that layout on it works,
- *              one of another height or format is refused.
+ *              one of another pitch, height or format is refused.
  */
 /**
  * SUBTEST: scanout-after-move-%s
@@ -530,8 +530,9 @@ static void cursor_layout_refused(void)
 /*
  * The host resource of an import is created with its first framebuffer
  * and keeps that layout: a second framebuffer of the same layout shares
- * it, one of another height or format would need another resource over
- * the same memory and is refused with EINVAL.
+ * it, one of another pitch, height or format would need another resource
+ * over the same memory and is refused with EINVAL. The buffer is twice
+ * the first framebuffer, so that the pitch alone differs.
  */
 static void import_fb_layout_kept(void)
 {
@@ -540,7 +541,7 @@ static void import_fb_layout_kept(void)
 	int fd = virtio[1].fd, buf, ret;
 	void *map;
 
-	buf = udmabuf_create(PITCH * H, &map);
+	buf = udmabuf_create(2 * PITCH * H, &map);
 	igt_assert_eq(__prime_fd_to_handle(fd, buf, &handles[0]), 0);
 	igt_assert_eq(drmModeAddFB2(fd, W, H, DRM_FORMAT_XRGB8888, handles, pitches,
 				    offsets, &fb, 0), 0);
@@ -550,6 +551,12 @@ static void import_fb_layout_kept(void)
 			    offsets, &other, 0) ? -errno : 0;
 	igt_assert_f(ret == -EINVAL, "another height on the same import: %s\n",
 		     strerror(-ret));
+	pitches[0] = 2 * PITCH;
+	ret = drmModeAddFB2(fd, W, H, DRM_FORMAT_XRGB8888, handles, pitches,
+			    offsets, &other, 0) ? -errno : 0;
+	igt_assert_f(ret == -EINVAL, "another pitch on the same import: %s\n",
+		     strerror(-ret));
+	pitches[0] = PITCH;
 	ret = drmModeAddFB2(fd, W, H, DRM_FORMAT_ARGB8888, handles, pitches,
 			    offsets, &other, 0) ? -errno : 0;
 	igt_assert_f(ret == -EINVAL, "another format on the same import: %s\n",
@@ -559,7 +566,7 @@ static void import_fb_layout_kept(void)
 	drmModeRmFB(fd, fb);
 	gem_close(fd, handles[0]);
 	close(buf);
-	munmap(map, PITCH * H);
+	munmap(map, 2 * PITCH * H);
 }
 
 /*
@@ -746,8 +753,8 @@ igt_main
 		cursor_layout_refused();
 
 	igt_describe("An import's host resource keeps the layout of its first "
-		     "framebuffer: the same layout again works, another height "
-		     "or format is refused.");
+		     "framebuffer: the same layout again works, another pitch, "
+		     "height or format is refused.");
 	igt_subtest("import-framebuffer-layout-kept")
 		import_fb_layout_kept();
 

@@ -577,6 +577,21 @@ static void pal_zero_length(struct kunit *test)
 	expect_refused(test, list, 2 * PAGE_SIZE, false, "zero length");
 }
 
+/*
+ * The other cases replace dma_buf_pal_invalid() to learn which check
+ * refused a list; the real one must refuse it too.
+ */
+static void pal_invalid_unstubbed(struct kunit *test)
+{
+	struct pal_ctx *ctx = pal_export(test, template_list(test, 0), PAGE_SIZE, false, false);
+	struct dma_buf_attachment *attach = pal_attach_ok(test, ctx, false);
+
+	kunit_deactivate_static_stub(test, dma_buf_pal_invalid);
+	KUNIT_EXPECT_EQ(test, pal_map_unmap(attach), -EINVAL);
+	KUNIT_EXPECT_NULL(test, invalid_why);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unmaps), 1);
+}
+
 /* One range a page, one more range than the buffer has pages. */
 static void pal_more_ranges_than_pages(struct kunit *test)
 {
@@ -1708,6 +1723,7 @@ static void sgt_to_pal_detach_mapped(struct kunit *test)
 static struct kunit_case dma_buf_pal_cases[] = {
 	KUNIT_CASE(pal_valid_list),
 	KUNIT_CASE(pal_empty),
+	KUNIT_CASE(pal_invalid_unstubbed),
 	KUNIT_CASE(pal_zero_length),
 	KUNIT_CASE(pal_more_ranges_than_pages),
 	KUNIT_CASE(pal_unaligned_base),

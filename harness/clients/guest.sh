@@ -48,7 +48,7 @@ echo "CLIENTS-CARDS a=$card_a ($dev_a) b=$card_b vgem=$vgem"
 
 stty -F /dev/ttyS2 raw -echo
 exec 3<>/dev/ttyS2
-seed=1
+seed=1 dumps_broken=""
 for pair in udmabuf:udmabuf "vgem:$vgem" "card-b:$card_b"; do
 	name=${pair%%:*} source=${pair#*:}
 	rm -f /run/hold
@@ -69,11 +69,19 @@ for pair in udmabuf:udmabuf "vgem:$vgem" "card-b:$card_b"; do
 			grep -F "$dev_a" | head -n 1)
 		echo "CLIENTS-ATTACH $name ${attach:-none}"
 		size=$(echo "$line" | sed -n 's/.*size=\([0-9]*x[0-9]*\).*/\1/p')
-		echo "SCREENDUMP gpu-a ${size%x*} ${size#*x} $seed mesa-$name" >&3
-		# The host's screen-dump service answers in seconds; without
-		# an answer the run goes on and the host reports it missing.
-		answer=$(timeout 120 head -n 1 <&3) ||
-			answer="SCREENDUMP-RESULT mesa-$name error no answer in 120 s"
+		# The host's screen-dump service answers in seconds. Without
+		# an answer the run goes on, asking no more (a late answer
+		# would be taken for the next request's), and the host
+		# reports the dumps missing.
+		answer=""
+		if [ -z "$dumps_broken" ]; then
+			echo "SCREENDUMP gpu-a ${size%x*} ${size#*x} $seed mesa-$name" >&3
+			answer=$(timeout 120 head -n 1 <&3) || answer=""
+		fi
+		if [ -z "$answer" ]; then
+			dumps_broken=1
+			answer="SCREENDUMP-RESULT mesa-$name error no answer from the host"
+		fi
 		echo "$answer"
 	fi
 	touch /run/hold

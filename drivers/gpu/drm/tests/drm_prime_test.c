@@ -320,6 +320,7 @@ static void drm_prime_test_pinned_import(struct kunit *test)
 	struct drm_prime_mapping map;
 	struct dma_buf *dmabuf;
 	struct device *dev;
+	int pins, unpins;
 
 	dmabuf = drm_prime_test_pal_export(test, &exp);
 	dev = drm_prime_test_pal_importer(test);
@@ -330,6 +331,7 @@ static void drm_prime_test_pinned_import(struct kunit *test)
 					     DMA_BIDIRECTIONAL, &map);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EBUSY);
 	KUNIT_EXPECT_EQ(test, exp.maps, 0);
+	KUNIT_EXPECT_EQ(test, exp.unpins, exp.pins);
 	KUNIT_EXPECT_TRUE(test, list_empty(&dmabuf->attachments));
 
 	exp.pin_err = 0;
@@ -337,6 +339,7 @@ static void drm_prime_test_pinned_import(struct kunit *test)
 	attach = drm_gem_prime_attach_pinned(dmabuf, dev, &request, 1,
 					     DMA_BIDIRECTIONAL, &map);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -ENOSPC);
+	/* Not the ERR_PTR the map returned. */
 	KUNIT_EXPECT_NULL(test, map.pal);
 	KUNIT_EXPECT_EQ(test, exp.unpins, exp.pins);
 	KUNIT_EXPECT_TRUE(test, list_empty(&dmabuf->attachments));
@@ -345,12 +348,17 @@ static void drm_prime_test_pinned_import(struct kunit *test)
 	attach = drm_gem_prime_attach_pinned(dmabuf, dev, &request, 1,
 					     DMA_BIDIRECTIONAL, &map);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	pins = exp.pins;
+	unpins = exp.unpins;
 	dma_resv_lock(dmabuf->resv, NULL);
 	dma_buf_move_notify(dmabuf);
 	dma_resv_unlock(dmabuf->resv);
-	KUNIT_EXPECT_NOT_NULL(test, map.pal);
+	/* Still mapped and pinned, as the driver's object expects. */
 	KUNIT_EXPECT_EQ(test, exp.maps, 1);
 	KUNIT_EXPECT_EQ(test, exp.unmaps, 0);
+	KUNIT_EXPECT_EQ(test, exp.pins, pins);
+	KUNIT_EXPECT_EQ(test, exp.unpins, unpins);
+	KUNIT_EXPECT_PTR_EQ(test, attach->pal, map.pal);
 	drm_gem_prime_detach_pinned(attach, &map);
 	KUNIT_EXPECT_EQ(test, exp.unmaps, 1);
 	KUNIT_EXPECT_EQ(test, exp.unpins, exp.pins);
