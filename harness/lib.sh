@@ -22,9 +22,12 @@ OVERLAY_ROOTS="drivers include Documentation samples tools"
 # Debian packages every stage needs (DESIGN.md section 7); the second
 # half builds IGT (../shared/igt/README.md) and checks the JUnit output,
 # the last line is Mesa, which the real clients' guest runs from the
-# host's root (harness/clients.sh); lcov reads make coverage's counters.
+# host's root (harness/clients.sh); lcov reads make coverage's counters;
+# checkpatch's SPDX check (scripts/spdxcheck.py) needs python3-ply and
+# python3-git.
 DEPS="$BASE_PKG build-essential bc bison flex libelf-dev libssl-dev cpio
-      xz-utils kmod ccache sparse patch git python3 rsync gdb lcov
+      xz-utils kmod ccache sparse patch git python3 python3-ply python3-git
+      rsync gdb lcov
       qemu-system-x86 busybox-static libdrm-dev
       meson ninja-build libkmod-dev libproc2-dev libudev-dev libcairo2-dev
       libpixman-1-dev libdw-dev libglib2.0-dev libpciaccess-dev libjson-c-dev
@@ -40,6 +43,24 @@ mkdir -p "$LOGDIR"
 
 say() { printf '==> [%s] %s\n' "$STAGE" "$*"; }
 warn() { printf 'WARNING [%s]: %s\n' "$STAGE" "$*" >&2; }
+
+# checkpatch ARGS...: the assembled tree's scripts/checkpatch.pl, run with
+# Debian's python3 first on PATH. Its SPDX check runs scripts/spdxcheck.py
+# with the first python3 there, which needs python3-ply and python3-git;
+# a virtualenv's python may lack them, and checkpatch then goes on as if
+# the check passed. That fails here instead.
+checkpatch() {
+	local out rc=0
+
+	out=$(PATH=/usr/bin:$PATH "$SRC/scripts/checkpatch.pl" "$@" 2>&1) || rc=$?
+	printf '%s\n' "$out"
+	if grep -q '^Traceback' <<<"$out"; then
+		echo "checkpatch: scripts/spdxcheck.py could not run (python3-ply, python3-git?)"
+		return 1
+	fi
+	return "$rc"
+}
+
 die() {
 	printf 'FAILED [%s]: %s\n' "$STAGE" "$*" >&2
 	exit 1

@@ -268,7 +268,7 @@ cmd_check() {
 		*.c | *.h | *.rst) set -- -f "$TOP/$f" ;;
 		*) continue ;;
 		esac
-		(cd "$SRC" && scripts/checkpatch.pl --strict --no-signoff --no-tree \
+		(cd "$SRC" && checkpatch --strict --no-signoff --no-tree \
 			--ignore FILE_PATH_CHANGES -q "$@") \
 			>>"$LOGDIR/checkpatch.log" 2>&1 || bad="$bad $f"
 	done < <(overlay_files)

@@ -94,7 +94,7 @@ check)
 	# updating?" for every new file), since existing entries cover them.
 	bad=0
 	for p in $patches; do
-		if ! "$SRC/scripts/checkpatch.pl" --strict \
+		if ! checkpatch --strict \
 			--ignore FILE_PATH_CHANGES,UNKNOWN_COMMIT_ID "$p" >>"$log" 2>&1; then
 			echo "FAIL series: checkpatch --strict: $(basename "$p")"
 			bad=$((bad + 1))

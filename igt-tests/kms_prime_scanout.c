@@ -125,6 +125,11 @@
  * Description: virtio-gpu's host ioctls on an imported object refuse or work as
  *              for a local one.
  */
+/**
+ * SUBTEST: import-map-exporter-without-mmap
+ * Description: MAP of an import whose exporter cannot mmap fails with EINVAL;
+ *              the import still scans out.
+ */
 
 #define W 64
 #define H 64
@@ -191,46 +196,6 @@ static void free_source(struct source *src)
 	}
 }
 
-/* The first connected connector of @fd and a CRTC that can drive it. */
-static void find_output(int fd, uint32_t *conn_id, uint32_t *crtc_id)
-{
-	drmModeRes *res = drmModeGetResources(fd);
-
-	igt_assert_f(res, "drmModeGetResources: %s", strerror(errno));
-	*conn_id = 0;
-	for (int i = 0; i < res->count_connectors && !*conn_id; i++) {
-		drmModeConnector *c = drmModeGetConnector(fd, res->connectors[i]);
-		drmModeEncoder *e;
-
-		if (!c)
-			continue;
-		if (c->connection == DRM_MODE_CONNECTED && c->count_encoders) {
-			e = drmModeGetEncoder(fd, c->encoders[0]);
-			igt_assert(e && e->possible_crtcs);
-			*conn_id = c->connector_id;
-			*crtc_id = res->crtcs[ffs(e->possible_crtcs) - 1];
-			drmModeFreeEncoder(e);
-		}
-		drmModeFreeConnector(c);
-	}
-	drmModeFreeResources(res);
-	igt_assert_f(*conn_id, "no connected output on card B");
-}
-
-/* A user-defined mode of @w x @h pixels at 60 Hz. */
-static drmModeModeInfo user_mode(int w, int h)
-{
-	drmModeModeInfo mode = {
-		.hdisplay = w, .hsync_start = w + 8, .hsync_end = w + 16, .htotal = w + 32,
-		.vdisplay = h, .vsync_start = h + 2, .vsync_end = h + 4, .vtotal = h + 8,
-		.vrefresh = 60, .type = DRM_MODE_TYPE_USERDEF,
-	};
-
-	mode.clock = mode.htotal * mode.vtotal * 60 / 1000;
-	snprintf(mode.name, sizeof(mode.name), "%dx%d", w, h);
-	return mode;
-}
-
 /*
  * A fenced host command after the commit: when its fence signals, the
  * host has processed everything queued before it, including the transfer
@@ -254,7 +219,7 @@ static void host_sync(int fd)
 
 static void scanout(const char *exporter, uint32_t seed, bool live)
 {
-	drmModeModeInfo mode = user_mode(W, H);
+	drmModeModeInfo mode = kms_user_mode(W, H);
 	uint32_t handles[4] = { 0 }, pitches[4] = { PITCH }, offsets[4] = { 0 };
 	int fd = virtio[1].fd;
 	uint32_t conn = 0, crtc = 0, fb = 0;
@@ -272,7 +237,7 @@ static void scanout(const char *exporter, uint32_t seed, bool live)
 	igt_assert_f(drmModeAddFB2(fd, W, H, DRM_FORMAT_XRGB8888, handles, pitches,
 				   offsets, &fb, 0) == 0,
 		     "AddFB2 of the import: %s", strerror(errno));
-	find_output(fd, &conn, &crtc);
+	kms_find_output(fd, &conn, &crtc);
 	igt_assert_f(drmModeSetCrtc(fd, crtc, fb, 0, 0, &conn, 1, &mode) == 0,
 		     "SetCrtc: %s", strerror(errno));
 
@@ -317,11 +282,11 @@ static void scanout(const char *exporter, uint32_t seed, bool live)
 /* Show @fb on card B and compare the host's dump of it with pattern @seed. */
 static void show_and_compare(int fd, uint32_t fb, uint32_t seed, const char *tag)
 {
-	drmModeModeInfo mode = user_mode(W, H);
+	drmModeModeInfo mode = kms_user_mode(W, H);
 	uint32_t conn = 0, crtc = 0;
 	char result[128];
 
-	find_output(fd, &conn, &crtc);
+	kms_find_output(fd, &conn, &crtc);
 	igt_assert_f(drmModeSetCrtc(fd, crtc, fb, 0, 0, &conn, 1, &mode) == 0,
 		     "SetCrtc (%s): %s", tag, strerror(errno));
 	host_sync(fd);
@@ -335,7 +300,7 @@ static void hide(int fd)
 {
 	uint32_t conn = 0, crtc = 0;
 
-	find_output(fd, &conn, &crtc);
+	kms_find_output(fd, &conn, &crtc);
 	igt_assert_eq(drmModeSetCrtc(fd, crtc, 0, 0, 0, NULL, 0, NULL), 0);
 }
 
@@ -401,7 +366,7 @@ static void scanout_after_move(const char *exporter, uint32_t seed)
  */
 static void scanout_pitched(uint32_t seed)
 {
-	drmModeModeInfo mode = user_mode(PW, PH);
+	drmModeModeInfo mode = kms_user_mode(PW, PH);
 	uint32_t handles[4] = { 0 }, pitches[4] = { PPITCH }, offsets[4] = { 0 };
 	int fd = virtio[1].fd, vfd = drm_reopen_driver(vgem.fd);
 	uint32_t conn = 0, crtc = 0, fb = 0, vhandle;
@@ -427,7 +392,7 @@ static void scanout_pitched(uint32_t seed)
 	igt_assert_f(drmModeAddFB2(fd, PW, PH, DRM_FORMAT_XRGB8888, handles, pitches,
 				   offsets, &fb, 0) == 0,
 		     "AddFB2 of the import with pitch %d: %s", PPITCH, strerror(errno));
-	find_output(fd, &conn, &crtc);
+	kms_find_output(fd, &conn, &crtc);
 	igt_assert_f(drmModeSetCrtc(fd, crtc, fb, 0, 0, &conn, 1, &mode) == 0,
 		     "SetCrtc: %s", strerror(errno));
 	host_sync(fd);
@@ -487,7 +452,7 @@ static uint32_t cursor_plane(int fd, uint32_t crtc_id)
  */
 static void cursor_layout_refused(void)
 {
-	drmModeModeInfo mode = user_mode(W, H);
+	drmModeModeInfo mode = kms_user_mode(W, H);
 	uint32_t handles[4] = { 0 }, pitches[4] = { PITCH }, offsets[4] = { 0 };
 	uint32_t conn = 0, crtc = 0, fb = 0, cfb = 0, tall = 0, wide = 0;
 	int fd = virtio[1].fd, tall_buf, wide_buf, ret;
@@ -497,7 +462,7 @@ static void cursor_layout_refused(void)
 	handles[0] = kmstest_dumb_create(fd, W, H, 32, NULL, &created);
 	igt_assert_eq(drmModeAddFB2(fd, W, H, DRM_FORMAT_XRGB8888, handles, pitches,
 				    offsets, &fb, 0), 0);
-	find_output(fd, &conn, &crtc);
+	kms_find_output(fd, &conn, &crtc);
 	igt_assert_eq(drmModeSetCrtc(fd, crtc, fb, 0, 0, &conn, 1, &mode), 0);
 
 	tall_buf = udmabuf_create(PITCH * 2 * H, &tall_map);
@@ -575,7 +540,7 @@ static void import_fb_layout_kept(void)
  */
 static void cursor_from_vgem(uint32_t seed)
 {
-	drmModeModeInfo mode = user_mode(W, H);
+	drmModeModeInfo mode = kms_user_mode(W, H);
 	uint32_t handles[4] = { 0 }, pitches[4] = { PITCH }, offsets[4] = { 0 };
 	uint32_t conn = 0, crtc = 0, fb = 0, cursor = 0;
 	int fd = virtio[1].fd;
@@ -593,7 +558,7 @@ static void cursor_from_vgem(uint32_t seed)
 	handles[0] = kmstest_dumb_create(fd, W, H, 32, NULL, &created);
 	igt_assert_f(drmModeAddFB2(fd, W, H, DRM_FORMAT_XRGB8888, handles, pitches,
 				   offsets, &fb, 0) == 0, "AddFB2: %s", strerror(errno));
-	find_output(fd, &conn, &crtc);
+	kms_find_output(fd, &conn, &crtc);
 	igt_assert_f(drmModeSetCrtc(fd, crtc, fb, 0, 0, &conn, 1, &mode) == 0,
 		     "SetCrtc: %s", strerror(errno));
 
@@ -699,6 +664,41 @@ static void import_host_ioctls(void)
 	free_source(&src);
 }
 
+/*
+ * An exporter without a CPU mapping for userspace (as exporters of device
+ * memory are): MAP and MODE_MAP_DUMB of its import fail with EINVAL, which
+ * tells a software renderer to read it some other way, and the import
+ * still scans out.
+ */
+static void import_map_without_mmap(void)
+{
+	uint32_t handles[4] = { 0 }, pitches[4] = { PITCH }, offsets[4] = { 0 };
+	uint32_t fb = 0, seed = 0x5c4000f7u;
+	struct drm_virtgpu_map map = { 0 };
+	struct drm_mode_map_dumb dumb = { 0 };
+	int fd = virtio[1].fd, dmabuf, e;
+
+	dmabuf = testdev_export(testdev, FB_SIZE, DMA_BUF_TEST_OFFER_SGT, seed,
+				DMA_BUF_TEST_EXPORT_NO_MMAP);
+	igt_assert_eq(__prime_fd_to_handle(fd, dmabuf, &handles[0]), 0);
+	map.handle = handles[0];
+	dumb.handle = handles[0];
+	e = ioctl_errno(fd, DRM_IOCTL_VIRTGPU_MAP, &map);
+	igt_assert_f(e == EINVAL, "MAP of an import without exporter mmap: %s", strerror(e));
+	e = ioctl_errno(fd, DRM_IOCTL_MODE_MAP_DUMB, &dumb);
+	igt_assert_f(e == EINVAL, "MODE_MAP_DUMB of an import without exporter mmap: %s",
+		     strerror(e));
+
+	igt_assert_f(drmModeAddFB2(fd, W, H, DRM_FORMAT_XRGB8888, handles, pitches,
+				   offsets, &fb, 0) == 0,
+		     "AddFB2 of the import: %s", strerror(errno));
+	show_and_compare(fd, fb, seed, "test-no-mmap");
+	hide(fd);
+	drmModeRmFB(fd, fb);
+	gem_close(fd, handles[0]);
+	close(dmabuf);
+}
+
 static void scanout_subtest(const char *exporter, uint32_t seed)
 {
 	igt_describe("Scan out a buffer imported from the exporter on "
@@ -771,4 +771,9 @@ igt_main
 		     "used in a framebuffer; MAP maps it through its exporter.");
 	igt_subtest("import-host-ioctls")
 		import_host_ioctls();
+
+	igt_describe("MAP and MODE_MAP_DUMB of an import whose exporter has no "
+		     "mmap fail with EINVAL; the import still scans out.");
+	igt_subtest("import-map-exporter-without-mmap")
+		import_map_without_mmap();
 }

@@ -25,6 +25,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <drm_fourcc.h>
 #include <xf86drm.h>
 
 #include "igt.h"
@@ -71,8 +72,18 @@
  * @test-device:
  */
 
+/**
+ * SUBTEST: framebuffer-test-native-to-virtio-gpu-b
+ * Description: Fail each allocation of a framebuffer of an import, then of
+ *              the first modeset that shows it after each move of the
+ *              exporter, in turn: every failure is clean and leaves the
+ *              import unpinned, and the framebuffer is then shown.
+ */
+
 #define BUF_SIZE	(64 * 1024)
 #define MAX_POINTS	5000	/* more injection points than this is a bug */
+#define FB_W		128	/* a framebuffer of BUF_SIZE bytes */
+#define FB_H		128
 
 static struct drm_dev virtio[2], vgem, vkms;
 static char testdev_name[32];	/* the test device's importer, in bufinfo */
@@ -406,6 +417,80 @@ static void pair_subtest(const struct exporter *e, const struct importer *imp)
 		pair(e, imp);
 }
 
+/*
+ * virtio-gpu maps an import when a framebuffer first uses it (ADDFB2 makes
+ * its host resource), and again when a plane shows it after the exporter
+ * moved it (the plane's prepare pins it and allocates the flush's fence).
+ * Each injection point of both in turn: the test device's MOVE, which
+ * fails with EBUSY on a pinned buffer, checks that a failed modeset left
+ * nothing pinned, and moves the buffer again so that every modeset maps.
+ */
+static void framebuffer_sweep(void)
+{
+	const struct exporter *e = &exporters[ARRAY_SIZE(exporters) - 1];
+	uint32_t handles[4] = { 0 }, pitches[4] = { FB_W * 4 }, offsets[4] = { 0 };
+	drmModeModeInfo mode = kms_user_mode(FB_W, FB_H);
+	uint32_t seed = 0xfa017100u, conn, crtc, fb = 0;
+	struct buffer b = make_buffer(e, seed);
+	int fd = virtio[1].fd, n, ret;	/* the DRM master: it may set modes */
+	struct tally t = {};
+	bool injected;
+
+	igt_assert(e->kind == EXP_TESTDEV && e->offers == DMA_BUF_TEST_OFFER_SGT);
+	kms_find_output(fd, &conn, &crtc);
+	igt_assert_eq(__prime_fd_to_handle(fd, b.dmabuf, &handles[0]), 0);
+	for (n = 1; n <= MAX_POINTS; n++) {
+		arm(n);
+		ret = drmModeAddFB2(fd, FB_W, FB_H, DRM_FORMAT_XRGB8888, handles,
+				    pitches, offsets, &fb, 0) ? -errno : 0;
+		injected = disarm();
+		if (ret == 0) {
+			if (!injected)
+				break;
+			t.fallbacks++;
+			igt_assert_eq(drmModeRmFB(fd, fb), 0);
+			continue;
+		}
+		igt_assert_f(injected, "AddFB2 failed without a fault: %s", strerror(-ret));
+		igt_assert_f(clean_errno(-ret), "fault %d: AddFB2 failed with %s", n,
+			     strerror(-ret));
+		t.errnos[-ret & 0xff]++;
+	}
+	igt_assert_f(n <= MAX_POINTS, "more than %d injection points", MAX_POINTS);
+	t.points = n - 1;
+	report("framebuffer", &t);
+
+	memset(&t, 0, sizeof(t));
+	for (n = 1; n <= MAX_POINTS; n++) {
+		ret = testdev_move(b.exp_fd, b.dmabuf);
+		igt_assert_f(ret == 0, "MOVE before modeset %d: %s (left pinned?)", n,
+			     strerror(-ret));
+		arm(n);
+		ret = drmModeSetCrtc(fd, crtc, fb, 0, 0, &conn, 1, &mode) ? -errno : 0;
+		injected = disarm();
+		if (ret == 0) {
+			igt_assert_eq(testdev_move(b.exp_fd, b.dmabuf), -EBUSY);
+			igt_assert_eq(drmModeSetCrtc(fd, crtc, 0, 0, 0, NULL, 0, NULL), 0);
+			if (!injected)
+				break;
+			t.fallbacks++;
+			continue;
+		}
+		igt_assert_f(injected, "modeset failed without a fault: %s", strerror(-ret));
+		igt_assert_f(clean_errno(-ret), "fault %d: modeset failed with %s", n,
+			     strerror(-ret));
+		t.errnos[-ret & 0xff]++;
+	}
+	igt_assert_f(n <= MAX_POINTS, "more than %d injection points", MAX_POINTS);
+	t.points = n - 1;
+	report("modeset after a move", &t);
+
+	igt_assert_eq(drmModeRmFB(fd, fb), 0);
+	gem_close(fd, handles[0]);
+	wait_attachments(b.ino, virtio[1].devname, 0);
+	free_buffer(&b);
+}
+
 igt_main
 {
 	igt_fixture {
@@ -436,6 +521,12 @@ igt_main
 	for (size_t i = 0; i < ARRAY_SIZE(exporters); i++)
 		for (size_t j = 0; j < ARRAY_SIZE(importers); j++)
 			pair_subtest(&exporters[i], &importers[j]);
+
+	igt_describe("Each allocation of a framebuffer of an import, and of a "
+		     "modeset showing it after a move, fails in turn: a clean "
+		     "errno, nothing left pinned, then the framebuffer is shown.");
+	igt_subtest("framebuffer-test-native-to-virtio-gpu-b")
+		framebuffer_sweep();
 
 	igt_fixture {
 		write_file("/sys/kernel/debug/failslab/ignore-gfp-wait", "Y");

@@ -16,12 +16,14 @@
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-fence.h>
 #include <linux/dma-resv.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/pci-p2pdma.h>
+#include <linux/sched/signal.h>
 #include <linux/scatterlist.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -366,6 +368,64 @@ static void attach_static_static(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->dmabuf->attachments));
 }
 
+/* A kernel fence that signals only when the test says so. */
+static const char *test_fence_name(struct dma_fence *fence)
+{
+	return "dma-buf-attach-test";
+}
+
+static const struct dma_fence_ops test_fence_ops = {
+	.get_driver_name = test_fence_name,
+	.get_timeline_name = test_fence_name,
+};
+
+/*
+ * A static importer's map waits for the buffer's kernel fences, and a
+ * signal ends the wait: the map fails with -ERESTARTSYS (the ioctl that
+ * mapped restarts) and the exporter's table goes back. Once the fence
+ * signals, the same map succeeds.
+ */
+static void attach_static_map_interrupted(struct kunit *test)
+{
+	struct attach_test_ctx *ctx = export_test_buffer(test, &test_static_ops);
+	struct dma_buf_attachment *attach;
+	struct dma_fence *fence;
+	struct sg_table *sgt;
+	spinlock_t *lock;	/* the fence's */
+
+	lock = kunit_kzalloc(test, sizeof(*lock), GFP_KERNEL);
+	fence = kzalloc(sizeof(*fence), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, lock);
+	KUNIT_ASSERT_NOT_NULL(test, fence);
+	spin_lock_init(lock);
+	dma_fence_init(fence, &test_fence_ops, lock, dma_fence_context_alloc(1), 1);
+	dma_resv_lock(ctx->dmabuf->resv, NULL);
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(ctx->dmabuf->resv, 1), 0);
+	dma_resv_add_fence(ctx->dmabuf->resv, fence, DMA_RESV_USAGE_KERNEL);
+	dma_resv_unlock(ctx->dmabuf->resv);
+
+	attach = dma_buf_attach(ctx->dmabuf, ctx->dev);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	/* The test runs in a kernel thread, which takes signals it allows. */
+	allow_signal(SIGUSR1);
+	send_sig(SIGUSR1, current, 1);
+	sgt = dma_buf_map_attachment_unlocked(attach, DMA_TO_DEVICE);
+	flush_signals(current);
+	disallow_signal(SIGUSR1);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(sgt), -ERESTARTSYS);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), 1);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unmaps), 1);
+
+	dma_fence_signal(fence);
+	dma_fence_put(fence);
+	sgt = dma_buf_map_attachment_unlocked(attach, DMA_TO_DEVICE);
+	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(sgt));
+	if (!IS_ERR_OR_NULL(sgt))
+		dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_TO_DEVICE);
+	dma_buf_detach(ctx->dmabuf, attach);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), COUNT(ctx->exp->unmaps));
+}
+
 /*
  * Dynamic exporter, static importer: attach pins and maps once; every
  * map returns that cached table; detach unmaps and unpins.
@@ -638,6 +698,7 @@ static void attach_pin_error(struct kunit *test)
 
 static struct kunit_case dma_buf_attach_cases[] = {
 	KUNIT_CASE(attach_static_static),
+	KUNIT_CASE(attach_static_map_interrupted),
 	KUNIT_CASE(attach_dynamic_exporter_static_importer),
 	KUNIT_CASE(attach_static_exporter_dynamic_importer),
 	KUNIT_CASE(attach_dynamic_dynamic),

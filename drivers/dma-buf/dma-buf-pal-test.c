@@ -71,8 +71,10 @@ struct pal_exporter {
 	int pin_err;
 	/* SGT maps hand out entries without pages (DMA addresses only). */
 	bool sgt_pageless;
-	/* The PAL map returns NULL, neither a list nor an error. */
+	/* The maps return NULL, neither a mapping nor an error. */
 	bool map_null;
+	/* The SGT map fails with it. */
+	int sgt_map_err;
 };
 
 struct pal_ctx {
@@ -228,6 +230,10 @@ static struct sg_table *pal_exp_sgt_map(struct dma_buf_attachment *attach,
 	unsigned int i;
 
 	atomic_inc(&exp->sgt_maps);
+	if (exp->map_null)
+		return NULL;
+	if (exp->sgt_map_err)
+		return ERR_PTR(exp->sgt_map_err);
 	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
 	if (!sgt)
 		return ERR_PTR(-ENOMEM);
@@ -1662,6 +1668,55 @@ static void sgt_to_pal_not_pages(struct kunit *test)
 }
 
 /*
+ * The exporter's map fails, or returns neither a table nor an error
+ * (-ENOMEM, as the core's own SGT map says of it): the importer's map
+ * fails with that, nothing stays mapped or pinned, and the exporter is not
+ * asked to unmap what it never gave. The next map is served.
+ */
+static void sgt_to_pal_map_fails(struct kunit *test)
+{
+	struct pal_ctx *ctx = sgt_export_pages(test, 2, false);
+	struct dma_buf_attachment *attach = pal_attach_ok(test, ctx, false);
+
+	ctx->exp->sgt_map_err = -ENOSPC;
+	KUNIT_EXPECT_EQ(test, pal_map_unmap(attach), -ENOSPC);
+	ctx->exp->sgt_map_err = 0;
+	ctx->exp->map_null = true;
+	KUNIT_EXPECT_EQ(test, pal_map_unmap(attach), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->sgt_maps), 2);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->sgt_unmaps), 0);
+	KUNIT_EXPECT_NULL(test, attach->sgt);
+	KUNIT_EXPECT_NULL(test, attach->pal);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->pins), COUNT(ctx->exp->unpins));
+	KUNIT_EXPECT_EQ(test, reports, 0);
+
+	ctx->exp->map_null = false;
+	KUNIT_EXPECT_EQ(test, pal_map_unmap(attach), 0);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->sgt_unmaps), 1);
+}
+
+/*
+ * A table of more page runs than a list may hold (two pages, alternating,
+ * so that no entry continues the one before): -E2BIG before any list is
+ * made, and the table goes back.
+ */
+static void sgt_to_pal_too_many_ranges(struct kunit *test)
+{
+	unsigned int i, n = DMA_BUF_PAL_MAX_RANGES + 1;
+	struct pal_ctx *ctx = sgt_export_pages(test, n, false);
+	struct dma_buf_attachment *attach = pal_attach_ok(test, ctx, false);
+
+	for (i = 0; i < n; i++)
+		ctx->exp->list->ranges[i].base = PAL_TEST_PHYS + (i % 2) * 2 * PAGE_SIZE;
+	KUNIT_EXPECT_EQ(test, pal_map_unmap(attach), -E2BIG);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->sgt_maps), 1);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->sgt_unmaps), 1);
+	KUNIT_EXPECT_NULL(test, attach->sgt);
+	KUNIT_EXPECT_NULL(test, attach->pal);
+	KUNIT_EXPECT_EQ(test, dma_tables, 0);
+}
+
+/*
  * A converter serves the exporter's offer through another type: the
  * offer's own attach and detach run once each for the attachment, PAL to
  * SGT and SGT to PAL, as for a direct match.
@@ -1756,6 +1811,8 @@ static struct kunit_case dma_buf_pal_cases[] = {
 	KUNIT_CASE(sgt_to_pal_refused),
 	KUNIT_CASE(sgt_to_pal_not_pages),
 	KUNIT_CASE(sgt_to_pal_out_of_reach),
+	KUNIT_CASE(sgt_to_pal_map_fails),
+	KUNIT_CASE(sgt_to_pal_too_many_ranges),
 	KUNIT_CASE(sgt_to_pal_page_offset),
 	KUNIT_CASE(sgt_to_pal_detach_mapped),
 	KUNIT_CASE(converter_type_hooks),

@@ -332,9 +332,19 @@ static const struct dma_buf_ops test_ops = {
 	.release = test_release,
 };
 
+/* DMA_BUF_TEST_EXPORT_NO_MMAP: importers see an exporter without mmap. */
+static const struct dma_buf_ops test_ops_no_mmap = {
+	.get_mapping_offers = test_get_mapping_offers,
+	.pin = test_pin,
+	.unpin = test_unpin,
+	.vmap = test_vmap,
+	.vunmap = test_vunmap,
+	.release = test_release,
+};
+
 static bool is_test_buf(const struct dma_buf *dmabuf)
 {
-	return dmabuf->ops == &test_ops;
+	return dmabuf->ops == &test_ops || dmabuf->ops == &test_ops_no_mmap;
 }
 
 static void test_fill(struct test_buf *buf, u32 seed)
@@ -397,7 +407,8 @@ static int test_ioctl_export(void __user *uarg)
 	}
 	test_fill(buf, args.seed);
 
-	exp_info.ops = &test_ops;
+	exp_info.ops = args.flags & DMA_BUF_TEST_EXPORT_NO_MMAP ?
+		       &test_ops_no_mmap : &test_ops;
 	exp_info.size = args.size;
 	if (args.flags & DMA_BUF_TEST_EXPORT_ODD_SIZE)
 		exp_info.size -= DMA_BUF_TEST_ODD_SIZE_SHORT;

@@ -35,8 +35,10 @@
 /* struct dma_buf_test_export.flags */
 #define DMA_BUF_TEST_EXPORT_ABOVE_4G	0x1u  /* pages above 4 GiB, or ENOSPC */
 #define DMA_BUF_TEST_EXPORT_ODD_SIZE	0x2u  /* dma-buf size not page aligned */
+#define DMA_BUF_TEST_EXPORT_NO_MMAP	0x4u  /* no mmap in the dma-buf's ops */
 #define DMA_BUF_TEST_EXPORT_ALL		(DMA_BUF_TEST_EXPORT_ABOVE_4G | \
-					 DMA_BUF_TEST_EXPORT_ODD_SIZE)
+					 DMA_BUF_TEST_EXPORT_ODD_SIZE | \
+					 DMA_BUF_TEST_EXPORT_NO_MMAP)
 /* With ODD_SIZE, the dma-buf is this much smaller than its pages. */
 #define DMA_BUF_TEST_ODD_SIZE_SHORT	512u
 
@@ -54,7 +56,9 @@
  *	device's reach, or the export fails with -ENOSPC; with ODD_SIZE the
  *	dma-buf's size is @size - DMA_BUF_TEST_ODD_SIZE_SHORT, not a
  *	multiple of the page size, as some exporters make them (not with a
- *	PAL offer, whose ranges cover the size exactly: -EINVAL)
+ *	PAL offer, whose ranges cover the size exactly: -EINVAL); with
+ *	NO_MMAP the dma-buf has no CPU mapping for userspace (its mmap fails
+ *	with -EINVAL), as exporters of device memory do
  * @pad: must be 0
  */
 struct dma_buf_test_export {

@@ -3,14 +3,16 @@
  * Helpers shared by the PRIME tests that IGT's lib does not have: every
  * card of a driver with the name the kernel gives its device (bufinfo
  * prints it), udmabuf and dma-heap exporters, data patterns, the DMA
- * topology, and a parser for debugfs' dma_buf/bufinfo. Every helper
- * asserts on failure unless its comment says it returns an errno.
+ * topology, a parser for debugfs' dma_buf/bufinfo, and a KMS output and
+ * mode to show a framebuffer with. Every helper asserts on failure unless
+ * its comment says it returns an errno.
  */
 #include <dirent.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -21,6 +23,7 @@
 #include <linux/dma-heap.h>
 #include <linux/udmabuf.h>
 #include <xf86drm.h>
+#include <xf86drmMode.h>
 
 #include "igt.h"
 #include "igt_dmabuf_util.h"
@@ -490,4 +493,44 @@ const char *bufinfo_field(const struct bufinfo_attachment *att, const char *key)
 		}
 	}
 	return NULL;
+}
+
+/* The first connected connector of @fd and a CRTC that can drive it. */
+void kms_find_output(int fd, uint32_t *conn_id, uint32_t *crtc_id)
+{
+	drmModeRes *res = drmModeGetResources(fd);
+
+	igt_assert_f(res, "drmModeGetResources: %s", strerror(errno));
+	*conn_id = 0;
+	for (int i = 0; i < res->count_connectors && !*conn_id; i++) {
+		drmModeConnector *c = drmModeGetConnector(fd, res->connectors[i]);
+		drmModeEncoder *e;
+
+		if (!c)
+			continue;
+		if (c->connection == DRM_MODE_CONNECTED && c->count_encoders) {
+			e = drmModeGetEncoder(fd, c->encoders[0]);
+			igt_assert(e && e->possible_crtcs);
+			*conn_id = c->connector_id;
+			*crtc_id = res->crtcs[ffs(e->possible_crtcs) - 1];
+			drmModeFreeEncoder(e);
+		}
+		drmModeFreeConnector(c);
+	}
+	drmModeFreeResources(res);
+	igt_assert_f(*conn_id, "no connected output");
+}
+
+/* A user-defined mode of @w x @h pixels at 60 Hz. */
+drmModeModeInfo kms_user_mode(int w, int h)
+{
+	drmModeModeInfo mode = {
+		.hdisplay = w, .hsync_start = w + 8, .hsync_end = w + 16, .htotal = w + 32,
+		.vdisplay = h, .vsync_start = h + 2, .vsync_end = h + 4, .vtotal = h + 8,
+		.vrefresh = 60, .type = DRM_MODE_TYPE_USERDEF,
+	};
+
+	mode.clock = mode.htotal * mode.vtotal * 60 / 1000;
+	snprintf(mode.name, sizeof(mode.name), "%dx%d", w, h);
+	return mode;
 }

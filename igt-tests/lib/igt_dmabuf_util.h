@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Helpers shared by the PRIME tests: DRM device discovery, dumb buffers,
- * dma-buf exporters from udmabuf and the dma-heaps, data patterns, and a
- * parser for /sys/kernel/debug/dma_buf/bufinfo.
+ * dma-buf exporters from udmabuf and the dma-heaps, data patterns, a
+ * parser for /sys/kernel/debug/dma_buf/bufinfo, and a KMS output and mode.
  */
 #ifndef IGT_DMABUF_UTIL_H
 #define IGT_DMABUF_UTIL_H
@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include <xf86drmMode.h>
 
 #define BUFINFO_PATH "/sys/kernel/debug/dma_buf/bufinfo"
 #define MAX_ATTACHMENTS 16
@@ -38,6 +40,11 @@ void drm_open_vm_devices(struct drm_dev virtio[2], struct drm_dev *vgem,
 uint32_t dumb_create(int fd, size_t size, void **map, size_t *map_size);
 /* PRIME import that returns 0 or -errno (IGT's prime_fd_to_handle() asserts). */
 int __prime_fd_to_handle(int fd, int dmabuf, uint32_t *handle);
+
+/* The first connected connector of @fd and a CRTC that can drive it; asserts. */
+void kms_find_output(int fd, uint32_t *conn_id, uint32_t *crtc_id);
+/* A user-defined mode of @w x @h pixels at 60 Hz. */
+drmModeModeInfo kms_user_mode(int w, int h);
 
 int udmabuf_create(size_t size, void **memfd_map);
 int heap_alloc(const char *heap, size_t size);

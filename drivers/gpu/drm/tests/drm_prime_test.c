@@ -12,6 +12,7 @@
 #include <linux/delay.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-buf-mapping.h>
+#include <linux/dma-fence.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/fcntl.h>
@@ -365,6 +366,73 @@ static void drm_prime_test_pinned_import(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, list_empty(&dmabuf->attachments));
 }
 
+static const char *drm_prime_test_fence_name(struct dma_fence *fence)
+{
+	return "drm-prime-test";
+}
+
+/* A kernel fence of the exporter's that signals when the test says so. */
+static const struct dma_fence_ops drm_prime_test_fence_ops = {
+	.get_driver_name = drm_prime_test_fence_name,
+	.get_timeline_name = drm_prime_test_fence_name,
+};
+
+/*
+ * The pinned import waits for the exporter's kernel fences once it has
+ * mapped, and a signal ends that wait (unlike the wait for the lock, see
+ * drm_prime_test_import_signalled): the import fails with -ERESTARTSYS,
+ * which restarts the ioctl, leaving nothing mapped, pinned or attached.
+ * Once the fence signals, the import succeeds.
+ */
+static void drm_prime_test_import_fence_interrupted(struct kunit *test)
+{
+	struct drm_prime_test_pal_exporter exp = { };
+	struct dma_buf_mapping_request request;
+	struct dma_buf_attachment *attach;
+	struct drm_prime_mapping map;
+	struct dma_fence *fence;
+	struct dma_buf *dmabuf;
+	struct device *dev;
+	spinlock_t *lock;	/* the fence's */
+
+	dmabuf = drm_prime_test_pal_export(test, &exp);
+	dev = drm_prime_test_pal_importer(test);
+	request = DMA_BUF_PAL_REQUEST(dev, false);
+	lock = kunit_kzalloc(test, sizeof(*lock), GFP_KERNEL);
+	fence = kzalloc(sizeof(*fence), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, lock);
+	KUNIT_ASSERT_NOT_NULL(test, fence);
+	spin_lock_init(lock);
+	dma_fence_init(fence, &drm_prime_test_fence_ops, lock,
+		       dma_fence_context_alloc(1), 1);
+	dma_resv_lock(dmabuf->resv, NULL);
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(dmabuf->resv, 1), 0);
+	dma_resv_add_fence(dmabuf->resv, fence, DMA_RESV_USAGE_KERNEL);
+	dma_resv_unlock(dmabuf->resv);
+
+	/* The test runs in a kernel thread, which takes signals it allows. */
+	allow_signal(SIGUSR1);
+	send_sig(SIGUSR1, current, 1);
+	attach = drm_gem_prime_attach_pinned(dmabuf, dev, &request, 1,
+					     DMA_BIDIRECTIONAL, &map);
+	flush_signals(current);
+	disallow_signal(SIGUSR1);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -ERESTARTSYS);
+	KUNIT_EXPECT_EQ(test, exp.maps, 1);
+	KUNIT_EXPECT_EQ(test, exp.unmaps, 1);
+	KUNIT_EXPECT_EQ(test, exp.unpins, exp.pins);
+	KUNIT_EXPECT_TRUE(test, list_empty(&dmabuf->attachments));
+
+	dma_fence_signal(fence);
+	dma_fence_put(fence);
+	attach = drm_gem_prime_attach_pinned(dmabuf, dev, &request, 1,
+					     DMA_BIDIRECTIONAL, &map);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	drm_gem_prime_detach_pinned(attach, &map);
+	KUNIT_EXPECT_EQ(test, exp.unmaps, exp.maps);
+	KUNIT_EXPECT_EQ(test, exp.unpins, exp.pins);
+}
+
 struct drm_prime_test_importer {
 	struct dma_buf *dmabuf;
 	struct device *dev;
@@ -460,6 +528,7 @@ static struct kunit_case drm_prime_test_cases[] = {
 	KUNIT_CASE(drm_prime_test_destroy_pal_import),
 	KUNIT_CASE(drm_prime_test_import_signalled),
 	KUNIT_CASE(drm_prime_test_pinned_import),
+	KUNIT_CASE(drm_prime_test_import_fence_interrupted),
 	{}
 };
 
