@@ -10,8 +10,10 @@
  * half of kvmalloc). Each failing call must return a clean errno and leave
  * no attachment of the importer behind; a call that succeeds despite the
  * fault (a fallback) must leave exactly one. After the sweep an import
- * without faults must succeed and read the buffer's pattern. Sanitizer
- * reports in the console fail the VM tier.
+ * without faults must succeed and read the buffer's pattern. The same for
+ * what virtio-gpu does with an import later: its first framebuffer, and a
+ * modeset showing it after the exporter moved it. Sanitizer reports in
+ * the console fail the VM tier.
  *
  * The faults are kept out of DMA-API debugging's own bookkeeping (the
  * stack-trace filter's reject range covers kernel/dma/debug.c's entry
@@ -52,6 +54,7 @@
  * @udmabuf:
  * @virtio-gpu-a:
  * @test-native:
+ * @test-pal:
  *
  * arg[2]:
  *
@@ -103,6 +106,8 @@ static const struct exporter exporters[] = {
 	{ "vgem", EXP_DUMB, &vgem },			/* native, GEM PRIME helpers */
 	/* native and dynamic: a dynamic importer maps it on first use */
 	{ "test-native", EXP_TESTDEV, NULL, DMA_BUF_TEST_OFFER_SGT },
+	/* PAL only: an SGT importer's table is made by the core's adapter */
+	{ "test-pal", EXP_TESTDEV, NULL, DMA_BUF_TEST_OFFER_PAL },
 };
 
 struct importer {
@@ -417,6 +422,15 @@ static void pair_subtest(const struct exporter *e, const struct importer *imp)
 		pair(e, imp);
 }
 
+static const struct exporter *exporter_named(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(exporters); i++)
+		if (!strcmp(exporters[i].name, name))
+			return &exporters[i];
+	igt_assert_f(false, "no exporter %s", name);
+	return NULL;
+}
+
 /*
  * virtio-gpu maps an import when a framebuffer first uses it (ADDFB2 makes
  * its host resource), and again when a plane shows it after the exporter
@@ -427,7 +441,7 @@ static void pair_subtest(const struct exporter *e, const struct importer *imp)
  */
 static void framebuffer_sweep(void)
 {
-	const struct exporter *e = &exporters[ARRAY_SIZE(exporters) - 1];
+	const struct exporter *e = exporter_named("test-native");
 	uint32_t handles[4] = { 0 }, pitches[4] = { FB_W * 4 }, offsets[4] = { 0 };
 	drmModeModeInfo mode = kms_user_mode(FB_W, FB_H);
 	uint32_t seed = 0xfa017100u, conn, crtc, fb = 0;

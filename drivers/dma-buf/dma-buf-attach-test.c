@@ -746,6 +746,10 @@ static const struct dma_buf_mapping_type test_type_no_match = {
 	.name = "test-no-match",
 };
 
+static const struct dma_buf_mapping_type test_type_no_name = {
+	.match = test_type_match,
+};
+
 /* An offer or a request of a test type, identified by @id (0..3). */
 #define TEST_OFFER(_type, _id) \
 	((struct dma_buf_mapping_offer){ .type = (_type), .priv.data = (void *)(_id) })
@@ -1119,6 +1123,67 @@ static void mapping_peer2peer_meaning(struct kunit *test)
 	dma_buf_detach(ctx->dmabuf, attach);
 }
 
+/* Operations without what every offer of their type needs; never called. */
+static const struct dma_buf_sgt_exp_ops test_sgt_ops_no_map = {
+	.unmap = test_unmap,
+};
+
+static const struct dma_buf_sgt_exp_ops test_sgt_ops_no_unmap = {
+	.map = test_map,
+};
+
+static struct dma_buf_phys_list *test_pal_map_unused(struct dma_buf_attachment *attach)
+{
+	return ERR_PTR(-EIO);
+}
+
+static void test_pal_unmap_unused(struct dma_buf_attachment *attach,
+				  struct dma_buf_phys_list *pal)
+{
+}
+
+static const struct dma_buf_pal_exp_ops test_pal_ops_no_map = {
+	.unmap = test_pal_unmap_unused,
+};
+
+static const struct dma_buf_pal_exp_ops test_pal_ops_no_unmap = {
+	.map = test_pal_map_unused,
+};
+
+/*
+ * Offers the core cannot serve are the exporter's bug, whatever the
+ * importer asks for: an entry without a type, a type without match, SGT
+ * or PAL operations missing, or without map or unmap. Each fails the
+ * attach with -EINVAL and one report, before the exporter's attach.
+ */
+static void mapping_bad_offers(struct kunit *test)
+{
+	struct attach_test_ctx *ctx = native_buffer(test);
+	const struct dma_buf_mapping_request req[] = {
+		DMA_BUF_SGT_REQUEST(ctx->dev, false),
+	};
+	const struct dma_buf_mapping_offer bad[] = {
+		{ },
+		TEST_OFFER(&test_type_no_match, 0),
+		DMA_BUF_SGT_OFFER(NULL),
+		DMA_BUF_SGT_OFFER(&test_sgt_ops_no_map),
+		DMA_BUF_SGT_OFFER(&test_sgt_ops_no_unmap),
+		DMA_BUF_PAL_OFFER(NULL),
+		DMA_BUF_PAL_OFFER(&test_pal_ops_no_map),
+		DMA_BUF_PAL_OFFER(&test_pal_ops_no_unmap),
+	};
+	int i;
+
+	ctx->exp->noffers = 1;
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		ctx->exp->offers[0] = bad[i];
+		KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(native_attach(ctx, req, 1)), -EINVAL,
+				    "offer %d", i);
+		KUNIT_EXPECT_EQ_MSG(test, bug_reports, i + 1, "offer %d", i);
+	}
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->attaches), 0);
+}
+
 /* Malformed requests are refused before any exporter code runs. */
 static void mapping_bad_requests(struct kunit *test)
 {
@@ -1144,9 +1209,18 @@ static void mapping_bad_requests(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, other);
 	req[1] = DMA_BUF_SGT_REQUEST(other, true);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(native_attach(ctx, req, 2)), -EINVAL);
-	/* A type without the operations every type needs. */
+	/* A type without the operations every type needs, or without a name. */
 	req[1] = TEST_REQUEST(&test_type_no_match, 0);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(native_attach(ctx, req, 2)), -EINVAL);
+	req[1] = TEST_REQUEST(&test_type_no_name, 0);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(native_attach(ctx, req, 2)), -EINVAL);
+	/* A buffer and a device to attach are not optional. */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_mapping_attach(NULL, ctx->dev, req, 1,
+							     &test_importer_ops, NULL)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_mapping_attach(ctx->dmabuf, NULL, req, 1,
+							     &test_importer_ops, NULL)),
+			-EINVAL);
 	/* The new attach is for dynamic importers only. */
 	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_mapping_attach(ctx->dmabuf, ctx->dev,
 							     req, 1, NULL, NULL)),
@@ -1490,6 +1564,7 @@ static struct kunit_case dma_buf_mapping_cases[] = {
 	KUNIT_CASE(mapping_type_module_reference),
 	KUNIT_CASE(mapping_report_every_exporter),
 	KUNIT_CASE(mapping_peer2peer_meaning),
+	KUNIT_CASE(mapping_bad_offers),
 	KUNIT_CASE(mapping_bad_requests),
 	KUNIT_CASE(mapping_outcome_before_publish),
 	KUNIT_CASE(compat_native_exporter_legacy_importer),

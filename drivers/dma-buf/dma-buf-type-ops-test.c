@@ -39,6 +39,7 @@ struct hooks_exporter {
 	int attach_err, type_attach_err, pin_err;
 	struct page *page;
 	int maps, unmaps;
+	bool map_null;	/* the SGT map returns neither a table nor an error */
 };
 
 struct hooks_ctx {
@@ -91,6 +92,8 @@ static struct sg_table *hooks_map(struct dma_buf_attachment *attach,
 	dma_resv_assert_held(attach->dmabuf->resv);
 	log_call(attach->dmabuf, 'm');
 	exp->maps++;
+	if (exp->map_null)
+		return NULL;
 	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
 	if (!sgt)
 		return ERR_PTR(-ENOMEM);
@@ -483,6 +486,26 @@ static void cache_mapping_offer(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, reports, 0);
 }
 
+/*
+ * The exporter's map returns neither a table nor an error for the table a
+ * dynamic importer of a static exporter gets at attach: the attach fails
+ * with -ENOMEM, as a map would, with nothing to unmap and the exporter's
+ * detach run.
+ */
+static void cache_mapping_map_null(struct kunit *test)
+{
+	struct hooks_ctx *ctx = hooks_export(test, OFFER_CACHED_SGT, false);
+	const struct dma_buf_mapping_request req = DMA_BUF_SGT_REQUEST(ctx->dev, false);
+
+	ctx->exp->map_null = true;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(hooks_attach_native(ctx, &req)), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, ctx->exp->maps, 1);
+	KUNIT_EXPECT_EQ(test, ctx->exp->unmaps, 0);
+	KUNIT_EXPECT_STREQ(test, ctx->exp->log, "AmD");
+	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->dmabuf->attachments));
+	KUNIT_EXPECT_EQ(test, reports, 0);
+}
+
 /* A dynamic exporter's cached table would not follow a move: refused. */
 static void cache_mapping_dynamic_refused(struct kunit *test)
 {
@@ -570,6 +593,10 @@ static void export_refuses_no_offers(struct kunit *test)
 	export_reported = false;
 	hooks_export(test, OFFER_SGT, false);
 	KUNIT_EXPECT_FALSE(test, export_reported);
+
+	/* The real report asks for its call site's WARN. */
+	kunit_deactivate_static_stub(test, dma_buf_export_report);
+	KUNIT_EXPECT_TRUE(test, dma_buf_export_report("kunit", "kunit: the real report"));
 }
 
 static struct kunit_case dma_buf_type_ops_cases[] = {
@@ -580,6 +607,7 @@ static struct kunit_case dma_buf_type_ops_cases[] = {
 	KUNIT_CASE(type_hooks_static_importer),
 	KUNIT_CASE(type_hooks_static_importer_pin_fails),
 	KUNIT_CASE(cache_mapping_offer),
+	KUNIT_CASE(cache_mapping_map_null),
 	KUNIT_CASE(cache_mapping_dynamic_refused),
 	KUNIT_CASE(private_type_leak),
 	KUNIT_CASE(private_type_no_leak),
