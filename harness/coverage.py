@@ -16,10 +16,13 @@ braces are not code; it is reached when any tier reached it.
 Branches are lcov's BRDA records on our lines. They belong to one
 compilation: UML and x86_64, KASAN or not, lockdep or not, expand a line
 into different branches, so they cannot be added up or matched between
-tracefiles. A line's branches are those of the tracefile in which the
-largest share of them was taken (of equal shares, the fewest branches);
-the other builds' compilations of the line are not counted. This leans
-optimistic: a branch only another build has is not counted as missed.
+tracefiles. A line's branches are counted in one compilation: of those
+that executed the line, the one that expands it into the fewest branches
+(KASAN and lockdep add branches of their own, to a line or to a
+function's first line), and of those the one that took the largest
+share. A line no compilation executed counts the fewest branches any
+gives it, all missed. The other compilations of the line are not
+counted: a branch only they have is not counted as missed either.
 
 Writes OUTDIR/diff-coverage.txt (the per-file table, then each file's
 unreached lines and branches) and OUTDIR/summary.txt (the table and the
@@ -92,21 +95,26 @@ def read_info(info, src):
     return data
 
 
+def share(taken):
+    return sum(1 for x in taken if x) / len(taken) if taken else 1.0
+
+
 def merge(tracefiles):
     """One {path: (lines {n: hits}, branches {(n, i): taken})} of them all."""
-    lines, per_line = {}, {}
+    lines, compiled = {}, {}
     for data in tracefiles:
         for path, (da, brda) in data.items():
             acc = lines.setdefault(path, {})
+            per_line = compiled.setdefault(path, {})
             for n, hits in da.items():
                 acc[n] = acc.get(n, 0) + hits
-            for n, taken in brda.items():
-                per_line.setdefault(path, {}).setdefault(n, []).append(taken)
+                per_line.setdefault(n, []).append((hits > 0, brda.get(n, [])))
     merged = {}
     for path, da in lines.items():
         branches = {}
-        for n, lists in per_line.get(path, {}).items():
-            best = max(lists, key=lambda t: (sum(1 for x in t if x) / len(t), -len(t)))
+        for n, each in compiled[path].items():
+            ran = [taken for hit, taken in each if hit] or [taken for _, taken in each]
+            best = min(ran, key=lambda t: (len(t), -share(t)))
             for i, taken in enumerate(best):
                 branches[(n, i)] = taken
         merged[path] = (da, branches)
