@@ -605,6 +605,20 @@ static void pal_more_ranges_than_pages(struct kunit *test)
 		       PAGE_SIZE, false, "more ranges than the buffer has pages");
 }
 
+/*
+ * A length that wraps the running total round to under the buffer's size:
+ * refused as too long, not taken for a short list.
+ */
+static void pal_total_wraps(struct kunit *test)
+{
+	struct dma_buf_phys_list *list = two_ranges(test, PAL_TEST_PHYS,
+						    PAL_TEST_PHYS + 4 * PAGE_SIZE);
+
+	list->ranges[1].base = 0;
+	list->ranges[1].len = 0 - (u64)PAGE_SIZE;
+	expect_refused(test, list, 2 * PAGE_SIZE, false, "longer than the buffer");
+}
+
 static void pal_unaligned_base(struct kunit *test)
 {
 	expect_refused(test, two_ranges(test, PAL_TEST_PHYS,
@@ -1013,6 +1027,8 @@ static void pal_reach_bus_offset(struct kunit *test)
 	struct pal_ctx *ctx = pal_export_mmio_high(test, &attach);
 	struct sg_table *sgt;
 
+	dma_buf_kunit_expect_bufinfo(test, attach,
+				     "\tmapping=pal\texporter=native\timporter=native\tmmio=yes");
 	mmio_bus_offset = SZ_1G;
 	KUNIT_EXPECT_EQ(test, pal_map_unmap(attach), -ERANGE);
 
@@ -1611,8 +1627,12 @@ static void sgt_to_pal_out_of_reach(struct kunit *test)
 	ctx->dev->bus_dma_limit = PAL_TEST_PHYS;
 	KUNIT_EXPECT_EQ(test, pal_map_unmap(attach), -ERANGE);
 	ctx->dev->bus_dma_limit = 0;
-	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->sgt_maps), 1);
-	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->sgt_unmaps), 1);
+	/* A DMA offset the device did not have at attach. */
+	ctx->dev->dma_range_map = dma_offset_map;
+	KUNIT_EXPECT_EQ(test, pal_map_unmap(attach), -ERANGE);
+	ctx->dev->dma_range_map = NULL;
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->sgt_maps), 2);
+	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->sgt_unmaps), 2);
 	KUNIT_EXPECT_NULL(test, attach->sgt);
 	KUNIT_EXPECT_NULL(test, attach->pal);
 	KUNIT_EXPECT_EQ(test, dma_tables, 0);
@@ -1637,8 +1657,13 @@ static void sgt_to_pal_page_offset(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dma_buf_sgt_to_pal_ranges(&sgt, pal), 1);
 	KUNIT_EXPECT_EQ(test, pal->ranges[0].base, PAL_TEST_PHYS + 2 * PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, pal->ranges[0].len, 2 * PAGE_SIZE);
-	/* A piece of a page is not. */
+	/* A piece of a page is not, nor an empty entry. */
 	sgt.sgl->offset = 16;
+	KUNIT_EXPECT_EQ(test, dma_buf_sgt_to_pal_ranges(&sgt, NULL), -EINVAL);
+	sgt.sgl->offset = 0;
+	sgt.sgl->length = PAGE_SIZE / 2;
+	KUNIT_EXPECT_EQ(test, dma_buf_sgt_to_pal_ranges(&sgt, NULL), -EINVAL);
+	sgt.sgl->length = 0;
 	KUNIT_EXPECT_EQ(test, dma_buf_sgt_to_pal_ranges(&sgt, NULL), -EINVAL);
 	dma_buf_phys_list_free(pal);
 	sg_free_table(&sgt);
@@ -1781,6 +1806,7 @@ static struct kunit_case dma_buf_pal_cases[] = {
 	KUNIT_CASE(pal_invalid_unstubbed),
 	KUNIT_CASE(pal_zero_length),
 	KUNIT_CASE(pal_more_ranges_than_pages),
+	KUNIT_CASE(pal_total_wraps),
 	KUNIT_CASE(pal_unaligned_base),
 	KUNIT_CASE(pal_unaligned_length),
 	KUNIT_CASE(pal_overflow),

@@ -550,6 +550,9 @@ static void private_type_no_leak(struct kunit *test)
 
 	attach = hooks_attach_native(ctx, &req);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	/* A type without debugfs_show: bufinfo has the core's fields only. */
+	dma_buf_kunit_expect_bufinfo(test, attach,
+				     "\tmapping=xtest\texporter=native\timporter=native");
 	dma_buf_detach(ctx->dmabuf, attach);
 	KUNIT_EXPECT_EQ(test, reports, 0);
 	KUNIT_EXPECT_STREQ(test, ctx->exp->log, "AD");
