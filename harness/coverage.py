@@ -24,6 +24,13 @@ share. A line no compilation executed counts the fewest branches any
 gives it, all missed. The other compilations of the line are not
 counted: a branch only they have is not counted as missed either.
 
+A line that is an assertion (WARN_ON(), a lock assertion, the mapping
+contract's reports, a KUnit static stub's redirect, a rate-limited
+message: ASSERTION below) has branches no test may take: their other
+side is a kernel bug report, which fails every tier, or the macro's own
+bookkeeping. They are counted apart ("assertions"), not in the branch
+figures the targets are for; the lines themselves count as any other.
+
 Writes OUTDIR/diff-coverage.txt (the per-file table, then each file's
 unreached lines and branches) and OUTDIR/summary.txt (the table and the
 targets of the groups below), and prints the summary.
@@ -43,6 +50,11 @@ GROUPS = [
     ("amdgpu", re.compile(r"^drivers/gpu/drm/amd/amdgpu/"), 80.0, None),
     ("xe", re.compile(r"^drivers/gpu/drm/xe/"), 80.0, None),
 ]
+# A line whose code is an assertion or a report (see the docstring).
+ASSERTION = re.compile(r"^\s*(if \()?(WARN(_ON)?(_ONCE)?|BUG_ON|lockdep_assert\w*|"
+                       r"dma_resv_assert_held|might_sleep|might_lock|"
+                       r"KUNIT_STATIC_STUB_REDIRECT|pr_\w+_ratelimited|"
+                       r"dma_buf_mapping_(importer_)?bug)\(")
 # Not measured: tests, their helpers (the test device too) and benchmarks.
 SKIP = re.compile(r"([_-]test|-bench|selftests?|-kunit|-test-device)\.[ch]$|/tests/|/selftests/|^tools/")
 
@@ -121,6 +133,11 @@ def merge(tracefiles):
     return merged
 
 
+def read_lines(src, path):
+    with open(os.path.join(src, path), errors="replace") as f:
+        return f.read().split("\n")
+
+
 def ranges(nums):
     """[3, 4, 5, 9] -> "3-5 9"."""
     out = []
@@ -160,26 +177,34 @@ def main():
         da, brda = data.get(path, ({}, {}))
         code = sorted(n for n in ours[path] if n in da)
         hit = [n for n in code if da[n] > 0]
-        br = sorted(k for k in brda if k[0] in ours[path])
-        br_hit = [k for k in br if brda[k] > 0]
         built = path in data
         if not code and (built or path.endswith(".h")):
             continue  # no code of ours (declarations, comments, macros only)
+        text = read_lines(src, path) if built else []
+        asserts = {n for n in ours[path] if n <= len(text) and ASSERTION.match(text[n - 1])}
+        br = sorted(k for k in brda if k[0] in ours[path] and k[0] not in asserts)
+        br_hit = [k for k in br if brda[k] > 0]
+        ab = [k for k in brda if k[0] in asserts]
+        ab_hit = [k for k in ab if brda[k] > 0]
         rows.append((path, built, len(code), len(hit), len(br), len(br_hit)))
         missed = [n for n in code if da[n] == 0]
         br_missed = sorted({k[0] for k in br if brda[k] == 0})
+        ab_missed = sorted({k[0] for k in ab if brda[k] == 0})
         if not built:
             detail.append(f"{path}: not built or not run by any coverage tier")
-        elif missed or br_missed:
+        elif missed or br_missed or ab_missed:
             detail.append(f"{path}:")
             if missed:
                 detail.append(f"  lines not reached: {ranges(missed)}")
             if br_missed:
                 detail.append(f"  lines with a branch never taken: {ranges(br_missed)}")
+            if ab_missed:
+                detail.append(f"  assertions with a side never taken: {ranges(ab_missed)}")
         g, _, _ = group_of(path)
         if g and built:
-            acc = groups.setdefault(g, [0, 0, 0, 0])
-            for i, v in enumerate((len(code), len(hit), len(br), len(br_hit))):
+            acc = groups.setdefault(g, [0] * 6)
+            for i, v in enumerate((len(code), len(hit), len(br), len(br_hit),
+                                   len(ab), len(ab_hit))):
                 acc[i] += v
 
     w = max([len(r[0]) for r in rows] + [4])
@@ -192,19 +217,20 @@ def main():
         branches = f"{bh}/{b} {pct(bh, b):5.1f}%" if b else "-"
         table.append(f"{path:<{w}}  {lines:>13}  {branches:>13}")
 
-    targets = ["", "group        lines            branches         target (lines, branches)"]
+    targets = ["", "group        lines            branches         assertions  "
+               "target (lines, branches)"]
     missed_targets = 0
     for name, _, line_t, branch_t in GROUPS:
         if name not in groups:
             targets.append(f"{name:<12} not run")
             missed_targets += 1
             continue
-        n, h, b, bh = groups[name]
+        n, h, b, bh, a, ah = groups[name]
         ok = pct(h, n) >= line_t and (branch_t is None or pct(bh, b) >= branch_t)
         missed_targets += 0 if ok else 1
         want = f"{line_t:.0f}%" + (f", {branch_t:.0f}%" if branch_t else "")
         targets.append(f"{name:<12} {h:>5}/{n:<5} {pct(h, n):5.1f}%  "
-                       f"{bh:>5}/{b:<5} {pct(bh, b):5.1f}%  {want:<9} "
+                       f"{bh:>5}/{b:<5} {pct(bh, b):5.1f}%  {ah:>4}/{a:<5}  {want:<9} "
                        f"{'met' if ok else 'MISSED'}")
 
     os.makedirs(outdir, exist_ok=True)
