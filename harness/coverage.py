@@ -10,8 +10,10 @@ pristine base), each INFO an lcov tracefile with branch data, one per
 tier. "Our" lines are the lines the tree (its working tree: unexported
 edits too) adds over base: a new file whole, a changed file's added lines
 (git diff -U0). A line counts when gcc
-instrumented it (lcov has a DA record for it): declarations, comments and
-braces are not code; it is reached when any tier reached it.
+instrumented it (lcov has a DA record for it): comments and braces are
+not code, nor declarations without an initializer, to which UML's build
+attributes a function's stack setup (DECLARATION); it is reached when
+any tier reached it.
 
 Branches are lcov's BRDA records on our lines. They belong to one
 compilation: UML and x86_64, KASAN or not, lockdep or not, expand a line
@@ -50,6 +52,9 @@ GROUPS = [
     ("amdgpu", re.compile(r"^drivers/gpu/drm/amd/amdgpu/"), 80.0, None),
     ("xe", re.compile(r"^drivers/gpu/drm/xe/"), 80.0, None),
 ]
+# A declaration of variables without an initializer.
+DECLARATION = re.compile(r"^\s*(?!(return|goto|else|case)\b)[A-Za-z_][\w\s*]*[\s*]"
+                         r"[A-Za-z_]\w*(\[\w*\])?(\s*,\s*\**\s*[A-Za-z_]\w*(\[\w*\])?)*;\s*$")
 # A line whose code is an assertion or a report (see the docstring).
 ASSERTION = re.compile(r"^\s*(if \()?(WARN(_ON)?(_ONCE)?|BUG_ON|lockdep_assert\w*|"
                        r"dma_resv_assert_held|might_sleep|might_lock|"
@@ -175,12 +180,13 @@ def main():
     groups = {}
     for path in sorted(ours):
         da, brda = data.get(path, ({}, {}))
-        code = sorted(n for n in ours[path] if n in da)
-        hit = [n for n in code if da[n] > 0]
         built = path in data
+        text = read_lines(src, path) if built else []
+        code = sorted(n for n in ours[path] if n in da and
+                      not (n <= len(text) and DECLARATION.match(text[n - 1])))
+        hit = [n for n in code if da[n] > 0]
         if not code and (built or path.endswith(".h")):
             continue  # no code of ours (declarations, comments, macros only)
-        text = read_lines(src, path) if built else []
         asserts = {n for n in ours[path] if n <= len(text) and ASSERTION.match(text[n - 1])}
         br = sorted(k for k in brda if k[0] in ours[path] and k[0] not in asserts)
         br_hit = [k for k in br if brda[k] > 0]
