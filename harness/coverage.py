@@ -11,9 +11,10 @@ tier. "Our" lines are the lines the tree (its working tree: unexported
 edits too) adds over base: a new file whole, a changed file's added lines
 (git diff -U0). A line counts when gcc
 instrumented it (lcov has a DA record for it): comments and braces are
-not code, nor declarations without an initializer, to which UML's build
-attributes a function's stack setup (DECLARATION); it is reached when
-any tier reached it.
+not code, nor declarations without an initializer (is_declaration()),
+to which a build may attribute a function's stack setup or a variable's
+automatic initialization (UML's does for most); it is reached when any
+tier reached it.
 
 Branches are lcov's BRDA records on our lines. They belong to one
 compilation: UML and x86_64, KASAN or not, lockdep or not, expand a line
@@ -22,8 +23,11 @@ tracefiles. A line's branches are counted in one compilation: of those
 that executed the line, the one that expands it into the fewest branches
 (KASAN and lockdep add branches of their own, to a line or to a
 function's first line), and of those the one that took the largest
-share. A line no compilation executed counts the fewest branches any
-gives it, all missed. The other compilations of the line are not
+share. A compilation without any branch on the line is chosen only for a
+function's first line (lcov's FN records): elsewhere it is a build in
+which a condition is constant, and another build's branches count. A
+line no compilation executed counts the fewest branches any gives it,
+all missed. The other compilations of the line are not
 counted: a branch only they have is not counted as missed either.
 
 A line that is an assertion (WARN_ON(), a lock assertion, the mapping
@@ -53,13 +57,38 @@ GROUPS = [
     ("xe", re.compile(r"^drivers/gpu/drm/xe/"), 80.0, None),
 ]
 # A declaration of variables without an initializer.
-DECLARATION = re.compile(r"^\s*(?!(return|goto|else|case)\b)[A-Za-z_][\w\s*]*[\s*]"
+DECLARATION = re.compile(r"^\s*(?!(return|goto|else|case|__label__)\b)[A-Za-z_][\w\s*]*[\s*]"
                          r"[A-Za-z_]\w*(\[\w*\])?(\s*,\s*\**\s*[A-Za-z_]\w*(\[\w*\])?)*;\s*$")
-# A line whose code is an assertion or a report (see the docstring).
+# A line whose code is an assertion or a report (see the docstring): the
+# macro's call is the whole statement, or the whole condition of an if.
 ASSERTION = re.compile(r"^\s*(if \()?(WARN(_ON)?(_ONCE)?|BUG_ON|lockdep_assert\w*|"
                        r"dma_resv_assert_held|might_sleep|might_lock|"
                        r"KUNIT_STATIC_STUB_REDIRECT|pr_\w+_ratelimited|"
                        r"dma_buf_mapping_(importer_)?bug)\(")
+
+
+def is_declaration(text, n):
+    """Is line @n (from 1) a declaration, not a statement's continuation?"""
+    if not DECLARATION.match(text[n - 1]):
+        return False
+    prev = next((t.strip() for t in reversed(text[:n - 1]) if t.strip()), "")
+    return prev.endswith((";", "{", "}", "*/")) or prev.startswith("#")
+
+
+def is_assertion(text, n):
+    """Is line @n (from 1) an assertion, and nothing else?"""
+    m = ASSERTION.match(text[n - 1])
+    if not m:
+        return False
+    depth, rest = 0, text[n - 1][m.end() - 1:]
+    for i, c in enumerate(rest):
+        depth += {"(": 1, ")": -1}.get(c, 0)
+        if depth == 0:
+            tail = rest[i + 1:].strip()
+            return tail in (";", "") if not m.group(1) else tail in (")", ") {")
+    return True  # the call goes on to the next line
+
+
 # Not measured: tests, their helpers (the test device too) and benchmarks.
 SKIP = re.compile(r"([_-]test|-bench|selftests?|-kunit|-test-device)\.[ch]$|/tests/|/selftests/|^tools/")
 
@@ -91,7 +120,7 @@ def our_lines(src):
 
 
 def read_info(info, src):
-    """{path: (lines {n: hits}, branches {n: [taken, ...] in order})}."""
+    """{path: (lines {n: hits}, branches {n: [taken, ...]}, function first lines)}."""
     root = os.path.realpath(src) + "/"
     data = {}
     cur = None
@@ -100,7 +129,10 @@ def read_info(info, src):
             text = text.rstrip("\n")
             if text.startswith("SF:"):
                 p = os.path.realpath(text[3:])
-                cur = data.setdefault(p[len(root):] if p.startswith(root) else p, ({}, {}))
+                cur = data.setdefault(p[len(root):] if p.startswith(root) else p,
+                                      ({}, {}, set()))
+            elif text.startswith("FN:") and cur is not None:
+                cur[2].add(int(text[3:].split(",")[0]))
             elif text.startswith("DA:") and cur is not None:
                 n, hits = text[3:].split(",")[:2]
                 cur[0][int(n)] = cur[0].get(int(n), 0) + int(hits)
@@ -118,11 +150,12 @@ def share(taken):
 
 def merge(tracefiles):
     """One {path: (lines {n: hits}, branches {(n, i): taken})} of them all."""
-    lines, compiled = {}, {}
+    lines, compiled, firsts = {}, {}, {}
     for data in tracefiles:
-        for path, (da, brda) in data.items():
+        for path, (da, brda, fns) in data.items():
             acc = lines.setdefault(path, {})
             per_line = compiled.setdefault(path, {})
+            firsts.setdefault(path, set()).update(fns)
             for n, hits in da.items():
                 acc[n] = acc.get(n, 0) + hits
                 per_line.setdefault(n, []).append((hits > 0, brda.get(n, [])))
@@ -131,6 +164,9 @@ def merge(tracefiles):
         branches = {}
         for n, each in compiled[path].items():
             ran = [taken for hit, taken in each if hit] or [taken for _, taken in each]
+            # A build where a condition is constant has no branch for it.
+            if n not in firsts[path] and any(ran):
+                ran = [taken for taken in ran if taken]
             best = min(ran, key=lambda t: (len(t), -share(t)))
             for i, taken in enumerate(best):
                 branches[(n, i)] = taken
@@ -182,13 +218,13 @@ def main():
         da, brda = data.get(path, ({}, {}))
         built = path in data
         text = read_lines(src, path) if built else []
-        code = sorted(n for n in ours[path] if n in da and
-                      not (n <= len(text) and DECLARATION.match(text[n - 1])))
+        decls = {n for n in ours[path] if n <= len(text) and is_declaration(text, n)}
+        code = sorted(n for n in ours[path] if n in da and n not in decls)
         hit = [n for n in code if da[n] > 0]
         if not code and (built or path.endswith(".h")):
             continue  # no code of ours (declarations, comments, macros only)
-        asserts = {n for n in ours[path] if n <= len(text) and ASSERTION.match(text[n - 1])}
-        br = sorted(k for k in brda if k[0] in ours[path] and k[0] not in asserts)
+        asserts = {n for n in ours[path] if n <= len(text) and is_assertion(text, n)}
+        br = sorted(k for k in brda if k[0] in ours[path] and k[0] not in asserts | decls)
         br_hit = [k for k in br if brda[k] > 0]
         ab = [k for k in brda if k[0] in asserts]
         ab_hit = [k for k in ab if brda[k] > 0]

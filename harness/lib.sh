@@ -44,15 +44,17 @@ mkdir -p "$LOGDIR"
 say() { printf '==> [%s] %s\n' "$STAGE" "$*"; }
 warn() { printf 'WARNING [%s]: %s\n' "$STAGE" "$*" >&2; }
 
-# checkpatch ARGS...: the assembled tree's scripts/checkpatch.pl, run with
-# Debian's python3 first on PATH. Its SPDX check runs scripts/spdxcheck.py
-# with the first python3 there, which needs python3-ply and python3-git;
-# a virtualenv's python may lack them, and checkpatch then goes on as if
-# the check passed. That fails here instead.
+# checkpatch ARGS...: the assembled tree's scripts/checkpatch.pl, run in
+# that tree (its git repository is the one the SPDX check looks in) with
+# Debian's python3 first on PATH. The SPDX check (not with --no-tree) runs
+# scripts/spdxcheck.py with the first python3 there, which needs
+# python3-ply and python3-git; a virtualenv's python may lack them, and
+# checkpatch then goes on as if the check passed. That fails here
+# instead. File arguments must be absolute paths.
 checkpatch() {
 	local out rc=0
 
-	out=$(PATH=/usr/bin:$PATH "$SRC/scripts/checkpatch.pl" "$@" 2>&1) || rc=$?
+	out=$(cd "$SRC" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl "$@" 2>&1) || rc=$?
 	printf '%s\n' "$out"
 	if grep -q '^Traceback' <<<"$out"; then
 		echo "checkpatch: scripts/spdxcheck.py could not run (python3-ply, python3-git?)"

@@ -268,8 +268,7 @@ cmd_check() {
 		*.c | *.h | *.rst) set -- -f "$TOP/$f" ;;
 		*) continue ;;
 		esac
-		(cd "$SRC" && checkpatch --strict --no-signoff --no-tree \
-			--ignore FILE_PATH_CHANGES -q "$@") \
+		checkpatch --strict --no-signoff --no-tree --ignore FILE_PATH_CHANGES -q "$@" \
 			>>"$LOGDIR/checkpatch.log" 2>&1 || bad="$bad $f"
 	done < <(overlay_files)
 	report "overlay: checkpatch --strict clean (log $LOGDIR/checkpatch.log)" "$bad"

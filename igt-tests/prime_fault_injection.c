@@ -10,10 +10,10 @@
  * half of kvmalloc). Each failing call must return a clean errno and leave
  * no attachment of the importer behind; a call that succeeds despite the
  * fault (a fallback) must leave exactly one. After the sweep an import
- * without faults must succeed and read the buffer's pattern. The same for
- * what virtio-gpu does with an import later: its first framebuffer, and a
- * modeset showing it after the exporter moved it. Sanitizer reports in
- * the console fail the VM tier.
+ * without faults must succeed and read the buffer's pattern. The same,
+ * until a call passes every point, for what virtio-gpu does with an import
+ * later: a framebuffer of it, and a modeset showing it after the exporter
+ * moved it. Sanitizer reports in the console fail the VM tier.
  *
  * The faults are kept out of DMA-API debugging's own bookkeeping (the
  * stack-trace filter's reject range covers kernel/dma/debug.c's entry
@@ -78,9 +78,9 @@
 /**
  * SUBTEST: framebuffer-test-native-to-virtio-gpu-b
  * Description: Fail each allocation of a framebuffer of an import, then of
- *              the first modeset that shows it after each move of the
- *              exporter, in turn: every failure is clean and leaves the
- *              import unpinned, and the framebuffer is then shown.
+ *              a modeset that shows it after a move of the exporter, in
+ *              turn: every failure is clean and leaves the import unpinned,
+ *              and then both work without a fault.
  */
 
 #define BUF_SIZE	(64 * 1024)
@@ -432,12 +432,14 @@ static const struct exporter *exporter_named(const char *name)
 }
 
 /*
- * virtio-gpu maps an import when a framebuffer first uses it (ADDFB2 makes
- * its host resource), and again when a plane shows it after the exporter
- * moved it (the plane's prepare pins it and allocates the flush's fence).
- * Each injection point of both in turn: the test device's MOVE, which
- * fails with EBUSY on a pinned buffer, checks that a failed modeset left
- * nothing pinned, and moves the buffer again so that every modeset maps.
+ * virtio-gpu maps an import when a framebuffer uses it (ADDFB2 makes its
+ * host resource the first time), and again when a plane shows it after
+ * the exporter moved it (the plane's prepare pins it and allocates the
+ * flush's fence). Each injection point of both in turn. The test device's
+ * MOVE, which fails with EBUSY on a pinned buffer, checks that a failed
+ * call left nothing pinned, and unmaps the import so that every call maps
+ * it again. At least one point must fail each call: otherwise the sweep
+ * no longer reaches the map it is for.
  */
 static void framebuffer_sweep(void)
 {
@@ -454,6 +456,9 @@ static void framebuffer_sweep(void)
 	kms_find_output(fd, &conn, &crtc);
 	igt_assert_eq(__prime_fd_to_handle(fd, b.dmabuf, &handles[0]), 0);
 	for (n = 1; n <= MAX_POINTS; n++) {
+		/* Unmapped (a fallback's AddFB2 mapped it): each AddFB2 maps. */
+		ret = testdev_move(b.exp_fd, b.dmabuf);
+		igt_assert_f(ret == 0, "MOVE before AddFB2 %d: %s", n, strerror(-ret));
 		arm(n);
 		ret = drmModeAddFB2(fd, FB_W, FB_H, DRM_FORMAT_XRGB8888, handles,
 				    pitches, offsets, &fb, 0) ? -errno : 0;
@@ -473,6 +478,7 @@ static void framebuffer_sweep(void)
 	igt_assert_f(n <= MAX_POINTS, "more than %d injection points", MAX_POINTS);
 	t.points = n - 1;
 	report("framebuffer", &t);
+	igt_assert_f(t.points > t.fallbacks, "no fault failed AddFB2: it did not map the import");
 
 	memset(&t, 0, sizeof(t));
 	for (n = 1; n <= MAX_POINTS; n++) {
@@ -483,8 +489,11 @@ static void framebuffer_sweep(void)
 		ret = drmModeSetCrtc(fd, crtc, fb, 0, 0, &conn, 1, &mode) ? -errno : 0;
 		injected = disarm();
 		if (ret == 0) {
-			igt_assert_eq(testdev_move(b.exp_fd, b.dmabuf), -EBUSY);
+			int shown = testdev_move(b.exp_fd, b.dmabuf);
+
 			igt_assert_eq(drmModeSetCrtc(fd, crtc, 0, 0, 0, NULL, 0, NULL), 0);
+			igt_assert_f(shown == -EBUSY, "MOVE while shown: %s, expected EBUSY",
+				     shown ? strerror(-shown) : "moved");
 			if (!injected)
 				break;
 			t.fallbacks++;
@@ -498,6 +507,7 @@ static void framebuffer_sweep(void)
 	igt_assert_f(n <= MAX_POINTS, "more than %d injection points", MAX_POINTS);
 	t.points = n - 1;
 	report("modeset after a move", &t);
+	igt_assert_f(t.points > t.fallbacks, "no fault failed a modeset");
 
 	igt_assert_eq(drmModeRmFB(fd, fb), 0);
 	gem_close(fd, handles[0]);
@@ -538,7 +548,7 @@ igt_main
 
 	igt_describe("Each allocation of a framebuffer of an import, and of a "
 		     "modeset showing it after a move, fails in turn: a clean "
-		     "errno, nothing left pinned, then the framebuffer is shown.");
+		     "errno, nothing left pinned, then both work.");
 	igt_subtest("framebuffer-test-native-to-virtio-gpu-b")
 		framebuffer_sweep();
 

@@ -28,6 +28,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/workqueue.h>
 
 #include "dma-buf-internal.h"
 #include "dma-buf-kunit.h"
@@ -368,7 +369,18 @@ static void attach_static_static(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->dmabuf->attachments));
 }
 
-/* A kernel fence that signals only when the test says so. */
+/*
+ * A kernel fence that signals when the test says so, at the test's end, or
+ * after a backstop of 30 s: a wait that a signal no longer ends fails the
+ * test (the fence is signalled when it returns) instead of hanging the
+ * suite. The fence's lock lives as long as the fence.
+ */
+struct test_fence {
+	struct dma_fence base;
+	spinlock_t lock;	/* the fence's */
+	struct delayed_work backstop;
+};
+
 static const char *test_fence_name(struct dma_fence *fence)
 {
 	return "dma-buf-attach-test";
@@ -379,6 +391,41 @@ static const struct dma_fence_ops test_fence_ops = {
 	.get_timeline_name = test_fence_name,
 };
 
+static void test_fence_backstop(struct work_struct *work)
+{
+	dma_fence_signal(&container_of(work, struct test_fence, backstop.work)->base);
+}
+
+static void test_fence_done(void *data)
+{
+	struct test_fence *f = data;
+
+	cancel_delayed_work_sync(&f->backstop);
+	dma_fence_signal(&f->base);
+	dma_fence_put(&f->base);
+}
+
+/* An unsignalled kernel fence on @dmabuf; the test's reference is put at its end. */
+static struct dma_fence *test_fence_add(struct kunit *test, struct dma_buf *dmabuf)
+{
+	struct test_fence *f = kzalloc(sizeof(*f), GFP_KERNEL);
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	spin_lock_init(&f->lock);
+	dma_fence_init(&f->base, &test_fence_ops, &f->lock, dma_fence_context_alloc(1), 1);
+	INIT_DELAYED_WORK(&f->backstop, test_fence_backstop);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, test_fence_done, f));
+	dma_resv_lock(dmabuf->resv, NULL);
+	ret = dma_resv_reserve_fences(dmabuf->resv, 1);
+	if (!ret)
+		dma_resv_add_fence(dmabuf->resv, &f->base, DMA_RESV_USAGE_KERNEL);
+	dma_resv_unlock(dmabuf->resv);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	schedule_delayed_work(&f->backstop, 30 * HZ);
+	return &f->base;
+}
+
 /*
  * A static importer's map waits for the buffer's kernel fences, and a
  * signal ends the wait: the map fails with -ERESTARTSYS (the ioctl that
@@ -388,21 +435,9 @@ static const struct dma_fence_ops test_fence_ops = {
 static void attach_static_map_interrupted(struct kunit *test)
 {
 	struct attach_test_ctx *ctx = export_test_buffer(test, &test_static_ops);
+	struct dma_fence *fence = test_fence_add(test, ctx->dmabuf);
 	struct dma_buf_attachment *attach;
-	struct dma_fence *fence;
 	struct sg_table *sgt;
-	spinlock_t *lock;	/* the fence's */
-
-	lock = kunit_kzalloc(test, sizeof(*lock), GFP_KERNEL);
-	fence = kzalloc(sizeof(*fence), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, lock);
-	KUNIT_ASSERT_NOT_NULL(test, fence);
-	spin_lock_init(lock);
-	dma_fence_init(fence, &test_fence_ops, lock, dma_fence_context_alloc(1), 1);
-	dma_resv_lock(ctx->dmabuf->resv, NULL);
-	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(ctx->dmabuf->resv, 1), 0);
-	dma_resv_add_fence(ctx->dmabuf->resv, fence, DMA_RESV_USAGE_KERNEL);
-	dma_resv_unlock(ctx->dmabuf->resv);
 
 	attach = dma_buf_attach(ctx->dmabuf, ctx->dev);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
@@ -412,12 +447,14 @@ static void attach_static_map_interrupted(struct kunit *test)
 	sgt = dma_buf_map_attachment_unlocked(attach, DMA_TO_DEVICE);
 	flush_signals(current);
 	disallow_signal(SIGUSR1);
+	KUNIT_EXPECT_FALSE_MSG(test, dma_fence_is_signaled(fence), "the backstop ended the wait");
 	KUNIT_EXPECT_EQ(test, PTR_ERR(sgt), -ERESTARTSYS);
+	if (!IS_ERR_OR_NULL(sgt))
+		dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_TO_DEVICE);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), 1);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unmaps), 1);
 
 	dma_fence_signal(fence);
-	dma_fence_put(fence);
 	sgt = dma_buf_map_attachment_unlocked(attach, DMA_TO_DEVICE);
 	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(sgt));
 	if (!IS_ERR_OR_NULL(sgt))
@@ -1162,6 +1199,7 @@ static void mapping_bad_offers(struct kunit *test)
 	const struct dma_buf_mapping_request req[] = {
 		DMA_BUF_SGT_REQUEST(ctx->dev, false),
 	};
+	struct dma_buf_attachment *attach;
 	const struct dma_buf_mapping_offer bad[] = {
 		{ },
 		TEST_OFFER(&test_type_no_match, 0),
@@ -1177,8 +1215,10 @@ static void mapping_bad_offers(struct kunit *test)
 	ctx->exp->noffers = 1;
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		ctx->exp->offers[0] = bad[i];
-		KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(native_attach(ctx, req, 1)), -EINVAL,
-				    "offer %d", i);
+		attach = native_attach(ctx, req, 1);
+		KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(attach), -EINVAL, "offer %d", i);
+		if (!IS_ERR(attach))
+			dma_buf_detach(ctx->dmabuf, attach);
 		KUNIT_EXPECT_EQ_MSG(test, bug_reports, i + 1, "offer %d", i);
 	}
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->attaches), 0);

@@ -21,6 +21,7 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/sizes.h>
+#include <linux/workqueue.h>
 
 #include <kunit/device.h>
 #include <kunit/static_stub.h>
@@ -366,16 +367,64 @@ static void drm_prime_test_pinned_import(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, list_empty(&dmabuf->attachments));
 }
 
+/*
+ * A kernel fence of the exporter's that signals when the test says so, at
+ * the test's end, or after a backstop of 30 s: a wait that a signal no
+ * longer ends fails the test instead of hanging the suite.
+ */
+struct drm_prime_test_fence {
+	struct dma_fence base;
+	spinlock_t lock;	/* the fence's */
+	struct delayed_work backstop;
+};
+
 static const char *drm_prime_test_fence_name(struct dma_fence *fence)
 {
 	return "drm-prime-test";
 }
 
-/* A kernel fence of the exporter's that signals when the test says so. */
 static const struct dma_fence_ops drm_prime_test_fence_ops = {
 	.get_driver_name = drm_prime_test_fence_name,
 	.get_timeline_name = drm_prime_test_fence_name,
 };
+
+static void drm_prime_test_fence_backstop(struct work_struct *work)
+{
+	dma_fence_signal(&container_of(work, struct drm_prime_test_fence,
+				       backstop.work)->base);
+}
+
+static void drm_prime_test_fence_done(void *data)
+{
+	struct drm_prime_test_fence *f = data;
+
+	cancel_delayed_work_sync(&f->backstop);
+	dma_fence_signal(&f->base);
+	dma_fence_put(&f->base);
+}
+
+/* An unsignalled kernel fence on @dmabuf; the test's reference is put at its end. */
+static struct dma_fence *drm_prime_test_fence_add(struct kunit *test, struct dma_buf *dmabuf)
+{
+	struct drm_prime_test_fence *f = kzalloc(sizeof(*f), GFP_KERNEL);
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	spin_lock_init(&f->lock);
+	dma_fence_init(&f->base, &drm_prime_test_fence_ops, &f->lock,
+		       dma_fence_context_alloc(1), 1);
+	INIT_DELAYED_WORK(&f->backstop, drm_prime_test_fence_backstop);
+	ret = kunit_add_action_or_reset(test, drm_prime_test_fence_done, f);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	dma_resv_lock(dmabuf->resv, NULL);
+	ret = dma_resv_reserve_fences(dmabuf->resv, 1);
+	if (!ret)
+		dma_resv_add_fence(dmabuf->resv, &f->base, DMA_RESV_USAGE_KERNEL);
+	dma_resv_unlock(dmabuf->resv);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	schedule_delayed_work(&f->backstop, 30 * HZ);
+	return &f->base;
+}
 
 /*
  * The pinned import waits for the exporter's kernel fences once it has
@@ -393,22 +442,11 @@ static void drm_prime_test_import_fence_interrupted(struct kunit *test)
 	struct dma_fence *fence;
 	struct dma_buf *dmabuf;
 	struct device *dev;
-	spinlock_t *lock;	/* the fence's */
 
 	dmabuf = drm_prime_test_pal_export(test, &exp);
 	dev = drm_prime_test_pal_importer(test);
 	request = DMA_BUF_PAL_REQUEST(dev, false);
-	lock = kunit_kzalloc(test, sizeof(*lock), GFP_KERNEL);
-	fence = kzalloc(sizeof(*fence), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, lock);
-	KUNIT_ASSERT_NOT_NULL(test, fence);
-	spin_lock_init(lock);
-	dma_fence_init(fence, &drm_prime_test_fence_ops, lock,
-		       dma_fence_context_alloc(1), 1);
-	dma_resv_lock(dmabuf->resv, NULL);
-	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(dmabuf->resv, 1), 0);
-	dma_resv_add_fence(dmabuf->resv, fence, DMA_RESV_USAGE_KERNEL);
-	dma_resv_unlock(dmabuf->resv);
+	fence = drm_prime_test_fence_add(test, dmabuf);
 
 	/* The test runs in a kernel thread, which takes signals it allows. */
 	allow_signal(SIGUSR1);
@@ -417,14 +455,16 @@ static void drm_prime_test_import_fence_interrupted(struct kunit *test)
 					     DMA_BIDIRECTIONAL, &map);
 	flush_signals(current);
 	disallow_signal(SIGUSR1);
+	KUNIT_EXPECT_FALSE_MSG(test, dma_fence_is_signaled(fence), "the backstop ended the wait");
 	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -ERESTARTSYS);
+	if (!IS_ERR(attach))
+		drm_gem_prime_detach_pinned(attach, &map);
 	KUNIT_EXPECT_EQ(test, exp.maps, 1);
 	KUNIT_EXPECT_EQ(test, exp.unmaps, 1);
 	KUNIT_EXPECT_EQ(test, exp.unpins, exp.pins);
 	KUNIT_EXPECT_TRUE(test, list_empty(&dmabuf->attachments));
 
 	dma_fence_signal(fence);
-	dma_fence_put(fence);
 	attach = drm_gem_prime_attach_pinned(dmabuf, dev, &request, 1,
 					     DMA_BIDIRECTIONAL, &map);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
