@@ -11,115 +11,112 @@ SHELL := /bin/bash
 
 # `make`: set up, build, boot the patched kernel and print the
 # cross-driver PRIME table.
-all: demo
+all: demo ## the default: same as demo
 
-demo: setup assemble kernel
-	@bash $(H)/vm.sh guest prime_cross_driver kms_prime_scanout >/dev/null || \
-		echo "==> [demo] some cells failed; see build/results/igt-guest/ and build/logs/vm-guest.log"
-	@echo
-	@echo "Cross-driver PRIME sharing on the patched kernel (build/results/igt-guest/):"
-	@bash $(H)/table.sh build/results/igt-guest
+demo: setup assemble kernel ## set up, build, boot the patched kernel, print the PRIME table
+	@bash $(H)/demo.sh
 
 # `make check`: every test tier; ends with "N passed, N failed".
-check:
+check: ## every test tier; ends with "N passed, N failed" (TIERS=a,b: some)
 	@bash $(H)/check.sh
 
-setup:
+setup: ## install missing Debian packages (root), fetch the pinned base
 	@bash $(H)/setup.sh
 
-assemble: setup
+assemble: setup ## build/src/linux = pristine base + overlay
 	@bash $(H)/overlay.sh assemble
 
-export:
+export: ## edits in build/src/linux -> overlay files
 	@bash $(H)/overlay.sh export
 
-discard:
+discard: ## drop edits in build/src/linux that were not exported
 	@bash $(H)/overlay.sh discard
 
-apply:
+apply: ## apply the overlay to KSRC=/path/to/linux-6.12
 	@bash $(H)/overlay.sh apply "$(KSRC)"
 
-overlay-check: assemble
+overlay-check: assemble ## overlay rules: layout, zero-fuzz patches, checkpatch
 	@bash $(H)/overlay.sh check
 
-kernel: assemble
+kernel: assemble ## the plain guest kernel
 	@bash $(H)/build-kernel.sh guest
 
-kernel-debug: assemble
+kernel-debug: assemble ## the debug guest kernel (KASAN, lockdep, kmemleak)
 	@bash $(H)/build-kernel.sh debug
 
-kunit: assemble
+kunit: assemble ## the KUnit suites under UML
 	@bash $(H)/kunit.sh
 
 # igt-tests/ as a git-am-able patch series against IGT (build/igt-patch/):
 # the IGT snapshot in ../shared/igt/, or IGT_SRC=/path/to/igt-gpu-tools.
-igt-patch: setup
+igt-patch: setup ## igt-tests/ as a git-am-able series against IGT
 	@bash $(H)/igt.sh patch
 
 # That series applied with git am, built, and staged for the VM (build/igt/).
-igt: setup
+igt: setup ## that series applied to IGT and built (build/igt/)
 	@bash $(H)/igt.sh build
 
 # Benchmarks, ours against the unmodified base: reported as ratios, never
 # asserted (harness/bench.sh: both kernels under QEMU instruction
 # counting; BENCH_RUNS=2 by default).
-bench: assemble
+bench: assemble ## benchmarks against the 6.12 base, as ratios
 	@bash $(H)/bench.sh
 
-compile-check: kernel-debug
+compile-check: kernel-debug ## W=1 + sparse on every object the overlay touches
 	@bash $(H)/compile-tier.sh
 
 # W=1 + sparse on the overlay's objects in a driver module
 # (harness/configs/module-NAME.config), and the module built and linked
 # where its fragment says ("# link: check"): `make module-xe`.
 # `make module-xe LINK=1` builds and links it whatever the fragment says.
-module-%: kernel-debug
+module-%: kernel-debug ## W=1 + sparse in a driver module: module-xe, module-amdgpu (LINK=1)
 	@bash $(H)/compile-tier.sh module $* $(if $(LINK),link)
 
 # Every x86_64 driver directory using a changed PRIME helper or
 # dma_buf_ops member (allmodconfig), amdgpu.ko and xe.ko linked, and more
 # (harness/sweep.sh; slow, not part of `make check`).
-sweep: kernel-debug
+sweep: kernel-debug ## the slow checks: allmodconfig sweep, links, bisect, coverage
 	@bash $(H)/sweep.sh
 
 # Which of the lines and branches the overlay writes any test reaches:
 # gcov from the KUnit suites (UML; amdgpu's on x86_64 under QEMU) and the
 # VM tests on a gcov guest kernel, report in build/results/coverage/
 # (harness/coverage.sh, docs/coverage.md; make sweep runs it).
-coverage: assemble
+coverage: assemble ## gcov coverage of the overlay (build/results/coverage/)
 	@bash $(H)/coverage.sh
 
 # The overlay as a git-am-able series with a cover letter, in
 # build/series/ (series/series.txt; SIGNOFF="Name <mail>" signs it off).
-series: assemble
+series: assemble ## the overlay as a patch series (build/series/; SIGNOFF=)
 	@bash $(H)/series.sh
 
 # The hardware test kit: series, kernel recipe, static tests and
 # run-tests.sh in one tarball, build/hw-kit/ (hw-kit/README.md).
-hw-kit: assemble
+hw-kit: assemble ## the hardware test kit tarball (build/hw-kit/)
 	@bash $(H)/hw-kit.sh
 
-vm: kernel
+vm: kernel ## boot the plain guest and run TESTS= (IGT tests or test:subtest)
 	@bash $(H)/vm.sh guest $(TESTS)
 
-vm-debug: kernel-debug
+vm-debug: kernel-debug ## the same on the debug guest (VM_TOPOLOGY=direct|iommu|bounce)
 	@bash $(H)/vm.sh debug $(TESTS)
 
 # Debian's Mesa importing foreign buffers in the debug guest
 # (harness/clients.sh; VM_TOPOLOGY=direct|iommu|bounce).
-clients: kernel-debug
+clients: kernel-debug ## Debian's Mesa importing foreign buffers in the debug guest
 	@bash $(H)/clients.sh debug
 
 # Build products only; the assembled tree keeps unexported edits safe
 # (`make discard` drops them, distclean removes the tree after checking).
-clean:
+clean: ## remove build products, keep the assembled tree
 	rm -rf build/kernel-* build/kunit-* build/compile-* build/config-* build/igt \
 		build/igt-* build/initramfs-* build/logs build/series* build/hw-kit build/results \
 		build/coverage
 
-distclean:
+distclean: ## remove build/ (after checking for unexported edits)
 	@bash $(H)/overlay.sh guard
 	rm -rf build
 
-help:
-	@sed -n '/^## /,$$p' README.md | sed -n '1,40p'
+help: ## this list
+	@awk -F ':[^#]*## ' '/^[a-z%-]+:.*## / { printf "  %-14s %s\n", $$1, $$2 }' \
+		$(firstword $(MAKEFILE_LIST))

@@ -34,8 +34,31 @@
 # failed=N" line; a tier that cannot run counts as one failure naming its
 # log. The last line is "N passed, N failed"; the exit status is non-zero
 # on any failure.
+#
+# TIERS=a,b runs only those tiers (setup and assemble always; the debug
+# kernel whenever a chosen tier boots or compiles it); TIERS=list prints
+# their names.
 STAGE=check
 . "$(dirname "$0")/lib.sh"
+
+module_tiers=$(cd "$TOP/harness/configs" && ls module-*.config 2>/dev/null | sed 's/\.config$//')
+kernel_tiers="compile $module_tiers vm-direct vm-iommu vm-bounce igt-upstream hw-kit clients-direct"
+# shellcheck disable=SC2086
+all_tiers=$(echo overlay series kunit igt kernel $kernel_tiers)
+if [ "${TIERS:-}" = list ]; then
+	tr ' ' '\n' <<<"$all_tiers"
+	exit 0
+fi
+for t in ${TIERS//,/ }; do
+	[[ " $all_tiers " == *" $t "* ]] || die "TIERS: no tier '$t' (tiers: $all_tiers)"
+done
+# want NAME: is tier NAME to run?
+want() { [ -z "${TIERS:-}" ] || [[ ",$TIERS," == *",$1,"* ]]; }
+want_kernel() {
+	local t
+	for t in kernel $kernel_tiers; do want "$t" && return 0; done
+	return 1
+}
 
 H=$TOP/harness
 total_pass=0
@@ -79,6 +102,7 @@ vm_tiers() {
 	local -a names=() funcs=() pids=()
 	local spec i n
 	for spec; do
+		want "${spec%%:*}" || continue
 		names+=("${spec%%:*}")
 		funcs+=("${spec#*:}")
 	done
@@ -136,16 +160,14 @@ overlay_tier() {
 
 rm -rf "$BUILD/results"
 if tier setup "$H/setup.sh" && tier assemble "$H/overlay.sh" assemble; then
-	tier overlay overlay_tier || true
-	tier series "$H/series.sh" check || true
-	tier kunit "$H/kunit.sh" || true
-	tier igt "$H/igt.sh" build || true
-	if tier kernel "$H/build-kernel.sh" debug; then
-		tier compile "$H/compile-tier.sh" || true
-		for frag in "$H"/configs/module-*.config; do
-			[ -f "$frag" ] || continue
-			m=$(basename "$frag" .config)
-			tier "$m" "$H/compile-tier.sh" module "${m#module-}" || true
+	! want overlay || tier overlay overlay_tier || true
+	! want series || tier series "$H/series.sh" check || true
+	! want kunit || tier kunit "$H/kunit.sh" || true
+	! want igt || tier igt "$H/igt.sh" build || true
+	if want_kernel && tier kernel "$H/build-kernel.sh" debug; then
+		! want compile || tier compile "$H/compile-tier.sh" || true
+		for m in $module_tiers; do
+			! want "$m" || tier "$m" "$H/compile-tier.sh" module "${m#module-}" || true
 		done
 		vm_tiers vm-direct:vm_direct vm-iommu:vm_iommu vm-bounce:vm_bounce \
 			igt-upstream:igt_upstream hw-kit:hw_kit clients-direct:clients_direct

@@ -15,102 +15,126 @@
 # and make coverage (harness/coverage.sh). Prints the directory list,
 # then "PASS|FAIL sweep/<dir>" (or "n/a: nothing built on x86_64") and a
 # RESULT line; per-directory logs in build/logs/sweep/.
+#
+# SWEEP_STEPS=a,b runs only those steps (SWEEP_STEPS=list names them):
+# drivers (the allmodconfig directory sweep), module-amdgpu, module-xe,
+# amdgpu-y-kunit-m, series-bisect, series-compat-point, series-versions,
+# i915-mock, clients-iommu, clients-bounce, clients-base, hw-kit-recipe,
+# kunit, coverage.
 STAGE=sweep
 . "$(dirname "$0")/lib.sh"
+
+all_steps="drivers $(cd "$TOP/harness/configs" && grep -l '^# link: sweep' module-*.config |
+	sed 's/\.config$//' | tr '\n' ' ')amdgpu-y-kunit-m series-bisect series-compat-point
+	series-versions i915-mock clients-iommu clients-bounce clients-base hw-kit-recipe kunit coverage"
+all_steps=$(echo $all_steps)
+if [ "${SWEEP_STEPS:-}" = list ]; then
+	tr ' ' '\n' <<<"$all_steps"
+	exit 0
+fi
+for t in ${SWEEP_STEPS//,/ }; do
+	[[ " $all_steps " == *" $t "* ]] || die "SWEEP_STEPS: no step '$t' (steps: $all_steps)"
+done
+# want NAME: is step NAME to run?
+want() { [ -z "${SWEEP_STEPS:-}" ] || [[ ",$SWEEP_STEPS," == *",$1,"* ]]; }
 
 ccache_env
 out=$BUILD/kernel-sweep
 logs=$LOGDIR/sweep
 mkdir -p "$out" "$logs"
 
-# The changed interfaces: the GEM PRIME import/export helpers, the GEM
-# dma_buf_ops callbacks, the helpers' default ops (shmem, dma, vram GEM
-# helpers import through drm_gem_prime_import), map/unmap_dma_buf and
-# the virtio dma-buf helpers.
-users='get_mapping_offers|dma_buf_sgt_exp_ops|drm_gem_prime_import(_dev)?\b|drm_prime_gem_destroy|drm_gem_prime_export|drm_gem_map_(attach|detach|dma_buf)|drm_gem_unmap_dma_buf|drm_gem_dmabuf_|\.(un)?map_dma_buf|DRM_GEM_(SHMEM|DMA)_DRIVER_OPS|drm_gem_shmem_prime_import|virtio_dma_buf_'
-# A test file its driver #includes is compiled with that driver's object.
-files=$(cd "$SRC" && grep -rlE "$users" drivers samples --include='*.c' |
-	grep -v '^drivers/dma-buf/[^/]*$' | sort | while IFS= read -r f; do
-		c_is_included "$SRC" "$f" || echo "$f"
-	done)
-dirs=$(echo "$files" | xargs -n1 dirname | sort -u)
-say "$(echo "$dirs" | wc -l) directories, $(echo "$files" | wc -l) files use a changed helper:"
-echo "$dirs" | sed 's/^/    /'
+passed=0 failed=0 na=0
+if want drivers; then
+	# The changed interfaces: the GEM PRIME import/export helpers, the GEM
+	# dma_buf_ops callbacks, the helpers' default ops (shmem, dma, vram GEM
+	# helpers import through drm_gem_prime_import), map/unmap_dma_buf and
+	# the virtio dma-buf helpers.
+	users='get_mapping_offers|dma_buf_sgt_exp_ops|drm_gem_prime_import(_dev)?\b|drm_prime_gem_destroy|drm_gem_prime_export|drm_gem_map_(attach|detach|dma_buf)|drm_gem_unmap_dma_buf|drm_gem_dmabuf_|\.(un)?map_dma_buf|DRM_GEM_(SHMEM|DMA)_DRIVER_OPS|drm_gem_shmem_prime_import|virtio_dma_buf_'
+	# A test file its driver #includes is compiled with that driver's object.
+	files=$(cd "$SRC" && grep -rlE "$users" drivers samples --include='*.c' |
+		grep -v '^drivers/dma-buf/[^/]*$' | sort | while IFS= read -r f; do
+			c_is_included "$SRC" "$f" || echo "$f"
+		done)
+	dirs=$(echo "$files" | xargs -n1 dirname | sort -u)
+	say "$(echo "$dirs" | wc -l) directories, $(echo "$files" | wc -l) files use a changed helper:"
+	echo "$dirs" | sed 's/^/    /'
 
-kmake() {
-	make -C "$SRC" O="$out" ARCH=x86_64 CC="ccache gcc" "$@"
-}
-if [ ! -f "$out/.config" ]; then
-	say "configuring allmodconfig in $out"
-	kmake allmodconfig >"$logs/config.log" 2>&1 || die "allmodconfig failed (log: $logs/config.log)"
-	"$SRC/scripts/config" --file "$out/.config" -d WERROR -e DEBUG_INFO_NONE \
-		-d DEBUG_INFO_DWARF_TOOLCHAIN_DEFAULT -d DEBUG_INFO_DWARF4 -d DEBUG_INFO_DWARF5 \
-		-d GCC_PLUGINS -d KASAN -d KCSAN -d UBSAN -d GCOV_KERNEL
-	kmake olddefconfig >>"$logs/config.log" 2>&1 || die "olddefconfig failed (log: $logs/config.log)"
-fi
-say "preparing (log: $logs/prepare.log)"
-kmake -j"$JOBS" modules_prepare >"$logs/prepare.log" 2>&1 || die "prepare failed (log: $logs/prepare.log)"
-
-# base_builds DIR OBJ...: do the objects build in the unmodified base, with
-# the same configuration? (Some COMPILE_TEST drivers do not build on
-# x86_64 at all; that is not ours to report.)
-base_builds() {
-	local d=$1 base=$BUILD/src/base bout=$BUILD/kernel-sweep-base o
-	shift
-	if [ ! -d "$base" ]; then
-		tgit worktree add -q --detach "$base" base
+	kmake() {
+		make -C "$SRC" O="$out" ARCH=x86_64 CC="ccache gcc" "$@"
+	}
+	if [ ! -f "$out/.config" ]; then
+		say "configuring allmodconfig in $out"
+		kmake allmodconfig >"$logs/config.log" 2>&1 || die "allmodconfig failed (log: $logs/config.log)"
+		"$SRC/scripts/config" --file "$out/.config" -d WERROR -e DEBUG_INFO_NONE \
+			-d DEBUG_INFO_DWARF_TOOLCHAIN_DEFAULT -d DEBUG_INFO_DWARF4 -d DEBUG_INFO_DWARF5 \
+			-d GCC_PLUGINS -d KASAN -d KCSAN -d UBSAN -d GCOV_KERNEL
+		kmake olddefconfig >>"$logs/config.log" 2>&1 || die "olddefconfig failed (log: $logs/config.log)"
 	fi
-	if [ ! -f "$bout/.config" ]; then
-		mkdir -p "$bout"
-		cp "$out/.config" "$bout/.config"
-		make -C "$base" O="$bout" ARCH=x86_64 CC="ccache gcc" -j"$JOBS" \
-			olddefconfig modules_prepare >"$logs/prepare-base.log" 2>&1 ||
-			die "preparing the base failed (log: $logs/prepare-base.log)"
-	fi
-	for o in "$@"; do rm -f "$bout/$o"; done
-	make -C "$base" O="$bout" ARCH=x86_64 CC="ccache gcc" -k -j"$JOBS" "$@" \
-		>"$logs/base-$(echo "$d" | tr / _).log" 2>&1 || true
-	for o in "$@"; do [ -f "$bout/$o" ] || return 1; done
-}
+	say "preparing (log: $logs/prepare.log)"
+	kmake -j"$JOBS" modules_prepare >"$logs/prepare.log" 2>&1 || die "prepare failed (log: $logs/prepare.log)"
 
-# Only the files that use a changed helper are compiled (a directory target
-# would recurse: drivers/gpu/drm/ is all of DRM). An object kbuild cannot
-# reach with this configuration (another architecture's driver) is "n/a".
-passed=0 failed=0 na=0 i=0 n=$(echo "$dirs" | wc -l)
-for d in $dirs; do
-	i=$((i + 1))
-	log=$logs/$(echo "$d" | tr / _).log
-	objs=$(echo "$files" | grep "^$d/[^/]*\.c$" | sed 's/\.c$/.o/')
-	say "[$i/$n] $d ($(echo "$objs" | wc -w) objects)"
-	for o in $objs; do rm -f "$out/$o"; done
-	# shellcheck disable=SC2086
-	kmake -k -j"$JOBS" $objs >"$log" 2>&1 || true
-	built=0 missing=0 broken=0
-	for o in $objs; do
-		if [ -f "$out/$o" ]; then
-			built=$((built + 1))
-		elif grep -q "No rule to make target '$o'" "$log"; then
-			missing=$((missing + 1))
+	# base_builds DIR OBJ...: do the objects build in the unmodified base, with
+	# the same configuration? (Some COMPILE_TEST drivers do not build on
+	# x86_64 at all; that is not ours to report.)
+	base_builds() {
+		local d=$1 base=$BUILD/src/base bout=$BUILD/kernel-sweep-base o
+		shift
+		if [ ! -d "$base" ]; then
+			tgit worktree add -q --detach "$base" base
+		fi
+		if [ ! -f "$bout/.config" ]; then
+			mkdir -p "$bout"
+			cp "$out/.config" "$bout/.config"
+			make -C "$base" O="$bout" ARCH=x86_64 CC="ccache gcc" -j"$JOBS" \
+				olddefconfig modules_prepare >"$logs/prepare-base.log" 2>&1 ||
+				die "preparing the base failed (log: $logs/prepare-base.log)"
+		fi
+		for o in "$@"; do rm -f "$bout/$o"; done
+		make -C "$base" O="$bout" ARCH=x86_64 CC="ccache gcc" -k -j"$JOBS" "$@" \
+			>"$logs/base-$(echo "$d" | tr / _).log" 2>&1 || true
+		for o in "$@"; do [ -f "$bout/$o" ] || return 1; done
+	}
+
+	# Only the files that use a changed helper are compiled (a directory target
+	# would recurse: drivers/gpu/drm/ is all of DRM). An object kbuild cannot
+	# reach with this configuration (another architecture's driver) is "n/a".
+	i=0 n=$(echo "$dirs" | wc -l)
+	for d in $dirs; do
+		i=$((i + 1))
+		log=$logs/$(echo "$d" | tr / _).log
+		objs=$(echo "$files" | grep "^$d/[^/]*\.c$" | sed 's/\.c$/.o/')
+		say "[$i/$n] $d ($(echo "$objs" | wc -w) objects)"
+		for o in $objs; do rm -f "$out/$o"; done
+		# shellcheck disable=SC2086
+		kmake -k -j"$JOBS" $objs >"$log" 2>&1 || true
+		built=0 missing=0 broken=0
+		for o in $objs; do
+			if [ -f "$out/$o" ]; then
+				built=$((built + 1))
+			elif grep -q "No rule to make target '$o'" "$log"; then
+				missing=$((missing + 1))
+			else
+				broken=$((broken + 1))
+			fi
+		done
+		if [ "$broken" -gt 0 ] && base_builds "$d" $objs; then
+			echo "FAIL sweep/$d: $broken of $(echo "$objs" | wc -w) objects did not build (log: $log)"
+			failed=$((failed + 1))
+		elif [ "$broken" -gt 0 ]; then
+			echo "n/a  sweep/$d: does not build on x86_64 in the unmodified base either (log: $log)"
+			na=$((na + 1))
+		elif [ "$built" -eq 0 ]; then
+			echo "n/a  sweep/$d: not built on x86_64"
+			na=$((na + 1))
 		else
-			broken=$((broken + 1))
+			extra=""
+			[ "$missing" -eq 0 ] || extra=", $missing n/a"
+			echo "PASS sweep/$d ($built objects$extra)"
+			passed=$((passed + 1))
 		fi
 	done
-	if [ "$broken" -gt 0 ] && base_builds "$d" $objs; then
-		echo "FAIL sweep/$d: $broken of $(echo "$objs" | wc -w) objects did not build (log: $log)"
-		failed=$((failed + 1))
-	elif [ "$broken" -gt 0 ]; then
-		echo "n/a  sweep/$d: does not build on x86_64 in the unmodified base either (log: $log)"
-		na=$((na + 1))
-	elif [ "$built" -eq 0 ]; then
-		echo "n/a  sweep/$d: not built on x86_64"
-		na=$((na + 1))
-	else
-		extra=""
-		[ "$missing" -eq 0 ] || extra=", $missing n/a"
-		echo "PASS sweep/$d ($built objects$extra)"
-		passed=$((passed + 1))
-	fi
-done
+fi
+
 # step NAME CMD...: run a harness step, its output shown as it comes, and
 # add up its PASS and FAIL lines; a step that prints neither failed.
 step() {
@@ -128,6 +152,7 @@ step() {
 for frag in "$TOP"/harness/configs/module-*.config; do
 	[ "$(frag_field link "$frag")" = sweep ] || continue
 	m=$(basename "$frag" .config)
+	want "$m" || continue
 	say "$m: the module built and linked (log: $LOGDIR/compile-${m#module-}-module.log)"
 	step "$m" bash "$TOP/harness/compile-tier.sh" module "${m#module-}" link
 done
@@ -139,7 +164,9 @@ done
 lout=$BUILD/kernel-sweep-amdgpu-y
 llog=$logs/amdgpu-y-kunit-m.log
 debug_cfg=$BUILD/kernel-debug/.config
-if [ -f "$debug_cfg" ]; then
+if ! want amdgpu-y-kunit-m; then
+	:
+elif [ -f "$debug_cfg" ]; then
 	say "amdgpu built in, KUnit as a module: vmlinux links (log: $llog)"
 	mkdir -p "$lout"
 	cat "$debug_cfg" "$TOP/harness/configs/modules.config" >"$lout/.config"
@@ -167,7 +194,9 @@ fi
 
 # Bisectability of the patch series: after each patch, what it has touched
 # so far builds (harness/series.sh bisect; needs the module configuration).
-if [ ! -f "$BUILD/config-modules" ]; then
+if ! want series-bisect; then
+	:
+elif [ ! -f "$BUILD/config-modules" ]; then
 	echo "FAIL sweep/series-bisect: no $BUILD/config-modules (written by the module tiers above)"
 	failed=$((failed + 1))
 else
@@ -178,38 +207,38 @@ fi
 # The point before the series' last patch, where a distribution may stop
 # to keep the compat exporter path: the core KUnit suites there too.
 say "the core KUnit suites before the series' last patch (log: $LOGDIR/kunit-uml-compat-point-drivers_dma-buf.log)"
-step series-compat-point bash "$TOP/harness/series.sh" compat-point
+! want series-compat-point || step series-compat-point bash "$TOP/harness/series.sh" compat-point
 
 # The series on every linux-source-6.12 version Debian serves (downloads
 # each once into build/series-versions/debs).
 say "the patch series on every served $BASE_PKG version (log: $LOGDIR/series-versions.log)"
-step series-versions bash "$TOP/harness/series.sh" versions
+! want series-versions || step series-versions bash "$TOP/harness/series.sh" versions
 
 # i915's mock selftests of its dma-buf exporter and importer, in a debug
 # kernel of their own (no Intel hardware needed).
 say "i915's dma-buf mock selftests (logs: $LOGDIR/i915-mock-*.log)"
-step i915-mock bash "$TOP/harness/i915-mock.sh"
+! want i915-mock || step i915-mock bash "$TOP/harness/i915-mock.sh"
 
 # The real clients in the IOMMU and bounce topologies (about 9 minutes
 # each: 9p through the IOMMU or bounce buffers under TCG), and on the
 # unmodified base (what Mesa does there: README's comparison).
 say "real clients: IOMMU and bounce topologies, the 6.12 base (logs: $LOGDIR/clients-*.log)"
-step clients-iommu env VM_TOPOLOGY=iommu bash "$TOP/harness/clients.sh" debug
-step clients-bounce env VM_TOPOLOGY=bounce bash "$TOP/harness/clients.sh" debug
-step clients-base bash "$TOP/harness/clients.sh" base
+! want clients-iommu || step clients-iommu env VM_TOPOLOGY=iommu bash "$TOP/harness/clients.sh" debug
+! want clients-bounce || step clients-bounce env VM_TOPOLOGY=bounce bash "$TOP/harness/clients.sh" debug
+! want clients-base || step clients-base bash "$TOP/harness/clients.sh" base
 
 # The hardware kit's kernel recipe with a distribution's config.
-step hw-kit-recipe bash "$TOP/harness/hw-kit.sh" recipe
+! want hw-kit-recipe || step hw-kit-recipe bash "$TOP/harness/hw-kit.sh" recipe
 
 # The driver KUnit suites too slow for every `make check` (xe under UML,
 # amdgpu on x86_64: a cold build of the driver each; harness/kunit.sh).
 say "the xe and amdgpu KUnit suites (logs: $LOGDIR/kunit-*-harness_kunit_*.log)"
-step kunit bash "$TOP/harness/kunit.sh" sweep
+! want kunit || step kunit bash "$TOP/harness/kunit.sh" sweep
 
 # Coverage of the overlay's lines by the KUnit suites and the VM tests
 # (harness/coverage.sh; report in build/results/coverage/).
 say "coverage (logs: $LOGDIR/coverage-*.log)"
-step coverage bash "$TOP/harness/coverage.sh"
+! want coverage || step coverage bash "$TOP/harness/coverage.sh"
 
 echo "RESULT sweep passed=$passed failed=$failed not-x86_64=$na"
 [ "$failed" -eq 0 ]
