@@ -49,6 +49,7 @@ build_kit() {
 	done
 	cp "$BUILD/igt/lib/libgcc_s.so.1" "$stage/lib/"
 	cp "$TOP"/hw-kit/{README.md,run-tests.sh,build-kernel.sh,results-json.awk,kit.config,kit-debug.config} \
+		"$TOP"/harness/kernel-reports.txt \
 		"$stage/"
 	# The same commit gives the same tarball.
 	date=$(git -C "$TOP" log -1 --format=%cI)
@@ -87,7 +88,7 @@ check)
 	trap 'rm -rf "$tmp"' EXIT
 	tar -C "$tmp" -xzf "$tarball"
 	missing=""
-	for f in README.md run-tests.sh build-kernel.sh results-json.awk kit.config \
+	for f in README.md run-tests.sh build-kernel.sh results-json.awk kernel-reports.txt kit.config \
 		kit-debug.config VERSION SHA256SUMS bin/prime_gpu_matrix series/0000-cover-letter.patch; do
 		[ -e "$tmp/$name/$f" ] || missing="$missing $f"
 	done

@@ -64,8 +64,8 @@ run_variant() {
 	# kunit.py counts results only: a kernel report (an oops in a worker
 	# after the last test, a refcount warning) fails the run as well. UML's
 	# virt-pci warns once at boot when it has no device: environmental.
-	reports=$(grep -E 'BUG:|WARNING:|Oops|refcount_t:|Kernel panic|KASAN:|UBSAN:' \
-		"$bdir/test.log" 2>/dev/null | grep -v 'um_pci_init' || true)
+	reports=$(grep -E "$KERNEL_REPORT_RE" "$bdir/test.log" 2>/dev/null |
+		grep -v 'um_pci_init' || true)
 	if [ -n "$reports" ]; then
 		echo "FAIL $name/$dir: kernel report in $bdir/test.log: ${reports%%$'\n'*}"
 		failed=$((failed + 1))

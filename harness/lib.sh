@@ -34,9 +34,10 @@ DEPS="$BASE_PKG build-essential bc bison flex libelf-dev libssl-dev cpio
       libxml2-utils python3-junit.xml python3-junitparser
       libgl1-mesa-dri libegl-mesa0 libgbm-dev libegl-dev libgles-dev"
 
-# A kernel report in a console log: any of these fails a run that boots
-# the debug kernel (KASAN, lockdep, kmemleak, DMA-API debug, UBSAN).
-KERNEL_REPORT_RE='BUG:|WARNING:|Oops|Kernel panic|general protection fault|unreferenced object|possible recursive locking|possible circular locking|inconsistent lock state|suspicious RCU usage|UBSAN:|INFO: task .* blocked|DMA-API: [^ ]+ [^ ]+: |DMAR: \[DMA |DMAR: DRHD: handling fault|swiotlb buffer is full|overflow mask|dma-debug disabled|DMA-API: debugging out of memory|kmemleak: .*disabled|turning off the locking correctness validator'
+# A kernel report in a log: a line matching any pattern of
+# harness/kernel-reports.txt, as one extended regular expression.
+KERNEL_REPORT_RE=$(awk '!/^#/ && NF { printf "%s%s", sep, $0; sep = "|" }' \
+	"$TOP/harness/kernel-reports.txt")
 
 STAGE=${STAGE:-harness}
 mkdir -p "$LOGDIR"

@@ -3,13 +3,13 @@
 # writes) from the output of IGT-style test binaries and the kernel log.
 #
 #   awk -v uname=... -v start=EPOCH -v end=EPOCH -v dmesg=FILE \
-#       -v reports=ERE [-v totals=FILE] -f results-json.awk BIN.out...
+#       [-v totals=FILE] -f results-json.awk BIN.out...   (KIT_REPORTS=ERE in the environment)
 #
 # Each BIN.out is one binary's stdout: "Starting subtest: NAME" ...
 # "Subtest NAME: SUCCESS|FAIL|SKIP|CRASH (T.TTTs)". A subtest that started
 # and never ended (the binary died or was killed) is "incomplete". The
 # kernel log is cut per subtest at the "[IGT] BIN: starting subtest NAME"
-# lines the binaries write; a subtest whose part matches @reports turns
+# lines the binaries write; a subtest whose part matches KIT_REPORTS turns
 # pass into dmesg-warn and fail into dmesg-fail, as IGT's runner does.
 # With @totals set, one line "TOTAL pass=N fail=N ..." is written there.
 
@@ -53,7 +53,7 @@ BEGIN {
 		}
 		if (where != "") {
 			dm[where] = dm[where] line "\n"
-			if (line ~ reports)
+			if (line ~ ENVIRON["KIT_REPORTS"])
 				bad[where] = 1
 		}
 		if (line ~ /\[IGT\] [^ :]+: exiting, ret=/)

@@ -26,8 +26,10 @@ set -u
 kit=$(cd "$(dirname "$0")" && pwd)
 out=""
 limit=${KIT_TEST_TIMEOUT:-1800}
-# Kernel log lines that make a run fail (sanitizers, lockdep, WARN, BUG).
-reports='KASAN|UBSAN|BUG:|WARNING:|Oops|general protection|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|kmemleak|DMA-API|DMAR: DRHD: handling fault|AMD-Vi: Event logged|refcount_t:|list_add corruption|list_del corruption'
+# Kernel log lines that make a run fail (sanitizers, lockdep, WARN, BUG,
+# DMA-API debugging, IOMMU faults): kernel-reports.txt, one extended
+# regular expression per line.
+reports=$(awk '!/^#/ && NF { printf "%s%s", sep, $0; sep = "|" }' "$kit/kernel-reports.txt")
 
 say() { echo "kit: $*"; }
 die() {
@@ -232,7 +234,7 @@ set --
 for t in "$kit"/bin/*; do
 	set -- "$@" "$out/${t##*/}.out"
 done
-awk -v reports="$reports" -v uname="$(uname -a)" -v start="$start" -v end="$end" \
+KIT_REPORTS=$reports awk -v uname="$(uname -a)" -v start="$start" -v end="$end" \
 	-v dmesg="$out/dmesg.txt" -v totals="$out/totals.txt" \
 	-f "$kit/results-json.awk" "$@" >"$out/results.json"
 
