@@ -4,7 +4,8 @@
 #
 #   1. overlay rules: layout, zero-fuzz patches, checkpatch --strict;
 #      the patch series (harness/series.sh check): git am rebuilds the
-#      assembled tree, every patch checkpatch-clean
+#      assembled tree, every patch checkpatch-clean; shellcheck on the
+#      harness's and the kit's shell scripts
 #   2. KUnit under UML (MOVE_NOTIFY off and on)
 #   3. compile tier: W=1 + sparse on every object the overlay touches;
 #      module tiers (harness/configs/module-*.config): W=1 + sparse on
@@ -44,7 +45,7 @@ STAGE=check
 module_tiers=$(cd "$TOP/harness/configs" && ls module-*.config 2>/dev/null | sed 's/\.config$//')
 kernel_tiers="compile $module_tiers vm-direct vm-iommu vm-bounce igt-upstream hw-kit clients-direct"
 # shellcheck disable=SC2086
-all_tiers=$(echo overlay series kunit igt kernel $kernel_tiers)
+all_tiers=$(echo overlay series shellcheck kunit igt kernel $kernel_tiers)
 if [ "${TIERS:-}" = list ]; then
 	tr ' ' '\n' <<<"$all_tiers"
 	exit 0
@@ -158,10 +159,29 @@ overlay_tier() {
 	! grep -q '^FAIL' <<<"$out"
 }
 
+# The shellcheck tier: every shell script of the harness and the kit, errors
+# and warnings (Debian's shellcheck; sourced files followed).
+shellcheck_tier() {
+	local f out passed=0 failed=0
+	for f in "$TOP"/harness/*.sh "$TOP"/harness/clients/*.sh "$TOP"/hw-kit/*.sh "$TOP"/.ci/run; do
+		if out=$(cd "$TOP" && shellcheck -S warning -x -P harness "${f#"$TOP"/}" 2>&1); then
+			echo "PASS shellcheck/${f#"$TOP"/}"
+			passed=$((passed + 1))
+		else
+			echo "FAIL shellcheck/${f#"$TOP"/}"
+			sed 's/^/    /' <<<"$out"
+			failed=$((failed + 1))
+		fi
+	done
+	echo "RESULT shellcheck passed=$passed failed=$failed"
+	[ "$failed" -eq 0 ]
+}
+
 rm -rf "$BUILD/results"
 if tier setup "$H/setup.sh" && tier assemble "$H/overlay.sh" assemble; then
 	! want overlay || tier overlay overlay_tier || true
 	! want series || tier series "$H/series.sh" check || true
+	! want shellcheck || tier shellcheck shellcheck_tier || true
 	! want kunit || tier kunit "$H/kunit.sh" || true
 	! want igt || tier igt "$H/igt.sh" build || true
 	if want_kernel && tier kernel "$H/build-kernel.sh" debug; then

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034
 # Common settings and helpers for the harness scripts. Sourced, not run.
+# (SC2034: the variables set here are for the scripts that source it.)
 
 set -euo pipefail
 
@@ -27,7 +28,7 @@ OVERLAY_ROOTS="drivers include Documentation samples tools"
 # python3-git.
 DEPS="$BASE_PKG build-essential bc bison flex libelf-dev libssl-dev cpio
       xz-utils kmod ccache sparse patch git python3 python3-ply python3-git
-      rsync gdb lcov
+      rsync gdb lcov shellcheck
       qemu-system-x86 busybox-static libdrm-dev
       meson ninja-build libkmod-dev libproc2-dev libudev-dev libcairo2-dev
       libpixman-1-dev libdw-dev libglib2.0-dev libpciaccess-dev libjson-c-dev

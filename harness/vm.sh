@@ -90,6 +90,8 @@ kernel=$kdir/arch/x86/boot/bzImage
 tests_all=$(cd "$TOP/igt-tests" && ls *.c | sed 's/\.c$//' |
 	grep -vxE 'prime_fault_injection|prime_hotunplug|prime_gpu_matrix')
 tests_all="$tests_all prime_fault_injection prime_hotunplug"
+# One line, words split: the arguments or every test.
+# shellcheck disable=SC2048,SC2086
 tests=$(echo ${*:-$tests_all})
 kit=${VM_KIT:-}
 if [ -n "$kit" ]; then
@@ -387,7 +389,7 @@ for t in $tests; do
 	name=${t%%:*}
 	if [ -n "$kit" ] || case " $benches " in *" $name "*) true ;; *) false ;; esac; then
 		grep -q "^VM-TEST-END $name " "$tlog" || problem "$name did not finish (output: $tlog)"
-	elif [ -f "$results/results.json" ] && ! grep -qE "\"igt@$name[@\"]" "$results/results.json"; then
+	elif [ -f "$results/results.json" ] && ! grep -qE "\"igt@${name}[@\"]" "$results/results.json"; then
 		problem "$name has no results (runner output: $tlog; results: $results)"
 	fi
 done
