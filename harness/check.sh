@@ -15,8 +15,9 @@
 #   4. VM tier: the debug guest (KASAN, lockdep, kmemleak, DMABUF_DEBUG,
 #      DMA_API_DEBUG) runs the KUnit suites at boot and igt-tests/, once
 #      in each DMA topology (harness/vm.sh: direct, iommu, bounce)
-#   5. upstream IGT's tests of what the series touches, in the VM, each
-#      subtest against harness/igt-expected.txt
+#   5. upstream IGT's tests of what the series touches
+#      (harness/igt-upstream.txt), in the VM, each subtest against the
+#      expectations in drm-ci's format (harness/xfails/)
 #   6. the hardware kit (harness/hw-kit.sh check): built, refused by this
 #      machine's kernel, run from its tarball alone in the VM
 #   7. real clients (harness/clients.sh): Debian's Mesa, from the host's
@@ -145,8 +146,8 @@ vm_bounce() { VM_TOPOLOGY=bounce "$H/vm.sh" debug; }
 # of each subtest on this VM.
 igt_upstream() {
 	# shellcheck disable=SC2046
-	VM_TAG=upstream VM_APPEND=kunit.enable=0 VM_IGT_EXPECT="$H/igt-expected.txt" \
-		"$H/vm.sh" debug $(sed -n 's/^# run: //p' "$H/igt-expected.txt")
+	VM_TAG=upstream VM_APPEND=kunit.enable=0 VM_IGT_EXPECT="$H/xfails/virtio_gpu-q35" \
+		"$H/vm.sh" debug $(grep -v '^#' "$H/igt-upstream.txt")
 }
 hw_kit() { "$H/hw-kit.sh" check; }
 clients_direct() { VM_TOPOLOGY=direct "$H/clients.sh" debug; }

@@ -15,9 +15,10 @@
 # directory comes back through the console and lands in
 # build/results/igt-<tag>/, results.json included. Benchmarks
 # (igt-tests/bench/) run directly instead, their output on the console.
-# VM_IGT_EXPECT=FILE judges each subtest against an expectations file
-# (harness/igt-results.py) and leaves out of the run the subtests it
-# marks "notrun"; VM_TAG=NAME adds "-NAME" to the tag;
+# VM_IGT_EXPECT=PREFIX judges each subtest against drm-ci's expectation
+# files PREFIX-fails.txt and PREFIX-skips.txt (harness/igt-results.py)
+# and leaves out of the run the subtests the skips name; VM_TAG=NAME adds
+# "-NAME" to the tag;
 # VM_IGT_DEBUG=1 runs the tests with IGT_LOG_LEVEL=debug.
 #
 # With VM_KIT=TARBALL the guest runs the hardware kit (make hw-kit) from
@@ -338,7 +339,7 @@ done < <(vm_log_problems "$log" "$tlog" "$LOGDIR/qemu-$tag.log" "$kdir")
 
 # IGT results: the runner's results directory comes back base64-encoded
 # between two markers; its results.json is judged per subtest
-# (harness/igt-results.py; VM_IGT_EXPECT names an expectations file).
+# (harness/igt-results.py; VM_IGT_EXPECT names the expectation files).
 passed=0 failed=0 skipped=0
 results=$BUILD/results/igt-$tag
 if [ -n "$kit" ]; then
