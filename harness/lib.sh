@@ -28,7 +28,7 @@ OVERLAY_ROOTS="drivers include Documentation samples tools"
 # python3-git.
 DEPS="$BASE_PKG build-essential bc bison flex libelf-dev libssl-dev cpio
       xz-utils kmod ccache sparse patch git python3 python3-ply python3-git
-      rsync gdb lcov shellcheck
+      rsync gdb lcov shellcheck b4
       qemu-system-x86 busybox-static libdrm-dev
       meson ninja-build libkmod-dev libproc2-dev libudev-dev libcairo2-dev
       libpixman-1-dev libdw-dev libglib2.0-dev libpciaccess-dev libjson-c-dev
