@@ -803,7 +803,7 @@ static bool count_mapping_bug(const struct dma_buf *dmabuf, const struct device 
 	if (bug_reports < ARRAY_SIZE(bug_exporters))
 		bug_exporters[bug_reports] = dmabuf->exp_name;
 	bug_reports++;
-	/* No WARN: the guest's VM tier fails on any. */
+	/* No WARN: a test run that expects none must not see one. */
 	return false;
 }
 
