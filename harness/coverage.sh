@@ -120,7 +120,7 @@ kunit_tier() {
 		--kunitconfig=tools/testing/kunit/configs/coverage_uml.config \
 		--build_dir="$bdir" --jobs="$JOBS" --make_options "CC=ccache gcc" \
 		--make_options "GCOV_OPT=${uml_gcov_opt[*]}" \
-		--timeout 900 --json "$log.json" "$@") >"$log" 2>&1 || true
+		--timeout 900 --json="$log.json" "$@") >"$log" 2>&1 || true
 	kunit_ok "$name" "$log" "$bdir/test.log" "$log.json" || return 0
 	[ -n "$(find "$bdir" -name '*.gcda' -print -quit)" ] ||
 		{ fail "$name: the UML kernel wrote no counters (log: $log)"; return; }
@@ -178,7 +178,7 @@ EOF2
 		-initrd "$root.cpio.gz" \
 		-append "console=ttyS0 kunit.enable=1 kunit.filter_glob=$filter panic=-1" \
 		</dev/null 2>&1 | tr -d '\r' >"$bdir/test.log" || true
-	(cd "$SRC" && python3 tools/testing/kunit/kunit.py parse --json "$log.json" "$bdir/test.log") \
+	(cd "$SRC" && python3 tools/testing/kunit/kunit.py parse --json="$log.json" "$bdir/test.log") \
 		>>"$log" 2>&1 || true
 	kunit_ok "$name" "$log" "$bdir/test.log" "$log.json" || return 0
 	gcov=$work/$name-gcov

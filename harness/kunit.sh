@@ -51,9 +51,10 @@ run_variant() {
 	json=$LOGDIR/$name-$tag.json
 	say "$dir${variant:+ ($variant)}: building for $arch and running (log: $log)"
 	rm -f "$json"
+	# --json=FILE: kunit.py takes a bare --json to mean stdout.
 	(cd "$KSRC" && python3 tools/testing/kunit/kunit.py run \
 		--kunitconfig="$dir" --build_dir="$bdir" --jobs="$JOBS" \
-		--make_options "CC=ccache gcc" --timeout 600 --json "$json" "$@") >"$log" 2>&1 || true
+		--make_options "CC=ccache gcc" --timeout 600 --json="$json" "$@") >"$log" 2>&1 || true
 	if ! grep -q 'Testing complete\.' "$log" || [ ! -s "$json" ]; then
 		echo "FAIL $name/$dir: kunit.py did not complete (log: $log)"
 		failed=$((failed + 1))

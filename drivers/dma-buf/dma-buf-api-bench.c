@@ -319,7 +319,7 @@ static struct kunit_case dma_buf_api_bench_cases[] = {
 };
 
 static struct kunit_suite dma_buf_api_bench_suite = {
-	.name = "dma-buf-api-bench",
+	.name = "dma_buf_api_bench",
 	.test_cases = dma_buf_api_bench_cases,
 };
 

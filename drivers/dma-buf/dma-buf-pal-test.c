@@ -1868,7 +1868,7 @@ static void dma_buf_pal_suite_exit(struct kunit_suite *suite)
 }
 
 static struct kunit_suite dma_buf_pal_suite = {
-	.name = "dma-buf-pal",
+	.name = "dma_buf_pal",
 	.suite_init = dma_buf_pal_suite_init,
 	.suite_exit = dma_buf_pal_suite_exit,
 	.test_cases = dma_buf_pal_cases,
@@ -2008,7 +2008,7 @@ static struct kunit_case dma_buf_pal_bench_cases[] = {
 };
 
 static struct kunit_suite dma_buf_pal_bench_suite = {
-	.name = "dma-buf-pal-bench",
+	.name = "dma_buf_pal_bench",
 	.test_cases = dma_buf_pal_bench_cases,
 };
 
