@@ -148,8 +148,8 @@ def report(args):
 def exclude(args):
     _, skips = read_expect(args[0])
     for text, _, _ in skips:
-        # igt_runner matches against igt@TEST@SUBTEST.
-        print('^igt@' + text[1:] if text.startswith('^') else text)
+        # igt_runner matches against igt@TEST@SUBTEST (POSIX extended).
+        print('^igt@(' + text[1:] + ')' if text.startswith('^') else text)
 
 
 def junit(args):

@@ -284,7 +284,9 @@ def recipients(src, patch):
             continue
         name, mail = email.utils.parseaddr(who)
         addr = email.utils.formataddr((name, mail), charset='utf-8')
-        (to if role.startswith('maintainer:') else cc).append(addr)
+        # Maintainers of any status (S: Supported lists them as supporters).
+        lead = role.startswith(('maintainer:', 'supporter:', 'odd fixer:'))
+        (to if lead else cc).append(addr)
     return to, cc
 
 

@@ -106,6 +106,7 @@ jobs=${JOBS:-$(nproc)}
 say "building Debian packages with $jobs jobs (a distribution config has thousands of modules: this is the long step)"
 make -C "$src" -j"$jobs" bindeb-pkg
 for deb in "$src"/../linux-image-*typed-dmabuf*.deb; do
+	[ -e "$deb" ] || continue
 	case $deb in *-dbg_*) ;; *) image=$deb ;; esac
 done
 say "done: ${image:-no linux-image package found}"

@@ -305,8 +305,11 @@ static void report(const char *what, const struct tally *t)
 			len += snprintf(line + len, sizeof(line) - len, " %s x%d",
 					strerrorname_np(e) ?: "?", t->errnos[e]);
 	line[len] = '\0';
-	igt_info("%s: %d injection points, %d succeeded anyway, failed with:%s\n",
-		 what, t->points, t->fallbacks, len ? line : " none");
+	if (!t->points)
+		igt_info("%s: no injection point (nothing left to allocate)\n", what);
+	else
+		igt_info("%s: %d injection points, %d succeeded anyway, failed with:%s\n",
+			 what, t->points, t->fallbacks, len ? line : " none");
 }
 
 /*
@@ -430,8 +433,9 @@ static void map_ok(void *data, bool injected)
 {
 	struct import_ctx *c = data;
 
-	igt_assert(c->rd.checksum == pattern_checksum(BUF_SIZE, c->seed));
+	/* Released first: an assertion must not leave the import behind. */
 	map_failed(data);
+	igt_assert(c->rd.checksum == pattern_checksum(BUF_SIZE, c->seed));
 }
 
 static const struct sweep map_sweep = {
@@ -494,16 +498,6 @@ static const struct exporter *exporter_named(const char *name)
 	return NULL;
 }
 
-/*
- * virtio-gpu maps an import when a framebuffer uses it (ADDFB2 makes its
- * host resource the first time), and again when a plane shows it after
- * the exporter moved it (the plane's prepare pins it and allocates the
- * flush's fence). Each injection point of both in turn. The test device's
- * MOVE, which fails with EBUSY on a pinned buffer, checks that a failed
- * call left nothing pinned, and unmaps the import so that every call maps
- * it again. At least one point must fail each call: otherwise the sweep
- * no longer reaches the map it is for.
- */
 struct fb_ctx {
 	struct buffer *b;
 	int fd;

@@ -87,7 +87,7 @@ static void find_topology(struct kunit *test, struct p2p_topology *t)
 static struct attach_test_ctx *p2p_buffer(struct kunit *test,
 					  struct pci_dev *provider)
 {
-	struct attach_test_ctx *ctx = native_buffer(test);
+	struct attach_test_ctx *ctx = attach_test_native_buffer(test);
 
 	ctx->exp->offers[0] = DMA_BUF_SGT_P2P_OFFER(&attach_test_sgt_ops, provider);
 	ctx->exp->noffers = 1;
@@ -128,7 +128,7 @@ static void p2p_same_switch(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, attach->offer.sgt_offer.p2p_provider, t.gpu_a);
 	KUNIT_EXPECT_TRUE(test, attach->peer2peer);
 	dma_buf_detach(ctx->dmabuf, attach);
-	KUNIT_EXPECT_EQ(test, bug_reports, 0);
+	KUNIT_EXPECT_EQ(test, attach_test_bug_reports, 0);
 }
 
 /* The same importer without consent does not match. */
