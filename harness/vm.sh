@@ -136,7 +136,8 @@ echo "VM-KIT-DEBUGFS-AFTER: $(grep -c " /sys/kernel/debug " /proc/mounts)"
 echo "VM-TEST-END hw-kit rc=$rc"
 for f in summary.txt results.json machine-state.txt dmesg-reports.txt inventory.txt; do
 	echo "VM-FILE-BEGIN $f"
-	cat /tmp/kit-results/$f
+	# awk ends the last line, so that the end marker starts its own line
+	awk 1 /tmp/kit-results/$f
 	echo "VM-FILE-END $f"
 done
 echo "VM-KIT-TARBALL: $(ls -l /tmp/kit-results.tar.gz)"
