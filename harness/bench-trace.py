@@ -64,7 +64,7 @@ def trace(kdir, log):
          "-nodefaults", "-display", "none", "-no-reboot",
          "-serial", f"file:{log}.console", "-S", "-gdb", f"tcp:127.0.0.1:{port}",
          "-D", log, "-kernel", f"{kdir}/arch/x86/boot/bzImage",
-         "-append", "console=ttyS0 panic=-1 nokaslr kunit.filter_glob=dma-buf-api-bench "
+         "-append", "console=ttyS0 panic=-1 nokaslr kunit.filter_glob=dma_buf_api_bench "
          f"dma_buf_api_bench.iterations={SKIP + WINDOWS + 2}"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

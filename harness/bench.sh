@@ -12,11 +12,11 @@
 # time read in the guest counts instructions and does not depend on how
 # busy the host is. In each boot:
 #
-#  1. KUnit, at boot (kunit.filter_glob): dma-buf-api-bench, attach + map +
+#  1. KUnit, at boot (kunit.filter_glob): dma_buf_api_bench, attach + map +
 #     unmap + detach for static and dynamic exporters and importers, also
 #     with 16 and 256 other attachments, in both kernels; in ours also
-#     dma-buf-bench (legacy and native importer of a native exporter, negotiation with
-#     n offers x m requests, attachments per buffer) and dma-buf-pal-bench;
+#     dma_buf_bench (legacy and native importer of a native exporter, negotiation with
+#     n offers x m requests, attachments per buffer) and dma_buf_pal_bench;
 #  2. igt-tests/bench/prime_roundtrip: export + import + close round trips
 #     per pair and size, and one more import of a buffer K others hold.
 #
@@ -61,7 +61,7 @@ vm_run() { # KERNELDIR LOG
 	local tag
 	tag=$(basename "$1")
 	VM_ICOUNT=$shift_ VM_SMP=1 VM_TIMEOUT=${VM_TIMEOUT:-1800} \
-		VM_APPEND="PRIME_BENCH_MS=${PRIME_BENCH_MS:-400} kunit.filter_glob=dma-buf*bench norandmaps" \
+		VM_APPEND="PRIME_BENCH_MS=${PRIME_BENCH_MS:-400} kunit.filter_glob=dma_buf*bench norandmaps" \
 		bash "$TOP/harness/vm.sh" "$1" prime_roundtrip >"$2.vm" 2>&1 || true
 	cat "$LOGDIR/vm-$tag.log" "$LOGDIR/vm-$tag-tests.log" >"$2"
 	grep -q '^roundtrip ' "$2" || die "no round-trip output from $1 (log: $2, $2.vm)"

@@ -56,8 +56,10 @@ if [ "$(cat "$out/.fragments" 2>/dev/null)" != "$stamp" ] || [ ! -f "$out/.confi
 	run_logged "$log" "$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" $fragments
 	run_logged "$log" make_k olddefconfig
 	bad=""
-	# shellcheck disable=SC2013
-	for line in $(grep -h '^CONFIG_' $fragments); do
+	# The last value of each symbol counts: a later fragment (bench)
+	# may turn off what an earlier one (guest) turned on.
+	# shellcheck disable=SC2013,SC2086
+	for line in $(grep -h '^CONFIG_' $fragments | tac | awk -F= '!seen[$1]++'); do
 		sym=${line%%=*}
 		# The unmodified base has none of the overlay's own options.
 		[ "$src" = "$SRC" ] || kconfig_defined "$src" "$sym" || continue

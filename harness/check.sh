@@ -4,7 +4,8 @@
 #
 #   1. overlay rules: layout, zero-fuzz patches, checkpatch --strict;
 #      the patch series (harness/series.sh check): git am rebuilds the
-#      assembled tree, every patch checkpatch-clean
+#      assembled tree, every patch checkpatch-clean; shellcheck on the
+#      harness's and the kit's shell scripts
 #   2. KUnit under UML (MOVE_NOTIFY off and on)
 #   3. compile tier: W=1 + sparse on every object the overlay touches;
 #      module tiers (harness/configs/module-*.config): W=1 + sparse on
@@ -14,8 +15,9 @@
 #   4. VM tier: the debug guest (KASAN, lockdep, kmemleak, DMABUF_DEBUG,
 #      DMA_API_DEBUG) runs the KUnit suites at boot and igt-tests/, once
 #      in each DMA topology (harness/vm.sh: direct, iommu, bounce)
-#   5. upstream IGT's tests of what the series touches, in the VM, each
-#      subtest against harness/igt-expected.txt
+#   5. upstream IGT's tests of what the series touches
+#      (harness/igt-upstream.txt), in the VM, each subtest against the
+#      expectations in drm-ci's format (harness/xfails/)
 #   6. the hardware kit (harness/hw-kit.sh check): built, refused by this
 #      machine's kernel, run from its tarball alone in the VM
 #   7. real clients (harness/clients.sh): Debian's Mesa, from the host's
@@ -44,7 +46,7 @@ STAGE=check
 module_tiers=$(cd "$TOP/harness/configs" && ls module-*.config 2>/dev/null | sed 's/\.config$//')
 kernel_tiers="compile $module_tiers vm-direct vm-iommu vm-bounce igt-upstream hw-kit clients-direct"
 # shellcheck disable=SC2086
-all_tiers=$(echo overlay series kunit igt kernel $kernel_tiers)
+all_tiers=$(echo overlay series shellcheck kunit igt kernel $kernel_tiers)
 if [ "${TIERS:-}" = list ]; then
 	tr ' ' '\n' <<<"$all_tiers"
 	exit 0
@@ -144,8 +146,8 @@ vm_bounce() { VM_TOPOLOGY=bounce "$H/vm.sh" debug; }
 # of each subtest on this VM.
 igt_upstream() {
 	# shellcheck disable=SC2046
-	VM_TAG=upstream VM_APPEND=kunit.enable=0 VM_IGT_EXPECT="$H/igt-expected.txt" \
-		"$H/vm.sh" debug $(sed -n 's/^# run: //p' "$H/igt-expected.txt")
+	VM_TAG=upstream VM_APPEND=kunit.enable=0 VM_IGT_EXPECT="$H/xfails/virtio_gpu-q35" \
+		"$H/vm.sh" debug $(grep -v '^#' "$H/igt-upstream.txt")
 }
 hw_kit() { "$H/hw-kit.sh" check; }
 clients_direct() { VM_TOPOLOGY=direct "$H/clients.sh" debug; }
@@ -158,10 +160,29 @@ overlay_tier() {
 	! grep -q '^FAIL' <<<"$out"
 }
 
+# The shellcheck tier: every shell script of the harness and the kit, errors
+# and warnings (Debian's shellcheck; sourced files followed).
+shellcheck_tier() {
+	local f out passed=0 failed=0
+	for f in "$TOP"/harness/*.sh "$TOP"/harness/clients/*.sh "$TOP"/hw-kit/*.sh "$TOP"/.ci/run; do
+		if out=$(cd "$TOP" && shellcheck -S warning -x -P harness "${f#"$TOP"/}" 2>&1); then
+			echo "PASS shellcheck/${f#"$TOP"/}"
+			passed=$((passed + 1))
+		else
+			echo "FAIL shellcheck/${f#"$TOP"/}"
+			sed 's/^/    /' <<<"$out"
+			failed=$((failed + 1))
+		fi
+	done
+	echo "RESULT shellcheck passed=$passed failed=$failed"
+	[ "$failed" -eq 0 ]
+}
+
 rm -rf "$BUILD/results"
 if tier setup "$H/setup.sh" && tier assemble "$H/overlay.sh" assemble; then
 	! want overlay || tier overlay overlay_tier || true
 	! want series || tier series "$H/series.sh" check || true
+	! want shellcheck || tier shellcheck shellcheck_tier || true
 	! want kunit || tier kunit "$H/kunit.sh" || true
 	! want igt || tier igt "$H/igt.sh" build || true
 	if want_kernel && tier kernel "$H/build-kernel.sh" debug; then

@@ -90,7 +90,7 @@ def is_assertion(text, n):
 
 
 # Not measured: tests, their helpers (the test device too) and benchmarks.
-SKIP = re.compile(r"([_-]test|-bench|selftests?|-kunit|-test-device)\.[ch]$|/tests/|/selftests/|^tools/")
+SKIP = re.compile(r"([_-]test|-bench|selftests?|-kunit|-test-device|-test-exporter)\.[ch]$|/tests/|/selftests/|^tools/")
 
 
 def git(src, *args):

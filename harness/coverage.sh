@@ -79,18 +79,21 @@ capture() {
 	return 1
 }
 
-# kunit_ok NAME LOG CONSOLE: did kunit.py's run in LOG complete with a
-# case passed, none failed, and no kernel report in the kernel's CONSOLE
-# (UML's virt-pci warns once at boot without a device: environmental)?
-# Says FAIL otherwise.
+# kunit_ok NAME LOG CONSOLE JSON: did kunit.py's run in LOG complete, with
+# a case passed and none failed in its JSON results, and no kernel report
+# in the kernel's CONSOLE (UML's virt-pci warns once at boot without a
+# device: environmental)? Says FAIL otherwise; kunit_cases is the number
+# of cases that passed.
 kunit_ok() {
-	local report
-	if ! grep -q 'Testing complete\.' "$2" || ! grep -qE '^\[[0-9:]+\] \[PASSED\] ' "$2"; then
-		fail "$1: kunit.py did not complete, or no case passed (log: $2)"
+	local report results
+	if ! grep -q 'Testing complete\.' "$2" || [ ! -s "$4" ] ||
+		! results=$(python3 "$TOP/harness/kunit-results.py" "$4" "$1" "$2"); then
+		fail "$1: kunit.py did not complete (log: $2)"
 		return 1
 	fi
-	if grep -qE '^\[[0-9:]+\] \[(FAILED|CRASHED)\] ' "$2"; then
-		fail "$1: KUnit cases failed (log: $2)"
+	kunit_cases=$(grep -c '^PASS ' <<<"$results" || true)
+	if grep -q '^FAIL ' <<<"$results" || [ "$kunit_cases" -eq 0 ]; then
+		fail "$1: KUnit cases failed, or none passed: $(grep -m1 '^FAIL ' <<<"$results" || true)"
 		return 1
 	fi
 	report=$(grep -E "$KERNEL_REPORT_RE" "$3" 2>/dev/null | grep -v um_pci_init | head -n 1 || true)
@@ -108,7 +111,7 @@ kunit_ok() {
 kunit_tier() {
 	local name=$1 cfg=$2 bdir log=$LOGDIR/coverage-$1.log
 	shift 2
-	rm -f "$work/info/$name.info"
+	rm -f "$work/info/$name.info" "$log.json"
 	bdir=$work/kunit-$(echo "$cfg" | sed "s|^$TOP/||; s/\.kunitconfig$//" | tr / _)
 	say "$name: KUnit under UML with gcov (a cold build, several minutes; log: $log)"
 	find "$bdir" -name '*.gcda' -delete 2>/dev/null || true
@@ -117,12 +120,12 @@ kunit_tier() {
 		--kunitconfig=tools/testing/kunit/configs/coverage_uml.config \
 		--build_dir="$bdir" --jobs="$JOBS" --make_options "CC=ccache gcc" \
 		--make_options "GCOV_OPT=${uml_gcov_opt[*]}" \
-		--timeout 900 "$@") >"$log" 2>&1 || true
-	kunit_ok "$name" "$log" "$bdir/test.log" || return 0
+		--timeout 900 --json="$log.json" "$@") >"$log" 2>&1 || true
+	kunit_ok "$name" "$log" "$bdir/test.log" "$log.json" || return 0
 	[ -n "$(find "$bdir" -name '*.gcda' -print -quit)" ] ||
 		{ fail "$name: the UML kernel wrote no counters (log: $log)"; return; }
 	if capture "$name" "$bdir" "$bdir"; then
-		pass "$name ($(grep -cE '^\[[0-9:]+\] \[PASSED\] ' "$log") cases)"
+		pass "$name ($kunit_cases cases)"
 	fi
 }
 
@@ -135,7 +138,7 @@ kunit_tier() {
 kunit_x86_tier() {
 	local name=$1 cfg=$2 filter=$3 bdir log=$LOGDIR/coverage-$1.log root gcov opt
 	shift 3
-	rm -f "$work/info/$name.info"
+	rm -f "$work/info/$name.info" "$log.json"
 	bdir=$work/kunit-x86_64-$(echo "$cfg" | sed "s|^$TOP/||; s/\.kunitconfig$//" | tr / _)
 	say "$name: KUnit on x86_64 with gcov, under QEMU (a cold build, several minutes; log: $log)"
 	root=$work/initramfs-gcov
@@ -175,15 +178,16 @@ EOF2
 		-initrd "$root.cpio.gz" \
 		-append "console=ttyS0 kunit.enable=1 kunit.filter_glob=$filter panic=-1" \
 		</dev/null 2>&1 | tr -d '\r' >"$bdir/test.log" || true
-	(cd "$SRC" && python3 tools/testing/kunit/kunit.py parse "$bdir/test.log") >>"$log" 2>&1 || true
-	kunit_ok "$name" "$log" "$bdir/test.log" || return 0
+	(cd "$SRC" && python3 tools/testing/kunit/kunit.py parse --json="$log.json" "$bdir/test.log") \
+		>>"$log" 2>&1 || true
+	kunit_ok "$name" "$log" "$bdir/test.log" "$log.json" || return 0
 	gcov=$work/$name-gcov
 	gcov_unpack "$bdir/test.log" "$gcov" ||
 		{ fail "$name: the counters did not come back (console: $bdir/test.log)"; return; }
 	[ -d "$gcov$bdir" ] || { fail "$name: no counters under $gcov$bdir"; return; }
 	link_gcno "$gcov$bdir" "$bdir"
 	if capture "$name" "$gcov$bdir" "$bdir"; then
-		pass "$name ($(grep -cE '^\[[0-9:]+\] \[PASSED\] ' "$log") cases)"
+		pass "$name ($kunit_cases cases)"
 	fi
 }
 

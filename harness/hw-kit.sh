@@ -31,24 +31,36 @@ build_kit() {
 	t0=$(date +%s)
 	: >"$log"
 	rm -rf "$kitdir/stage" "$kitdir/series"
-	mkdir -p "$stage/bin" "$stage/series"
+	mkdir -p "$stage/bin" "$stage/libexec" "$stage/series"
 	say "the series (log $log)"
-	SERIES_OUT=$kitdir/series SIGNOFF="" "$TOP/harness/series.sh" >>"$log" 2>&1 ||
+	SERIES_OUT=$kitdir/series SERIES_RECIPIENTS=0 SIGNOFF="" "$TOP/harness/series.sh" >>"$log" 2>&1 ||
 		{ tail -n 5 "$log"; die "cannot write the series (log $log)"; }
 	cp "$kitdir"/series/*.patch "$stage/series/"
 	say "the test, built with IGT (harness/igt.sh), and its libraries"
 	run_logged "$log.igt" "$TOP/harness/igt.sh" stage
 	mkdir -p "$stage/lib"
-	# Symbols stay, for readable backtraces; debug info goes.
-	strip --strip-debug -o "$stage/bin/prime_gpu_matrix" "$BUILD/igt/bin/prime_gpu_matrix"
-	# Every library it loads, the C library and the dynamic loader
-	# included: run-tests.sh starts it through that loader, so that it
-	# runs on any x86_64 distribution.
-	shared_libs "$BUILD/igt-build/tests/prime_gpu_matrix" | while IFS= read -r l; do
+	# The test and IGT's runner and results tool; symbols stay, for
+	# readable backtraces, debug info goes.
+	for b in prime_gpu_matrix igt_runner igt_results; do
+		strip --strip-debug -o "$stage/libexec/$b" "$BUILD/igt/bin/$b"
+	done
+	# Every library they load, the C library and the dynamic loader
+	# included: run-tests.sh starts them through that loader, so that they
+	# run on any x86_64 distribution. The runner starts the test through
+	# bin/, which does the same; test-list.txt is the runner's list.
+	shared_libs "$BUILD/igt-build/tests/prime_gpu_matrix" "$BUILD/igt-build/runner/igt_runner" \
+		"$BUILD/igt-build/runner/igt_results" | while IFS= read -r l; do
 		strip --strip-debug -o "$stage/lib/${l##*/}" "$l"
 	done
+	printf '%s\n' '#!/bin/sh' '# The test, through the kit'"'"'s dynamic loader and libraries.' \
+		'kit=$(cd "$(dirname "$0")/.." && pwd)' \
+		'exec "$kit/lib/ld-linux-x86-64.so.2" --library-path "$kit/lib" "$kit/libexec/prime_gpu_matrix" "$@"' \
+		>"$stage/bin/prime_gpu_matrix"
+	chmod +x "$stage/bin/prime_gpu_matrix"
+	echo prime_gpu_matrix >"$stage/bin/test-list.txt"
 	cp "$BUILD/igt/lib/libgcc_s.so.1" "$stage/lib/"
-	cp "$TOP"/hw-kit/{README.md,run-tests.sh,build-kernel.sh,results-json.awk,kit.config,kit-debug.config} \
+	cp "$TOP"/hw-kit/{README.md,run-tests.sh,build-kernel.sh,kit.config,kit-debug.config} \
+		"$TOP"/harness/kernel-reports.txt \
 		"$stage/"
 	# The same commit gives the same tarball.
 	date=$(git -C "$TOP" log -1 --format=%cI)
@@ -87,18 +99,20 @@ check)
 	trap 'rm -rf "$tmp"' EXIT
 	tar -C "$tmp" -xzf "$tarball"
 	missing=""
-	for f in README.md run-tests.sh build-kernel.sh results-json.awk kit.config \
-		kit-debug.config VERSION SHA256SUMS bin/prime_gpu_matrix series/0000-cover-letter.patch; do
+	for f in README.md run-tests.sh build-kernel.sh kernel-reports.txt kit.config \
+		kit-debug.config VERSION SHA256SUMS bin/prime_gpu_matrix bin/test-list.txt \
+		libexec/prime_gpu_matrix libexec/igt_runner libexec/igt_results \
+		series/0000-cover-letter.patch; do
 		[ -e "$tmp/$name/$f" ] || missing="$missing $f"
 	done
-	# Every library the test loads comes from the kit's lib/.
+	# Every library the test and the runner load comes from the kit's lib/.
 	kld=$tmp/$name/lib/ld-linux-x86-64.so.2
-	outside=$("$kld" --library-path "$tmp/$name/lib" --list "$tmp/$name/bin/prime_gpu_matrix" 2>&1 |
-		grep -v -e "$tmp/$name/lib/" -e linux-vdso || true)
+	outside=$(for b in prime_gpu_matrix igt_runner igt_results; do
+		"$kld" --library-path "$tmp/$name/lib" --list "$tmp/$name/libexec/$b" 2>&1
+	done | grep -v -e "$tmp/$name/lib/" -e linux-vdso || true)
 	if [ -z "$missing" ] && (cd "$tmp/$name" && sha256sum -c --quiet SHA256SUMS) &&
-		[ -z "$outside" ] &&
-		"$kld" --library-path "$tmp/$name/lib" "$tmp/$name/bin/prime_gpu_matrix" --list-subtests >/dev/null; then
-		pass "the tarball holds the series ($(ls "$tmp/$name/series" | wc -l) files), the recipe, the test with its $(ls "$tmp/$name/lib" | wc -l) libraries and checksums that match"
+		[ -z "$outside" ] && sh "$tmp/$name/bin/prime_gpu_matrix" --list-subtests >/dev/null; then
+		pass "the tarball holds the series ($(ls "$tmp/$name/series" | wc -l) files), the recipe, the test, IGT's runner and results tool with their $(ls "$tmp/$name/lib" | wc -l) libraries and checksums that match"
 	else
 		fail "the tarball is incomplete (missing:${missing:- none}), a checksum is wrong or the test needs a library from outside the kit:${outside:- none}"
 	fi

@@ -2,36 +2,37 @@
 # SPDX-License-Identifier: GPL-2.0
 """Read IGT's results.json (igt_runner, results_version 10).
 
-    igt-results.py report RESULTS.json [--expect FILE]
+    igt-results.py report RESULTS.json [--expect PREFIX]
         One line per subtest: "PASS|FAIL|SKIP igt/<test>/<subtest>[/<dynamic>]".
         Without --expect: pass is PASS, skip is SKIP, anything else FAIL,
         dmesg-warn included (the kernel logged an error during the
         subtest; IGT and drm-ci rate it as its own result, not a pass).
-        With --expect, every result is
-        compared with the expectations file: as expected is PASS (SKIP
-        for an expected skip), anything else FAIL, and so is an expected
-        subtest that did not run. A subtest expected "notrun" is SKIP
-        when it did not run and FAIL when it did.
-    igt-results.py exclude FILE
-        The subtests an expectations file marks "notrun", one regular
-        expression per line, for igt_runner's --blacklist.
+        With --expect, every result is compared with the expectations:
+        as expected is PASS (SKIP for an expected skip), anything else
+        FAIL, and so is an expected subtest that did not run, or a
+        subtest that ran although the skips leave it out. Each skips line
+        is reported once as SKIP, not run, with its reason.
+    igt-results.py exclude PREFIX
+        The skips, as regular expressions for igt_runner's --blacklist.
     igt-results.py junit OUT.xml NAME=RESULTS.json...
         JUnit XML (one testsuite per results file, one testcase per
         subtest, written by Debian's python3-junit.xml) for CI systems
         that read JUnit (GitLab, Jenkins). Raw IGT results: an expected
         skip is <skipped/>, an expected failure a <failure/>.
 
-Expectations file: one "igt@TEST@SUBTEST[@DYNAMIC] RESULT [# reason]" line
-per subtest (fnmatch patterns allowed in the name; the first line that
-matches counts); RESULT is one of IGT's results, or "notrun" for a
-subtest the runner is told to leave out (an exact name: the report lists
-each one as not run, with its reason); "#" starts a comment. A subtest
-matching no line is expected to pass. There is no "either result": a
-subtest whose outcome is down to timing is left out, not accepted both
-ways.
+Expectations are drm-ci's files (drivers/gpu/drm/ci/xfails/): PREFIX is
+<dir>/<driver>-<board>, and PREFIX-fails.txt holds "TEST@SUBTEST,Result"
+lines (exact names, deqp-runner's statuses: Fail, Crash, Timeout, Warn,
+and Skip for a subtest that skips here, which drm-ci does not fail on but
+this tier does), PREFIX-skips.txt regular expressions of the subtests to
+leave out of the run (matched anywhere in TEST@SUBTEST, as drm-ci does).
+A subtest not listed is expected to pass. The first sentence of the
+comment block right above a line, or above its group of lines, is its
+reason. PREFIX-flakes.txt (drm-ci's tests that may pass or fail) is
+refused: a subtest whose outcome is down to timing goes in the skips,
+not accepted either way.
 """
 import datetime
-import fnmatch
 import json
 import re
 import sys
@@ -48,44 +49,73 @@ def load(path):
     return r
 
 
-def is_pattern(name):
-    return any(c in name for c in '*?[')
-
-
 def parts(name):
     p = name.split('@')
     return p[1], '/'.join(p[2:]) if len(p) > 2 else ''
 
 
-def read_expect(path):
-    rules = []
+# deqp-runner's statuses in a fails file, as IGT's results.
+STATUSES = {'Fail': 'fail', 'Crash': 'crash', 'Timeout': 'timeout',
+            'Warn': 'dmesg-warn', 'Skip': 'skip'}
+
+
+def entries(path):
+    """(line number, text, reason) of each line of a drm-ci file."""
+    block, reason = [], ''
     with open(path) as f:
         for n, line in enumerate(f, 1):
-            text = line.split('#', 1)
-            reason = text[1].strip() if len(text) > 1 else ''
-            fields = text[0].split()
-            if not fields:
+            text = line.strip()
+            if text.startswith('#'):
+                block.append(text.lstrip('#').strip())
                 continue
-            if len(fields) != 2 or not fields[0].startswith('igt@'):
-                sys.exit(f'igt-results: {path}:{n}: want "igt@TEST@SUBTEST RESULT # reason"')
-            if fields[1] == 'notrun' and is_pattern(fields[0]):
-                sys.exit(f'igt-results: {path}:{n}: a "notrun" line names one subtest, not a pattern')
-            if '|' in fields[1]:
-                sys.exit(f'igt-results: {path}:{n}: one expected result, not several')
-            rules.append((fields[0], fields[1], reason, n))
-    return rules
+            if not text:
+                block = []
+                continue
+            if block:
+                if 'SPDX-License-Identifier' in block[0]:
+                    block = block[1:]
+                words = ' '.join(block)
+                reason = words.split('. ')[0].rstrip('.')
+                block = []
+            yield n, text, reason
+
+
+def read_expect(prefix):
+    fails, skips = {}, []
+    path = prefix + '-fails.txt'
+    for n, text, reason in entries(path):
+        name, sep, status = text.rpartition(',')
+        if not sep or status not in STATUSES or not name or any(c in name for c in '*?[ '):
+            sys.exit(f'igt-results: {path}:{n}: want "TEST@SUBTEST,Result" with an exact name '
+                     f'and one of {", ".join(STATUSES)}')
+        if name in fails:
+            sys.exit(f'igt-results: {path}:{n}: {name} is listed twice')
+        fails[name] = (STATUSES[status], reason)
+    path = prefix + '-skips.txt'
+    for n, text, reason in entries(path):
+        try:
+            skips.append((text, re.compile(text), reason))
+        except re.error as e:
+            sys.exit(f'igt-results: {path}:{n}: not a regular expression: {e}')
+    path = prefix + '-flakes.txt'
+    try:
+        if any(True for _ in entries(path)):
+            sys.exit(f'igt-results: {path}: flakes are not accepted; leave the subtest out (skips)')
+    except FileNotFoundError:
+        pass
+    return fails, skips
 
 
 def report(args):
     r = load(args[0])
-    rules = read_expect(args[2]) if len(args) > 2 and args[1] == '--expect' else None
-    used = set()
-    for name in sorted(r['tests']):
-        t = r['tests'][name]
-        test, sub = parts(name)
+    expect = read_expect(args[2]) if len(args) > 2 and args[1] == '--expect' else None
+    seen = set()
+    for key in sorted(r['tests']):
+        t = r['tests'][key]
+        test, sub = parts(key)
         res = t['result']
         label = f'igt/{test}/{sub}' if sub else f'igt/{test}'
-        if rules is None:
+        if expect is None:
             if res == 'pass':
                 print(f'PASS {label}')
             elif res == 'skip':
@@ -93,33 +123,33 @@ def report(args):
             else:
                 print(f'FAIL {label}: {res}')
             continue
-        want, reason = 'pass', ''
-        for pat, result, why, n in rules:
-            if fnmatch.fnmatchcase(name, pat):
-                want, reason = result, why
-                used.add(n)
-                break
-        if want == 'notrun':
-            print(f'FAIL {label}: {res}, but it should have been left out ({reason})')
+        fails, skips = expect
+        name = key.split('@', 1)[1]
+        left_out = [(text, why) for text, rx, why in skips if rx.search(name)]
+        want, reason = fails.get(name, ('pass', ''))
+        seen.add(name)
+        if left_out:
+            text, why = left_out[0]
+            print(f'FAIL {label}: {res}, but the skips leave it out ({text}: {why})')
         elif res == want:
             word = 'SKIP' if res == 'skip' else 'PASS'
             print(f'{word} {label}: {res} as expected' + (f' ({reason})' if reason else ''))
         else:
             print(f'FAIL {label}: {res}, expected {want}' + (f' ({reason})' if reason else ''))
-    if rules is not None:
-        for pat, result, why, n in rules:
-            if n not in used and not is_pattern(pat):
-                test, sub = parts(pat)
-                if result == 'notrun':
-                    print(f'SKIP igt/{test}/{sub}: not run' + (f' ({why})' if why else ''))
-                else:
-                    print(f'FAIL igt/{test}/{sub}: did not run, expected {result}')
+    if expect is not None:
+        fails, skips = expect
+        for name, (want, _) in sorted(fails.items()):
+            if name not in seen:
+                print(f'FAIL igt/{name.replace("@", "/")}: did not run, expected {want}')
+        for text, _, why in skips:
+            print(f'SKIP igt-skips/{text}: not run' + (f' ({why})' if why else ''))
 
 
 def exclude(args):
-    for pat, result, _, _ in read_expect(args[0]):
-        if result == 'notrun':
-            print('^' + re.escape(pat) + '$')
+    _, skips = read_expect(args[0])
+    for text, _, _ in skips:
+        # igt_runner matches against igt@TEST@SUBTEST (POSIX extended).
+        print('^igt@(' + text[1:] + ')' if text.startswith('^') else text)
 
 
 def junit(args):

@@ -31,9 +31,9 @@ bld=$BUILD/igt-build
 stage=$BUILD/igt
 patchdir=$BUILD/igt-patch
 
-# Upstream tests the VM's regression tier runs (the "# run:" line of
-# harness/igt-expected.txt; kms_prime-A-to-B runs kms_prime).
-UPSTREAM_TESTS=$(sed -n 's/^# run: //p' "$TOP/harness/igt-expected.txt" | tr ' ' '\n' |
+# Upstream tests the VM's regression tier runs (harness/igt-upstream.txt;
+# kms_prime-A-to-B runs kms_prime).
+UPSTREAM_TESTS=$(grep -v '^#' "$TOP/harness/igt-upstream.txt" |
 	sed 's/^kms_prime-.*/kms_prime/' | sort -u)
 
 passed=0 failed=0
@@ -107,7 +107,7 @@ make_patch() {
 inputs_key() {
 	{
 		(cd "$TOP" && find igt-tests harness/igt.sh harness/igt-patch.py harness/igt-doc.json \
-			harness/igt-expected.txt \
+			harness/igt-upstream.txt \
 			drivers/dma-buf/dma-buf-test-device.h -type f | sort | xargs sha256sum)
 		git -C "$base" rev-parse HEAD 2>/dev/null
 	} | sha256sum | cut -d' ' -f1
@@ -178,9 +178,9 @@ build)
 
 	ours=$(cd "$TOP/igt-tests" && ls *.c | sed 's/\.c$//')
 	bench=$(cd "$TOP/igt-tests/bench" && ls *.c | sed 's/\.c$//')
-	targets="runner/igt_runner runner/igt_results"
-	for t in $ours $UPSTREAM_TESTS; do targets="$targets tests/$t"; done
-	for b in $bench; do targets="$targets benchmarks/$b"; done
+	target_list=(runner/igt_runner runner/igt_results)
+	for t in $ours $UPSTREAM_TESTS; do target_list+=("tests/$t"); done
+	for b in $bench; do target_list+=("benchmarks/$b"); done
 	say "configuring and building IGT (log: $LOGDIR/igt-build.log)"
 	if ! {
 		{ [ -f "$bld/build.ninja" ] ||
@@ -188,14 +188,13 @@ build)
 				-Doverlay=disabled -Dchamelium=disabled -Dman=disabled \
 				-Ddocs=disabled -Dtestplan=disabled -Dlibunwind=disabled \
 				-Dvalgrind=disabled -Dlibdrm_drivers=; } &&
-		# shellcheck disable=SC2086
-		ninja -C "$bld" $targets
+		ninja -C "$bld" "${target_list[@]}"
 	} >"$LOGDIR/igt-build.log" 2>&1; then
 		tail -n 20 "$LOGDIR/igt-build.log" | sed 's/^/    /'
 		fail "build: our tests and the upstream tier's (log: $LOGDIR/igt-build.log)"
 		finish || exit 1
 	fi
-	pass "build: $(echo $targets | wc -w) targets with IGT's library"
+	pass "build: ${#target_list[@]} targets with IGT's library"
 
 	# prime_gpu_matrix names its subtests after the cards it finds: on a
 	# machine without any it lists none.

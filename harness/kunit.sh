@@ -48,11 +48,14 @@ run_variant() {
 	# depend on them (a second cold UML build would cost minutes).
 	bdir=$BUILD/kunit-$arch-$tag${KUNIT_SRC:+-$(basename "$KSRC")}
 	log=$LOGDIR/$name-$tag.log
+	json=$LOGDIR/$name-$tag.json
 	say "$dir${variant:+ ($variant)}: building for $arch and running (log: $log)"
+	rm -f "$json"
+	# --json=FILE: kunit.py takes a bare --json to mean stdout.
 	(cd "$KSRC" && python3 tools/testing/kunit/kunit.py run \
 		--kunitconfig="$dir" --build_dir="$bdir" --jobs="$JOBS" \
-		--make_options "CC=ccache gcc" --timeout 600 "$@") >"$log" 2>&1 || true
-	if ! grep -q 'Testing complete\.' "$log"; then
+		--make_options "CC=ccache gcc" --timeout 600 --json="$json" "$@") >"$log" 2>&1 || true
+	if ! grep -q 'Testing complete\.' "$log" || [ ! -s "$json" ]; then
 		echo "FAIL $name/$dir: kunit.py did not complete (log: $log)"
 		failed=$((failed + 1))
 		return
@@ -64,16 +67,22 @@ run_variant() {
 	# kunit.py counts results only: a kernel report (an oops in a worker
 	# after the last test, a refcount warning) fails the run as well. UML's
 	# virt-pci warns once at boot when it has no device: environmental.
-	reports=$(grep -E 'BUG:|WARNING:|Oops|refcount_t:|Kernel panic|KASAN:|UBSAN:' \
-		"$bdir/test.log" 2>/dev/null | grep -v 'um_pci_init' || true)
+	reports=$(grep -E "$KERNEL_REPORT_RE" "$bdir/test.log" 2>/dev/null |
+		grep -v 'um_pci_init' || true)
 	if [ -n "$reports" ]; then
 		echo "FAIL $name/$dir: kernel report in $bdir/test.log: ${reports%%$'\n'*}"
 		failed=$((failed + 1))
 	fi
-	sed -nE "s|^\[[0-9:]+\] \[PASSED\] (.*)$|PASS $name/\1|p; s|^\[[0-9:]+\] \[(FAILED\|CRASHED)\] (.*)$|FAIL $name/\2 (log: $log)|p; s|^\[[0-9:]+\] \[SKIPPED\] (.*)$|SKIP $name/\1|p" "$log"
+	# Every case (and parameter) from kunit.py's JSON results.
+	results=$(python3 "$TOP/harness/kunit-results.py" "$json" "$name" "$log") || {
+		echo "FAIL $name/$dir: unreadable results $json"
+		failed=$((failed + 1))
+		return
+	}
+	[ -z "$results" ] || echo "$results"
 	# grep -c exits 1 when it counts nothing.
-	passed=$((passed + $(grep -cE '^\[[0-9:]+\] \[PASSED\] ' "$log" || true)))
-	failed=$((failed + $(grep -cE '^\[[0-9:]+\] \[(FAILED|CRASHED)\] ' "$log" || true)))
+	passed=$((passed + $(grep -c '^PASS ' <<<"$results" || true)))
+	failed=$((failed + $(grep -c '^FAIL ' <<<"$results" || true)))
 }
 
 want_tier=${1:-check}

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034
 # Common settings and helpers for the harness scripts. Sourced, not run.
+# (SC2034: the variables set here are for the scripts that source it.)
 
 set -euo pipefail
 
@@ -27,16 +28,17 @@ OVERLAY_ROOTS="drivers include Documentation samples tools"
 # python3-git.
 DEPS="$BASE_PKG build-essential bc bison flex libelf-dev libssl-dev cpio
       xz-utils kmod ccache sparse patch git python3 python3-ply python3-git
-      rsync gdb lcov
+      rsync gdb lcov shellcheck b4
       qemu-system-x86 busybox-static libdrm-dev
       meson ninja-build libkmod-dev libproc2-dev libudev-dev libcairo2-dev
       libpixman-1-dev libdw-dev libglib2.0-dev libpciaccess-dev libjson-c-dev
       libxml2-utils python3-junit.xml python3-junitparser
       libgl1-mesa-dri libegl-mesa0 libgbm-dev libegl-dev libgles-dev"
 
-# A kernel report in a console log: any of these fails a run that boots
-# the debug kernel (KASAN, lockdep, kmemleak, DMA-API debug, UBSAN).
-KERNEL_REPORT_RE='BUG:|WARNING:|Oops|Kernel panic|general protection fault|unreferenced object|possible recursive locking|possible circular locking|inconsistent lock state|suspicious RCU usage|UBSAN:|INFO: task .* blocked|DMA-API: [^ ]+ [^ ]+: |DMAR: \[DMA |DMAR: DRHD: handling fault|swiotlb buffer is full|overflow mask|dma-debug disabled|DMA-API: debugging out of memory|kmemleak: .*disabled|turning off the locking correctness validator'
+# A kernel report in a log: a line matching any pattern of
+# harness/kernel-reports.txt, as one extended regular expression.
+KERNEL_REPORT_RE=$(awk '!/^#/ && NF { printf "%s%s", sep, $0; sep = "|" }' \
+	"$TOP/harness/kernel-reports.txt")
 
 STAGE=${STAGE:-harness}
 mkdir -p "$LOGDIR"

@@ -57,9 +57,9 @@ unpack_base() {
 # corresponds to into DIR (which must be empty). Prints kernel paths that
 # changed outside the overlay roots to stderr.
 export_to() {
-	local out=$1 status path
+	local out=$1 path
 	tgit add -A -f .
-	while IFS=$'\t' read -r status path; do
+	while IFS=$'\t' read -r _ path; do
 		case "$path" in
 		drivers/* | include/* | Documentation/* | samples/* | tools/*) ;;
 		*)

@@ -29,6 +29,7 @@ gives the same series.
 import argparse
 import datetime
 import difflib
+import email.utils
 import os
 import re
 import shutil
@@ -258,6 +259,71 @@ def commit(work, patch, signoff, env):
     os.unlink(msgfile)
 
 
+def changelog(path):
+    """(version, text) of the changelog: the first "v<N>:" line is N."""
+    lines = [line.rstrip('\n') for line in open(path, encoding='utf-8')
+             if not line.startswith('#')]
+    for line in lines:
+        m = re.match(r'^v(\d+):$', line)
+        if m:
+            return int(m[1]), '\n'.join(lines).strip('\n')
+    raise SeriesError('%s: no "v<N>:" line' % path)
+
+
+def recipients(src, patch):
+    """To (maintainers) and Cc (reviewers, lists) of a patch, from the
+    tree's scripts/get_maintainer.pl (no git history: MAINTAINERS only)."""
+    out = subprocess.run(['perl', 'scripts/get_maintainer.pl', '--no-git', '--no-git-fallback',
+                          patch], cwd=src, check=True, capture_output=True,
+                         text=True).stdout
+    to, cc = [], []
+    for line in out.splitlines():
+        m = re.match(r'^(.*?) \((.*)\)$', line.strip())
+        who, role = (m[1], m[2]) if m else (line.strip(), '')
+        if not who:
+            continue
+        name, mail = email.utils.parseaddr(who)
+        addr = email.utils.formataddr((name, mail), charset='utf-8')
+        # Maintainers of any status (S: Supported lists them as supporters).
+        lead = role.startswith(('maintainer:', 'supporter:', 'odd fixer:'))
+        (to if lead else cc).append(addr)
+    return to, cc
+
+
+def add_recipients(src, out):
+    """To: and Cc: headers in every patch, the union in the cover letter,
+    as b4 prep does; folded at 78 columns."""
+    def header(key, addrs):
+        lines, cur = [], key + ':'
+        for k, a in enumerate(addrs):
+            word = ' ' + a + (',' if k + 1 < len(addrs) else '')
+            if len(cur) + len(word) > 78 and cur != key + ':':
+                lines.append(cur)
+                cur = ''
+            cur += word
+        return '\n'.join(lines + [cur]) + '\n'
+
+    def insert(path, to, cc):
+        with open(path, encoding='utf-8') as f:
+            text = f.read()
+        head, sep, body = text.partition('\n\n')
+        cc = [a for a in cc if a not in to]
+        head += '\n' + header('To', to).rstrip('\n') + ('\n' + header('Cc', cc).rstrip('\n') if cc else '')
+        with open(path, 'w', encoding='utf-8') as f:
+            f.write(head + sep + body)
+
+    names = sorted(n for n in os.listdir(out) if n.endswith('.patch'))
+    all_to, all_cc = [], []
+    for name in names:
+        if name.startswith('0000-'):
+            continue
+        to, cc = recipients(src, os.path.abspath(os.path.join(out, name)))
+        insert(os.path.join(out, name), to, cc)
+        all_to += [a for a in to if a not in all_to]
+        all_cc += [a for a in cc if a not in all_cc]
+    insert(os.path.join(out, names[0]), all_to, all_cc)
+
+
 def generate(args):
     cover_subject, cover_body, patches = parse(args.desc)
     src = args.src
@@ -327,18 +393,27 @@ def generate(args):
     out = args.out
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(out)
+    version, changes = changelog(args.changelog) if args.changelog else (1, '')
+    prefix = 'PATCH' if version == 1 else 'PATCH v%d' % version
     git(work, 'format-patch', '-q', '--cover-letter', '--no-signature', '--thread=shallow',
-        '--base=' + base, '-o', out, base + '..HEAD', env=env)
+        '--subject-prefix=' + prefix, '--base=' + base, '-o', out, base + '..HEAD', env=env)
     cover = os.path.join(out, '0000-cover-letter.patch')
     with open(cover, encoding='utf-8') as c:
         text = c.read()
     text = text.replace('*** SUBJECT HERE ***', cover_subject)
-    text = text.replace('*** BLURB HERE ***', '\n'.join(cover_body).rstrip('\n'))
+    blurb = '\n'.join(cover_body).rstrip('\n')
+    if changes:
+        blurb += '\n\nChanges:\n\n' + changes
+    text = text.replace('*** BLURB HERE ***', blurb)
     with open(cover, 'w', encoding='utf-8') as c:
         c.write(text)
+    if args.maintainers:
+        add_recipients(src, out)
     # git puts the current time into the Message-Ids that thread the
     # series: the fixed date instead, so that the same overlay gives the
-    # same files.
+    # same files. A subject git folded is unfolded (one line is within
+    # RFC 5322's limit): b4 0.12 cannot read a folded subject from a
+    # local mbox.
     stamp = str(int(datetime.datetime.fromisoformat(args.date).timestamp()))
     for name in os.listdir(out):
         path = os.path.join(out, name)
@@ -346,6 +421,10 @@ def generate(args):
             text = f.read()
         text = re.sub(r'^((?:Message-Id|In-Reply-To|References): <[^>]*?\.)\d+(\.git\.)',
                       lambda m: m[1] + stamp + m[2], text, flags=re.M)
+        head, sep, body = text.partition('\n\n')
+        head = re.sub(r'^(Subject: .*)((?:\n .*)+)$',
+                      lambda m: m[1] + m[2].replace('\n', ''), head, flags=re.M)
+        text = head + sep + body
         with open(path, 'w', encoding='utf-8') as f:
             f.write(text)
     for name in sorted(os.listdir(out)):
@@ -362,10 +441,13 @@ def main():
     ap.add_argument('--out', required=True, help='directory for the patches')
     ap.add_argument('--signoff', default='', help='"Name <mail>" to sign off with')
     ap.add_argument('--date', required=True, help='author and commit date')
+    ap.add_argument('--changelog', help='the versions file (series/changelog.txt)')
+    ap.add_argument('--maintainers', action='store_true',
+                    help="To/Cc from the tree's scripts/get_maintainer.pl")
     args = ap.parse_args()
     try:
         generate(args)
-    except (SeriesError, OSError, re.error) as e:
+    except (SeriesError, OSError, re.error, subprocess.CalledProcessError) as e:
         print('series: %s' % e, file=sys.stderr)
         sys.exit(1)
 

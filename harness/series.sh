@@ -2,12 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0
 # The overlay as a git-am-able patch series (series/series.txt says how).
 #
-#   series.sh           write build/series/*.patch with a cover letter;
+#   series.sh           write build/series/*.patch with a cover letter, To
+#                       and Cc from the base's MAINTAINERS, the version and
+#                       changelog from series/changelog.txt;
 #                       SIGNOFF="Name <mail>" signs every patch off,
-#                       SERIES_OUT=DIR writes it there instead
+#                       SERIES_OUT=DIR writes it there instead,
+#                       SERIES_RECIPIENTS=0 leaves To and Cc out
 #   series.sh check     (make check) the series applies with git am to the
 #                       pristine base and gives the assembled tree byte for
-#                       byte, and every patch is checkpatch --strict clean
+#                       byte, every patch is checkpatch --strict clean, and
+#                       b4 am reads it offline
 #   series.sh bisect    (make sweep) after each patch, the .c files the
 #                       series has touched so far build with W=1 in the
 #                       module tiers' configuration
@@ -40,17 +44,23 @@ want="overlay $(overlay_hash)"
 # The same overlay gives the same series: dates are the project's last commit.
 date=$(git -C "$TOP" log -1 --format=%cI)
 
-# generate OUT WORK SIGNOFF: the series in OUT, committed in worktree WORK.
+# generate OUT WORK SIGNOFF [OPTION...]: the series in OUT, committed in
+# worktree WORK, its version and changelog from series/changelog.txt.
 generate() {
 	python3 "$TOP/harness/series.py" --src "$SRC" --desc "$desc" \
-		--out "$1" --work "$2" --signoff "$3" --date "$date"
+		--changelog "$TOP/series/changelog.txt" \
+		--out "$1" --work "$2" --signoff "$3" --date "$date" "${@:4}"
 }
 
 case $mode in
 write)
 	out=${SERIES_OUT:-$BUILD/series}
 	say "writing the series to $out${SIGNOFF:+ (signed off by $SIGNOFF)}"
-	generate "$out" "$BUILD/series-work" "${SIGNOFF:-}" | sed 's|^|    |'
+	# To and Cc from the base tree's MAINTAINERS (get_maintainer.pl, about
+	# a minute; SERIES_RECIPIENTS=0 leaves them out).
+	recipients=()
+	[ "${SERIES_RECIPIENTS:-1}" = 0 ] || recipients=(--maintainers)
+	generate "$out" "$BUILD/series-work" "${SIGNOFF:-}" "${recipients[@]}" | sed 's|^|    |'
 	say "$(find "$out" -name '0*.patch' ! -name '0000-*' | wc -l) patches and a cover letter;" \
 		"apply with: git am \$(ls $out/*.patch | grep -v cover-letter) (on $BASE_PKG $BASE_VERSION)"
 	[ -n "${SIGNOFF:-}" ] ||
@@ -104,6 +114,25 @@ check)
 		echo "PASS series: checkpatch --strict clean, $(echo "$patches" | wc -w) patches, commit messages included"
 		passed=$((passed + 1))
 	else
+		failed=$((failed + 1))
+	fi
+	# b4 (Debian's 0.12), offline, in the tree that has the base commit:
+	# the series as one mbox, as a list archive holds it; b4 am must find
+	# the cover letter and every patch in order, warn of nothing, and
+	# write an am-ready mbox with all of them.
+	mbox=$BUILD/series-check.mbox b4out=$BUILD/series-check-b4 b4log=$LOGDIR/series-b4.log
+	n=$(echo "$patches" | wc -w)
+	cat "$out"/0*.patch >"$mbox"
+	rm -rf "$b4out"
+	mkdir -p "$b4out"
+	if (cd "$SRC" && b4 --offline-mode am -m "$mbox" -o "$b4out") >"$b4log" 2>&1 &&
+		grep -qx "Total patches: $n" "$b4log" && grep -q '^Cover: ' "$b4log" &&
+		! grep -qE 'WARNING|ERROR|Traceback|not known' "$b4log" &&
+		[ "$(cat "$b4out"/*.mbx | grep -c '^Subject: \[PATCH')" -eq "$n" ]; then
+		echo "PASS series: b4 am reads the series offline: cover letter and $n patches (log $b4log)"
+		passed=$((passed + 1))
+	else
+		echo "FAIL series: b4 am does not accept the series (log $b4log)"
 		failed=$((failed + 1))
 	fi
 	echo "RESULT series passed=$passed failed=$failed"

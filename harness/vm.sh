@@ -15,9 +15,10 @@
 # directory comes back through the console and lands in
 # build/results/igt-<tag>/, results.json included. Benchmarks
 # (igt-tests/bench/) run directly instead, their output on the console.
-# VM_IGT_EXPECT=FILE judges each subtest against an expectations file
-# (harness/igt-results.py) and leaves out of the run the subtests it
-# marks "notrun"; VM_TAG=NAME adds "-NAME" to the tag;
+# VM_IGT_EXPECT=PREFIX judges each subtest against drm-ci's expectation
+# files PREFIX-fails.txt and PREFIX-skips.txt (harness/igt-results.py)
+# and leaves out of the run the subtests the skips name; VM_TAG=NAME adds
+# "-NAME" to the tag;
 # VM_IGT_DEBUG=1 runs the tests with IGT_LOG_LEVEL=debug.
 #
 # With VM_KIT=TARBALL the guest runs the hardware kit (make hw-kit) from
@@ -90,6 +91,8 @@ kernel=$kdir/arch/x86/boot/bzImage
 tests_all=$(cd "$TOP/igt-tests" && ls *.c | sed 's/\.c$//' |
 	grep -vxE 'prime_fault_injection|prime_hotunplug|prime_gpu_matrix')
 tests_all="$tests_all prime_fault_injection prime_hotunplug"
+# One line, words split: the arguments or every test.
+# shellcheck disable=SC2048,SC2086
 tests=$(echo ${*:-$tests_all})
 kit=${VM_KIT:-}
 if [ -n "$kit" ]; then
@@ -133,7 +136,8 @@ echo "VM-KIT-DEBUGFS-AFTER: $(grep -c " /sys/kernel/debug " /proc/mounts)"
 echo "VM-TEST-END hw-kit rc=$rc"
 for f in summary.txt results.json machine-state.txt dmesg-reports.txt inventory.txt; do
 	echo "VM-FILE-BEGIN $f"
-	cat /tmp/kit-results/$f
+	# awk ends the last line, so that the end marker starts its own line
+	awk 1 /tmp/kit-results/$f
 	echo "VM-FILE-END $f"
 done
 echo "VM-KIT-TARBALL: $(ls -l /tmp/kit-results.tar.gz)"
@@ -336,7 +340,7 @@ done < <(vm_log_problems "$log" "$tlog" "$LOGDIR/qemu-$tag.log" "$kdir")
 
 # IGT results: the runner's results directory comes back base64-encoded
 # between two markers; its results.json is judged per subtest
-# (harness/igt-results.py; VM_IGT_EXPECT names an expectations file).
+# (harness/igt-results.py; VM_IGT_EXPECT names the expectation files).
 passed=0 failed=0 skipped=0
 results=$BUILD/results/igt-$tag
 if [ -n "$kit" ]; then
@@ -387,7 +391,7 @@ for t in $tests; do
 	name=${t%%:*}
 	if [ -n "$kit" ] || case " $benches " in *" $name "*) true ;; *) false ;; esac; then
 		grep -q "^VM-TEST-END $name " "$tlog" || problem "$name did not finish (output: $tlog)"
-	elif [ -f "$results/results.json" ] && ! grep -qE "\"igt@$name[@\"]" "$results/results.json"; then
+	elif [ -f "$results/results.json" ] && ! grep -qE "\"igt@${name}[@\"]" "$results/results.json"; then
 		problem "$name has no results (runner output: $tlog; results: $results)"
 	fi
 done

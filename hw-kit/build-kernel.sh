@@ -105,5 +105,9 @@ say "config written: $src/.config ($(grep -c '=m$' "$src/.config") modules)"
 jobs=${JOBS:-$(nproc)}
 say "building Debian packages with $jobs jobs (a distribution config has thousands of modules: this is the long step)"
 make -C "$src" -j"$jobs" bindeb-pkg
-say "done: $(ls "$src"/../linux-image-*typed-dmabuf*.deb 2>/dev/null | grep -v dbg | tail -n 1)"
+for deb in "$src"/../linux-image-*typed-dmabuf*.deb; do
+	[ -e "$deb" ] || continue
+	case $deb in *-dbg_*) ;; *) image=$deb ;; esac
+done
+say "done: ${image:-no linux-image package found}"
 say "install it with dpkg -i, reboot into it, then run ./run-tests.sh as root"

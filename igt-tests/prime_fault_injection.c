@@ -305,91 +305,158 @@ static void report(const char *what, const struct tally *t)
 			len += snprintf(line + len, sizeof(line) - len, " %s x%d",
 					strerrorname_np(e) ?: "?", t->errnos[e]);
 	line[len] = '\0';
-	igt_info("%s: %d injection points, %d succeeded anyway, failed with:%s\n",
-		 what, t->points, t->fallbacks, len ? line : " none");
+	if (!t->points)
+		igt_info("%s: no injection point (nothing left to allocate)\n", what);
+	else
+		igt_info("%s: %d injection points, %d succeeded anyway, failed with:%s\n",
+			 what, t->points, t->fallbacks, len ? line : " none");
 }
 
-/* Each injection point of one import in turn. */
-static void sweep_import(const struct importer *imp, struct buffer *b, int fd)
+/*
+ * A call made with each injection point of the task in turn, until one
+ * passes them all. @prepare (may be NULL) runs before the fault is armed;
+ * @call returns 0 or -errno; @ok undoes a call that succeeded (@injected:
+ * despite the fault, a fallback) and @failed checks what a failed one
+ * left (either may be NULL). A failure must come from the fault and
+ * have a clean errno.
+ */
+struct sweep {
+	const char *what;
+	void (*prepare)(void *ctx, int n);
+	int (*call)(void *ctx);
+	void (*ok)(void *ctx, bool injected);
+	void (*failed)(void *ctx);
+};
+
+static struct tally sweep(const struct sweep *s, void *ctx)
 {
 	struct tally t = {};
-	uint32_t handle;
 	bool injected;
 	int n, ret;
 
 	for (n = 1; n <= MAX_POINTS; n++) {
+		if (s->prepare)
+			s->prepare(ctx, n);
 		arm(n);
-		ret = import(imp, fd, b->dmabuf, &handle);
+		ret = s->call(ctx);
 		injected = disarm();
 		if (ret == 0) {
-			wait_attachments(b->ino, devname_of(imp), 1);
-			release(imp, fd, handle);
-			wait_attachments(b->ino, devname_of(imp), 0);
+			if (s->ok)
+				s->ok(ctx, injected);
 			if (!injected)
 				break;
 			t.fallbacks++;
 			continue;
 		}
-		igt_assert_f(injected, "import failed without a fault: %s", strerror(-ret));
-		igt_assert_f(clean_errno(-ret), "fault %d: import failed with %s", n,
+		igt_assert_f(injected, "%s failed without a fault: %s", s->what,
+			     strerror(-ret));
+		igt_assert_f(clean_errno(-ret), "fault %d: %s failed with %s", n, s->what,
 			     strerror(-ret));
 		t.errnos[-ret & 0xff]++;
-		wait_attachments(b->ino, devname_of(imp), 0);
+		if (s->failed)
+			s->failed(ctx);
 	}
-	igt_assert_f(n <= MAX_POINTS, "more than %d injection points", MAX_POINTS);
+	igt_assert_f(n <= MAX_POINTS, "%s: more than %d injection points", s->what,
+		     MAX_POINTS);
 	t.points = n - 1;
-	report("import", &t);
+	report(s->what, &t);
+	return t;
 }
+
+/* What the import and map sweeps work on. */
+struct import_ctx {
+	const struct importer *imp;
+	struct buffer *b;
+	int fd;
+	uint32_t handle, seed;
+	struct dma_buf_test_read rd;
+};
+
+static int import_call(void *data)
+{
+	struct import_ctx *c = data;
+
+	return import(c->imp, c->fd, c->b->dmabuf, &c->handle);
+}
+
+static void import_ok(void *data, bool injected)
+{
+	struct import_ctx *c = data;
+
+	wait_attachments(c->b->ino, devname_of(c->imp), 1);
+	release(c->imp, c->fd, c->handle);
+	wait_attachments(c->b->ino, devname_of(c->imp), 0);
+}
+
+static void import_failed(void *data)
+{
+	struct import_ctx *c = data;
+
+	wait_attachments(c->b->ino, devname_of(c->imp), 0);
+}
+
+/* Each injection point of one import in turn. */
+static const struct sweep import_sweep = {
+	.what = "import",
+	.call = import_call,
+	.ok = import_ok,
+	.failed = import_failed,
+};
 
 /*
  * The test device maps on its first read: each injection point of that,
  * on a fresh import each time.
  */
-static void sweep_map(const struct importer *imp, struct buffer *b, int fd, uint32_t seed)
+static void map_prepare(void *data, int n)
 {
-	struct dma_buf_test_read rd;
-	struct tally t = {};
-	uint32_t handle;
-	bool injected;
-	int n, ret;
+	struct import_ctx *c = data;
 
-	for (n = 1; n <= MAX_POINTS; n++) {
-		igt_assert_eq(import(imp, fd, b->dmabuf, &handle), 0);
-		arm(n);
-		ret = testdev_read(fd, handle, 0, &rd);
-		injected = disarm();
-		release(imp, fd, handle);
-		wait_attachments(b->ino, devname_of(imp), 0);
-		if (ret == 0) {
-			igt_assert(rd.checksum == pattern_checksum(BUF_SIZE, seed));
-			if (!injected)
-				break;
-			t.fallbacks++;
-			continue;
-		}
-		igt_assert_f(injected, "read failed without a fault: %s", strerror(-ret));
-		igt_assert_f(clean_errno(-ret), "fault %d: map failed with %s", n,
-			     strerror(-ret));
-		t.errnos[-ret & 0xff]++;
-	}
-	igt_assert_f(n <= MAX_POINTS, "more than %d injection points", MAX_POINTS);
-	t.points = n - 1;
-	if (t.points)
-		report("first map", &t);
-	else
-		igt_info("first map: no injection point (the import mapped already)\n");
+	igt_assert_eq(import(c->imp, c->fd, c->b->dmabuf, &c->handle), 0);
 }
+
+static int map_call(void *data)
+{
+	struct import_ctx *c = data;
+
+	return testdev_read(c->fd, c->handle, 0, &c->rd);
+}
+
+static void map_failed(void *data)
+{
+	struct import_ctx *c = data;
+
+	release(c->imp, c->fd, c->handle);
+	wait_attachments(c->b->ino, devname_of(c->imp), 0);
+}
+
+static void map_ok(void *data, bool injected)
+{
+	struct import_ctx *c = data;
+
+	/* Released first: an assertion must not leave the import behind. */
+	map_failed(data);
+	igt_assert(c->rd.checksum == pattern_checksum(BUF_SIZE, c->seed));
+}
+
+static const struct sweep map_sweep = {
+	.what = "first map",
+	.prepare = map_prepare,
+	.call = map_call,
+	.ok = map_ok,
+	.failed = map_failed,
+};
 
 static void pair(const struct exporter *e, const struct importer *imp)
 {
 	uint32_t seed = 0xfa017000u, handle;
 	struct buffer b = make_buffer(e, seed);
 	int fd = imp->dev ? drm_reopen_driver(imp->dev->fd) : testdev_open();
+	struct import_ctx c = { .imp = imp, .b = &b, .fd = fd, .seed = seed };
 	void *map;
 
-	sweep_import(imp, &b, fd);
+	sweep(&import_sweep, &c);
 	if (!imp->dev)
-		sweep_map(imp, &b, fd, seed);
+		sweep(&map_sweep, &c);
 
 	/* Without faults: the import works and sees the buffer. */
 	igt_assert_eq(import(imp, fd, b.dmabuf, &handle), 0);
@@ -431,6 +498,72 @@ static const struct exporter *exporter_named(const char *name)
 	return NULL;
 }
 
+struct fb_ctx {
+	struct buffer *b;
+	int fd;
+	uint32_t handles[4], pitches[4], offsets[4], fb, conn, crtc;
+	drmModeModeInfo mode;
+};
+
+/* Unmapped (a fallback's call mapped it): each call maps it again. */
+static void fb_move(void *data, int n)
+{
+	struct fb_ctx *c = data;
+	int ret = testdev_move(c->b->exp_fd, c->b->dmabuf);
+
+	igt_assert_f(ret == 0, "MOVE before call %d: %s (left pinned?)", n, strerror(-ret));
+}
+
+static int fb_add(void *data)
+{
+	struct fb_ctx *c = data;
+
+	return drmModeAddFB2(c->fd, FB_W, FB_H, DRM_FORMAT_XRGB8888, c->handles,
+			     c->pitches, c->offsets, &c->fb, 0) ? -errno : 0;
+}
+
+/* The framebuffer of the call without a fault stays, for the modesets. */
+static void fb_added(void *data, bool injected)
+{
+	struct fb_ctx *c = data;
+
+	if (injected)
+		igt_assert_eq(drmModeRmFB(c->fd, c->fb), 0);
+}
+
+static int fb_show(void *data)
+{
+	struct fb_ctx *c = data;
+
+	return drmModeSetCrtc(c->fd, c->crtc, c->fb, 0, 0, &c->conn, 1, &c->mode) ?
+		-errno : 0;
+}
+
+/* Shown: pinned, so MOVE fails; then off again. */
+static void fb_shown(void *data, bool injected)
+{
+	struct fb_ctx *c = data;
+	int shown = testdev_move(c->b->exp_fd, c->b->dmabuf);
+
+	igt_assert_eq(drmModeSetCrtc(c->fd, c->crtc, 0, 0, 0, NULL, 0, NULL), 0);
+	igt_assert_f(shown == -EBUSY, "MOVE while shown: %s, expected EBUSY",
+		     shown ? strerror(-shown) : "moved");
+}
+
+static const struct sweep addfb_sweep = {
+	.what = "framebuffer",
+	.prepare = fb_move,
+	.call = fb_add,
+	.ok = fb_added,
+};
+
+static const struct sweep modeset_sweep = {
+	.what = "modeset after a move",
+	.prepare = fb_move,
+	.call = fb_show,
+	.ok = fb_shown,
+};
+
 /*
  * virtio-gpu maps an import when a framebuffer uses it (ADDFB2 makes its
  * host resource the first time), and again when a plane shows it after
@@ -444,73 +577,25 @@ static const struct exporter *exporter_named(const char *name)
 static void framebuffer_sweep(void)
 {
 	const struct exporter *e = exporter_named("test-native");
-	uint32_t handles[4] = { 0 }, pitches[4] = { FB_W * 4 }, offsets[4] = { 0 };
-	drmModeModeInfo mode = kms_user_mode(FB_W, FB_H);
-	uint32_t seed = 0xfa017100u, conn, crtc, fb = 0;
-	struct buffer b = make_buffer(e, seed);
-	int fd = virtio[1].fd, n, ret;	/* the DRM master: it may set modes */
-	struct tally t = {};
-	bool injected;
+	struct buffer b = make_buffer(e, 0xfa017100u);
+	struct fb_ctx c = {
+		.b = &b,
+		.fd = virtio[1].fd,	/* the DRM master: it may set modes */
+		.pitches = { FB_W * 4 },
+		.mode = kms_user_mode(FB_W, FB_H),
+	};
+	struct tally t;
 
 	igt_assert(e->kind == EXP_TESTDEV && e->offers == DMA_BUF_TEST_OFFER_SGT);
-	kms_find_output(fd, &conn, &crtc);
-	igt_assert_eq(__prime_fd_to_handle(fd, b.dmabuf, &handles[0]), 0);
-	for (n = 1; n <= MAX_POINTS; n++) {
-		/* Unmapped (a fallback's AddFB2 mapped it): each AddFB2 maps. */
-		ret = testdev_move(b.exp_fd, b.dmabuf);
-		igt_assert_f(ret == 0, "MOVE before AddFB2 %d: %s", n, strerror(-ret));
-		arm(n);
-		ret = drmModeAddFB2(fd, FB_W, FB_H, DRM_FORMAT_XRGB8888, handles,
-				    pitches, offsets, &fb, 0) ? -errno : 0;
-		injected = disarm();
-		if (ret == 0) {
-			if (!injected)
-				break;
-			t.fallbacks++;
-			igt_assert_eq(drmModeRmFB(fd, fb), 0);
-			continue;
-		}
-		igt_assert_f(injected, "AddFB2 failed without a fault: %s", strerror(-ret));
-		igt_assert_f(clean_errno(-ret), "fault %d: AddFB2 failed with %s", n,
-			     strerror(-ret));
-		t.errnos[-ret & 0xff]++;
-	}
-	igt_assert_f(n <= MAX_POINTS, "more than %d injection points", MAX_POINTS);
-	t.points = n - 1;
-	report("framebuffer", &t);
+	kms_find_output(c.fd, &c.conn, &c.crtc);
+	igt_assert_eq(__prime_fd_to_handle(c.fd, b.dmabuf, &c.handles[0]), 0);
+	t = sweep(&addfb_sweep, &c);
 	igt_assert_f(t.points > t.fallbacks, "no fault failed AddFB2: it did not map the import");
-
-	memset(&t, 0, sizeof(t));
-	for (n = 1; n <= MAX_POINTS; n++) {
-		ret = testdev_move(b.exp_fd, b.dmabuf);
-		igt_assert_f(ret == 0, "MOVE before modeset %d: %s (left pinned?)", n,
-			     strerror(-ret));
-		arm(n);
-		ret = drmModeSetCrtc(fd, crtc, fb, 0, 0, &conn, 1, &mode) ? -errno : 0;
-		injected = disarm();
-		if (ret == 0) {
-			int shown = testdev_move(b.exp_fd, b.dmabuf);
-
-			igt_assert_eq(drmModeSetCrtc(fd, crtc, 0, 0, 0, NULL, 0, NULL), 0);
-			igt_assert_f(shown == -EBUSY, "MOVE while shown: %s, expected EBUSY",
-				     shown ? strerror(-shown) : "moved");
-			if (!injected)
-				break;
-			t.fallbacks++;
-			continue;
-		}
-		igt_assert_f(injected, "modeset failed without a fault: %s", strerror(-ret));
-		igt_assert_f(clean_errno(-ret), "fault %d: modeset failed with %s", n,
-			     strerror(-ret));
-		t.errnos[-ret & 0xff]++;
-	}
-	igt_assert_f(n <= MAX_POINTS, "more than %d injection points", MAX_POINTS);
-	t.points = n - 1;
-	report("modeset after a move", &t);
+	t = sweep(&modeset_sweep, &c);
 	igt_assert_f(t.points > t.fallbacks, "no fault failed a modeset");
 
-	igt_assert_eq(drmModeRmFB(fd, fb), 0);
-	gem_close(fd, handles[0]);
+	igt_assert_eq(drmModeRmFB(c.fd, c.fb), 0);
+	gem_close(c.fd, c.handles[0]);
 	wait_attachments(b.ino, virtio[1].devname, 0);
 	free_buffer(&b);
 }

@@ -5,8 +5,8 @@
  * dma_buf_dynamic_attach(), dma_buf_map_attachment_unlocked()), so that
  * this one file builds in the unmodified kernel too, where its exporter
  * has .map_dma_buf, and in one with mapping types, where its exporter
- * offers the same map as an SGT offer: `make bench` runs it in both and
- * prints the ratio. Reported, never asserted.
+ * offers the same map as an SGT offer, so that the two kernels can be
+ * compared. Reported, never asserted.
  *
  * Each row is attach + map + unmap + detach, for a static and a dynamic
  * exporter and importer, and with 0, 16 and 256 other attachments on the
@@ -319,7 +319,7 @@ static struct kunit_case dma_buf_api_bench_cases[] = {
 };
 
 static struct kunit_suite dma_buf_api_bench_suite = {
-	.name = "dma-buf-api-bench",
+	.name = "dma_buf_api_bench",
 	.test_cases = dma_buf_api_bench_cases,
 };
 

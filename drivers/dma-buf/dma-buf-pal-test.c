@@ -2,7 +2,7 @@
 /*
  * KUnit tests for the physical address list (PAL) mapping type.
  *
- * "dma-buf-pal" checks each invariant of a list on its own, through the
+ * dma_buf_pal checks each invariant of a list on its own, through the
  * importer's entry point (the exporter's unmap must still be called), the
  * boundaries of the checks, the trust rule, negotiation with the
  * converters, the SGT-to-PAL converter (served, refused at negotiation and
@@ -10,7 +10,7 @@
  * without consent, segment splitting, a DMA mapping failure at every
  * position, and a large list.
  *
- * "dma-buf-pal-bench" (CONFIG_DMABUF_KUNIT_BENCH) reports the map cost of
+ * dma_buf_pal_bench (CONFIG_DMABUF_KUNIT_BENCH) reports the map cost of
  * SGT, PAL and the adapter for 4 KiB to 1 GiB buffers, contiguous and
  * fragmented.
  */
@@ -1868,7 +1868,7 @@ static void dma_buf_pal_suite_exit(struct kunit_suite *suite)
 }
 
 static struct kunit_suite dma_buf_pal_suite = {
-	.name = "dma-buf-pal",
+	.name = "dma_buf_pal",
 	.suite_init = dma_buf_pal_suite_init,
 	.suite_exit = dma_buf_pal_suite_exit,
 	.test_cases = dma_buf_pal_cases,
@@ -2008,7 +2008,7 @@ static struct kunit_case dma_buf_pal_bench_cases[] = {
 };
 
 static struct kunit_suite dma_buf_pal_bench_suite = {
-	.name = "dma-buf-pal-bench",
+	.name = "dma_buf_pal_bench",
 	.test_cases = dma_buf_pal_bench_cases,
 };
 

@@ -201,6 +201,10 @@ struct dma_buf_test_hold {
 	__u32 ms;
 };
 
+/*
+ * Not in ioctl-number.rst: a test interface for test kernels, not a
+ * stable uAPI (0xB9 is free in 6.12's table).
+ */
 #define DMA_BUF_TEST_IOC		0xB9
 #define DMA_BUF_TEST_IOCTL_EXPORT	_IOWR(DMA_BUF_TEST_IOC, 0, struct dma_buf_test_export)
 #define DMA_BUF_TEST_IOCTL_IMPORT	_IOWR(DMA_BUF_TEST_IOC, 1, struct dma_buf_test_import)

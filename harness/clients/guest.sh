@@ -94,7 +94,7 @@ done
 exec 3>&-
 
 # An import lets go of its buffer in a work item of its own: give it time.
-for i in $(seq 50); do
+for _ in $(seq 50); do
 	grep -q '^Total 0 objects' /sys/kernel/debug/dma_buf/bufinfo && break
 	sleep 0.1
 done

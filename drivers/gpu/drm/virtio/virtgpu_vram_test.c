@@ -738,7 +738,7 @@ static struct kunit_case virtgpu_vram_cases[] = {
 };
 
 static struct kunit_suite virtgpu_vram_suite = {
-	.name = "virtio-gpu-vram-dma-buf",
+	.name = "virtio_gpu_vram_dma_buf",
 	.test_cases = virtgpu_vram_cases,
 };
 
