@@ -195,7 +195,9 @@ recipe)
 	# modules: too long for here).
 	build_kit
 	cfg=/usr/src/linux-config-6.12/config.amd64_none_amd64.xz
-	[ -f "$cfg" ] || apt-get install -y -q linux-config-6.12 >/dev/null 2>&1 ||
+	# Without its recommends: it recommends linux-source-6.12, and apt
+	# would upgrade the pinned base to the version it serves.
+	[ -f "$cfg" ] || apt-get install -y -q --no-install-recommends linux-config-6.12 >/dev/null 2>&1 ||
 		die "no $cfg: apt-get install linux-config-6.12"
 	work=$kitdir/recipe
 	log=$LOGDIR/hw-kit-recipe.log
