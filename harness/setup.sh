@@ -44,6 +44,15 @@ if [ -n "$missing" ]; then
 	have_base=$(dpkg-query -W -f='${Version}' "$BASE_PKG")
 fi
 
+# Installed at another version (an upgrade, or a package that recommends
+# it, pulled it along): back to the pinned one while the archive serves it.
+if [ -n "$have_base" ] && [ "$have_base" != "$BASE_VERSION" ] && [ "$(id -u)" -eq 0 ] &&
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --allow-downgrades \
+		--no-install-recommends "$BASE_PKG=$BASE_VERSION" >"$LOGDIR/apt-get-base.log" 2>&1; then
+	say "$BASE_PKG back at the pinned $BASE_VERSION (it was $have_base)"
+	have_base=$BASE_VERSION
+fi
+
 [ -f "$BASE_TARBALL" ] || die "$BASE_TARBALL is missing although $BASE_PKG is installed"
 
 if [ "$have_base" != "$BASE_VERSION" ]; then
