@@ -206,23 +206,23 @@ fi
 
 # The point before the series' last patch, where a distribution may stop
 # to keep the compat exporter path: the core KUnit suites there too.
-say "the core KUnit suites before the series' last patch (log: $LOGDIR/kunit-uml-compat-point-drivers_dma-buf.log)"
+! want series-compat-point || say "the core KUnit suites before the series' last patch (log: $LOGDIR/kunit-uml-compat-point-drivers_dma-buf.log)"
 ! want series-compat-point || step series-compat-point bash "$TOP/harness/series.sh" compat-point
 
 # The series on every linux-source-6.12 version Debian serves (downloads
 # each once into build/series-versions/debs).
-say "the patch series on every served $BASE_PKG version (log: $LOGDIR/series-versions.log)"
+! want series-versions || say "the patch series on every served $BASE_PKG version (log: $LOGDIR/series-versions.log)"
 ! want series-versions || step series-versions bash "$TOP/harness/series.sh" versions
 
 # i915's mock selftests of its dma-buf exporter and importer, in a debug
 # kernel of their own (no Intel hardware needed).
-say "i915's dma-buf mock selftests (logs: $LOGDIR/i915-mock-*.log)"
+! want i915-mock || say "i915's dma-buf mock selftests (logs: $LOGDIR/i915-mock-*.log)"
 ! want i915-mock || step i915-mock bash "$TOP/harness/i915-mock.sh"
 
 # The real clients in the IOMMU and bounce topologies (about 9 minutes
 # each: 9p through the IOMMU or bounce buffers under TCG), and on the
 # unmodified base (what Mesa does there: README's comparison).
-say "real clients: IOMMU and bounce topologies, the 6.12 base (logs: $LOGDIR/clients-*.log)"
+! want clients-iommu && ! want clients-bounce && ! want clients-base || say "real clients: IOMMU and bounce topologies, the 6.12 base (logs: $LOGDIR/clients-*.log)"
 ! want clients-iommu || step clients-iommu env VM_TOPOLOGY=iommu bash "$TOP/harness/clients.sh" debug
 ! want clients-bounce || step clients-bounce env VM_TOPOLOGY=bounce bash "$TOP/harness/clients.sh" debug
 ! want clients-base || step clients-base bash "$TOP/harness/clients.sh" base
@@ -232,12 +232,12 @@ say "real clients: IOMMU and bounce topologies, the 6.12 base (logs: $LOGDIR/cli
 
 # The driver KUnit suites too slow for every `make check` (xe under UML,
 # amdgpu on x86_64: a cold build of the driver each; harness/kunit.sh).
-say "the xe and amdgpu KUnit suites (logs: $LOGDIR/kunit-*-harness_kunit_*.log)"
+! want kunit || say "the xe and amdgpu KUnit suites (logs: $LOGDIR/kunit-*-harness_kunit_*.log)"
 ! want kunit || step kunit bash "$TOP/harness/kunit.sh" sweep
 
 # Coverage of the overlay's lines by the KUnit suites and the VM tests
 # (harness/coverage.sh; report in build/results/coverage/).
-say "coverage (logs: $LOGDIR/coverage-*.log)"
+! want coverage || say "coverage (logs: $LOGDIR/coverage-*.log)"
 ! want coverage || step coverage bash "$TOP/harness/coverage.sh"
 
 echo "RESULT sweep passed=$passed failed=$failed not-x86_64=$na"

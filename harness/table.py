@@ -39,16 +39,16 @@ SCAN = {"screendump-match": "dump", "live-change-seen": "live",
 
 
 def short_mapping(mapping):
-    """'sgt native/compat via=pal' -> 'sgt nc+pal'."""
-    words = mapping.split()
+    """'sgt native/compat via pal' -> 'sgt nc+pal'."""
+    words = mapping.replace("via=", "via ").split()
     if not words or words[0] == "-":
         return ""
     out = words[0]
-    for w in words[1:]:
+    for prev, w in zip(words, words[1:]):
         if "/" in w:
             out += " " + "".join(side[:1] for side in w.split("/"))
-        elif w.startswith("via="):
-            out += "+" + w[4:]
+        elif prev == "via":
+            out += "+" + w
     return out
 
 
@@ -145,8 +145,9 @@ def main():
         print()
     print("sgt/p2p/pal: the negotiated type; two letters: exporter, importer native (n) "
           "or\ncompat (c); +pal/+sgt: converted by the core; self: the driver's own object; "
-          "-: refused,\nas expected; cap: vivid captured into it; dump/live: card B's screen "
-          f"dump matched.\nLong form: {long_file}")
+          "-: refused,\nas expected; cap: vivid captured into it (cap*: bounced away, the exporter's data "
+          "checked);\ndump/live/cursor: card B's screen dump or cursor matched.\n"
+          f"Long form: {long_file}")
     if failed:
         print(f"{failed} cells did not pass")
     return 1 if failed else 0
