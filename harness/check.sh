@@ -51,6 +51,7 @@ if [ "${TIERS:-}" = list ]; then
 	tr ' ' '\n' <<<"$all_tiers"
 	exit 0
 fi
+TIERS=${TIERS:-}
 for t in ${TIERS//,/ }; do
 	[[ " $all_tiers " == *" $t "* ]] || die "TIERS: no tier '$t' (tiers: $all_tiers)"
 done

@@ -32,6 +32,7 @@ if [ "${SWEEP_STEPS:-}" = list ]; then
 	tr ' ' '\n' <<<"$all_steps"
 	exit 0
 fi
+SWEEP_STEPS=${SWEEP_STEPS:-}
 for t in ${SWEEP_STEPS//,/ }; do
 	[[ " $all_steps " == *" $t "* ]] || die "SWEEP_STEPS: no step '$t' (steps: $all_steps)"
 done
