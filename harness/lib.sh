@@ -199,6 +199,25 @@ shared_libs() {
 	done | sort -u
 }
 
+# choose_parts VAR WORD ALL: the parts of a run (its tiers, its steps)
+# that variable VAR chooses, as a comma-separated list of the words in ALL
+# (empty or unset: all of them; "list": print ALL one per line and exit);
+# an unknown one stops the run, naming the WORDs there are. want NAME
+# then says whether part NAME is chosen.
+choose_parts() {
+	local var=$1 word=$2 all=$3 t
+
+	CHOSEN=${!var:-}
+	if [ "$CHOSEN" = list ]; then
+		tr ' ' '\n' <<<"$all"
+		exit 0
+	fi
+	for t in ${CHOSEN//,/ }; do
+		[[ " $all " == *" $t "* ]] || die "$var: no $word '$t' (${word}s: $all)"
+	done
+}
+want() { [ -z "${CHOSEN:-}" ] || [[ ",$CHOSEN," == *",$1,"* ]]; }
+
 # vm_machine TOPOLOGY: the guest machine of every VM tier, for a DMA
 # topology (harness/vm.sh describes them): sets VM_MACHINE (QEMU's
 # arguments from -machine to the last device), VM_VIRTIO_OPT (what each
@@ -209,9 +228,13 @@ shared_libs() {
 # crosses the host bridge, which is not whitelisted), and two QEMU "edu"
 # devices are the test device's importers, one with a 64-bit DMA mask and
 # one with a 32-bit mask. 3 GiB puts 1 GiB above 4 GiB.
+# VM_DEVICES=reduced makes the machine our IGT tests must skip on rather
+# than fail (what another machine may lack): card A alone, no edu
+# devices, and the test device's and vivid's initcalls left out (in
+# VM_TOPO_APPEND), so no card B, no test device, no vivid.
 # shellcheck disable=SC2054 # QEMU's option values hold commas
 vm_machine() {
-	local iommu_dev=()
+	local iommu_dev=() gpu_b=() edus=()
 
 	VM_VIRTIO_OPT="" VM_TOPO_APPEND=""
 	case "$1" in
@@ -228,6 +251,17 @@ vm_machine() {
 		;;
 	*) return 1 ;;
 	esac
+	case "${VM_DEVICES:-full}" in
+	full)
+		gpu_b=(-device "virtio-gpu-pci,id=gpu-b,bus=sw0p1$VM_VIRTIO_OPT")
+		edus=(-device edu,id=edu64,bus=pcie.0,addr=0x10,dma_mask=0xffffffffffffffff
+			-device edu,id=edu32,bus=pcie.0,addr=0x11,dma_mask=0xffffffff)
+		;;
+	reduced)
+		VM_TOPO_APPEND="$VM_TOPO_APPEND initcall_blacklist=test_device_init,vivid_init"
+		;;
+	*) return 1 ;;
+	esac
 	VM_MACHINE=(-machine q35 -cpu qemu64 -m 3G -nodefaults -display none -no-reboot
 		"${iommu_dev[@]}"
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04
@@ -236,11 +270,10 @@ vm_machine() {
 		-device xio3130-downstream,id=sw0p0,bus=sw0,chassis=2,slot=0
 		-device xio3130-downstream,id=sw0p1,bus=sw0,chassis=3,slot=1
 		-device "virtio-gpu-pci,id=gpu-a,bus=sw0p0$VM_VIRTIO_OPT"
-		-device "virtio-gpu-pci,id=gpu-b,bus=sw0p1$VM_VIRTIO_OPT"
+		"${gpu_b[@]}"
 		-device pcie-root-port,id=rp1,bus=pcie.0,chassis=4,slot=2
 		-device "virtio-rng-pci,id=other,bus=rp1$VM_VIRTIO_OPT"
-		-device edu,id=edu64,bus=pcie.0,addr=0x10,dma_mask=0xffffffffffffffff
-		-device edu,id=edu32,bus=pcie.0,addr=0x11,dma_mask=0xffffffff)
+		"${edus[@]}")
 }
 
 # vm_log_problems CONSOLE OUTPUT QEMU_LOG KDIR: what fails a VM run in its

@@ -28,16 +28,7 @@ all_steps="drivers $(cd "$TOP/harness/configs" && grep -l '^# link: sweep' modul
 	sed 's/\.config$//' | tr '\n' ' ')amdgpu-y-kunit-m series-bisect series-compat-point
 	series-versions i915-mock clients-iommu clients-bounce clients-base hw-kit-recipe kunit coverage"
 all_steps=$(echo $all_steps)
-if [ "${SWEEP_STEPS:-}" = list ]; then
-	tr ' ' '\n' <<<"$all_steps"
-	exit 0
-fi
-SWEEP_STEPS=${SWEEP_STEPS:-}
-for t in ${SWEEP_STEPS//,/ }; do
-	[[ " $all_steps " == *" $t "* ]] || die "SWEEP_STEPS: no step '$t' (steps: $all_steps)"
-done
-# want NAME: is step NAME to run?
-want() { [ -z "${SWEEP_STEPS:-}" ] || [[ ",$SWEEP_STEPS," == *",$1,"* ]]; }
+choose_parts SWEEP_STEPS step "$all_steps"
 
 ccache_env
 out=$BUILD/kernel-sweep

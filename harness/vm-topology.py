@@ -2,11 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 """Check that a VM run had the DMA topology it asked for.
 
-    vm-topology.py direct|iommu|bounce TESTS_LOG
+    vm-topology.py direct|iommu|bounce TESTS_LOG [full|reduced]
 
 Reads the VM-CMDLINE, VM-PCI, VM-VIRTIO and VM-SWIOTLB lines that the
 guest's init prints (harness/vm.sh). Prints one summary line and exits 0
 when the topology is in effect; prints what is wrong and exits 1 otherwise.
+The machine is vm.sh's full one (two virtio-gpu cards, two edu devices)
+unless the third argument says reduced (card A alone, no edu device).
 """
 import sys
 
@@ -18,6 +20,8 @@ ACCESS_PLATFORM = 33  # VIRTIO_F_ACCESS_PLATFORM, a bit of sysfs "features"
 
 def main():
     topology, path = sys.argv[1], sys.argv[2]
+    devices = sys.argv[3] if len(sys.argv) > 3 else "full"
+    want_edus, want_virtio = {"full": (2, 2), "reduced": (0, 1)}[devices]
     cmdline, pci, virtio, hiwater = None, [], [], None
     with open(path, errors="replace") as f:
         for line in f:
@@ -43,15 +47,15 @@ def main():
     edus = [d for d in pci if d["id"] == f"{QEMU_VENDOR}:{EDU_DEVICE}"]
     # Whether the test device bound them is the tests' business (a base
     # kernel for `make bench` has no test device).
-    if len(edus) != 2:
-        problems.append(f"expected two edu devices, found {len(edus)}")
+    if len(edus) != want_edus:
+        problems.append(f"expected {want_edus} edu devices, found {len(edus)}")
     endpoints = [d for d in pci
                  if d["id"].startswith(VIRTIO_VENDOR + ":") or d in edus]
     # Features are negotiated only by a bound driver (the VM has no
     # virtio-rng driver: its device stays unbound).
     virtio = [v for v in virtio if v["driver"] != "none"]
-    if len(virtio) < 2:
-        problems.append(f"expected two virtio devices with a driver, found {len(virtio)}")
+    if len(virtio) != want_virtio:
+        problems.append(f"expected {want_virtio} virtio devices with a driver, found {len(virtio)}")
 
     def platform(v):
         bits = v["features"]

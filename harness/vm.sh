@@ -17,8 +17,10 @@
 # (igt-tests/bench/) run directly instead, their output on the console.
 # VM_IGT_EXPECT=PREFIX judges each subtest against drm-ci's expectation
 # files PREFIX-fails.txt and PREFIX-skips.txt (harness/igt-results.py)
-# and leaves out of the run the subtests the skips name; VM_TAG=NAME adds
-# "-NAME" to the tag;
+# and leaves out of the run the subtests the skips name; the default is
+# harness/xfails/dmabuf-q35 (every subtest passes: a skip fails the run),
+# harness/xfails/dmabuf-q35-1gpu with VM_DEVICES=reduced. VM_TAG=NAME
+# adds "-NAME" to the tag;
 # VM_IGT_DEBUG=1 runs the tests with IGT_LOG_LEVEL=debug.
 #
 # With VM_KIT=TARBALL the guest runs the hardware kit (make hw-kit) from
@@ -30,6 +32,10 @@
 # A kernel built with gcov (build-kernel.sh coverage, make coverage) hands
 # back its counters after the tests: build/results/gcov-<tag>/, under the
 # path of its build directory.
+#
+# VM_DEVICES=reduced runs them on a machine with card A alone, no edu
+# devices, no test device and no vivid (vm_machine in lib.sh), where our
+# tests must skip what needs more; the tag gets "-reduced".
 #
 # VM_TOPOLOGY picks how the guest's devices reach memory (default direct):
 #   direct  no IOMMU, DMA addresses are physical addresses; virtio devices
@@ -77,6 +83,12 @@ direct) tag=$flavour ;;
 iommu | bounce) tag=$flavour-$topology ;;
 *) die "unknown VM_TOPOLOGY '$topology' (direct, iommu or bounce)" ;;
 esac
+case "${VM_DEVICES:-full}" in
+full) expect_default=$TOP/harness/xfails/dmabuf-q35 display=gpu-b ;;
+reduced) tag=$tag-reduced expect_default=$TOP/harness/xfails/dmabuf-q35-1gpu display=gpu-a ;;
+*) die "unknown VM_DEVICES '$VM_DEVICES' (full or reduced)" ;;
+esac
+VM_IGT_EXPECT=${VM_IGT_EXPECT:-$expect_default}
 tag=$tag${VM_TAG:+-$VM_TAG}
 STAGE="vm-$tag"
 kernel=$kdir/arch/x86/boot/bzImage
@@ -179,11 +191,9 @@ else
 	# Subtests the expectations leave out: igt_runner --blacklist, which
 	# refuses an empty file.
 	blacklist=""
-	if [ -n "${VM_IGT_EXPECT:-}" ]; then
-		python3 "$TOP/harness/igt-results.py" exclude "$VM_IGT_EXPECT" >"$root/igt/exclude.txt" ||
-			die "cannot read $VM_IGT_EXPECT"
-		[ -s "$root/igt/exclude.txt" ] && blacklist="-b /igt/exclude.txt"
-	fi
+	python3 "$TOP/harness/igt-results.py" exclude "$VM_IGT_EXPECT" >"$root/igt/exclude.txt" ||
+		die "cannot read $VM_IGT_EXPECT"
+	[ -s "$root/igt/exclude.txt" ] && blacklist="-b /igt/exclude.txt"
 	run_tests="export LD_LIBRARY_PATH=/igt/lib
 # DRM cards by driver, in card order: /tmp/card-DRIVER-N holds /dev/dri/cardM.
 find_cards /tmp
@@ -198,8 +208,10 @@ if [ -n \"$listed\" ]; then
 	# turn a result into dmesg-warn from KERN_ERR up, not KERN_WARNING:
 	# under TCG vkms warns of vblank timer overruns all the time, and
 	# vm.sh fails the run on any kernel report in the console anyway.
+	# IGT_DMABUF_VMCTL names the control port (igt-tests/lib/igt_vmctl.h).
 	IGT_DEVICE=drm:\$(cat /tmp/card-virtio_gpu-0) /igt/bin/igt_runner -m -o -l verbose -n $tag \\
-		--dmesg-warn-level 3 -e IGT_DEVICE ${VM_IGT_DEBUG:+-e IGT_LOG_LEVEL=debug} \\
+		--dmesg-warn-level 3 -e IGT_DEVICE -e IGT_DMABUF_VMCTL=/dev/ttyS2 \\
+		${VM_IGT_DEBUG:+-e IGT_LOG_LEVEL=debug} \\
 		$blacklist /igt/run /tmp/results
 	echo \"VM-TEST-END igt_runner rc=\$?\"
 	echo 'VM-RESULTS-BEGIN'
@@ -283,7 +295,7 @@ timeout -k 10 "$timeout_s" qemu-system-x86_64 \
 	-chardev socket,id=ctl,path="$sockdir/ctl",server=on,wait=off \
 	-serial chardev:ctl \
 	-qmp unix:"$sockdir/qmp",server=on,wait=off \
-	-vnc unix:"$sockdir/vnc",display=gpu-b \
+	-vnc "unix:$sockdir/vnc,display=$display" \
 	-kernel "$kernel" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 vivid.n_devs=2 vivid.allocators=1,0 dma_buf_test_device.edu_dma_bits=64,32 movablecore=1G cma=16M@0-4G $VM_TOPO_APPEND ${VM_APPEND:-}" \
 	</dev/null 2>&1
@@ -320,7 +332,7 @@ cpus=$(sed -n 's/^VM-CPUS: //p' "$tlog")
 [ "${cpus:-0}" -eq "$smp" ] || problem "guest sees ${cpus:-no} CPUs, not $smp (console: $log)"
 
 # The topology asked for is the one the guest ran with.
-if topo=$(python3 "$(dirname "$0")/vm-topology.py" "$topology" "$tlog"); then
+if topo=$(python3 "$(dirname "$0")/vm-topology.py" "$topology" "$tlog" "${VM_DEVICES:-full}"); then
 	echo "    $topo"
 else
 	problem "topology $topology is not in effect: $topo (output: $tlog)"
@@ -356,7 +368,7 @@ elif grep -q '^VM-RESULTS-END' "$tlog"; then
 		problem "igt_results could not rebuild $results/results.json"
 	if [ -f "$results/results.json" ]; then
 		report=$(python3 "$(dirname "$0")/igt-results.py" report "$results/results.json" \
-			${VM_IGT_EXPECT:+--expect "$VM_IGT_EXPECT"}) ||
+			--expect "$VM_IGT_EXPECT") ||
 			problem "results.json could not be read ($results)"
 		printf '%s\n' "$report" | sed "/^FAIL/s|\$| (results: $results)|"
 		passed=$(grep -c '^PASS' <<<"$report" || true)

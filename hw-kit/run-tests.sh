@@ -265,8 +265,13 @@ nreports=$(grep -c . "$out/dmesg-reports.txt")
 	grep -h '^cell: ' "$@" | sed 's/^cell: /  /'
 	echo
 	echo "Failed and unfinished subtests:"
+	# A dynamic subtest's failure is named with it (SUBTEST@DYNAMIC); its
+	# subtest then fails too and is listed as well.
 	awk 'FNR == 1 && open { print "  " name ": did not finish"; bad++; open = 0 }
 		/^Starting subtest: / { name = substr($0, 19); open = 1; next }
+		/^Starting dynamic subtest: / { dyn = substr($0, 27); next }
+		/^Dynamic subtest .*: (FAIL|CRASH|TIMEOUT)/ { r = $0; sub(/^Dynamic subtest [^:]*: /, "", r)
+			print "  " name "@" dyn ": " r; bad++ }
 		/^Subtest .*: (FAIL|CRASH|TIMEOUT)/ { r = $0; sub(/^Subtest [^:]*: /, "", r)
 			print "  " name ": " r; bad++ }
 		/^Subtest / { open = 0 }

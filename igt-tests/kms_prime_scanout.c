@@ -50,6 +50,7 @@
 
 #include "igt.h"
 #include "igt_dmabuf_util.h"
+#include "igt_dmabuf_exporter.h"
 #include "igt_dmabuf_testdev.h"
 #include "igt_vmctl.h"
 
@@ -136,8 +137,40 @@
 #define PITCH (W * 4)
 #define FB_SIZE (PITCH * H)
 
-static struct drm_dev virtio[2], vgem;
+static struct drm_dev virtio[2], vgem, vkms;
 static int testdev = -1;
+
+/* The exporters by name, for what each needs (source_require()). */
+static const struct {
+	const char *name;
+	struct dmabuf_source src;
+} exporters[] = {
+	{ "vgem", { .kind = EXP_DUMB, .dev = &vgem } },
+	{ "udmabuf", { .kind = EXP_UDMABUF } },
+	{ "system-heap", { .kind = EXP_HEAP, .heap = "system" } },
+	{ "virtio-gpu-a", { .kind = EXP_DUMB, .dev = &virtio[0] } },
+	{ "test-native", { .kind = EXP_TESTDEV, .offers = DMA_BUF_TEST_OFFER_SGT } },
+	{ "test-pal", { .kind = EXP_TESTDEV, .offers = DMA_BUF_TEST_OFFER_PAL } },
+};
+
+/*
+ * Skip unless this machine has card B, @exporter (NULL: none) and, with
+ * @screen, the VM's screen dumps.
+ */
+static void require(const char *exporter, bool screen)
+{
+	size_t i;
+
+	drm_require(&virtio[1]);
+	if (screen)
+		vmctl_require();
+	if (!exporter)
+		return;
+	for (i = 0; i < ARRAY_SIZE(exporters) && strcmp(exporters[i].name, exporter); i++)
+		;
+	igt_assert_f(i < ARRAY_SIZE(exporters), "unknown exporter %s", exporter);
+	source_require(&exporters[i].src);
+}
 
 struct source {
 	int dmabuf;
@@ -704,76 +737,89 @@ static void scanout_subtest(const char *exporter, uint32_t seed)
 	igt_describe("Scan out a buffer imported from the exporter on "
 		     "virtio-gpu card B and compare QEMU's screen dump of the "
 		     "card with the pattern.");
-	igt_subtest_f("scanout-from-%s", exporter)
+	igt_subtest_f("scanout-from-%s", exporter) {
+		require(exporter, true);
 		scanout(exporter, seed, false);
+	}
 }
 
 igt_main
 {
-	static const char *const exporters[] = {
-		"vgem", "udmabuf", "system-heap", "virtio-gpu-a", "test-native",
-		"test-pal",
-	};
-
 	igt_fixture {
-		struct drm_dev devs[1];
-
-		igt_assert_eq(drm_open_all("virtio_gpu", virtio, 2), 2);
-		igt_assert_eq(drm_open_all("vgem", devs, 1), 1);
-		vgem = devs[0];
-		testdev = testdev_open();
+		drm_open_vm_devices(virtio, &vgem, &vkms);
+		testdev = testdev_try_open();
 		/* Ordered by PCI address: gpu-a sits on the switch's port 0. */
 		igt_info("gpu-a: %s, gpu-b: %s\n", virtio[0].pci, virtio[1].pci);
 	}
 
 	for (size_t i = 0; i < ARRAY_SIZE(exporters); i++)
-		scanout_subtest(exporters[i], 0x5c400000u + (uint32_t)i);
+		scanout_subtest(exporters[i].name, 0x5c400000u + (uint32_t)i);
 
 	igt_describe("Change two pixels through the exporter after the import "
 		     "and flush one: the screen dump must show exactly that "
 		     "change (only the damage goes to the host).");
-	igt_subtest("scanout-live-change-vgem")
+	igt_subtest("scanout-live-change-vgem") {
+		require("vgem", true);
 		scanout("vgem", 0x5c4000ffu, true);
-	igt_subtest("scanout-live-change-udmabuf")
+	}
+	igt_subtest("scanout-live-change-udmabuf") {
+		require("udmabuf", true);
 		scanout("udmabuf", 0x5c4000feu, true);
+	}
 
 	igt_describe("Scan out a 1366x768 buffer whose pitch is aligned to 256 "
 		     "bytes: the screen dump must show the visible pixels only.");
-	igt_subtest("scanout-pitched-vgem")
+	igt_subtest("scanout-pitched-vgem") {
+		require("vgem", true);
 		scanout_pitched(0x5c4000fcu);
+	}
 
 	igt_describe("Use a 64x64 buffer imported from vgem as card B's cursor: "
 		     "the host's cursor image must be the pattern.");
-	igt_subtest("cursor-from-vgem")
+	igt_subtest("cursor-from-vgem") {
+		require("vgem", true);
 		cursor_from_vgem(0x5c4000fbu);
+	}
 
 	igt_describe("An imported cursor framebuffer the host would not show "
 		     "(pitch 512, 64x128) is refused at atomic check.");
-	igt_subtest("cursor-import-layout-refused")
+	igt_subtest("cursor-import-layout-refused") {
+		require("udmabuf", false);
 		cursor_layout_refused();
+	}
 
 	igt_describe("An import's host resource keeps the layout of its first "
 		     "framebuffer: the same layout again works, another pitch, "
 		     "height or format is refused.");
-	igt_subtest("import-framebuffer-layout-kept")
+	igt_subtest("import-framebuffer-layout-kept") {
+		require("udmabuf", false);
 		import_fb_layout_kept();
+	}
 
 	igt_describe("A dynamic exporter's buffer imported into card B is "
 		     "pinned only while a plane shows it, and after a move "
 		     "the next frame shows it from its new place.");
-	igt_subtest("scanout-after-move-test-native")
+	igt_subtest("scanout-after-move-test-native") {
+		require("test-native", true);
 		scanout_after_move("test-native", 0x5c4000f9u);
-	igt_subtest("scanout-after-move-test-pal")
+	}
+	igt_subtest("scanout-after-move-test-pal") {
+		require("test-pal", true);
 		scanout_after_move("test-pal", 0x5c4000f8u);
+	}
 
 	igt_describe("Every ioctl that would hand an import to the host for "
 		     "anything but scan-out fails, before and after it is "
 		     "used in a framebuffer; MAP maps it through its exporter.");
-	igt_subtest("import-host-ioctls")
+	igt_subtest("import-host-ioctls") {
+		require("vgem", false);
 		import_host_ioctls();
+	}
 
 	igt_describe("MAP and MODE_MAP_DUMB of an import whose exporter has no "
 		     "mmap fail with EINVAL; the import still scans out.");
-	igt_subtest("import-map-exporter-without-mmap")
+	igt_subtest("import-map-exporter-without-mmap") {
+		require("test-native", true);
 		import_map_without_mmap();
+	}
 }

@@ -73,6 +73,7 @@
 #include <linux/dma-buf.h>
 
 #include "igt.h"
+#include "igt_dmabuf_exporter.h"
 #include "igt_dmabuf_util.h"
 #include "igt_dmabuf_testdev.h"
 #include "igt_vivid.h"
@@ -156,14 +157,12 @@
 
 #define BUF_SIZE (64 * 1024)
 
-enum exp_kind { EXP_DUMB, EXP_UDMABUF, EXP_HEAP, EXP_TESTDEV, EXP_VIVID };
-
 /* The CMA heap's name: the default CMA area, reserved by cma= (vm.sh). */
 #define CMA_HEAP "reserved"
 
 struct exporter {
 	const char *name;
-	enum exp_kind kind;
+	struct dmabuf_source src;
 	bool pal_only;		/* offers only PAL: SGT importers get the adapter */
 	bool pal_pages;		/* its SGT offer may be listed as PAL (pal_cached) */
 	/*
@@ -171,14 +170,6 @@ struct exporter {
 	 * bouncing that copies the bounce buffer back over the pages.
 	 */
 	bool unmap_syncs;
-	struct drm_dev *dev;	/* EXP_DUMB */
-	const char *heap;	/* EXP_HEAP */
-	int vivid;		/* EXP_VIVID: the instance (vm.sh: vivid.allocators) */
-	uint32_t offers;	/* EXP_TESTDEV: DMA_BUF_TEST_OFFER_* */
-	uint32_t flags;		/* EXP_TESTDEV: DMA_BUF_TEST_EXPORT_* */
-	/* per buffer */
-	int fd;			/* exporter's own DRM client */
-	uint32_t handle;
 };
 
 enum imp_kind { IMP_DRM, IMP_VIVID, IMP_TESTDEV };
@@ -198,42 +189,44 @@ struct importer {
 };
 
 static struct drm_dev virtio[2], vgem, vkms;
-static struct vivid vivid;
-static int n_virtio;
+static struct vivid vivid = { .fd = -1 };
 static int testdev = -1;
 static enum dma_topology topology;
 static char dma64_name[32];	/* the 64-bit importing device of the test device */
 
 static struct exporter exporters[] = {
-	{ .name = "virtio-gpu-a", .kind = EXP_DUMB, .dev = &virtio[0] },
-	{ .name = "virtio-gpu-b", .kind = EXP_DUMB, .dev = &virtio[1] },
-	{ .name = "vgem", .kind = EXP_DUMB, .dev = &vgem },
-	{ .name = "vkms", .kind = EXP_DUMB, .dev = &vkms },
-	{ .name = "udmabuf", .kind = EXP_UDMABUF, .pal_pages = true },
-	{ .name = "system-heap", .kind = EXP_HEAP, .heap = "system",
+	{ .name = "virtio-gpu-a", .src = { .kind = EXP_DUMB, .dev = &virtio[0] } },
+	{ .name = "virtio-gpu-b", .src = { .kind = EXP_DUMB, .dev = &virtio[1] } },
+	{ .name = "vgem", .src = { .kind = EXP_DUMB, .dev = &vgem } },
+	{ .name = "vkms", .src = { .kind = EXP_DUMB, .dev = &vkms } },
+	{ .name = "udmabuf", .src = { .kind = EXP_UDMABUF }, .pal_pages = true },
+	{ .name = "system-heap", .src = { .kind = EXP_HEAP, .heap = "system" },
 	  .pal_pages = true, .unmap_syncs = true },
-	{ .name = "cma-heap", .kind = EXP_HEAP, .heap = CMA_HEAP,
+	{ .name = "cma-heap", .src = { .kind = EXP_HEAP, .heap = CMA_HEAP },
 	  .pal_pages = true, .unmap_syncs = true },
 	/*
 	 * videobuf2's exporters: vivid.0 allocates with dma-contig, whose
 	 * unmap skips the CPU sync, vivid.1 with vmalloc, whose unmap syncs.
 	 */
-	{ .name = "vivid-dma-contig", .kind = EXP_VIVID, .vivid = 0 },
-	{ .name = "vivid-vmalloc", .kind = EXP_VIVID, .vivid = 1,
+	{ .name = "vivid-dma-contig", .src = { .kind = EXP_VIVID, .vivid = 0 } },
+	{ .name = "vivid-vmalloc", .src = { .kind = EXP_VIVID, .vivid = 1 },
 	  .unmap_syncs = true },
-	{ .name = "test-native", .kind = EXP_TESTDEV, .offers = DMA_BUF_TEST_OFFER_SGT,
+	{ .name = "test-native",
+	  .src = { .kind = EXP_TESTDEV, .offers = DMA_BUF_TEST_OFFER_SGT },
 	  .pal_pages = true, .unmap_syncs = true },
 	/* The core's adapter unmaps with a sync. */
-	{ .name = "test-pal", .kind = EXP_TESTDEV, .offers = DMA_BUF_TEST_OFFER_PAL,
+	{ .name = "test-pal",
+	  .src = { .kind = EXP_TESTDEV, .offers = DMA_BUF_TEST_OFFER_PAL },
 	  .pal_only = true, .unmap_syncs = true },
 	/*
 	 * Pages above 4 GiB: out of reach of the 32-bit importers (the
 	 * test device's dma32 one, vivid), which must bounce in every
 	 * topology; reading it right proves the bounce.
 	 */
-	{ .name = "test-high", .kind = EXP_TESTDEV, .offers = DMA_BUF_TEST_OFFER_SGT,
-	  .flags = DMA_BUF_TEST_EXPORT_ABOVE_4G, .pal_pages = true,
-	  .unmap_syncs = true },
+	{ .name = "test-high",
+	  .src = { .kind = EXP_TESTDEV, .offers = DMA_BUF_TEST_OFFER_SGT,
+		   .flags = DMA_BUF_TEST_EXPORT_ABOVE_4G },
+	  .pal_pages = true, .unmap_syncs = true },
 };
 
 static struct importer importers[] = {
@@ -265,36 +258,6 @@ static struct importer importers[] = {
 	  .requests = DMA_BUF_TEST_REQUEST_PAL | DMA_BUF_TEST_REQUEST_SGT,
 	  .device = TESTDEV_DMA32 },
 };
-
-/* Create a @size buffer holding pattern @seed; return its dma-buf fd. */
-static int export_buffer(struct exporter *e, size_t size, uint32_t seed)
-{
-	switch (e->kind) {
-	case EXP_DUMB:
-		e->fd = drm_reopen_driver(e->dev->fd);
-		return dumb_export_pattern(e->fd, size, seed, &e->handle);
-	case EXP_UDMABUF:
-		return udmabuf_export_pattern(size, seed);
-	case EXP_HEAP:
-		return heap_export_pattern(e->heap, size, seed);
-	case EXP_VIVID:
-		return vivid_export_pattern(e->vivid, size, seed);
-	case EXP_TESTDEV:
-		/* Filled with the pattern by the test device itself. */
-		return testdev_export(testdev, size, e->offers, seed, e->flags);
-	}
-	igt_assert_f(0, "unknown exporter kind %d", e->kind);
-	return -1;
-}
-
-static void release_buffer(struct exporter *e, int dmabuf)
-{
-	close(dmabuf);
-	if (e->kind == EXP_DUMB) {
-		gem_close(e->fd, e->handle);
-		close(e->fd);
-	}
-}
 
 /*
  * The importer's attachment must be listed with the negotiated type, the
@@ -342,15 +305,15 @@ static const char *check_attachment(struct exporter *e, bool imp_native,
 static void cell_drm(struct exporter *e, struct importer *imp, uint32_t seed)
 {
 	const char *devname = imp->dev->devname;
-	bool self = e->kind == EXP_DUMB && e->dev == imp->dev;
+	bool self = e->src.kind == EXP_DUMB && e->src.dev == imp->dev;
 	uint32_t handle = 0;
-	int dmabuf, fd, ret;
+	int fd, ret;
 	const char *what, *mapping = "-";
 	void *imp_map = NULL;
-	ino_t ino;
+	struct dmabuf_buffer b = source_export(&e->src, BUF_SIZE, seed);
+	int dmabuf = b.dmabuf;
+	ino_t ino = b.ino;
 
-	dmabuf = export_buffer(e, BUF_SIZE, seed);
-	ino = fd_inode(dmabuf);
 	igt_assert_eq(bufinfo_count_dev(ino, devname), 0);
 
 	fd = drm_reopen_driver(imp->dev->fd);
@@ -400,15 +363,10 @@ static void cell_drm(struct exporter *e, struct importer *imp, uint32_t seed)
 		what = "imported";
 	}
 	gem_close(fd, handle);
-	/*
-	 * The importer let go: its attachment is gone (virtio-gpu releases
-	 * it once the host has dropped the resource: poll for that).
-	 */
-	for (int i = 0; i < 100 && bufinfo_count_dev(ino, devname); i++)
-		usleep(10000);
-	igt_assert_eq(bufinfo_count_dev(ino, devname), 0);
+	/* The importer let go: its attachment is gone. */
+	bufinfo_wait_count_dev(ino, devname, 0);
 	close(fd);
-	release_buffer(e, dmabuf);
+	buffer_release(&b);
 	if (imp_map) {
 		/*
 		 * The mapping outlives the import and the exporter's own
@@ -440,17 +398,16 @@ static void cell_drm(struct exporter *e, struct importer *imp, uint32_t seed)
 static void cell_vivid(struct exporter *e, uint32_t seed)
 {
 	bool bounces = topology == TOPO_BOUNCE ||
-		       (e->flags & DMA_BUF_TEST_EXPORT_ABOVE_4G);
+		       (e->src.flags & DMA_BUF_TEST_EXPORT_ABOVE_4G);
 	bool frame_lost = bounces && e->unmap_syncs;
 	size_t map_size = VIVID_FRAME_SIZE;
 	const char *mapping;
+	struct dmabuf_buffer b = source_export(&e->src, VIVID_FRAME_SIZE, seed);
+	int dmabuf = b.dmabuf, ret;
+	ino_t ino = b.ino;
 	void *map;
 	long bad;
-	int dmabuf, ret;
-	ino_t ino;
 
-	dmabuf = export_buffer(e, VIVID_FRAME_SIZE, seed);
-	ino = fd_inode(dmabuf);
 	igt_assert_eq(bufinfo_count_dev(ino, vivid.devname), 0);
 
 	ret = vivid_queue(&vivid, dmabuf);
@@ -461,8 +418,8 @@ static void cell_vivid(struct exporter *e, uint32_t seed)
 	igt_assert_eq(bufinfo_count_dev(ino, vivid.devname), 0);
 
 	/* Read back through the exporter's own CPU mapping. */
-	if (e->kind == EXP_DUMB) {
-		map = kmstest_dumb_map_buffer(e->fd, e->handle, map_size, PROT_READ | PROT_WRITE);
+	if (e->src.kind == EXP_DUMB) {
+		map = kmstest_dumb_map_buffer(b.fd, b.handle, map_size, PROT_READ | PROT_WRITE);
 		bad = frame_lost ? pattern_check(map, map_size, seed) : vivid_check_red(map);
 	} else {
 		map = dmabuf_mmap(dmabuf, map_size);
@@ -471,7 +428,7 @@ static void cell_vivid(struct exporter *e, uint32_t seed)
 		dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
 	}
 	munmap(map, map_size);
-	release_buffer(e, dmabuf);
+	buffer_release(&b);
 	igt_assert_f(bad < 0, "%s differs at byte %ld",
 		     frame_lost ? "the pattern (vivid's frame bounced away)" : "vivid's frame",
 		     bad);
@@ -487,21 +444,20 @@ static void cell_vivid(struct exporter *e, uint32_t seed)
 static void cell_testdev(struct exporter *e, struct importer *imp, uint32_t seed)
 {
 	struct dma_buf_test_read rd;
+	struct dmabuf_buffer b = source_export(&e->src, BUF_SIZE, seed);
 	const char *mapping;
 	uint32_t handle = 0;
-	int dmabuf, ret;
-	ino_t ino;
+	ino_t ino = b.ino;
+	int ret;
 
-	dmabuf = export_buffer(e, BUF_SIZE, seed);
-	ino = fd_inode(dmabuf);
-	ret = testdev_import_flags(testdev, imp->device, dmabuf, imp->requests, imp->flags,
+	ret = testdev_import_flags(testdev, imp->device, b.dmabuf, imp->requests, imp->flags,
 				   &handle);
 	if (imp->pal_only && (!imp->pal[topology] || !(e->pal_only || e->pal_pages))) {
 		/* No PAL for this device or from this exporter, nothing else asked. */
 		igt_assert_f(ret == -EOPNOTSUPP, "test device import: %s, expected %s",
 			     strerror(-ret), strerror(EOPNOTSUPP));
 		igt_assert_eq(bufinfo_count_dev(ino, imp->devname), 0);
-		release_buffer(e, dmabuf);
+		buffer_release(&b);
 		igt_info("cell: %s -> %s: refused: %s\n", e->name, imp->name,
 			 imp->pal[topology] ? "no pal from this exporter" : "pal trust rule");
 		return;
@@ -519,14 +475,33 @@ static void cell_testdev(struct exporter *e, struct importer *imp, uint32_t seed
 		     (unsigned long long)pattern_checksum(BUF_SIZE, seed));
 	testdev_release(testdev, handle);
 	igt_assert_eq(bufinfo_count_dev(ino, imp->devname), 0);
-	release_buffer(e, dmabuf);
+	buffer_release(&b);
 	igt_info("segments: %u, read by DMA: %u bytes\n", rd.segments, rd.dma_bytes);
 	igt_info("cell: %s -> %s: read-via-mapping: %s\n",
 		 e->name, imp->name, mapping);
 }
 
+/* Skip the cell unless this machine has both sides. */
+static void require_cell(struct exporter *e, struct importer *imp)
+{
+	source_require(&e->src);
+	switch (imp->kind) {
+	case IMP_DRM:
+		drm_require(imp->dev);
+		break;
+	case IMP_VIVID:
+		igt_require_f(vivid.fd >= 0, "no vivid video capture node "
+			      "(CONFIG_VIDEO_VIVID, vivid.allocators=1)\n");
+		break;
+	case IMP_TESTDEV:
+		testdev_require(testdev, imp->device);
+		break;
+	}
+}
+
 static void cell(struct exporter *e, struct importer *imp, uint32_t seed)
 {
+	require_cell(e, imp);
 	switch (imp->kind) {
 	case IMP_DRM:
 		cell_drm(e, imp, seed);
@@ -743,36 +718,21 @@ static void cell_subtest(size_t i, size_t j)
 igt_main
 {
 	igt_fixture {
-		struct drm_dev devs[4];
+		struct dma_buf_test_info info;
 
-		n_virtio = drm_open_all("virtio_gpu", virtio, 2);
-		igt_assert_f(n_virtio == 2, "found %d virtio-gpu cards, the VM has 2",
-			     n_virtio);
-		igt_assert_eq(drm_open_all("vgem", devs, 1), 1);
-		vgem = devs[0];
-		igt_assert_eq(drm_open_all("vkms", devs, 1), 1);
-		vkms = devs[0];
-		igt_assert_f(vivid_open(&vivid),
-			     "no vivid video capture node (boot with vivid.allocators=1)");
+		drm_open_vm_devices(virtio, &vgem, &vkms);
 		igt_info("virtio-gpu-a: %s (%s), virtio-gpu-b: %s (%s)\n",
 			 virtio[0].devname, virtio[0].pci, virtio[1].devname,
 			 virtio[1].pci);
-		testdev = testdev_open();
-		for (size_t j = 0; j < ARRAY_SIZE(importers); j++) {
-			struct dma_buf_test_info info;
-
-			if (importers[j].kind != IMP_TESTDEV)
-				continue;
-			testdev_info(testdev, importers[j].device, &info);
-			snprintf(importers[j].devname, sizeof(importers[j].devname),
-				 "%s", info.name);
-		}
-		{
-			struct dma_buf_test_info info;
-
-			testdev_info(testdev, TESTDEV_DMA64, &info);
+		vivid_open(&vivid);
+		testdev = testdev_try_open();
+		for (size_t j = 0; j < ARRAY_SIZE(importers); j++)
+			if (importers[j].kind == IMP_TESTDEV && testdev >= 0 &&
+			    testdev_info(testdev, importers[j].device, &info))
+				snprintf(importers[j].devname, sizeof(importers[j].devname),
+					 "%s", info.name);
+		if (testdev >= 0 && testdev_info(testdev, TESTDEV_DMA64, &info))
 			snprintf(dma64_name, sizeof(dma64_name), "%s", info.name);
-		}
 		topology = dma_topology();
 		igt_info("DMA topology: %s\n", dma_topology_name(topology));
 	}
@@ -784,14 +744,17 @@ igt_main
 	igt_describe("A native dynamic exporter moves the buffer: the native "
 		     "importer's move_notify drops the mapping and the next "
 		     "map reads the same data at the new pages.");
-	igt_subtest("move-notify-native-remap")
+	igt_subtest("move-notify-native-remap") {
+		testdev_require(testdev, TESTDEV_DMA64);
 		move_remap(DMA_BUF_TEST_OFFER_SGT, DMA_BUF_TEST_REQUEST_SGT, 0x6d6f7601u);
+	}
 
 	igt_describe("The same with a physical address list: the importer "
 		     "drops the list in move_notify and the next map gives "
 		     "the new pages' ranges. Under an IOMMU or with forced "
 		     "bouncing the trust rule refuses the PAL-only import.");
 	igt_subtest("move-notify-pal-remap") {
+		testdev_require(testdev, TESTDEV_DMA64);
 		if (topology == TOPO_DIRECT)
 			move_remap(DMA_BUF_TEST_OFFER_PAL, DMA_BUF_TEST_REQUEST_PAL,
 				   0x6d6f7604u);
@@ -801,13 +764,16 @@ igt_main
 
 	igt_describe("The same through the core's PAL-to-SGT adapter: a "
 		     "PAL-only exporter and an SGT importer.");
-	igt_subtest("move-notify-adapter-remap")
+	igt_subtest("move-notify-adapter-remap") {
+		testdev_require(testdev, TESTDEV_DMA64);
 		move_remap(DMA_BUF_TEST_OFFER_PAL, DMA_BUF_TEST_REQUEST_SGT, 0x6d6f7605u);
+	}
 
 	igt_describe("An importer that keeps its old mapping across a move "
 		     "and fences its last reads: the exporter reuses the old "
 		     "pages only after that fence, SGT and PAL alike.");
 	igt_subtest("move-notify-unmap-late") {
+		testdev_require(testdev, TESTDEV_DMA64);
 		move_unmap_late(DMA_BUF_TEST_OFFER_SGT, DMA_BUF_TEST_REQUEST_SGT,
 				0x6d6f7606u);
 		move_unmap_late(DMA_BUF_TEST_OFFER_PAL, DMA_BUF_TEST_REQUEST_SGT,
@@ -820,16 +786,24 @@ igt_main
 	igt_describe("The core syncs the tables its PAL-to-SGT adapter maps: "
 		     "the CPU writes a mapped buffer inside DMA_BUF_IOCTL_SYNC "
 		     "and the device reads the new data, bouncing or not.");
-	igt_subtest("adapter-cpu-write-sync")
+	igt_subtest("adapter-cpu-write-sync") {
+		testdev_require(testdev, TESTDEV_DMA64);
 		adapter_cpu_write(0x6d6f7609u);
+	}
 
 	igt_describe("A pinned native import (GEM PRIME helpers) keeps the "
 		     "exporter from moving the buffer until it is released.");
-	igt_subtest("move-blocked-while-pinned")
+	igt_subtest("move-blocked-while-pinned") {
+		testdev_require(testdev, TESTDEV_DMA64);
+		drm_require(&vgem);
 		move_pinned(0x6d6f7603u);
+	}
 
 	igt_describe("virtio-gpu maps a read-only dma-buf's import for the "
 		     "CPU read-only.");
-	igt_subtest("virtio-gpu-import-map-read-only")
+	igt_subtest("virtio-gpu-import-map-read-only") {
+		drm_require(&vgem);
+		drm_require(&virtio[0]);
 		import_map_read_only(0x726f6d70u);
+	}
 }

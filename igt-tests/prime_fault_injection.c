@@ -31,6 +31,7 @@
 #include <xf86drm.h>
 
 #include "igt.h"
+#include "igt_dmabuf_exporter.h"
 #include "igt_dmabuf_util.h"
 #include "igt_dmabuf_testdev.h"
 
@@ -89,25 +90,25 @@
 #define FB_H		128
 
 static struct drm_dev virtio[2], vgem, vkms;
+static int testdev = -1;		/* -1: this machine has no test device */
 static char testdev_name[32];	/* the test device's importer, in bufinfo */
-
-enum exp_kind { EXP_DUMB, EXP_UDMABUF, EXP_TESTDEV };
 
 struct exporter {
 	const char *name;
-	enum exp_kind kind;
-	struct drm_dev *dev;
-	uint32_t offers;	/* EXP_TESTDEV: DMA_BUF_TEST_OFFER_* */
+	struct dmabuf_source src;
 };
 
 static const struct exporter exporters[] = {
-	{ "udmabuf", EXP_UDMABUF, NULL },		/* native, a cached table */
-	{ "virtio-gpu-a", EXP_DUMB, &virtio[0] },	/* native */
-	{ "vgem", EXP_DUMB, &vgem },			/* native, GEM PRIME helpers */
+	/* native, a cached table */
+	{ "udmabuf", { .kind = EXP_UDMABUF } },
+	/* native */
+	{ "virtio-gpu-a", { .kind = EXP_DUMB, .dev = &virtio[0] } },
+	/* native, GEM PRIME helpers */
+	{ "vgem", { .kind = EXP_DUMB, .dev = &vgem } },
 	/* native and dynamic: a dynamic importer maps it on first use */
-	{ "test-native", EXP_TESTDEV, NULL, DMA_BUF_TEST_OFFER_SGT },
+	{ "test-native", { .kind = EXP_TESTDEV, .offers = DMA_BUF_TEST_OFFER_SGT } },
 	/* PAL only: an SGT importer's table is made by the core's adapter */
-	{ "test-pal", EXP_TESTDEV, NULL, DMA_BUF_TEST_OFFER_PAL },
+	{ "test-pal", { .kind = EXP_TESTDEV, .offers = DMA_BUF_TEST_OFFER_PAL } },
 };
 
 struct importer {
@@ -225,53 +226,9 @@ static bool disarm(void)
 	return injected;
 }
 
-struct buffer {
-	int dmabuf;
-	ino_t ino;
-	int exp_fd;		/* DRM client or test device, -1 for udmabuf */
-	uint32_t exp_handle;
-};
-
-static struct buffer make_buffer(const struct exporter *e, uint32_t seed)
-{
-	struct buffer b = { .exp_fd = -1 };
-
-	if (e->kind == EXP_UDMABUF) {
-		b.dmabuf = udmabuf_export_pattern(BUF_SIZE, seed);
-	} else if (e->kind == EXP_TESTDEV) {
-		b.exp_fd = testdev_open();
-		b.dmabuf = testdev_export(b.exp_fd, BUF_SIZE, e->offers, seed, 0);
-	} else {
-		b.exp_fd = drm_reopen_driver(e->dev->fd);
-		b.dmabuf = dumb_export_pattern(b.exp_fd, BUF_SIZE, seed, &b.exp_handle);
-	}
-	b.ino = fd_inode(b.dmabuf);
-	return b;
-}
-
-static void free_buffer(struct buffer *b)
-{
-	if (b->exp_fd >= 0) {
-		if (b->exp_handle)
-			gem_close(b->exp_fd, b->exp_handle);
-		close(b->exp_fd);
-	}
-	close(b->dmabuf);
-}
-
 static const char *devname_of(const struct importer *imp)
 {
 	return imp->dev ? imp->dev->devname : testdev_name;
-}
-
-/* virtio-gpu releases imports asynchronously: wait a little. */
-static void wait_attachments(ino_t ino, const char *devname, int want)
-{
-	for (int i = 0; i < 200 && bufinfo_count_dev(ino, devname) != want; i++)
-		usleep(10000);
-	igt_assert_f(bufinfo_count_dev(ino, devname) == want,
-		     "%d attachments of %s, expected %d", bufinfo_count_dev(ino, devname),
-		     devname, want);
 }
 
 /* One import into @fd (a DRM client) or the test device: 0 or -errno. */
@@ -366,7 +323,7 @@ static struct tally sweep(const struct sweep *s, void *ctx)
 /* What the import and map sweeps work on. */
 struct import_ctx {
 	const struct importer *imp;
-	struct buffer *b;
+	struct dmabuf_buffer *b;
 	int fd;
 	uint32_t handle, seed;
 	struct dma_buf_test_read rd;
@@ -383,16 +340,16 @@ static void import_ok(void *data, bool injected)
 {
 	struct import_ctx *c = data;
 
-	wait_attachments(c->b->ino, devname_of(c->imp), 1);
+	bufinfo_wait_count_dev(c->b->ino, devname_of(c->imp), 1);
 	release(c->imp, c->fd, c->handle);
-	wait_attachments(c->b->ino, devname_of(c->imp), 0);
+	bufinfo_wait_count_dev(c->b->ino, devname_of(c->imp), 0);
 }
 
 static void import_failed(void *data)
 {
 	struct import_ctx *c = data;
 
-	wait_attachments(c->b->ino, devname_of(c->imp), 0);
+	bufinfo_wait_count_dev(c->b->ino, devname_of(c->imp), 0);
 }
 
 /* Each injection point of one import in turn. */
@@ -426,7 +383,7 @@ static void map_failed(void *data)
 	struct import_ctx *c = data;
 
 	release(c->imp, c->fd, c->handle);
-	wait_attachments(c->b->ino, devname_of(c->imp), 0);
+	bufinfo_wait_count_dev(c->b->ino, devname_of(c->imp), 0);
 }
 
 static void map_ok(void *data, bool injected)
@@ -449,10 +406,19 @@ static const struct sweep map_sweep = {
 static void pair(const struct exporter *e, const struct importer *imp)
 {
 	uint32_t seed = 0xfa017000u, handle;
-	struct buffer b = make_buffer(e, seed);
-	int fd = imp->dev ? drm_reopen_driver(imp->dev->fd) : testdev_open();
-	struct import_ctx c = { .imp = imp, .b = &b, .fd = fd, .seed = seed };
+	struct dmabuf_buffer b;
+	struct import_ctx c;
 	void *map;
+	int fd;
+
+	source_require(&e->src);
+	if (imp->dev)
+		drm_require(imp->dev);
+	else
+		testdev_require(testdev, TESTDEV_DMA64);
+	b = source_export(&e->src, BUF_SIZE, seed);
+	fd = imp->dev ? drm_reopen_driver(imp->dev->fd) : testdev_open();
+	c = (struct import_ctx){ .imp = imp, .b = &b, .fd = fd, .seed = seed };
 
 	sweep(&import_sweep, &c);
 	if (!imp->dev)
@@ -460,7 +426,7 @@ static void pair(const struct exporter *e, const struct importer *imp)
 
 	/* Without faults: the import works and sees the buffer. */
 	igt_assert_eq(import(imp, fd, b.dmabuf, &handle), 0);
-	wait_attachments(b.ino, devname_of(imp), 1);
+	bufinfo_wait_count_dev(b.ino, devname_of(imp), 1);
 	if (imp->dev) {
 		int again = prime_handle_to_fd_for_mmap(fd, handle);
 
@@ -475,13 +441,13 @@ static void pair(const struct exporter *e, const struct importer *imp)
 		testdev_check_pattern(fd, b.dmabuf, BUF_SIZE, seed);
 	}
 	close(fd);
-	wait_attachments(b.ino, devname_of(imp), 0);
-	free_buffer(&b);
+	bufinfo_wait_count_dev(b.ino, devname_of(imp), 0);
+	buffer_release(&b);
 }
 
 static void pair_subtest(const struct exporter *e, const struct importer *imp)
 {
-	if (e->dev && e->dev == imp->dev)
+	if (e->src.dev && e->src.dev == imp->dev)
 		return;	/* a self-import attaches nothing */
 	igt_describe("Each allocation of the import fails in turn: a clean errno, "
 		     "no attachment left, then a clean import works.");
@@ -499,7 +465,7 @@ static const struct exporter *exporter_named(const char *name)
 }
 
 struct fb_ctx {
-	struct buffer *b;
+	struct dmabuf_buffer *b;
 	int fd;
 	uint32_t handles[4], pitches[4], offsets[4], fb, conn, crtc;
 	drmModeModeInfo mode;
@@ -509,7 +475,7 @@ struct fb_ctx {
 static void fb_move(void *data, int n)
 {
 	struct fb_ctx *c = data;
-	int ret = testdev_move(c->b->exp_fd, c->b->dmabuf);
+	int ret = testdev_move(c->b->fd, c->b->dmabuf);
 
 	igt_assert_f(ret == 0, "MOVE before call %d: %s (left pinned?)", n, strerror(-ret));
 }
@@ -543,7 +509,7 @@ static int fb_show(void *data)
 static void fb_shown(void *data, bool injected)
 {
 	struct fb_ctx *c = data;
-	int shown = testdev_move(c->b->exp_fd, c->b->dmabuf);
+	int shown = testdev_move(c->b->fd, c->b->dmabuf);
 
 	igt_assert_eq(drmModeSetCrtc(c->fd, c->crtc, 0, 0, 0, NULL, 0, NULL), 0);
 	igt_assert_f(shown == -EBUSY, "MOVE while shown: %s, expected EBUSY",
@@ -577,7 +543,7 @@ static const struct sweep modeset_sweep = {
 static void framebuffer_sweep(void)
 {
 	const struct exporter *e = exporter_named("test-native");
-	struct buffer b = make_buffer(e, 0xfa017100u);
+	struct dmabuf_buffer b;
 	struct fb_ctx c = {
 		.b = &b,
 		.fd = virtio[1].fd,	/* the DRM master: it may set modes */
@@ -586,7 +552,10 @@ static void framebuffer_sweep(void)
 	};
 	struct tally t;
 
-	igt_assert(e->kind == EXP_TESTDEV && e->offers == DMA_BUF_TEST_OFFER_SGT);
+	igt_assert(e->src.kind == EXP_TESTDEV && e->src.offers == DMA_BUF_TEST_OFFER_SGT);
+	source_require(&e->src);
+	drm_require(&virtio[1]);
+	b = source_export(&e->src, BUF_SIZE, 0xfa017100u);
 	kms_find_output(c.fd, &c.conn, &c.crtc);
 	igt_assert_eq(__prime_fd_to_handle(c.fd, b.dmabuf, &c.handles[0]), 0);
 	t = sweep(&addfb_sweep, &c);
@@ -596,8 +565,8 @@ static void framebuffer_sweep(void)
 
 	igt_assert_eq(drmModeRmFB(c.fd, c.fb), 0);
 	gem_close(c.fd, c.handles[0]);
-	wait_attachments(b.ino, virtio[1].devname, 0);
-	free_buffer(&b);
+	bufinfo_wait_count_dev(b.ino, virtio[1].devname, 0);
+	buffer_release(&b);
 }
 
 igt_main
@@ -607,13 +576,12 @@ igt_main
 			      access("/proc/thread-self/fail-nth", F_OK) == 0,
 			      "needs CONFIG_FAILSLAB, CONFIG_FAULT_INJECTION_DEBUG_FS\n");
 		drm_open_vm_devices(virtio, &vgem, &vkms);
+		testdev = testdev_try_open();
 		{
 			struct dma_buf_test_info info;
-			int td = testdev_open();
 
-			testdev_info(td, TESTDEV_DMA64, &info);
-			snprintf(testdev_name, sizeof(testdev_name), "%s", info.name);
-			close(td);
+			if (testdev >= 0 && testdev_info(testdev, TESTDEV_DMA64, &info))
+				snprintf(testdev_name, sizeof(testdev_name), "%s", info.name);
 		}
 		if (access("/sys/kernel/debug/dma-api", F_OK) == 0)
 			spare_dma_debug();

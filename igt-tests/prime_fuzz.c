@@ -25,6 +25,7 @@
 #include <xf86drm.h>
 
 #include "igt.h"
+#include "igt_dmabuf_exporter.h"
 #include "igt_dmabuf_util.h"
 #include "igt_dmabuf_testdev.h"
 
@@ -111,33 +112,14 @@ static void start(const char *what)
 }
 
 /* Foreign dma-bufs to import: udmabuf, the system heap, another driver's. */
-struct sources {
-	int fds[3];
-	int exp_fd;
-	uint32_t exp_handle;
-};
+#define N_SOURCES 3
 
-static void sources_open(struct sources *s, struct drm_dev *self)
+static void sources_describe(struct dmabuf_source *src, const struct drm_dev *self)
 {
-	struct drm_dev *other = self == &vgem ? &vkms : &vgem;
-	size_t map_size;
-	void *map;
-
-	s->fds[0] = udmabuf_create(BUF_SIZE, &map);
-	munmap(map, BUF_SIZE);
-	s->fds[1] = heap_alloc("system", BUF_SIZE);
-	s->exp_fd = drm_reopen_driver(other->fd);
-	s->exp_handle = dumb_create(s->exp_fd, BUF_SIZE, &map, &map_size);
-	munmap(map, map_size);
-	s->fds[2] = prime_handle_to_fd_for_mmap(s->exp_fd, s->exp_handle);
-}
-
-static void sources_close(struct sources *s)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(s->fds); i++)
-		close(s->fds[i]);
-	gem_close(s->exp_fd, s->exp_handle);
-	close(s->exp_fd);
+	src[0] = (struct dmabuf_source){ .kind = EXP_UDMABUF };
+	src[1] = (struct dmabuf_source){ .kind = EXP_HEAP, .heap = "system" };
+	src[2] = (struct dmabuf_source){ .kind = EXP_DUMB,
+					 .dev = self == &vgem ? &vkms : &vgem };
 }
 
 /* A handle value: one of ours, or a boundary or random one. */
@@ -192,16 +174,19 @@ static void fuzz_prime(struct drm_dev *dev)
 {
 	int fd = drm_reopen_driver(dev->fd), closed, memfd, pipefd[2];
 	uint32_t valid[N_HANDLES];
+	struct dmabuf_source srcs[N_SOURCES];
+	struct dmabuf_buffer bufs[N_SOURCES];
 	struct kept kept = {};
-	struct sources src;
 	size_t map_size;
 	void *map;
 
+	sources_describe(srcs, dev);
+	for (int i = 0; i < N_SOURCES; i++)
+		bufs[i] = source_export(&srcs[i], BUF_SIZE, i);
 	for (int i = 0; i < N_HANDLES; i++) {
 		valid[i] = dumb_create(fd, BUF_SIZE, &map, &map_size);
 		munmap(map, map_size);
 	}
-	sources_open(&src, dev);
 	memfd = memfd_create("not-a-dma-buf", MFD_CLOEXEC);
 	igt_assert(memfd >= 0 && pipe(pipefd) == 0);
 	closed = dup(memfd);
@@ -230,7 +215,7 @@ static void fuzz_prime(struct drm_dev *dev)
 			const int bad[] = { -1, INT_MAX, closed, memfd, pipefd[0], fd };
 			const int bad_errno[] = { -EBADF, -EBADF, -EBADF, -EINVAL, -EINVAL,
 						  -EINVAL };
-			int k = rnd(ARRAY_SIZE(bad) + ARRAY_SIZE(src.fds));
+			int k = rnd(ARRAY_SIZE(bad) + N_SOURCES);
 
 			args.flags = rnd32();
 			args.handle = rnd32();
@@ -238,7 +223,7 @@ static void fuzz_prime(struct drm_dev *dev)
 				args.fd = bad[k];
 				want = bad_errno[k];
 			} else {
-				args.fd = src.fds[k - ARRAY_SIZE(bad)];
+				args.fd = bufs[k - ARRAY_SIZE(bad)].dmabuf;
 				want = 0;
 			}
 			ret = xioctl(fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &args);
@@ -279,7 +264,8 @@ static void fuzz_prime(struct drm_dev *dev)
 	close(pipefd[0]);
 	close(pipefd[1]);
 	close(memfd);
-	sources_close(&src);
+	for (int i = 0; i < N_SOURCES; i++)
+		buffer_release(&bufs[i]);
 	close(fd);
 }
 
@@ -296,35 +282,38 @@ struct victim {
 	bool started;
 };
 
-static struct victim victim_open(const char *name)
+/*
+ * Untouched by the CPU (source_export() writes a pattern, which would
+ * start udmabuf's CPU access).
+ */
+static struct victim victim_open(const struct dmabuf_source *src)
 {
 	struct victim v = { .fd = -1, .td = -1 };
-	struct drm_dev *dev = NULL;
 	size_t map_size;
 	void *map;
 
-	if (!strcmp(name, "udmabuf")) {
+	switch (src->kind) {
+	case EXP_UDMABUF:
 		v.dmabuf = udmabuf_create(BUF_SIZE, &map);
 		munmap(map, BUF_SIZE);
 		v.end_needs_start = true;
-		return v;
-	}
-	if (!strcmp(name, "system-heap")) {
-		v.dmabuf = heap_alloc("system", BUF_SIZE);
-		return v;
-	}
-	if (!strcmp(name, "test-device")) {
+		break;
+	case EXP_HEAP:
+		v.dmabuf = heap_alloc(src->heap, BUF_SIZE);
+		break;
+	case EXP_TESTDEV:
 		v.td = testdev_open();
-		v.dmabuf = testdev_export(v.td, BUF_SIZE, DMA_BUF_TEST_OFFER_SGT, 1, 0);
-		return v;
+		v.dmabuf = testdev_export(v.td, BUF_SIZE, src->offers, 1, 0);
+		break;
+	case EXP_DUMB:
+		v.fd = drm_reopen_driver(src->dev->fd);
+		v.handle = dumb_create(v.fd, BUF_SIZE, &map, &map_size);
+		munmap(map, map_size);
+		v.dmabuf = prime_handle_to_fd_for_mmap(v.fd, v.handle);
+		break;
+	default:
+		igt_assert_f(0, "no fuzzing of exporter kind %d", src->kind);
 	}
-	dev = !strcmp(name, "virtio-gpu-a") ? &virtio[0] :
-	      !strcmp(name, "virtio-gpu-b") ? &virtio[1] :
-	      !strcmp(name, "vgem") ? &vgem : &vkms;
-	v.fd = drm_reopen_driver(dev->fd);
-	v.handle = dumb_create(v.fd, BUF_SIZE, &map, &map_size);
-	munmap(map, map_size);
-	v.dmabuf = prime_handle_to_fd_for_mmap(v.fd, v.handle);
 	return v;
 }
 
@@ -423,9 +412,9 @@ static void fuzz_set_name(int dmabuf, char *guard_edge)
 	}
 }
 
-static void fuzz_dmabuf(const char *exporter)
+static void fuzz_dmabuf(const struct dmabuf_source *src)
 {
-	struct victim v = victim_open(exporter);
+	struct victim v = victim_open(src);
 	int memfd = memfd_create("not-a-sync-file", MFD_CLOEXEC), closed;
 	long pagesz = sysconf(_SC_PAGESIZE);
 	char *page;
@@ -520,11 +509,16 @@ static void fuzz_dmabuf(const char *exporter)
 
 static void prime_subtest(struct drm_dev *dev, const char *name)
 {
+	struct dmabuf_source srcs[N_SOURCES];
 	char before[128], what[64];
 
 	igt_describe("Random and boundary handles, flags and fds for the PRIME "
 		     "ioctls: each result as the uAPI says, nothing left behind.");
 	igt_subtest_f("prime-ioctls-%s", name) {
+		drm_require(dev);
+		sources_describe(srcs, dev);
+		for (int i = 0; i < N_SOURCES; i++)
+			source_require(&srcs[i]);
 		snprintf(what, sizeof(what), "prime-ioctls-%s", name);
 		start(what);
 		bufinfo_total(before, sizeof(before));
@@ -533,7 +527,7 @@ static void prime_subtest(struct drm_dev *dev, const char *name)
 	}
 }
 
-static void dmabuf_subtest(const char *exporter)
+static void dmabuf_subtest(const char *exporter, const struct dmabuf_source *src)
 {
 	char before[128], what[64];
 
@@ -541,19 +535,28 @@ static void dmabuf_subtest(const char *exporter)
 		     "pointers, sync-file flags and fds, unknown commands on a "
 		     "dma-buf: each result as the uAPI says, nothing left behind.");
 	igt_subtest_f("dmabuf-ioctls-%s", exporter) {
+		source_require(src);
 		snprintf(what, sizeof(what), "dmabuf-ioctls-%s", exporter);
 		start(what);
 		bufinfo_total(before, sizeof(before));
-		fuzz_dmabuf(exporter);
+		fuzz_dmabuf(src);
 		bufinfo_expect_total(before);
 	}
 }
 
 igt_main
 {
-	static const char *const exporters[] = {
-		"virtio-gpu-a", "virtio-gpu-b", "vgem", "vkms", "udmabuf", "system-heap",
-		"test-device",
+	static const struct {
+		const char *name;
+		struct dmabuf_source src;
+	} exporters[] = {
+		{ "virtio-gpu-a", { .kind = EXP_DUMB, .dev = &virtio[0] } },
+		{ "virtio-gpu-b", { .kind = EXP_DUMB, .dev = &virtio[1] } },
+		{ "vgem", { .kind = EXP_DUMB, .dev = &vgem } },
+		{ "vkms", { .kind = EXP_DUMB, .dev = &vkms } },
+		{ "udmabuf", { .kind = EXP_UDMABUF } },
+		{ "system-heap", { .kind = EXP_HEAP, .heap = "system" } },
+		{ "test-device", { .kind = EXP_TESTDEV, .offers = DMA_BUF_TEST_OFFER_SGT } },
 	};
 
 	igt_fixture {
@@ -565,5 +568,5 @@ igt_main
 	prime_subtest(&vgem, "vgem");
 	prime_subtest(&vkms, "vkms");
 	for (size_t i = 0; i < ARRAY_SIZE(exporters); i++)
-		dmabuf_subtest(exporters[i]);
+		dmabuf_subtest(exporters[i].name, &exporters[i].src);
 }

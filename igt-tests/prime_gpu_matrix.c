@@ -8,9 +8,10 @@
  * (amdgpu, xe, i915, nouveau, virtio-gpu, vgem, ...), udmabuf, every
  * dma-heap and, on a test kernel, the dma-buf test device's exporters (a
  * native SGT exporter and a PAL-only one, which real GPUs can only import
- * through the core's PAL-to-SGT adapter). Subtests are
- * named after what was found ("<exporter>-to-<importer>", a card as
- * "<driver>-card<N>"), so their list differs between machines.
+ * through the core's PAL-to-SGT adapter). Its three subtests are the same
+ * everywhere; each has one dynamic subtest per pair or card found
+ * ("<exporter>-to-<importer>", a card as "<driver>-card<N>"), so those
+ * differ between machines. Discovery runs in a fixture.
  *
  * Each pair: the exporter creates a buffer holding a data pattern (a dumb
  * buffer written through the card's own CPU mapping, a udmabuf, a heap
@@ -43,6 +44,7 @@
 #include <xf86drm.h>
 
 #include "igt.h"
+#include "igt_dmabuf_exporter.h"
 #include "igt_dmabuf_util.h"
 #include "igt_dmabuf_testdev.h"
 
@@ -54,24 +56,24 @@
  * Functionality: typed dma-buf mappings
  * Feature: prime
  * Description: PRIME between every exporter and every DRM card the machine has;
- *              subtests are named after the devices found, so they differ from
- *              machine to machine
+ *              dynamic subtests are named after the devices found, so they
+ *              differ from machine to machine
  */
 /**
- * SUBTEST: %s-to-%s
- * Description: Share a buffer from the exporter with the importer card: the
- *              import is the buffer, its attachment shows the negotiated
- *              mapping and leaves with it.
+ * SUBTEST: export-import
+ * Description: Share a buffer from each exporter with each importer card (one
+ *              dynamic subtest per pair): the import is the buffer, its
+ *              attachment shows the negotiated mapping and leaves with it.
  */
 /**
- * SUBTEST: %s-import-bad-fd
+ * SUBTEST: import-bad-fd
  * Description: A file that is not a dma-buf and a closed fd are refused with
- *              EINVAL and EBADF.
+ *              EINVAL and EBADF (one dynamic subtest per importer card).
  */
 /**
- * SUBTEST: %s-import-twice
+ * SUBTEST: import-twice
  * Description: The same buffer imported twice through one client is one handle
- *              and one attachment.
+ *              and one attachment (one dynamic subtest per importer card).
  */
 
 #define BUF_SIZE	(64 * 1024)
@@ -80,17 +82,9 @@
 #define MAX_EXPORTERS	(MAX_CARDS + MAX_HEAPS + 4)
 #define NAME_LEN	48
 
-enum exp_kind { EXP_DUMB, EXP_UDMABUF, EXP_HEAP, EXP_TESTDEV };
-
 struct exporter {
 	char name[NAME_LEN];
-	enum exp_kind kind;
-	struct drm_dev *dev;	/* EXP_DUMB */
-	char heap[32];		/* EXP_HEAP: its name under /dev/dma_heap */
-	uint32_t offers;	/* EXP_TESTDEV: DMA_BUF_TEST_OFFER_* */
-	/* per buffer */
-	int fd;
-	uint32_t handle;
+	struct dmabuf_source src;
 };
 
 struct importer {
@@ -102,7 +96,6 @@ static struct drm_dev cards[MAX_CARDS];
 static struct exporter exporters[MAX_EXPORTERS];
 static struct importer importers[MAX_CARDS];
 static int n_cards, n_exporters, n_importers;
-static int testdev = -1;
 
 /* IGT subtest names take letters, digits, '-' and '_' only. */
 static void subtest_name(char *name)
@@ -140,7 +133,7 @@ static struct exporter *add_exporter(enum exp_kind kind, const char *name)
 {
 	struct exporter *e = &exporters[n_exporters++];
 
-	e->kind = kind;
+	e->src.kind = kind;
 	snprintf(e->name, sizeof(e->name), "%s", name);
 	subtest_name(e->name);
 	return e;
@@ -151,14 +144,11 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
-/*
- * What this machine has. Runs before the subtests are enumerated, so it
- * only opens nodes and reads sysfs: nothing here asserts.
- */
+/* What this machine has: it only opens nodes and reads sysfs. */
 static void discover(void)
 {
 	char heaps[MAX_HEAPS][32];
-	int n_heaps = 0;
+	int n_heaps = 0, td;
 	struct dirent *de;
 	DIR *dir;
 
@@ -169,7 +159,7 @@ static void discover(void)
 
 		snprintf(name, sizeof(name), "%s-card%d", d->driver, d->minor);
 		if (card_cap(d, DRM_CAP_PRIME, DRM_PRIME_CAP_EXPORT) && card_has_dumb(d))
-			add_exporter(EXP_DUMB, name)->dev = d;
+			add_exporter(EXP_DUMB, name)->src.dev = d;
 		if (card_cap(d, DRM_CAP_PRIME, DRM_PRIME_CAP_IMPORT)) {
 			struct importer *imp = &importers[n_importers++];
 
@@ -193,48 +183,14 @@ static void discover(void)
 
 		snprintf(name, sizeof(name), "heap-%.*s", (int)sizeof(name) - 6, heaps[i]);
 		e = add_exporter(EXP_HEAP, name);
-		snprintf(e->heap, sizeof(e->heap), "%s", heaps[i]);
+		snprintf(e->src.heap, sizeof(e->src.heap), "%s", heaps[i]);
 	}
-	testdev = open(TESTDEV_PATH, O_RDWR | O_CLOEXEC);
-	if (testdev >= 0) {
-		add_exporter(EXP_TESTDEV, "test-native")->offers = DMA_BUF_TEST_OFFER_SGT;
-		add_exporter(EXP_TESTDEV, "test-pal")->offers = DMA_BUF_TEST_OFFER_PAL;
+	td = testdev_try_open();
+	if (td >= 0) {
+		add_exporter(EXP_TESTDEV, "test-native")->src.offers = DMA_BUF_TEST_OFFER_SGT;
+		add_exporter(EXP_TESTDEV, "test-pal")->src.offers = DMA_BUF_TEST_OFFER_PAL;
+		close(td);
 	}
-}
-
-/* Create a buffer holding pattern @seed; return its dma-buf fd. */
-static int export_buffer(struct exporter *e, uint32_t seed)
-{
-	switch (e->kind) {
-	case EXP_DUMB:
-		e->fd = drm_reopen_driver(e->dev->fd);
-		return dumb_export_pattern(e->fd, BUF_SIZE, seed, &e->handle);
-	case EXP_UDMABUF:
-		return udmabuf_export_pattern(BUF_SIZE, seed);
-	case EXP_HEAP:
-		return heap_export_pattern(e->heap, BUF_SIZE, seed);
-	case EXP_TESTDEV:
-		return testdev_export(testdev, BUF_SIZE, e->offers, seed, 0);
-	}
-	igt_assert_f(0, "unknown exporter kind %d", e->kind);
-	return -1;
-}
-
-static void release_buffer(struct exporter *e, int dmabuf)
-{
-	close(dmabuf);
-	if (e->kind == EXP_DUMB) {
-		gem_close(e->fd, e->handle);
-		close(e->fd);
-	}
-}
-
-/* Some drivers let go of an import asynchronously: poll up to 3 s. */
-static void wait_attachments(ino_t ino, const char *devname, int want)
-{
-	for (int i = 0; i < 300 && bufinfo_count_dev(ino, devname) != want; i++)
-		usleep(10000);
-	igt_assert_eq(bufinfo_count_dev(ino, devname), want);
 }
 
 /* The negotiated mapping of the importer's one attachment, for the cell line. */
@@ -271,21 +227,20 @@ static const char *describe_attachment(ino_t ino, const char *devname)
 static void cell(struct exporter *e, struct importer *imp, uint32_t seed)
 {
 	const char *devname = imp->dev->devname;
-	bool self = e->kind == EXP_DUMB && e->dev == imp->dev;
+	bool self = e->src.kind == EXP_DUMB && e->src.dev == imp->dev;
 	const char *what = "self-import";
+	struct dmabuf_buffer b = source_export(&e->src, BUF_SIZE, seed);
+	int dmabuf = b.dmabuf, fd, again, ret;
+	ino_t ino = b.ino;
 	uint32_t handle = 0;
-	int dmabuf, fd, again, ret;
-	ino_t ino;
 
-	dmabuf = export_buffer(e, seed);
-	ino = fd_inode(dmabuf);
 	igt_assert_eq(bufinfo_count_dev(ino, devname), 0);
 
 	fd = drm_reopen_driver(imp->dev->fd);
 	ret = __prime_fd_to_handle(fd, dmabuf, &handle);
 	igt_assert_f(ret == 0, "PRIME import into %s: %s", imp->name, strerror(-ret));
 	/* Its own buffer comes back as the same object, without an attachment. */
-	wait_attachments(ino, devname, self ? 0 : 1);
+	bufinfo_wait_count_dev(ino, devname, self ? 0 : 1);
 	if (!self)
 		what = describe_attachment(ino, devname);
 
@@ -296,9 +251,9 @@ static void cell(struct exporter *e, struct importer *imp, uint32_t seed)
 	close(again);
 
 	gem_close(fd, handle);
-	wait_attachments(ino, devname, 0);
+	bufinfo_wait_count_dev(ino, devname, 0);
 	close(fd);
-	release_buffer(e, dmabuf);
+	buffer_release(&b);
 	bufinfo_wait_buffer_gone(ino);
 	igt_info("cell: %s -> %s: %s\n", e->name, imp->name, what);
 }
@@ -307,10 +262,10 @@ static void cell(struct exporter *e, struct importer *imp, uint32_t seed)
 static struct exporter *foreign_exporter(struct importer *imp)
 {
 	for (int i = 0; i < n_exporters; i++)
-		if (exporters[i].kind == EXP_UDMABUF)
+		if (exporters[i].src.kind == EXP_UDMABUF)
 			return &exporters[i];
 	for (int i = 0; i < n_exporters; i++)
-		if (exporters[i].dev != imp->dev)
+		if (exporters[i].src.dev != imp->dev)
 			return &exporters[i];
 	return NULL;
 }
@@ -333,54 +288,31 @@ static void import_twice(struct importer *imp, uint32_t seed)
 {
 	struct exporter *e = foreign_exporter(imp);
 	uint32_t first = 0, second = 0;
-	int dmabuf, fd;
+	struct dmabuf_buffer b;
 	ino_t ino;
+	int fd;
 
 	igt_require_f(e, "no exporter other than %s on this machine\n", imp->name);
-	dmabuf = export_buffer(e, seed);
-	ino = fd_inode(dmabuf);
+	b = source_export(&e->src, BUF_SIZE, seed);
+	ino = b.ino;
 	fd = drm_reopen_driver(imp->dev->fd);
-	igt_assert_eq(__prime_fd_to_handle(fd, dmabuf, &first), 0);
-	igt_assert_eq(__prime_fd_to_handle(fd, dmabuf, &second), 0);
+	igt_assert_eq(__prime_fd_to_handle(fd, b.dmabuf, &first), 0);
+	igt_assert_eq(__prime_fd_to_handle(fd, b.dmabuf, &second), 0);
 	igt_assert_eq(first, second);
-	wait_attachments(ino, imp->dev->devname, 1);
+	bufinfo_wait_count_dev(ino, imp->dev->devname, 1);
 	gem_close(fd, first);
-	wait_attachments(ino, imp->dev->devname, 0);
+	bufinfo_wait_count_dev(ino, imp->dev->devname, 0);
 	close(fd);
-	release_buffer(e, dmabuf);
+	buffer_release(&b);
 	bufinfo_wait_buffer_gone(ino);
 	igt_info("import-twice: %s from %s: one handle, one attachment\n",
 		 imp->name, e->name);
 }
 
-/* Subtests in functions of their own: a loop counter would not survive the longjmp. */
-static void cell_subtest(int i, int j)
-{
-	igt_describe("Share a buffer from the exporter to the importer card: "
-		     "the import is the buffer, its attachment shows the "
-		     "negotiated mapping and leaves with it.");
-	igt_subtest_f("%s-to-%s", exporters[i].name, importers[j].name)
-		cell(&exporters[i], &importers[j], 0x6b690000u | (uint32_t)(i << 8 | j));
-}
-
-static void importer_subtests(int j)
-{
-	igt_describe("A file that is not a dma-buf and a closed fd are refused "
-		     "with EINVAL and EBADF.");
-	igt_subtest_f("%s-import-bad-fd", importers[j].name)
-		bad_fds(&importers[j]);
-
-	igt_describe("The same buffer imported twice through one client is one "
-		     "handle and one attachment.");
-	igt_subtest_f("%s-import-twice", importers[j].name)
-		import_twice(&importers[j], 0x6b697700u | (uint32_t)j);
-}
-
 igt_main
 {
-	discover();
-
 	igt_fixture {
+		discover();
 		igt_require_f(n_importers > 0, "no DRM card that imports PRIME buffers\n");
 		igt_require_f(access(BUFINFO_PATH, R_OK) == 0,
 			      "%s not readable (debugfs mounted? root?)\n", BUFINFO_PATH);
@@ -392,9 +324,30 @@ igt_main
 			igt_info("exporter: %s\n", exporters[i].name);
 	}
 
-	for (int i = 0; i < n_exporters; i++)
+	igt_describe("Share a buffer from each exporter with each importer card: "
+		     "the import is the buffer, its attachment shows the "
+		     "negotiated mapping and leaves with it.");
+	igt_subtest_with_dynamic("export-import") {
+		for (int i = 0; i < n_exporters; i++)
+			for (int j = 0; j < n_importers; j++)
+				igt_dynamic_f("%s-to-%s", exporters[i].name, importers[j].name)
+					cell(&exporters[i], &importers[j],
+					     0x6b690000u | (uint32_t)(i << 8 | j));
+	}
+
+	igt_describe("A file that is not a dma-buf and a closed fd are refused "
+		     "with EINVAL and EBADF.");
+	igt_subtest_with_dynamic("import-bad-fd") {
 		for (int j = 0; j < n_importers; j++)
-			cell_subtest(i, j);
-	for (int j = 0; j < n_importers; j++)
-		importer_subtests(j);
+			igt_dynamic(importers[j].name)
+				bad_fds(&importers[j]);
+	}
+
+	igt_describe("The same buffer imported twice through one client is one "
+		     "handle and one attachment.");
+	igt_subtest_with_dynamic("import-twice") {
+		for (int j = 0; j < n_importers; j++)
+			igt_dynamic(importers[j].name)
+				import_twice(&importers[j], 0x6b697700u | (uint32_t)j);
+	}
 }

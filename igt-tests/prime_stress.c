@@ -58,7 +58,9 @@
  */
 /**
  * SUBTEST: concurrent-first-cpu-access
- * Description: Threads begin CPU access to a fresh buffer at the same time.
+ * Description: Threads begin CPU access to a fresh buffer at the same time;
+ *              one dynamic subtest per exporter (virtio-gpu-a, virtio-gpu-b,
+ *              vgem, vkms, udmabuf).
  */
 
 #define POOL_SLOTS	16
@@ -599,37 +601,37 @@ static int race_buffer(int e, int *fd, uint32_t *handle)
 	return prime_handle_to_fd_for_mmap(*fd, *handle);
 }
 
-static void concurrent_first_cpu_access(void)
+/* Threads start CPU access on fresh buffers of exporter @e at once. */
+static void concurrent_first_cpu_access(int e)
 {
 	pthread_barrier_t barrier;
 	pthread_t threads[RACE_THREADS];
 	struct race races[RACE_THREADS];
 
-	igt_require_f(access("/sys/kernel/debug/kmemleak", F_OK) == 0,
-		      "needs CONFIG_DEBUG_KMEMLEAK\n");
+	if (e == EXP_UDMABUF)
+		igt_require_f(access("/dev/udmabuf", R_OK | W_OK) == 0,
+			      "no /dev/udmabuf (CONFIG_UDMABUF)\n");
+	else
+		drm_require(drm_devs[e]);
 	kmemleak("clear");
 	igt_assert_eq(pthread_barrier_init(&barrier, NULL, RACE_THREADS), 0);
-	for (int e = 0; e <= (int)EXP_UDMABUF; e++) {
-		for (int round = 0; round < RACE_ROUNDS; round++) {
-			uint32_t handle = 0;
-			int fd = -1, dmabuf = race_buffer(e, &fd, &handle);
+	for (int round = 0; round < RACE_ROUNDS; round++) {
+		uint32_t handle = 0;
+		int fd = -1, dmabuf = race_buffer(e, &fd, &handle);
 
-			for (int t = 0; t < RACE_THREADS; t++) {
-				races[t] = (struct race){ .barrier = &barrier, .dmabuf = dmabuf };
-				igt_assert_eq(pthread_create(&threads[t], NULL, race_sync,
-							     &races[t]), 0);
-			}
-			for (int t = 0; t < RACE_THREADS; t++) {
-				pthread_join(threads[t], NULL);
-				igt_assert_f(!races[t].err, "%s: SYNC: %s",
-					     e == EXP_UDMABUF ? "udmabuf" : drm_devs[e]->driver,
-					     strerror(races[t].err));
-			}
-			close(dmabuf);
-			if (fd >= 0) {
-				gem_close(fd, handle);
-				close(fd);
-			}
+		for (int t = 0; t < RACE_THREADS; t++) {
+			races[t] = (struct race){ .barrier = &barrier, .dmabuf = dmabuf };
+			igt_assert_eq(pthread_create(&threads[t], NULL, race_sync,
+						     &races[t]), 0);
+		}
+		for (int t = 0; t < RACE_THREADS; t++) {
+			pthread_join(threads[t], NULL);
+			igt_assert_f(!races[t].err, "SYNC: %s", strerror(races[t].err));
+		}
+		close(dmabuf);
+		if (fd >= 0) {
+			gem_close(fd, handle);
+			close(fd);
 		}
 	}
 	pthread_barrier_destroy(&barrier);
@@ -667,6 +669,11 @@ igt_main
 		time_t deadline;
 		int left;
 
+		for (size_t d = 0; d < N_DRM; d++)
+			drm_require(drm_devs[d]);
+		igt_require_f(access("/dev/udmabuf", R_OK | W_OK) == 0,
+			      "no /dev/udmabuf (CONFIG_UDMABUF)\n");
+		close(testdev_open());
 		seconds = env_long("PRIME_STRESS_SECONDS", 3, 1, 3600);
 		threads = env_long("PRIME_STRESS_THREADS", 4, 1, MAX_THREADS);
 		seed = env_long("PRIME_STRESS_SEED", 1, 0, 0x7fffffff);
@@ -730,12 +737,8 @@ igt_main
 		igt_assert_f(imports > 0 && checks > 0, "the run did nothing");
 
 		/* Every buffer is gone; virtio-gpu frees asynchronously. */
-		for (int tries = 0; tries < 500; tries++) {
-			left = buffers_left();
-			if (!left)
-				break;
+		for (int tries = 0; tries < 500 && (left = buffers_left()); tries++)
 			usleep(10000);
-		}
 		igt_assert_f(!left, "%d of %d buffers still in bufinfo", left, pool.n_inodes);
 		igt_assert_f(!pool.inodes_overflow, "more than %d buffers: raise MAX_INODES",
 			     MAX_INODES);
@@ -743,6 +746,11 @@ igt_main
 
 	igt_describe("Threads start CPU access on a fresh buffer of each exporter "
 		     "at once: no error, and kmemleak finds nothing.");
-	igt_subtest("concurrent-first-cpu-access")
-		concurrent_first_cpu_access();
+	igt_subtest_with_dynamic("concurrent-first-cpu-access") {
+		igt_require_f(access("/sys/kernel/debug/kmemleak", F_OK) == 0,
+			      "needs CONFIG_DEBUG_KMEMLEAK\n");
+		for (int e = 0; e <= (int)EXP_UDMABUF; e++)
+			igt_dynamic(e == EXP_UDMABUF ? "udmabuf" : drm_devs[e]->role)
+				concurrent_first_cpu_access(e);
+	}
 }

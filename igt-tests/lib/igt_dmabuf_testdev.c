@@ -8,22 +8,36 @@
 #include "igt.h"
 #include "igt_dmabuf_testdev.h"
 
+int testdev_try_open(void)
+{
+	return open(TESTDEV_PATH, O_RDWR | O_CLOEXEC);
+}
+
 int testdev_open(void)
 {
-	int fd = open(TESTDEV_PATH, O_RDWR | O_CLOEXEC);
+	int fd = testdev_try_open();
 
-	igt_assert_f(fd >= 0, "%s: %s (kernel without CONFIG_DMABUF_TEST_DEVICE?)",
-		     TESTDEV_PATH, strerror(errno));
+	testdev_require(fd, TESTDEV_ANY);
 	return fd;
 }
 
-void testdev_info(int td, unsigned int device, struct dma_buf_test_info *info)
+void testdev_require(int td, unsigned int device)
+{
+	struct dma_buf_test_info info;
+
+	igt_require_f(td >= 0, "no %s (CONFIG_DMABUF_TEST_DEVICE)\n",
+		      TESTDEV_PATH);
+	if (device != TESTDEV_ANY)
+		igt_require_f(testdev_info(td, device, &info),
+			      "no importing device %u of the test device (no QEMU edu device)\n",
+			      device);
+}
+
+bool testdev_info(int td, unsigned int device, struct dma_buf_test_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	info->device = device;
-	igt_assert_f(ioctl(td, DMA_BUF_TEST_IOCTL_INFO, info) == 0,
-		     "test device importer %u: %s (no QEMU edu device bound?)",
-		     device, strerror(errno));
+	return ioctl(td, DMA_BUF_TEST_IOCTL_INFO, info) == 0;
 }
 
 int testdev_export(int td, size_t size, uint32_t offers, uint32_t seed,

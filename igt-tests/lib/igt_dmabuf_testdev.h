@@ -8,6 +8,7 @@
 #ifndef IGT_TESTDEV_H
 #define IGT_TESTDEV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,10 +23,21 @@
 #define TESTDEV_DMA64 0
 #define TESTDEV_DMA32 1
 
-/* Open the test device; asserts that it exists. */
+/* Open the test device; skips the subtest when the kernel has none. */
 int testdev_open(void);
-/* Describe importing device @device; asserts that it exists. */
-void testdev_info(int td, unsigned int device, struct dma_buf_test_info *info);
+/* The same for a fixture: returns -1 when the kernel has none. */
+int testdev_try_open(void);
+/*
+ * Skip the subtest unless the test device @td (-1: none) is there and, for
+ * @device other than TESTDEV_ANY, that importing device too.
+ */
+#define TESTDEV_ANY (~0u)
+void testdev_require(int td, unsigned int device);
+/*
+ * Describe importing device @device; returns false when there is no such
+ * device (no QEMU edu device bound).
+ */
+bool testdev_info(int td, unsigned int device, struct dma_buf_test_info *info);
 /*
  * Export @size bytes filled with pattern @seed (DMA_BUF_TEST_EXPORT_*
  * @flags); returns the dma-buf fd.

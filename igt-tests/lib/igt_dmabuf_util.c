@@ -91,12 +91,37 @@ int drm_open_all(const char *driver, struct drm_dev *devs, int max)
 	return n;
 }
 
+/* Open the first @n cards of @driver into @devs, the others as missing. */
+static void open_role(const char *driver, struct drm_dev *devs, int n,
+		      const char *const roles[])
+{
+	int found = drm_open_all(driver, devs, n);
+
+	for (int i = 0; i < n; i++) {
+		if (i >= found) {
+			memset(&devs[i], 0, sizeof(devs[i]));
+			devs[i].fd = -1;
+		}
+		snprintf(devs[i].role, sizeof(devs[i].role), "%s", roles[i]);
+	}
+}
+
 void drm_open_vm_devices(struct drm_dev virtio[2], struct drm_dev *vgem,
 			 struct drm_dev *vkms)
 {
-	igt_assert_eq(drm_open_all("virtio_gpu", virtio, 2), 2);
-	igt_assert_eq(drm_open_all("vgem", vgem, 1), 1);
-	igt_assert_eq(drm_open_all("vkms", vkms, 1), 1);
+	static const char *const virtio_roles[] = { "virtio-gpu-a", "virtio-gpu-b" };
+	static const char *const vgem_role[] = { "vgem" }, *const vkms_role[] = { "vkms" };
+
+	open_role("virtio_gpu", virtio, 2, virtio_roles);
+	open_role("vgem", vgem, 1, vgem_role);
+	open_role("vkms", vkms, 1, vkms_role);
+}
+
+void drm_require(const struct drm_dev *d)
+{
+	igt_require_f(d->fd >= 0,
+		      "no %s card here (harness/vm.sh's VM has two virtio-gpu cards, vgem and vkms)\n",
+		      d->role);
 }
 
 uint32_t dumb_create(int fd, size_t size, void **map, size_t *map_size)
@@ -448,6 +473,18 @@ int bufinfo_count_dev(ino_t ino, const char *devname)
 	for (i = 0; i < n; i++)
 		count += !strcmp(att[i].dev, devname);
 	return count;
+}
+
+void bufinfo_wait_count_dev(ino_t ino, const char *devname, int want)
+{
+	int n = bufinfo_count_dev(ino, devname);
+
+	for (int i = 0; i < 300 && n != want; i++) {
+		usleep(10000);
+		n = bufinfo_count_dev(ino, devname);
+	}
+	igt_assert_f(n == want, "%d attachments of %s to inode %lu, expected %d", n,
+		     devname, (unsigned long)ino, want);
 }
 
 void bufinfo_wait_buffer_gone(ino_t ino)

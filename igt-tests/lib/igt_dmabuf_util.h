@@ -23,6 +23,7 @@ struct drm_dev {
 	char devname[64];	/* dev_name(), as bufinfo prints it */
 	char pci[32];		/* PCI address, "" when not a PCI device */
 	int minor;
+	char role[16];		/* drm_open_vm_devices(): "virtio-gpu-a", "vgem", ... */
 };
 
 /*
@@ -30,9 +31,16 @@ struct drm_dev {
  * ordered by PCI address.
  */
 int drm_open_all(const char *driver, struct drm_dev *devs, int max);
-/* The VM's DRM devices: both virtio-gpu cards, vgem and vkms; asserts. */
+/*
+ * The DRM devices of harness/vm.sh's VM: two virtio-gpu cards ("virtio-gpu-a"
+ * and "virtio-gpu-b", by PCI address), vgem and vkms. Opens the ones this
+ * machine has and asserts nothing, so that it can run in a fixture; a
+ * device it lacks gets fd -1, and a subtest that needs it calls
+ * drm_require(), which skips.
+ */
 void drm_open_vm_devices(struct drm_dev virtio[2], struct drm_dev *vgem,
 			 struct drm_dev *vkms);
+void drm_require(const struct drm_dev *d);
 /*
  * A dumb buffer of at least @size bytes, mapped for reading and writing;
  * returns the handle.
@@ -105,6 +113,12 @@ void bufinfo_expect_total(const char *before);
 int bufinfo_count_fences(ino_t ino, const char *usage, const char *driver);
 /* How many attachments of buffer @ino belong to device @devname. */
 int bufinfo_count_dev(ino_t ino, const char *devname);
+/*
+ * Wait up to 3 s until buffer @ino has @want attachments of @devname
+ * (virtio-gpu releases an import once the host dropped its resource, after
+ * the GEM handle is gone); asserts that it has.
+ */
+void bufinfo_wait_count_dev(ino_t ino, const char *devname, int want);
 /* Wait up to 3 s for buffer @ino to leave bufinfo; fail if it does not. */
 void bufinfo_wait_buffer_gone(ino_t ino);
 /* The one attachment of buffer @ino by @devname; asserts there is one. */

@@ -91,6 +91,15 @@ static void set_frame(int fd, unsigned int width, unsigned int height)
 	igt_assert_eq(fmt.fmt.pix.sizeimage, width * height * 4);
 }
 
+void vivid_require(int inst)
+{
+	int fd = open_capture(inst);
+
+	igt_require_f(fd >= 0, "no video capture node of vivid instance %d "
+		      "(CONFIG_VIDEO_VIVID, vivid.n_devs=2 vivid.allocators=1,0)\n", inst);
+	close(fd);
+}
+
 bool vivid_open(struct vivid *v)
 {
 	v->fd = open_capture(0);
@@ -184,6 +193,7 @@ int vivid_export_pattern(int inst, size_t size, uint32_t seed)
 		side *= 2;
 	igt_assert_f((size_t)side * side * 4 == size,
 		     "a vivid frame cannot be %zu bytes", size);
+	vivid_require(inst);
 	fd = open_capture(inst);
 	igt_assert_f(fd >= 0, "no capture node of vivid instance %d", inst);
 	set_frame(fd, side, side);

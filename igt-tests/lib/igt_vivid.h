@@ -22,6 +22,8 @@ struct vivid {
 	char devname[64];	/* dev_name() of the importing device */
 };
 
+/* Skip the subtest unless vivid instance @inst has a video capture node. */
+void vivid_require(int inst);
 /*
  * Open vivid's video capture node and set it up to produce
  * VIVID_WIDTH x VIVID_HEIGHT XBGR32 frames of solid 100% red, no OSD.
@@ -45,7 +47,7 @@ void vivid_release(struct vivid *v);
  * Export a capture buffer of vivid instance @inst holding pattern @seed:
  * a square XBGR32 frame of @size bytes (a power of 4 times 4 KiB). The
  * queue is released and the node closed; the dma-buf keeps the memory.
- * Returns the dma-buf fd; fails the test when the instance is missing.
+ * Returns the dma-buf fd; skips the subtest when the instance is missing.
  */
 int vivid_export_pattern(int inst, size_t size, uint32_t seed);
 

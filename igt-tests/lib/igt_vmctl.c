@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
@@ -10,16 +11,23 @@
 #include "igt.h"
 #include "igt_vmctl.h"
 
+void vmctl_require(void)
+{
+	igt_require_f(getenv(VMCTL_ENV),
+		      "needs the screen dumps of harness/vm.sh's VM (%s unset)\n", VMCTL_ENV);
+}
+
 static int vmctl_open(void)
 {
 	static int fd = -1;
 	struct termios tio;
+	const char *port = getenv(VMCTL_ENV);
 
 	if (fd >= 0)
 		return fd;
-	fd = open(VMCTL_PORT, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	igt_assert_f(fd >= 0, "%s: %s (not running under harness/vm.sh?)",
-		     VMCTL_PORT, strerror(errno));
+	igt_assert_f(port, "%s unset: call vmctl_require() first", VMCTL_ENV);
+	fd = open(port, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	igt_assert_f(fd >= 0, "%s: %s", port, strerror(errno));
 	igt_assert(tcgetattr(fd, &tio) == 0);
 	cfmakeraw(&tio);
 	cfsetspeed(&tio, B115200);

@@ -10,7 +10,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define VMCTL_PORT "/dev/ttyS2"
+/*
+ * The runner names the port in the tests' environment: only its VM has
+ * one (a serial port at ttyS2 on another machine is not a runner).
+ */
+#define VMCTL_ENV "IGT_DMABUF_VMCTL"
+
+/* Skip the subtest unless it runs in harness/vm.sh's VM (VMCTL_ENV set). */
+void vmctl_require(void);
 
 /*
  * Ask for a screen dump of the card QEMU knows as @qdev_id and its
