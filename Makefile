@@ -98,7 +98,7 @@ hw-kit: assemble ## the hardware test kit tarball (build/hw-kit/)
 vm: kernel ## boot the plain guest and run TESTS= (IGT tests or test:subtest)
 	@bash $(H)/vm.sh guest $(TESTS)
 
-vm-debug: kernel-debug ## the same on the debug guest (VM_TOPOLOGY=direct|iommu|bounce)
+vm-debug: kernel-debug ## the same on the debug guest (VM_TOPOLOGY=direct|iommu|bounce, VM_DEVICES=reduced)
 	@bash $(H)/vm.sh debug $(TESTS)
 
 # Debian's Mesa importing foreign buffers in the debug guest

@@ -121,8 +121,7 @@ static void double_import(struct target *t)
 	void *map;
 	ino_t ino;
 
-	igt_require_f(access("/dev/udmabuf", R_OK | W_OK) == 0,
-		      "no /dev/udmabuf (CONFIG_UDMABUF)\n");
+	udmabuf_require();
 	fd = drm_reopen_driver(t->dev->fd);
 	dmabuf = udmabuf_create(BUF_SIZE, &map);
 	ino = fd_inode(dmabuf);

@@ -150,6 +150,11 @@
  * Description: A buffer cannot move while a pinned importer holds it.
  */
 /**
+ * SUBTEST: virtio-gpu-import-map-private
+ * Description: virtio-gpu refuses a private CPU mapping of an import whose
+ *              exporter (udmabuf) refuses one; a shared one reads the buffer.
+ */
+/**
  * SUBTEST: virtio-gpu-import-map-read-only
  * Description: virtio-gpu maps the import of a read-only dma-buf for the
  *              CPU read-only.
@@ -684,6 +689,36 @@ static void import_map_read_only(uint32_t seed)
 	gem_close(vgem.fd, vgem_handle);
 }
 
+/*
+ * virtio-gpu maps an import through its exporter's mmap, so the exporter
+ * decides: udmabuf refuses a private mapping, and so does the import,
+ * while a shared one reads the buffer.
+ */
+static void import_map_private(uint32_t seed)
+{
+	struct drm_mode_map_dumb map_dumb = { };
+	struct dmabuf_buffer b;
+	uint32_t handle;
+	void *map;
+	int fd;
+
+	b = source_export(&(struct dmabuf_source){ .kind = EXP_UDMABUF }, BUF_SIZE, seed);
+	fd = drm_reopen_driver(virtio[0].fd);
+	handle = prime_fd_to_handle(fd, b.dmabuf);
+	map_dumb.handle = handle;
+	do_ioctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &map_dumb);
+	igt_assert(mmap(NULL, BUF_SIZE, PROT_READ, MAP_PRIVATE, fd,
+			map_dumb.offset) == MAP_FAILED);
+	igt_assert_eq(errno, EINVAL);
+	map = mmap(NULL, BUF_SIZE, PROT_READ, MAP_SHARED, fd, map_dumb.offset);
+	igt_assert(map != MAP_FAILED);
+	igt_assert_eq(pattern_check(map, BUF_SIZE, seed), -1);
+	munmap(map, BUF_SIZE);
+	gem_close(fd, handle);
+	close(fd);
+	buffer_release(&b);
+}
+
 static void move_pinned(uint32_t seed)
 {
 	uint32_t handle = 0, gem = 0;
@@ -805,5 +840,13 @@ igt_main
 		drm_require(&vgem);
 		drm_require(&virtio[0]);
 		import_map_read_only(0x726f6d70u);
+	}
+
+	igt_describe("virtio-gpu maps an import for the CPU as its exporter "
+		     "allows: udmabuf's refuses a private mapping.");
+	igt_subtest("virtio-gpu-import-map-private") {
+		udmabuf_require();
+		drm_require(&virtio[0]);
+		import_map_private(0x70726976u);
 	}
 }

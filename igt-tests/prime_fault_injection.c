@@ -27,6 +27,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <linux/dma-buf.h>
+
 #include <drm_fourcc.h>
 #include <xf86drm.h>
 
@@ -65,6 +67,20 @@
  * @test-device:
  */
 /**
+ * SUBTEST: import-%s-to-test-device-pal-only
+ * Description: Fail each allocation of an import that asks for PAL alone,
+ *              then of its first map, in turn (from an SGT exporter: the
+ *              core's SGT-to-PAL converter); every failure is clean and the
+ *              import then succeeds. Where the trust rule refuses PAL (IOMMU,
+ *              bounce), the import is refused cleanly instead.
+ *
+ * arg[1]:
+ *
+ * @udmabuf:
+ * @test-native:
+ * @test-pal:
+ */
+/**
  * SUBTEST: import-vgem-to-%s
  * Description: Fail each allocation of an import of a vgem buffer in turn;
  *              every failure is clean and the import then succeeds.
@@ -83,6 +99,12 @@
  *              turn: every failure is clean and leaves the import unpinned,
  *              and then both work without a fault.
  */
+/**
+ * SUBTEST: cpu-access-udmabuf
+ * Description: Fail each allocation of udmabuf's first CPU access (the table
+ *              its syncs use) in turn: every failure is clean and leaves no
+ *              table, and then the access works.
+ */
 
 #define BUF_SIZE	(64 * 1024)
 #define MAX_POINTS	5000	/* more injection points than this is a bug */
@@ -96,31 +118,38 @@ static char testdev_name[32];	/* the test device's importer, in bufinfo */
 struct exporter {
 	const char *name;
 	struct dmabuf_source src;
+	bool pal;		/* serves a request for PAL alone (prime_cross_driver) */
 };
 
 static const struct exporter exporters[] = {
-	/* native, a cached table */
-	{ "udmabuf", { .kind = EXP_UDMABUF } },
+	/* native, a cached table; PAL through the core's SGT-to-PAL converter */
+	{ "udmabuf", { .kind = EXP_UDMABUF }, true },
 	/* native */
 	{ "virtio-gpu-a", { .kind = EXP_DUMB, .dev = &virtio[0] } },
 	/* native, GEM PRIME helpers */
 	{ "vgem", { .kind = EXP_DUMB, .dev = &vgem } },
 	/* native and dynamic: a dynamic importer maps it on first use */
-	{ "test-native", { .kind = EXP_TESTDEV, .offers = DMA_BUF_TEST_OFFER_SGT } },
+	{ "test-native", { .kind = EXP_TESTDEV, .offers = DMA_BUF_TEST_OFFER_SGT }, true },
 	/* PAL only: an SGT importer's table is made by the core's adapter */
-	{ "test-pal", { .kind = EXP_TESTDEV, .offers = DMA_BUF_TEST_OFFER_PAL } },
+	{ "test-pal", { .kind = EXP_TESTDEV, .offers = DMA_BUF_TEST_OFFER_PAL }, true },
 };
 
 struct importer {
 	const char *name;
 	struct drm_dev *dev;	/* NULL: the test device */
+	uint32_t requests;	/* the test device's: DMA_BUF_TEST_REQUEST_* */
 };
 
 static const struct importer importers[] = {
 	{ "virtio-gpu-b", &virtio[1] },
 	{ "vgem", &vgem },
 	{ "vkms", &vkms },
-	{ "test-device", NULL },
+	{ "test-device", NULL, DMA_BUF_TEST_REQUEST_SGT },
+	/*
+	 * PAL alone, which only the direct topology's trust rule grants:
+	 * from an SGT exporter its first map is the core's converter.
+	 */
+	{ "test-device-pal-only", NULL, DMA_BUF_TEST_REQUEST_PAL },
 };
 
 /* Errors an allocation failure may surface as. */
@@ -236,8 +265,7 @@ static int import(const struct importer *imp, int fd, int dmabuf, uint32_t *hand
 {
 	if (imp->dev)
 		return __prime_fd_to_handle(fd, dmabuf, handle);
-	return testdev_import(fd, TESTDEV_DMA64, dmabuf, DMA_BUF_TEST_REQUEST_SGT,
-			      handle);
+	return testdev_import(fd, TESTDEV_DMA64, dmabuf, imp->requests, handle);
 }
 
 static void release(const struct importer *imp, int fd, uint32_t handle)
@@ -419,6 +447,16 @@ static void pair(const struct exporter *e, const struct importer *imp)
 	b = source_export(&e->src, BUF_SIZE, seed);
 	fd = imp->dev ? drm_reopen_driver(imp->dev->fd) : testdev_open();
 	c = (struct import_ctx){ .imp = imp, .b = &b, .fd = fd, .seed = seed };
+	if (imp->requests == DMA_BUF_TEST_REQUEST_PAL && dma_topology() != TOPO_DIRECT) {
+		/* No PAL for this device here: refused cleanly, nothing to sweep. */
+		igt_assert_eq(import(imp, fd, b.dmabuf, &handle), -EOPNOTSUPP);
+		igt_assert_eq(bufinfo_count_dev(b.ino, devname_of(imp)), 0);
+		igt_info("%s: the trust rule refuses PAL in the %s topology\n", imp->name,
+			 dma_topology_name(dma_topology()));
+		close(fd);
+		buffer_release(&b);
+		return;
+	}
 
 	sweep(&import_sweep, &c);
 	if (!imp->dev)
@@ -449,6 +487,8 @@ static void pair_subtest(const struct exporter *e, const struct importer *imp)
 {
 	if (e->src.dev && e->src.dev == imp->dev)
 		return;	/* a self-import attaches nothing */
+	if (imp->requests == DMA_BUF_TEST_REQUEST_PAL && !e->pal)
+		return;	/* refused before anything is allocated (prime_cross_driver) */
 	igt_describe("Each allocation of the import fails in turn: a clean errno, "
 		     "no attachment left, then a clean import works.");
 	igt_subtest_f("import-%s-to-%s", e->name, imp->name)
@@ -531,6 +571,72 @@ static const struct sweep modeset_sweep = {
 };
 
 /*
+ * udmabuf makes the table its CPU syncs use on the first SYNC_START: each
+ * injection point of that, on a fresh udmabuf each time. A failed start
+ * leaves no table (an END is then refused, as before any start); one that
+ * succeeded ends.
+ */
+struct cpu_ctx {
+	int dmabuf;
+};
+
+static void cpu_fresh(void *data, int n)
+{
+	struct cpu_ctx *c = data;
+	void *map;
+
+	if (c->dmabuf >= 0)
+		close(c->dmabuf);
+	c->dmabuf = udmabuf_create(BUF_SIZE, &map);
+	munmap(map, BUF_SIZE);
+}
+
+static int cpu_start(void *data)
+{
+	struct cpu_ctx *c = data;
+	struct dma_buf_sync sync = { .flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ };
+
+	return igt_ioctl(c->dmabuf, DMA_BUF_IOCTL_SYNC, &sync) ? -errno : 0;
+}
+
+static void cpu_started(void *data, bool injected)
+{
+	struct cpu_ctx *c = data;
+
+	dmabuf_sync(c->dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+}
+
+static void cpu_not_started(void *data)
+{
+	struct cpu_ctx *c = data;
+	struct dma_buf_sync sync = { .flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ };
+
+	igt_assert_f(igt_ioctl(c->dmabuf, DMA_BUF_IOCTL_SYNC, &sync) == -1 && errno == EINVAL,
+		     "SYNC_END after a failed first SYNC_START: %s, expected EINVAL",
+		     strerror(errno));
+}
+
+static const struct sweep cpu_sweep = {
+	.what = "udmabuf's first CPU access",
+	.prepare = cpu_fresh,
+	.call = cpu_start,
+	.ok = cpu_started,
+	.failed = cpu_not_started,
+};
+
+static void cpu_access_sweep(void)
+{
+	struct cpu_ctx c = { .dmabuf = -1 };
+	struct tally t;
+
+	udmabuf_require();
+	t = sweep(&cpu_sweep, &c);
+	igt_assert_f(t.points > t.fallbacks,
+		     "no fault failed the first SYNC_START: it made no table");
+	close(c.dmabuf);
+}
+
+/*
  * virtio-gpu maps an import when a framebuffer uses it (ADDFB2 makes its
  * host resource the first time), and again when a plane shows it after
  * the exporter moved it (the plane's prepare pins it and allocates the
@@ -604,6 +710,12 @@ igt_main
 		     "errno, nothing left pinned, then both work.");
 	igt_subtest("framebuffer-test-native-to-virtio-gpu-b")
 		framebuffer_sweep();
+
+	igt_describe("Each allocation of udmabuf's first CPU access (its "
+		     "table) fails in turn: a clean errno and no table left, "
+		     "then the access works.");
+	igt_subtest("cpu-access-udmabuf")
+		cpu_access_sweep();
 
 	igt_fixture {
 		write_file("/sys/kernel/debug/failslab/ignore-gfp-wait", "Y");

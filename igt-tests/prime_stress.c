@@ -609,8 +609,7 @@ static void concurrent_first_cpu_access(int e)
 	struct race races[RACE_THREADS];
 
 	if (e == EXP_UDMABUF)
-		igt_require_f(access("/dev/udmabuf", R_OK | W_OK) == 0,
-			      "no /dev/udmabuf (CONFIG_UDMABUF)\n");
+		udmabuf_require();
 	else
 		drm_require(drm_devs[e]);
 	kmemleak("clear");
@@ -671,8 +670,7 @@ igt_main
 
 		for (size_t d = 0; d < N_DRM; d++)
 			drm_require(drm_devs[d]);
-		igt_require_f(access("/dev/udmabuf", R_OK | W_OK) == 0,
-			      "no /dev/udmabuf (CONFIG_UDMABUF)\n");
+		udmabuf_require();
 		close(testdev_open());
 		seconds = env_long("PRIME_STRESS_SECONDS", 3, 1, 3600);
 		threads = env_long("PRIME_STRESS_THREADS", 4, 1, MAX_THREADS);

@@ -17,8 +17,7 @@ void source_require(const struct dmabuf_source *s)
 		drm_require(s->dev);
 		break;
 	case EXP_UDMABUF:
-		igt_require_f(access("/dev/udmabuf", R_OK | W_OK) == 0,
-			      "no /dev/udmabuf (CONFIG_UDMABUF)\n");
+		udmabuf_require();
 		break;
 	case EXP_HEAP:
 		snprintf(path, sizeof(path), "/dev/dma_heap/%s", s->heap);

@@ -146,6 +146,12 @@ int __prime_fd_to_handle(int fd, int dmabuf, uint32_t *handle)
 	return 0;
 }
 
+void udmabuf_require(void)
+{
+	igt_require_f(access("/dev/udmabuf", R_OK | W_OK) == 0,
+		      "no /dev/udmabuf (CONFIG_UDMABUF)\n");
+}
+
 int udmabuf_create(size_t size, void **memfd_map)
 {
 	struct udmabuf_create create = { .flags = UDMABUF_FLAGS_CLOEXEC };

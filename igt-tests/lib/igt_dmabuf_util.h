@@ -54,6 +54,8 @@ void kms_find_output(int fd, uint32_t *conn_id, uint32_t *crtc_id);
 /* A user-defined mode of @w x @h pixels at 60 Hz. */
 drmModeModeInfo kms_user_mode(int w, int h);
 
+/* Skip the subtest unless this machine has udmabuf. */
+void udmabuf_require(void);
 int udmabuf_create(size_t size, void **memfd_map);
 int heap_alloc(const char *heap, size_t size);
 
