@@ -42,13 +42,13 @@ allocation failures and device removal; prime_gpu_matrix is the same
 matrix for whatever DRM devices a real machine has. The benchmark
 prime_roundtrip counts PRIME export/import round trips.
 
-lib/igt_dmabuf_util, lib/igt_dmabuf_testdev, lib/igt_vivid and
-lib/igt_vmctl hold what the tests need and IGT's lib does not have: every
-card of a driver with its kernel device name, udmabuf and dma-heap
-exporters, the bufinfo parser, the test device (CONFIG_DMABUF_TEST_DEVICE,
-test kernels only; its interface is include/linux-uapi/
-dma-buf-test-device.h), vivid as a V4L2 importer, and the control port of
-the VM the tests run in for screen dumps.
+lib/igt_dmabuf_util, lib/igt_dmabuf_exporter, lib/igt_dmabuf_testdev,
+lib/igt_vivid and lib/igt_vmctl hold what the tests need and IGT's lib
+does not have: every card of a driver with its kernel device name, the
+exporters as one table type, the bufinfo parser, the test device
+(CONFIG_DMABUF_TEST_DEVICE, test kernels only; its interface is
+include/linux-uapi/dma-buf-test-device.h), vivid as a V4L2 importer, and
+the control port of the VM the tests run in for screen dumps.
 
 Most subtests need the test device and the series' debugfs fields and
 skip without them.'''

@@ -703,6 +703,9 @@ static void import_map_private(uint32_t seed)
 	int fd;
 
 	b = source_export(&(struct dmabuf_source){ .kind = EXP_UDMABUF }, BUF_SIZE, seed);
+	/* The exporter's own verdict. */
+	igt_assert(mmap(NULL, BUF_SIZE, PROT_READ, MAP_PRIVATE, b.dmabuf, 0) == MAP_FAILED);
+	igt_assert_eq(errno, EINVAL);
 	fd = drm_reopen_driver(virtio[0].fd);
 	handle = prime_fd_to_handle(fd, b.dmabuf);
 	map_dumb.handle = handle;
@@ -809,6 +812,7 @@ igt_main
 		     "pages only after that fence, SGT and PAL alike.");
 	igt_subtest("move-notify-unmap-late") {
 		testdev_require(testdev, TESTDEV_DMA64);
+		udmabuf_require();
 		move_unmap_late(DMA_BUF_TEST_OFFER_SGT, DMA_BUF_TEST_REQUEST_SGT,
 				0x6d6f7606u);
 		move_unmap_late(DMA_BUF_TEST_OFFER_PAL, DMA_BUF_TEST_REQUEST_SGT,

@@ -283,8 +283,8 @@ struct victim {
 };
 
 /*
- * Untouched by the CPU (source_export() writes a pattern, which would
- * start udmabuf's CPU access).
+ * Untouched by the CPU: no SYNC has started udmabuf's CPU access, which
+ * the SYNC fuzzing needs (source_export() syncs the heap's buffer).
  */
 static struct victim victim_open(const struct dmabuf_source *src)
 {
