@@ -168,8 +168,6 @@
 struct exporter {
 	const char *name;
 	struct dmabuf_source src;
-	bool pal_only;		/* offers only PAL: SGT importers get the adapter */
-	bool pal_pages;		/* its SGT offer may be listed as PAL (pal_cached) */
 	/*
 	 * Its unmap syncs for the CPU (no DMA_ATTR_SKIP_CPU_SYNC): under
 	 * bouncing that copies the bounce buffer back over the pages.
@@ -204,11 +202,11 @@ static struct exporter exporters[] = {
 	{ .name = "virtio-gpu-b", .src = { .kind = EXP_DUMB, .dev = &virtio[1] } },
 	{ .name = "vgem", .src = { .kind = EXP_DUMB, .dev = &vgem } },
 	{ .name = "vkms", .src = { .kind = EXP_DUMB, .dev = &vkms } },
-	{ .name = "udmabuf", .src = { .kind = EXP_UDMABUF }, .pal_pages = true },
+	{ .name = "udmabuf", .src = { .kind = EXP_UDMABUF } },
 	{ .name = "system-heap", .src = { .kind = EXP_HEAP, .heap = "system" },
-	  .pal_pages = true, .unmap_syncs = true },
+	  .unmap_syncs = true },
 	{ .name = "cma-heap", .src = { .kind = EXP_HEAP, .heap = CMA_HEAP },
-	  .pal_pages = true, .unmap_syncs = true },
+	  .unmap_syncs = true },
 	/*
 	 * videobuf2's exporters: vivid.0 allocates with dma-contig, whose
 	 * unmap skips the CPU sync, vivid.1 with vmalloc, whose unmap syncs.
@@ -218,11 +216,11 @@ static struct exporter exporters[] = {
 	  .unmap_syncs = true },
 	{ .name = "test-native",
 	  .src = { .kind = EXP_TESTDEV, .offers = DMA_BUF_TEST_OFFER_SGT },
-	  .pal_pages = true, .unmap_syncs = true },
+	  .unmap_syncs = true },
 	/* The core's adapter unmaps with a sync. */
 	{ .name = "test-pal",
 	  .src = { .kind = EXP_TESTDEV, .offers = DMA_BUF_TEST_OFFER_PAL },
-	  .pal_only = true, .unmap_syncs = true },
+	  .unmap_syncs = true },
 	/*
 	 * Pages above 4 GiB: out of reach of the 32-bit importers (the
 	 * test device's dma32 one, vivid), which must bounce in every
@@ -231,7 +229,7 @@ static struct exporter exporters[] = {
 	{ .name = "test-high",
 	  .src = { .kind = EXP_TESTDEV, .offers = DMA_BUF_TEST_OFFER_SGT,
 		   .flags = DMA_BUF_TEST_EXPORT_ABOVE_4G },
-	  .pal_pages = true, .unmap_syncs = true },
+	  .unmap_syncs = true },
 };
 
 static struct importer importers[] = {
@@ -278,9 +276,10 @@ static const char *check_attachment(struct exporter *e, bool imp_native,
 				    bool imp_pal, bool pal_only, ino_t ino,
 				    const char *devname)
 {
-	const char *want = imp_pal && (e->pal_only || pal_only) ? "pal" : "sgt";
-	const char *via = e->pal_only && !imp_pal ? "pal" :
-			  !e->pal_only && imp_pal && pal_only ? "sgt" : NULL;
+	bool exp_pal_only = source_offers_pal_only(&e->src);
+	const char *want = imp_pal && (exp_pal_only || pal_only) ? "pal" : "sgt";
+	const char *via = exp_pal_only && !imp_pal ? "pal" :
+			  !exp_pal_only && imp_pal && pal_only ? "sgt" : NULL;
 	static char desc[96];
 	struct bufinfo_attachment att;
 	const char *v;
@@ -316,13 +315,11 @@ static void cell_drm(struct exporter *e, struct importer *imp, uint32_t seed)
 	const char *what, *mapping = "-";
 	void *imp_map = NULL;
 	struct dmabuf_buffer b = source_export(&e->src, BUF_SIZE, seed);
-	int dmabuf = b.dmabuf;
-	ino_t ino = b.ino;
 
-	igt_assert_eq(bufinfo_count_dev(ino, devname), 0);
+	igt_assert_eq(bufinfo_count_dev(b.ino, devname), 0);
 
 	fd = drm_reopen_driver(imp->dev->fd);
-	ret = __prime_fd_to_handle(fd, dmabuf, &handle);
+	ret = __prime_fd_to_handle(fd, b.dmabuf, &handle);
 
 	igt_assert_f(ret == 0, "PRIME import: %s", strerror(-ret));
 
@@ -331,7 +328,7 @@ static void cell_drm(struct exporter *e, struct importer *imp, uint32_t seed)
 		long bad;
 
 		/* Own buffer: the same GEM object, no attachment. */
-		igt_assert_eq(bufinfo_count_dev(ino, devname), 0);
+		igt_assert_eq(bufinfo_count_dev(b.ino, devname), 0);
 		map = kmstest_dumb_map_buffer(fd, handle, BUF_SIZE, PROT_READ | PROT_WRITE);
 		bad = pattern_check(map, BUF_SIZE, seed);
 		munmap(map, BUF_SIZE);
@@ -341,7 +338,7 @@ static void cell_drm(struct exporter *e, struct importer *imp, uint32_t seed)
 		struct drm_mode_map_dumb map_dumb = { .handle = handle };
 		int again;
 
-		mapping = check_attachment(e, imp->native, imp->pal[topology], false, ino,
+		mapping = check_attachment(e, imp->native, imp->pal[topology], false, b.ino,
 					   devname);
 		if (imp->cpu_map) {
 			long bad;
@@ -362,14 +359,14 @@ static void cell_drm(struct exporter *e, struct importer *imp, uint32_t seed)
 		}
 		/* The GEM handle re-exports the imported dma-buf itself. */
 		again = prime_handle_to_fd_for_mmap(fd, handle);
-		igt_assert_eq(fd_inode(again), ino);
+		igt_assert_eq(fd_inode(again), b.ino);
 		dmabuf_check_pattern(again, BUF_SIZE, seed);
 		close(again);
 		what = "imported";
 	}
 	gem_close(fd, handle);
 	/* The importer let go: its attachment is gone. */
-	bufinfo_wait_count_dev(ino, devname, 0);
+	bufinfo_wait_count_dev(b.ino, devname, 0);
 	close(fd);
 	buffer_release(&b);
 	if (imp_map) {
@@ -382,7 +379,7 @@ static void cell_drm(struct exporter *e, struct importer *imp, uint32_t seed)
 		munmap(imp_map, BUF_SIZE);
 		igt_assert_f(bad < 0, "importer's mapping after close: pattern differs at byte %ld",
 			     bad);
-		bufinfo_wait_buffer_gone(ino);
+		bufinfo_wait_buffer_gone(b.ino);
 	}
 	igt_info("cell: %s -> %s: %s: %s\n", e->name, imp->name, what, mapping);
 }
@@ -408,29 +405,28 @@ static void cell_vivid(struct exporter *e, uint32_t seed)
 	size_t map_size = VIVID_FRAME_SIZE;
 	const char *mapping;
 	struct dmabuf_buffer b = source_export(&e->src, VIVID_FRAME_SIZE, seed);
-	int dmabuf = b.dmabuf, ret;
-	ino_t ino = b.ino;
+	int ret;
 	void *map;
 	long bad;
 
-	igt_assert_eq(bufinfo_count_dev(ino, vivid.devname), 0);
+	igt_assert_eq(bufinfo_count_dev(b.ino, vivid.devname), 0);
 
-	ret = vivid_queue(&vivid, dmabuf);
+	ret = vivid_queue(&vivid, b.dmabuf);
 	igt_assert_f(ret == 0, "VIDIOC_QBUF of the dma-buf: %s", strerror(-ret));
 	/* videobuf2 is a legacy importer. */
-	mapping = check_attachment(e, false, false, false, ino, vivid.devname);
+	mapping = check_attachment(e, false, false, false, b.ino, vivid.devname);
 	vivid_capture(&vivid);
-	igt_assert_eq(bufinfo_count_dev(ino, vivid.devname), 0);
+	igt_assert_eq(bufinfo_count_dev(b.ino, vivid.devname), 0);
 
 	/* Read back through the exporter's own CPU mapping. */
 	if (e->src.kind == EXP_DUMB) {
 		map = kmstest_dumb_map_buffer(b.fd, b.handle, map_size, PROT_READ | PROT_WRITE);
 		bad = frame_lost ? pattern_check(map, map_size, seed) : vivid_check_red(map);
 	} else {
-		map = dmabuf_mmap(dmabuf, map_size);
-		dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+		map = dmabuf_mmap(b.dmabuf, map_size);
+		dmabuf_sync(b.dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
 		bad = frame_lost ? pattern_check(map, map_size, seed) : vivid_check_red(map);
-		dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+		dmabuf_sync(b.dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
 	}
 	munmap(map, map_size);
 	buffer_release(&b);
@@ -452,23 +448,22 @@ static void cell_testdev(struct exporter *e, struct importer *imp, uint32_t seed
 	struct dmabuf_buffer b = source_export(&e->src, BUF_SIZE, seed);
 	const char *mapping;
 	uint32_t handle = 0;
-	ino_t ino = b.ino;
 	int ret;
 
 	ret = testdev_import_flags(testdev, imp->device, b.dmabuf, imp->requests, imp->flags,
 				   &handle);
-	if (imp->pal_only && (!imp->pal[topology] || !(e->pal_only || e->pal_pages))) {
+	if (imp->pal_only && (!imp->pal[topology] || !source_serves_pal(&e->src))) {
 		/* No PAL for this device or from this exporter, nothing else asked. */
 		igt_assert_f(ret == -EOPNOTSUPP, "test device import: %s, expected %s",
 			     strerror(-ret), strerror(EOPNOTSUPP));
-		igt_assert_eq(bufinfo_count_dev(ino, imp->devname), 0);
+		igt_assert_eq(bufinfo_count_dev(b.ino, imp->devname), 0);
 		buffer_release(&b);
 		igt_info("cell: %s -> %s: refused: %s\n", e->name, imp->name,
 			 imp->pal[topology] ? "no pal from this exporter" : "pal trust rule");
 		return;
 	}
 	igt_assert_f(ret == 0, "test device import: %s", strerror(-ret));
-	mapping = check_attachment(e, imp->native, imp->pal[topology], imp->pal_only, ino,
+	mapping = check_attachment(e, imp->native, imp->pal[topology], imp->pal_only, b.ino,
 				   imp->devname);
 	ret = testdev_read(testdev, handle, DMA_BUF_TEST_READ_DMA, &rd);
 	igt_assert_f(ret == 0, "test device read: %s", strerror(-ret));
@@ -479,7 +474,7 @@ static void cell_testdev(struct exporter *e, struct importer *imp, uint32_t seed
 		     rd.segments, (unsigned long long)rd.checksum,
 		     (unsigned long long)pattern_checksum(BUF_SIZE, seed));
 	testdev_release(testdev, handle);
-	igt_assert_eq(bufinfo_count_dev(ino, imp->devname), 0);
+	igt_assert_eq(bufinfo_count_dev(b.ino, imp->devname), 0);
 	buffer_release(&b);
 	igt_info("segments: %u, read by DMA: %u bytes\n", rd.segments, rd.dma_bytes);
 	igt_info("cell: %s -> %s: read-via-mapping: %s\n",

@@ -118,20 +118,19 @@ static char testdev_name[32];	/* the test device's importer, in bufinfo */
 struct exporter {
 	const char *name;
 	struct dmabuf_source src;
-	bool pal;		/* serves a request for PAL alone (prime_cross_driver) */
 };
 
 static const struct exporter exporters[] = {
 	/* native, a cached table; PAL through the core's SGT-to-PAL converter */
-	{ "udmabuf", { .kind = EXP_UDMABUF }, true },
+	{ "udmabuf", { .kind = EXP_UDMABUF } },
 	/* native */
 	{ "virtio-gpu-a", { .kind = EXP_DUMB, .dev = &virtio[0] } },
 	/* native, GEM PRIME helpers */
 	{ "vgem", { .kind = EXP_DUMB, .dev = &vgem } },
 	/* native and dynamic: a dynamic importer maps it on first use */
-	{ "test-native", { .kind = EXP_TESTDEV, .offers = DMA_BUF_TEST_OFFER_SGT }, true },
+	{ "test-native", { .kind = EXP_TESTDEV, .offers = DMA_BUF_TEST_OFFER_SGT } },
 	/* PAL only: an SGT importer's table is made by the core's adapter */
-	{ "test-pal", { .kind = EXP_TESTDEV, .offers = DMA_BUF_TEST_OFFER_PAL }, true },
+	{ "test-pal", { .kind = EXP_TESTDEV, .offers = DMA_BUF_TEST_OFFER_PAL } },
 };
 
 struct importer {
@@ -492,7 +491,7 @@ static void pair_subtest(const struct exporter *e, const struct importer *imp)
 {
 	if (e->src.dev && e->src.dev == imp->dev)
 		return;	/* a self-import attaches nothing */
-	if (imp->requests == DMA_BUF_TEST_REQUEST_PAL && !e->pal)
+	if (imp->requests == DMA_BUF_TEST_REQUEST_PAL && !source_serves_pal(&e->src))
 		return;	/* refused before anything is allocated (prime_cross_driver) */
 	igt_describe("Each allocation of the import fails in turn: a clean errno, "
 		     "no attachment left, then a clean import works.");

@@ -230,31 +230,30 @@ static void cell(struct exporter *e, struct importer *imp, uint32_t seed)
 	bool self = e->src.kind == EXP_DUMB && e->src.dev == imp->dev;
 	const char *what = "self-import";
 	struct dmabuf_buffer b = source_export(&e->src, BUF_SIZE, seed);
-	int dmabuf = b.dmabuf, fd, again, ret;
-	ino_t ino = b.ino;
+	int fd, again, ret;
 	uint32_t handle = 0;
 
-	igt_assert_eq(bufinfo_count_dev(ino, devname), 0);
+	igt_assert_eq(bufinfo_count_dev(b.ino, devname), 0);
 
 	fd = drm_reopen_driver(imp->dev->fd);
-	ret = __prime_fd_to_handle(fd, dmabuf, &handle);
+	ret = __prime_fd_to_handle(fd, b.dmabuf, &handle);
 	igt_assert_f(ret == 0, "PRIME import into %s: %s", imp->name, strerror(-ret));
 	/* Its own buffer comes back as the same object, without an attachment. */
-	bufinfo_wait_count_dev(ino, devname, self ? 0 : 1);
+	bufinfo_wait_count_dev(b.ino, devname, self ? 0 : 1);
 	if (!self)
-		what = describe_attachment(ino, devname);
+		what = describe_attachment(b.ino, devname);
 
 	/* The import is the buffer: its handle exports the same dma-buf. */
 	again = prime_handle_to_fd_for_mmap(fd, handle);
-	igt_assert_eq(fd_inode(again), ino);
+	igt_assert_eq(fd_inode(again), b.ino);
 	dmabuf_check_pattern(again, BUF_SIZE, seed);
 	close(again);
 
 	gem_close(fd, handle);
-	bufinfo_wait_count_dev(ino, devname, 0);
+	bufinfo_wait_count_dev(b.ino, devname, 0);
 	close(fd);
 	buffer_release(&b);
-	bufinfo_wait_buffer_gone(ino);
+	bufinfo_wait_buffer_gone(b.ino);
 	igt_info("cell: %s -> %s: %s\n", e->name, imp->name, what);
 }
 

@@ -75,3 +75,22 @@ void buffer_release(struct dmabuf_buffer *b)
 	b->fd = -1;
 	b->handle = 0;
 }
+
+bool source_offers_pal_only(const struct dmabuf_source *s)
+{
+	return s->kind == EXP_TESTDEV && s->offers == DMA_BUF_TEST_OFFER_PAL;
+}
+
+bool source_serves_pal(const struct dmabuf_source *s)
+{
+	switch (s->kind) {
+	case EXP_UDMABUF:
+	case EXP_HEAP:
+	case EXP_TESTDEV:
+		return true;
+	case EXP_DUMB:
+	case EXP_VIVID:
+		break;
+	}
+	return false;
+}

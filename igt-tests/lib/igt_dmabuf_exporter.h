@@ -10,6 +10,7 @@
 #ifndef IGT_DMABUF_EXPORTER_H
 #define IGT_DMABUF_EXPORTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -45,5 +46,17 @@ struct dmabuf_buffer source_export(const struct dmabuf_source *s, size_t size,
 				   uint32_t seed);
 /* Close the dma-buf and whatever source_export() opened for it. */
 void buffer_release(struct dmabuf_buffer *b);
+
+/*
+ * What the exporter offers, as the core negotiates it. PAL alone: an SGT
+ * importer's table is made by the core's PAL-to-SGT adapter.
+ */
+bool source_offers_pal_only(const struct dmabuf_source *s);
+/*
+ * A request for PAL alone is served (where the PAL trust rule holds): by a
+ * PAL offer, or by the core's SGT-to-PAL converter from an SGT offer of
+ * pages (udmabuf, the heaps, the test device's).
+ */
+bool source_serves_pal(const struct dmabuf_source *s);
 
 #endif /* IGT_DMABUF_EXPORTER_H */
