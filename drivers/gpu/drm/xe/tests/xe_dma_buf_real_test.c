@@ -274,6 +274,17 @@ static void expect_real_map(struct kunit *test, struct dma_buf_attachment *attac
  * A user BO in system memory: the TT offer alone, so a consenting importer
  * gets plain SGT too, and a map hands it the BO's pages.
  */
+/* Where the BO is placed: read under its reservation lock, as xe requires. */
+static bool real_bo_placed_in(struct xe_bo *bo, u32 mem_type)
+{
+	bool placed;
+
+	xe_bo_lock(bo, false);
+	placed = xe_bo_is_mem_type(bo, mem_type);
+	xe_bo_unlock(bo);
+	return placed;
+}
+
 static void xe_dma_buf_real_system_bo(struct kunit *test)
 {
 	struct xe_device *xe = test->priv;
@@ -284,7 +295,7 @@ static void xe_dma_buf_real_system_bo(struct kunit *test)
 	bo = xe_bo_create_user(xe, NULL, NULL, SZ_64K, DRM_XE_GEM_CPU_CACHING_WB,
 			       XE_BO_FLAG_SYSTEM);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, bo);
-	KUNIT_ASSERT_TRUE(test, xe_bo_is_mem_type(bo, XE_PL_TT));
+	KUNIT_ASSERT_TRUE(test, real_bo_placed_in(bo, XE_PL_TT));
 	dmabuf = real_export(test, bo);
 	expect_real_offers(test, dmabuf, false, true);
 
@@ -325,7 +336,7 @@ static void xe_dma_buf_real_pinned_vram_bo(struct kunit *test)
 	bo = xe_bo_create(xe, xe_device_get_root_tile(xe), NULL, SZ_64K, ttm_bo_type_kernel,
 			  XE_BO_FLAG_VRAM0 | XE_BO_FLAG_PINNED);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, bo);
-	KUNIT_ASSERT_TRUE(test, xe_bo_is_mem_type(bo, XE_PL_VRAM0));
+	KUNIT_ASSERT_TRUE(test, real_bo_placed_in(bo, XE_PL_VRAM0));
 	xe_bo_lock(bo, false);
 	KUNIT_ASSERT_EQ(test, xe_bo_pin(bo), 0);
 	xe_bo_unlock(bo);
