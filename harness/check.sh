@@ -6,7 +6,8 @@
 #      the patch series (harness/series.sh check): git am rebuilds the
 #      assembled tree, every patch checkpatch-clean; shellcheck on the
 #      harness's and the kit's shell scripts
-#   2. KUnit under UML (MOVE_NOTIFY off and on)
+#   2. KUnit under UML: the dma-buf suites (MOVE_NOTIFY off and on),
+#      drm_prime and xe (harness/kunit/drm.kunitconfig, with lockdep)
 #   3. compile tier: W=1 + sparse on every object the overlay touches;
 #      module tiers (harness/configs/module-*.config): W=1 + sparse on
 #      the overlay's objects in a modular configuration, and dma-buf's

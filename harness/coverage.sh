@@ -96,7 +96,7 @@ kunit_ok() {
 		fail "$1: KUnit cases failed, or none passed: $(grep -m1 '^FAIL ' <<<"$results" || true)"
 		return 1
 	fi
-	report=$(grep -E "$KERNEL_REPORT_RE" "$3" 2>/dev/null | grep -v um_pci_init | head -n 1 || true)
+	report=$(grep -E "$KERNEL_REPORT_RE" "$3" 2>/dev/null | grep -vE "$UML_PCI_WARNING_RE" | head -n 1 || true)
 	if [ -n "$report" ]; then
 		fail "$1: kernel report in $3: $report"
 		return 1
@@ -245,18 +245,24 @@ for tier in $tiers; do
 		kunit_tier kunit-dma-buf-move-notify drivers/dma-buf \
 			--kconfig_add CONFIG_INIT_STACK_NONE=y --kconfig_add CONFIG_DMABUF_MOVE_NOTIFY=y
 		# The driver suites (harness/kunit/), each of its variants too.
+		# A configuration with several filters is one build, a tier per
+		# filter, named after it: drm_prime -> kunit-drm-prime.
 		for f in "$TOP"/harness/kunit/*.kunitconfig; do
-			n=kunit-$(basename "$f" .kunitconfig)
-			filter=$(frag_field filter "$f")
+			read -r -a globs <<<"$(frag_field filter "$f")"
+			mapfile -t bases < <(kunitconfig_bases "$f")
 			mapfile -t variants < <(sed -n 's/^# variant: *//p' "$f")
 			for v in "" "${variants[@]}"; do
 				read -r vname vopt <<<"$v"
-				set -- ${vopt:+--kconfig_add "$vopt"}
-				if [ "$(frag_field arch "$f")" = x86_64 ]; then
-					kunit_x86_tier "$n${vname:+-$vname}" "$f" "$filter" "$@"
-				else
-					kunit_tier "$n${vname:+-$vname}" "$f" "$@" "$filter"
-				fi
+				set -- "${bases[@]}" ${vopt:+--kconfig_add "$vopt"}
+				for filter in "${globs[@]}"; do
+					n=kunit-$(basename "$f" .kunitconfig)
+					[ "${#globs[@]}" -eq 1 ] || n=kunit-$(echo "${filter//\*/}" | tr _ -)
+					if [ "$(frag_field arch "$f")" = x86_64 ]; then
+						kunit_x86_tier "$n${vname:+-$vname}" "$f" "$filter" "$@"
+					else
+						kunit_tier "$n${vname:+-$vname}" "$f" "$@" "$filter"
+					fi
+				done
 			done
 		done
 		;;

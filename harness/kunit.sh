@@ -16,14 +16,17 @@
 # zeroed): once with the configuration as written (DMABUF_MOVE_NOTIFY off,
 # the kernel's default) and once with DMABUF_MOVE_NOTIFY on. Suites of
 # drivers whose .kunitconfig is upstream's (drm_prime, xe), or that cannot
-# run under UML (amdgpu), are run from harness/kunit/NAME.kunitconfig, once
-# and again for each "# variant: NAME CONFIG_X=v" line with that option,
-# limited to the suites its "# filter:" line names, on the architecture its
-# "# arch:" line names (UML if none; x86_64 runs under QEMU with TCG). A
-# "# tier: sweep" line leaves the file to `make sweep`: the xe and amdgpu
-# suites, each a cold build of its driver (10 and 12 minutes on 2 cores),
-# which the module tiers of `make check` compile anyway. Prints
-# "PASS|FAIL kunit-ARCH[-VARIANT]/<case>" lines and a RESULT line.
+# run under UML (amdgpu), are run from harness/kunit/NAME.kunitconfig: the
+# kernel's own .kunitconfig of each directory its "# kunitconfig:" lines
+# name, unchanged, plus what the file adds; built once, on the
+# architecture its "# arch:" line names (UML if none; x86_64 runs under
+# QEMU with TCG), and run once for each glob of its "# filter:" line; and
+# again for each "# variant: NAME CONFIG_X=v" line with that option. A
+# "# tier: sweep" line leaves the file to `make sweep`: amdgpu's suite, a
+# cold x86_64 build of the driver (12 minutes on 2 cores), which would take
+# a cold `make check` over its hour; the module tiers compile amdgpu's
+# touched objects with W=1 and sparse.
+# Prints "PASS|FAIL kunit-ARCH[-VARIANT]/<case>" lines and a RESULT line.
 STAGE=kunit
 . "$(dirname "$0")/lib.sh"
 
@@ -37,24 +40,29 @@ dirs=$(cd "$TOP" && git ls-files --cached --others --exclude-standard -- '*.kuni
 [ -n "$dirs" ] || die "no .kunitconfig in the overlay"
 
 passed=0 failed=0
+# run_variant VARIANT DIR ARCH FILTER [kunit.py options]: build the
+# configuration DIR (a directory or a harness/kunit/ file) and run the
+# suites FILTER names (all if empty).
 run_variant() {
-	local variant=$1 dir=$2 arch=$3 log bdir name tag
-	shift 3
+	local variant=$1 dir=$2 arch=$3 filter=$4 log bdir name tag
+	shift 4
 	name=kunit-$arch${variant:+-$variant}
-	# drivers/dma-buf -> drivers_dma-buf, $TOP/harness/kunit/xe.kunitconfig -> harness_kunit_xe
+	# drivers/dma-buf -> drivers_dma-buf, $TOP/harness/kunit/drm.kunitconfig -> harness_kunit_drm
 	tag=$(echo "${dir#"$TOP"/}" | sed 's/\.kunitconfig$//' | tr / _)
-	# The variants of a directory share a build directory: the second
-	# changes a few options, and make rebuilds only the objects that
-	# depend on them (a second cold UML build would cost minutes).
+	# The variants and filters of a configuration share a build directory:
+	# a variant changes a few options, and make rebuilds only the objects
+	# that depend on them; another filter rebuilds nothing.
 	bdir=$BUILD/kunit-$arch-$tag${KUNIT_SRC:+-$(basename "$KSRC")}
-	log=$LOGDIR/$name-$tag.log
-	json=$LOGDIR/$name-$tag.json
-	say "$dir${variant:+ ($variant)}: building for $arch and running (log: $log)"
+	# drm_prime -> -drm_prime, xe_dma_buf_offers* -> -xe_dma_buf_offers
+	log=$LOGDIR/$name-$tag${filter:+-${filter//[^a-zA-Z0-9_.-]/}}.log
+	json=${log%.log}.json
+	say "$dir${variant:+ ($variant)}${filter:+ [$filter]}: building for $arch and running (log: $log)"
 	rm -f "$json"
 	# --json=FILE: kunit.py takes a bare --json to mean stdout.
 	(cd "$KSRC" && python3 tools/testing/kunit/kunit.py run \
 		--kunitconfig="$dir" --build_dir="$bdir" --jobs="$JOBS" \
-		--make_options "CC=ccache gcc" --timeout 600 --json="$json" "$@") >"$log" 2>&1 || true
+		--make_options "CC=ccache gcc" --timeout 600 --json="$json" "$@" \
+		${filter:+"$filter"}) >"$log" 2>&1 || true
 	if ! grep -q 'Testing complete\.' "$log" || [ ! -s "$json" ]; then
 		echo "FAIL $name/$dir: kunit.py did not complete (log: $log)"
 		failed=$((failed + 1))
@@ -63,12 +71,11 @@ run_variant() {
 	# The KTAP as the kernel printed it (build/results/ktap/, for CI).
 	mkdir -p "$BUILD/results/ktap"
 	(cd "$KSRC" && python3 tools/testing/kunit/kunit.py parse --raw_output=kunit "$bdir/test.log") \
-		>"$BUILD/results/ktap/$name-$tag.ktap" 2>/dev/null || true
+		>"$BUILD/results/ktap/$(basename "$log" .log).ktap" 2>/dev/null || true
 	# kunit.py counts results only: a kernel report (an oops in a worker
-	# after the last test, a refcount warning) fails the run as well. UML's
-	# virt-pci warns once at boot when it has no device: environmental.
+	# after the last test, a refcount warning) fails the run as well.
 	reports=$(grep -E "$KERNEL_REPORT_RE" "$bdir/test.log" 2>/dev/null |
-		grep -v 'um_pci_init' || true)
+		grep -vE "$UML_PCI_WARNING_RE" || true)
 	if [ -n "$reports" ]; then
 		echo "FAIL $name/$dir: kernel report in $bdir/test.log: ${reports%%$'\n'*}"
 		failed=$((failed + 1))
@@ -89,7 +96,7 @@ want_tier=${1:-check}
 case "$want_tier" in check | sweep | compat-point) ;; *) die "usage: kunit.sh [sweep|compat-point]" ;; esac
 if [ "$want_tier" = compat-point ]; then
 	[ -n "${KUNIT_SRC:-}" ] || die "compat-point needs KUNIT_SRC (harness/series.sh compat-point sets it)"
-	run_variant compat-point drivers/dma-buf uml --kconfig_add CONFIG_INIT_STACK_NONE=y
+	run_variant compat-point drivers/dma-buf uml "" --kconfig_add CONFIG_INIT_STACK_NONE=y
 	echo "RESULT kunit passed=$passed failed=$failed"
 	[ "$failed" -eq 0 ]
 	exit
@@ -97,33 +104,37 @@ fi
 if [ "$want_tier" = check ]; then
 	for d in $dirs; do
 		# Build bots leave the stack uninitialised: nothing may work by luck.
-		run_variant init-stack-none "$d" uml --kconfig_add CONFIG_INIT_STACK_NONE=y
-		run_variant move-notify "$d" uml --kconfig_add CONFIG_INIT_STACK_NONE=y \
+		run_variant init-stack-none "$d" uml "" --kconfig_add CONFIG_INIT_STACK_NONE=y
+		run_variant move-notify "$d" uml "" --kconfig_add CONFIG_INIT_STACK_NONE=y \
 			--kconfig_add CONFIG_DMABUF_MOVE_NOTIFY=y
 	done
 fi
 for f in "$TOP"/harness/kunit/*.kunitconfig; do
 	[ -f "$f" ] || continue
-	tier=$(sed -n 's/^# tier: *//p' "$f" | head -n 1)
+	tier=$(frag_field tier "$f")
 	[ "${tier:-check}" = "$want_tier" ] || continue
-	filter=$(sed -n 's/^# filter: *//p' "$f" | head -n 1)
-	[ -n "$filter" ] || die "$f has no '# filter:' line"
-	arch=$(sed -n 's/^# arch: *//p' "$f" | head -n 1)
+	filters=$(frag_field filter "$f")
+	[ -n "$filters" ] || die "$f has no '# filter:' line"
+	arch=$(frag_field arch "$f")
+	mapfile -t args < <(kunitconfig_bases "$f")
+	read -r -a globs <<<"$filters"
 	case "${arch:-uml}" in
-	uml) set -- ;;
+	uml) ;;
 	x86_64)
 		# TCG, said explicitly: KVM hangs on this host.
-		set -- --arch=x86_64 --qemu_args "-accel tcg" ;;
+		args+=(--arch=x86_64 --qemu_args "-accel tcg") ;;
 	*) die "$f: unsupported arch '$arch'" ;;
 	esac
-	run_variant "" "$f" "${arch:-uml}" "$@" "$filter"
-	# "# variant: NAME CONFIG_X=v": the suite once more with that option
+	# "# variant: NAME CONFIG_X=v": the suites once more with that option
 	# (read first: kunit.py's QEMU must not read the loop's input).
 	mapfile -t variants < <(sed -n 's/^# variant: *//p' "$f")
-	for v in "${variants[@]}"; do
+	for v in "" "${variants[@]}"; do
 		read -r vname vopt <<<"$v"
-		[ -n "$vopt" ] || die "$f: a variant line needs a name and an option"
-		run_variant "$vname" "$f" "${arch:-uml}" "$@" --kconfig_add "$vopt" "$filter"
+		[ -z "$vname" ] || [ -n "$vopt" ] || die "$f: a variant line needs a name and an option"
+		for filter in "${globs[@]}"; do
+			run_variant "$vname" "$f" "${arch:-uml}" "$filter" "${args[@]}" \
+				${vopt:+--kconfig_add "$vopt"}
+		done
 	done
 done
 

@@ -11,7 +11,7 @@
 # (harness/series.sh compat-point), i915's dma-buf mock selftests
 # (harness/i915-mock.sh), the real clients in the IOMMU and bounce
 # topologies and on the unmodified base (harness/clients.sh), the kit's
-# kernel recipe, the xe and amdgpu KUnit suites (harness/kunit.sh sweep)
+# kernel recipe, amdgpu's KUnit suite (harness/kunit.sh sweep)
 # and make coverage (harness/coverage.sh). Prints the directory list,
 # then "PASS|FAIL sweep/<dir>" (or "n/a: nothing built on x86_64") and a
 # RESULT line; per-directory logs in build/logs/sweep/.
@@ -222,9 +222,9 @@ fi
 # The hardware kit's kernel recipe with a distribution's config.
 ! want hw-kit-recipe || step hw-kit-recipe bash "$TOP/harness/hw-kit.sh" recipe
 
-# The driver KUnit suites too slow for every `make check` (xe under UML,
-# amdgpu on x86_64: a cold build of the driver each; harness/kunit.sh).
-! want kunit || say "the xe and amdgpu KUnit suites (logs: $LOGDIR/kunit-*-harness_kunit_*.log)"
+# The driver KUnit suites too slow for every `make check` (amdgpu on
+# x86_64: a cold build of the driver; harness/kunit.sh).
+! want kunit || say "amdgpu's KUnit suite (logs: $LOGDIR/kunit-*-harness_kunit_*.log)"
 ! want kunit || step kunit bash "$TOP/harness/kunit.sh" sweep
 
 # Coverage of the overlay's lines by the KUnit suites and the VM tests
