@@ -591,8 +591,24 @@ static const struct drm_driver real_bo_driver = {
 	.name = "amdgpu-dma-buf-test",
 };
 
-static void real_device(struct amdgpu_device *adev)
+static void destroy_vma_offset_manager(void *mgr)
 {
+	drm_vma_offset_manager_destroy(mgr);
+}
+
+/*
+ * The VMA offset manager is what releasing a GEM object locks: it goes
+ * after the case's dma-bufs, which are exported later and so put first.
+ */
+static void real_device(struct kunit *test, struct amdgpu_device *adev)
+{
+	struct drm_vma_offset_manager *vma;
+
+	vma = kunit_kzalloc(test, sizeof(*vma), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, vma);
+	drm_vma_offset_manager_init(vma, 1, SZ_1M);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, destroy_vma_offset_manager, vma), 0);
+	adev->ddev.vma_offset_manager = vma;
 	adev->ddev.driver = &real_bo_driver;
 	kref_init(&adev->ddev.ref);
 }
@@ -697,7 +713,7 @@ static void amdgpu_dma_buf_real_attach_detach(struct kunit *test)
 
 	kunit_activate_static_stub(test, dma_buf_p2p_distance, fake_p2p_distance);
 	p2p_reachable = true;
-	real_device(exp);
+	real_device(test, exp);
 	dmabuf = real_export(test, fake_bo(test, exp, 0));
 	expect_real_attach(test, exp, dmabuf, AMDGPU_SAME_HIVE,
 			   &amdgpu_dma_buf_mapping_xgmi, true);
@@ -723,7 +739,6 @@ static void amdgpu_dma_buf_real_attach_detach(struct kunit *test)
 #define TTM_APER_BASE	BIT_ULL(39)
 
 struct ttm_adev_backing {
-	struct drm_vma_offset_manager vma;
 	struct address_space mapping;
 };
 
@@ -736,7 +751,6 @@ static void ttm_adev_fini(void *data)
 	amdgpu_vram_mgr_fini(adev);
 	amdgpu_gtt_mgr_fini(adev);
 	ttm_device_fini(&adev->mman.bdev);
-	drm_vma_offset_manager_destroy(adev->ddev.vma_offset_manager);
 }
 
 static void dma_capable_64(struct kunit *test, struct device *dev)
@@ -754,11 +768,9 @@ static struct amdgpu_device *ttm_adev(struct kunit *test, const char *name, u64 
 
 	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t);
-	real_device(adev);
+	real_device(test, adev);
 	dma_capable_64(test, dev);
 	address_space_init_once(&t->mapping);
-	drm_vma_offset_manager_init(&t->vma, 1, SZ_1M);
-	adev->ddev.vma_offset_manager = &t->vma;
 	spin_lock_init(&adev->mm_stats.lock);
 	adev->gmc.mc_vram_size = TTM_VRAM_SIZE;
 	adev->gmc.real_vram_size = TTM_VRAM_SIZE;
@@ -768,11 +780,9 @@ static struct amdgpu_device *ttm_adev(struct kunit *test, const char *name, u64 
 	adev->gmc.gart_size = TTM_GTT_SIZE;
 
 	ret = ttm_device_init(&adev->mman.bdev, &amdgpu_bo_driver, dev, &t->mapping,
-			      &t->vma, false, false);
-	if (ret) {
-		drm_vma_offset_manager_destroy(&t->vma);
+			      adev->ddev.vma_offset_manager, false, false);
+	if (ret)
 		KUNIT_FAIL_AND_ABORT(test, "ttm_device_init: %d", ret);
-	}
 	KUNIT_ASSERT_EQ(test, amdgpu_gtt_mgr_init(adev, TTM_GTT_SIZE), 0);
 	KUNIT_ASSERT_EQ(test, amdgpu_vram_mgr_init(adev), 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, ttm_adev_fini, adev), 0);
@@ -1156,7 +1166,7 @@ static void amdgpu_dma_buf_real_runtime_resume(struct kunit *test)
 		kunit_skip(test, "no runtime PM without CONFIG_PM");
 	dev = rpm_device(test);
 	exp->ddev.dev = dev;
-	real_device(exp);
+	real_device(test, exp);
 	dmabuf = real_export(test, fake_bo(test, exp, 0));
 	KUNIT_ASSERT_TRUE(test, pm_runtime_suspended(dev));
 	atomic_set(&rpm_resumes, 0);
