@@ -270,10 +270,6 @@ static void expect_real_map(struct kunit *test, struct dma_buf_attachment *attac
 	dma_resv_unlock(attach->dmabuf->resv);
 }
 
-/*
- * A user BO in system memory: the TT offer alone, so a consenting importer
- * gets plain SGT too, and a map hands it the BO's pages.
- */
 /* Where the BO is placed: read under its reservation lock, as xe requires. */
 static bool real_bo_placed_in(struct xe_bo *bo, u32 mem_type)
 {
@@ -285,6 +281,10 @@ static bool real_bo_placed_in(struct xe_bo *bo, u32 mem_type)
 	return placed;
 }
 
+/*
+ * A user BO in system memory: the TT offer alone, so a consenting importer
+ * gets plain SGT too, and a map hands it the BO's pages.
+ */
 static void xe_dma_buf_real_system_bo(struct kunit *test)
 {
 	struct xe_device *xe = test->priv;
@@ -329,6 +329,7 @@ static void xe_dma_buf_real_pinned_vram_bo(struct kunit *test)
 	struct xe_device *xe = test->priv;
 	struct dma_buf *dmabuf;
 	struct xe_bo *bo;
+	int ret;
 
 	kunit_activate_static_stub(test, dma_buf_p2p_distance, real_p2p_distance);
 	real_p2p_reachable = true;
@@ -337,9 +338,11 @@ static void xe_dma_buf_real_pinned_vram_bo(struct kunit *test)
 			  XE_BO_FLAG_VRAM0 | XE_BO_FLAG_PINNED);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, bo);
 	KUNIT_ASSERT_TRUE(test, real_bo_placed_in(bo, XE_PL_VRAM0));
+	/* Asserted once unlocked: a failed assertion leaves the case at once. */
 	xe_bo_lock(bo, false);
-	KUNIT_ASSERT_EQ(test, xe_bo_pin(bo), 0);
+	ret = xe_bo_pin(bo);
 	xe_bo_unlock(bo);
+	KUNIT_ASSERT_EQ(test, ret, 0);
 	dmabuf = real_export(test, bo);
 	/* Unpinned before the dma-buf is released, whatever fails below. */
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, real_unpin, bo), 0);
