@@ -61,7 +61,7 @@ fail() {
 # other line numbers, or other tests behind it, and is not merged.
 src_state() {
 	{
-		tgit diff base -- '*.c' '*.h'
+		tgit diff base -- '*.c' '*.h' '*.kunitconfig'
 		cat "$TOP"/igt-tests/*.c "$TOP"/harness/kunit/*.kunitconfig
 	} | sha256sum | cut -d' ' -f1
 }
@@ -249,6 +249,7 @@ for tier in $tiers; do
 		# filter, named after it: drm_prime -> kunit-drm-prime.
 		for f in "$TOP"/harness/kunit/*.kunitconfig; do
 			read -r -a globs <<<"$(frag_field filter "$f")"
+			[ "${#globs[@]}" -gt 0 ] || die "$f has no '# filter:' line"
 			mapfile -t bases < <(kunitconfig_bases "$f")
 			mapfile -t variants < <(sed -n 's/^# variant: *//p' "$f")
 			for v in "" "${variants[@]}"; do

@@ -56,33 +56,36 @@ run_variant() {
 	# drm_prime -> -drm_prime, xe_dma_buf_offers* -> -xe_dma_buf_offers
 	log=$LOGDIR/$name-$tag${filter:+-${filter//[^a-zA-Z0-9_.-]/}}.log
 	json=${log%.log}.json
+	# The kernel's own log, kept per filter ($bdir/test.log is the last run's).
+	klog=${log%.log}.kernel.log
 	say "$dir${variant:+ ($variant)}${filter:+ [$filter]}: building for $arch and running (log: $log)"
-	rm -f "$json"
+	rm -f "$json" "$klog"
 	# --json=FILE: kunit.py takes a bare --json to mean stdout.
 	(cd "$KSRC" && python3 tools/testing/kunit/kunit.py run \
 		--kunitconfig="$dir" --build_dir="$bdir" --jobs="$JOBS" \
 		--make_options "CC=ccache gcc" --timeout 600 --json="$json" "$@" \
 		${filter:+"$filter"}) >"$log" 2>&1 || true
+	cp "$bdir/test.log" "$klog" 2>/dev/null || true
 	if ! grep -q 'Testing complete\.' "$log" || [ ! -s "$json" ]; then
-		echo "FAIL $name/$dir: kunit.py did not complete (log: $log)"
+		echo "FAIL $name/$dir${filter:+ [$filter]}: kunit.py did not complete (log: $log)"
 		failed=$((failed + 1))
 		return
 	fi
 	# The KTAP as the kernel printed it (build/results/ktap/, for CI).
 	mkdir -p "$BUILD/results/ktap"
-	(cd "$KSRC" && python3 tools/testing/kunit/kunit.py parse --raw_output=kunit "$bdir/test.log") \
+	(cd "$KSRC" && python3 tools/testing/kunit/kunit.py parse --raw_output=kunit "$klog") \
 		>"$BUILD/results/ktap/$(basename "$log" .log).ktap" 2>/dev/null || true
 	# kunit.py counts results only: a kernel report (an oops in a worker
 	# after the last test, a refcount warning) fails the run as well.
-	reports=$(grep -E "$KERNEL_REPORT_RE" "$bdir/test.log" 2>/dev/null |
+	reports=$(grep -E "$KERNEL_REPORT_RE" "$klog" 2>/dev/null |
 		grep -vE "$UML_PCI_WARNING_RE" || true)
 	if [ -n "$reports" ]; then
-		echo "FAIL $name/$dir: kernel report in $bdir/test.log: ${reports%%$'\n'*}"
+		echo "FAIL $name/$dir${filter:+ [$filter]}: kernel report in $klog: ${reports%%$'\n'*}"
 		failed=$((failed + 1))
 	fi
 	# Every case (and parameter) from kunit.py's JSON results.
 	results=$(python3 "$TOP/harness/kunit-results.py" "$json" "$name" "$log") || {
-		echo "FAIL $name/$dir: unreadable results $json"
+		echo "FAIL $name/$dir${filter:+ [$filter]}: unreadable results $json"
 		failed=$((failed + 1))
 		return
 	}
