@@ -6,11 +6,14 @@ The series description (series/series.txt) lists the patches in order:
 subject, commit message and the changes each takes. A change is a line
 added or removed between the pinned base and the assembled tree; a patch
 takes the changed lines of PATH with "take: PATH", or only those matching
-a regular expression with "take: PATH /REGEX/". A line goes to the first
-patch whose expression matches it, else to the first patch that takes
-its file whole. Every changed line must go somewhere and every "take"
-must take something, so a description that no longer fits the overlay is
-an error, not a silently different series.
+a regular expression with "take: PATH /REGEX/". An expression is searched
+for in one line; one that spans lines (a backslash-n in it) must match
+the text from the start of a line on, so that a part can start at a
+line that is not unique by itself (the "/**" opening a given comment).
+A line goes to the first patch whose expression matches it, else to the
+first patch that takes its file whole. Every changed line must go
+somewhere and every "take" must take something, so a description that
+no longer fits the overlay is an error, not a silently different series.
 
 The last patch may instead be "reverse-of: FILE": a patch that removes
 what FILE (a diff in the repository, applied to the assembled tree) would
@@ -126,13 +129,24 @@ def file_lines(repo, rev, path):
     return r.stdout.decode('utf-8', errors='surrogateescape').splitlines(keepends=True)
 
 
-def regex_owner(patches, path, text):
-    """Index of the first patch with an expression for PATH matching TEXT."""
-    for i, p in enumerate(patches):
+# How many lines an expression that spans lines may look at.
+SPAN_LINES = 16
+
+
+def regex_matches(regex, lines, i):
+    """Does REGEX match at line I of LINES (see the module's docstring)?"""
+    if '\\n' in regex.pattern:
+        return regex.match(''.join(lines[i:i + SPAN_LINES])) is not None
+    return regex.search(lines[i]) is not None
+
+
+def regex_owner(patches, path, lines, i):
+    """Index of the first patch with an expression for PATH matching at line I."""
+    for k, p in enumerate(patches):
         for t, (tpath, regex, _) in enumerate(p.takes):
-            if tpath == path and regex is not None and regex.search(text):
+            if tpath == path and regex is not None and regex_matches(regex, lines, i):
                 p.used.add(t)
-                return i
+                return k
     return None
 
 
@@ -170,7 +184,7 @@ class FilePlan:
     def assign(self, patches, lines, indexes, owners):
         part = None
         for i in indexes:
-            k = regex_owner(patches, self.path, lines[i])
+            k = regex_owner(patches, self.path, lines, i)
             if k is not None:
                 part = k
             elif part is None:
