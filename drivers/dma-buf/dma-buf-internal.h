@@ -71,10 +71,9 @@ bool dma_buf_mapping_report(const struct dma_buf *dmabuf,
  * @to: the request's type, which the attachment gets
  * @match: can @request be served from @offer for @dev? The contract of
  *	&dma_buf_mapping_type.match.
- * @ops: exporter operations of type @to (&struct dma_buf_sgt_exp_ops for
- *	SGT, &struct dma_buf_pal_exp_ops for PAL), which serve the mapping
- *	from the offer in &dma_buf_attachment.offer and call its per-type
- *	attach and detach.
+ * @ops: exporter operations of type @to (the struct of that type's
+ *	exporter operations), which serve the mapping from the offer in
+ *	&dma_buf_attachment.offer and call its per-type attach and detach.
  *
  * Negotiation consults the core's table of converters after every direct
  * pair of offer and request failed to match.
@@ -131,6 +130,10 @@ dma_buf_attach_pal_ops(const struct dma_buf_attachment *attach)
 /* Replaced by KUnit static stubs in the tests. */
 bool dma_buf_export_report(const char *exp_name, const char *what);
 struct dma_buf_attachment *dma_buf_alloc_attachment(void);
+int dma_buf_pal_invalid(const struct dma_buf_attachment *attach,
+			const char *why, unsigned int range);
+int dma_buf_pal_mmio_bus_offset(struct pci_dev *provider, phys_addr_t base,
+				size_t len, u64 *offset);
 long dma_buf_sgt_to_pal_ranges(const struct sg_table *sgt,
 			       struct dma_buf_phys_list *pal);
 int dma_buf_pal_dma_map_sgtable(struct device *dev,
@@ -141,10 +144,6 @@ void dma_buf_pal_dma_unmap_sgtable(struct device *dev,
 				   enum dma_buf_pal_memory memory,
 				   struct sg_table *sgt,
 				   enum dma_data_direction dir);
-int dma_buf_pal_mmio_bus_offset(struct pci_dev *provider, phys_addr_t base,
-				size_t len, u64 *offset);
-int dma_buf_pal_invalid(const struct dma_buf_attachment *attach,
-			const char *why, unsigned int range);
 #endif
 
 #endif /* __DMA_BUF_INTERNAL_H__ */

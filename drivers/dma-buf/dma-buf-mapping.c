@@ -58,11 +58,11 @@ EXPORT_SYMBOL_IF_KUNIT(dma_buf_mapping_report);
 
 /**
  * dma_buf_p2p_distance - can @client reach @provider's memory over PCI P2P?
- * @provider: the PCI device whose memory an SGT offer may point into
+ * @provider: the PCI device whose memory an offer may point into
  * @client: the importing device
  *
- * The one place where the dma-buf core decides P2P, for SGT and PAL
- * offers alike; KUnit replaces it to model PCI topologies where there is
+ * The one place where the dma-buf core decides P2P, for the offers of
+ * all its types alike; KUnit replaces it to model PCI topologies where there is
  * no PCI (UML).
  *
  * Return: the P2P distance, negative if P2P is not possible.
@@ -81,10 +81,10 @@ EXPORT_SYMBOL_IF_KUNIT(dma_buf_p2p_distance);
  * An importer that cannot follow moves (the kernel is built without
  * ``CONFIG_DMABUF_MOVE_NOTIFY``) must not see a dynamic exporter's buffer
  * move under a mapping, so every map pins and every unmap unpins. The
- * core's entry points (dma_buf_map_attachment(), dma_buf_map_pal()) call
- * this before the exporter's map; so must the importer-side map of a
- * driver-private type. Undo with dma_buf_map_unpin() after the unmap, or
- * when the map fails.
+ * core's entry points (dma_buf_map_attachment() and the map of each of
+ * the core's types) call this before the exporter's map; so must the
+ * importer-side map of a driver-private type. Undo with
+ * dma_buf_map_unpin() after the unmap, or when the map fails.
  *
  * Context: process context with the reservation lock of the buffer held;
  * may sleep.
@@ -189,13 +189,16 @@ const struct dma_buf_mapping_type dma_buf_mapping_sgt = {
 EXPORT_SYMBOL_NS_GPL(dma_buf_mapping_sgt, DMA_BUF);
 
 /*
- * The core's converters, consulted in this order after the direct pairs:
- * PAL to SGT (the core builds and DMA-maps a table from the exporter's
- * list) and SGT to PAL (the core lists the pages of the exporter's table
- * for an importer the PAL trust rule admits). What each costs and when it
- * is refused: Documentation/driver-api/dma-buf-mapping-types.rst.
+ * The core's converters, consulted in this order after the direct pairs.
+ * What each costs and when it is refused:
+ * Documentation/driver-api/dma-buf-mapping-types.rst.
  */
 static const struct dma_buf_mapping_converter dma_buf_converters[] = {
+	/*
+	 * PAL to SGT: the core builds and DMA-maps a table from the
+	 * exporter's list. SGT to PAL: the core lists the pages of the
+	 * exporter's table for an importer the PAL trust rule admits.
+	 */
 	{
 		.from = &dma_buf_mapping_pal,
 		.to = &dma_buf_mapping_sgt,
@@ -330,7 +333,7 @@ static int get_offers(struct dma_buf_attachment *attach,
 
 /*
  * The pair @offer, @request won: record it in @attach as a mapping of the
- * request's type (SGT when the core adapts a PAL offer).
+ * request's type (not the offer's when a converter serves it).
  */
 static int record_match(struct dma_buf_attachment *attach,
 			const struct dma_buf_mapping_offer *offer,
@@ -345,14 +348,15 @@ static int record_match(struct dma_buf_attachment *attach,
 	attach->offer = *offer;
 	/*
 	 * peer2peer: may the mapping point into a PCI device's memory? The
-	 * exporter has said it by offering P2P SGT or a PAL that may hold
-	 * MMIO (served directly or converted), which only matches importers
-	 * that consent. The core cannot know it of a private type.
+	 * exporter has said it by naming a provider in an offer of one of
+	 * the core's types (served directly or converted), which only
+	 * matches importers that consent. The core cannot know it of a
+	 * private type.
 	 */
-	if (offer->type == &dma_buf_mapping_pal)
-		attach->peer2peer = !!offer->pal_offer.mmio_provider;
-	else if (offer->type == &dma_buf_mapping_sgt)
+	if (offer->type == &dma_buf_mapping_sgt)
 		attach->peer2peer = !!offer->sgt_offer.p2p_provider;
+	else if (offer->type == &dma_buf_mapping_pal)
+		attach->peer2peer = !!offer->pal_offer.mmio_provider;
 	else
 		attach->peer2peer = false;
 	return 0;

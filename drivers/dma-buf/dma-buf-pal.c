@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The physical address list (PAL) mapping type: its trust rule, the
- * validation of every list an exporter hands out, the importer's map and
- * unmap, and the core's converters between PAL and SGT: the adapter that
- * serves SGT importers from a PAL offer, and the one that serves PAL
- * importers from an SGT offer of pages.
+ * validation of every list an exporter hands out, and the importer's map
+ * and unmap.
+ *
+ * The core's converters between PAL and SGT: the adapter that serves SGT
+ * importers from a PAL offer, and the one that serves PAL importers from
+ * an SGT offer of pages.
  *
  * See Documentation/driver-api/dma-buf-mapping-types.rst.
  */
@@ -149,62 +151,6 @@ VISIBLE_IF_KUNIT int dma_buf_pal_mmio_bus_offset(struct pci_dev *provider,
 }
 EXPORT_SYMBOL_IF_KUNIT(dma_buf_pal_mmio_bus_offset);
 
-#ifdef CONFIG_PCI
-static bool pal_bridge_redirects(struct pci_dev *bridge)
-{
-	u16 ctrl;
-
-	if (!bridge->acs_cap)
-		return false;
-	pci_read_config_word(bridge, bridge->acs_cap + PCI_ACS_CTRL, &ctrl);
-	return ctrl & (PCI_ACS_RR | PCI_ACS_CR | PCI_ACS_EC);
-}
-
-/* Does any bridge from @dev up to, not including, @top redirect P2P? */
-static bool pal_path_redirects(struct pci_dev *dev, struct pci_dev *top)
-{
-	for (; dev && dev != top; dev = pci_upstream_bridge(dev))
-		if (pal_bridge_redirects(dev))
-			return true;
-	return false;
-}
-#endif
-
-/*
- * Does P2P from @client to the BAR of @provider stay below a PCI switch,
- * so that the client must use the PCI bus address (a transaction the
- * switch routes never reaches the host bridge or its IOMMU)? Otherwise it
- * goes through the host bridge, and the DMA API maps it.
- *
- * pci-p2pdma makes the same decision (the common upstream bridge, ACS
- * redirection on the way: pal_bridge_redirects() tests the same RR, CR and
- * EC bits), but keeps it to itself: it is computed by a static function
- * and handed out only through pci_p2pdma_map_segment() for pages of a
- * provider's ZONE_DEVICE memory (pci_p2pdma_add_resource()). A BAR offered
- * as a PAL has no such pages, and pci_p2pdma_distance(), which the core
- * does use to decide reachability, says how far, not which way.
- */
-static bool pal_p2p_below_switch(struct pci_dev *provider, struct device *client)
-{
-#ifdef CONFIG_PCI
-	struct pci_dev *up, *a, *b;
-
-	if (!dev_is_pci(client))
-		return false;
-	for (a = pci_upstream_bridge(provider); a; a = pci_upstream_bridge(a)) {
-		for (b = pci_upstream_bridge(to_pci_dev(client)); b;
-		     b = pci_upstream_bridge(b)) {
-			if (a != b)
-				continue;
-			up = pci_upstream_bridge(a);
-			return !pal_path_redirects(provider, up) &&
-			       !pal_path_redirects(to_pci_dev(client), a);
-		}
-	}
-#endif
-	return false;
-}
-
 static bool pal_valid_offer(const struct dma_buf_mapping_offer *offer)
 {
 	const struct dma_buf_pal_exp_ops *ops = offer->pal_offer.ops;
@@ -290,27 +236,6 @@ const struct dma_buf_mapping_type dma_buf_mapping_pal = {
 	.detach = pal_detach,
 };
 EXPORT_SYMBOL_NS_GPL(dma_buf_mapping_pal, DMA_BUF);
-
-/**
- * dma_buf_pal_to_sgt_match - can the core serve an SGT request from a PAL
- *	offer?
- * @dmabuf: the buffer
- * @dev: the importing device
- * @offer: an exporter's PAL offer
- * @request: an importer's SGT request
- *
- * The converter DMA-maps the list for the importer: RAM for any importer,
- * MMIO only for one that accepts P2P and passes the distance check.
- *
- * Return: 0 if it can, -EOPNOTSUPP if not.
- */
-int dma_buf_pal_to_sgt_match(struct dma_buf *dmabuf, struct device *dev,
-			     const struct dma_buf_mapping_offer *offer,
-			     const struct dma_buf_mapping_request *request)
-{
-	return pal_mmio_reachable(offer->pal_offer.mmio_provider, dev,
-				  request->sgt_request.allow_p2p);
-}
 
 /* Validation: every list is checked before anyone walks it. */
 
@@ -613,6 +538,83 @@ struct pal_sgt {
 	struct device *dev;
 	enum dma_data_direction dir;
 };
+
+/**
+ * dma_buf_pal_to_sgt_match - can the core serve an SGT request from a PAL
+ *	offer?
+ * @dmabuf: the buffer
+ * @dev: the importing device
+ * @offer: an exporter's PAL offer
+ * @request: an importer's SGT request
+ *
+ * The converter DMA-maps the list for the importer: RAM for any importer,
+ * MMIO only for one that accepts P2P and passes the distance check.
+ *
+ * Return: 0 if it can, -EOPNOTSUPP if not.
+ */
+int dma_buf_pal_to_sgt_match(struct dma_buf *dmabuf, struct device *dev,
+			     const struct dma_buf_mapping_offer *offer,
+			     const struct dma_buf_mapping_request *request)
+{
+	return pal_mmio_reachable(offer->pal_offer.mmio_provider, dev,
+				  request->sgt_request.allow_p2p);
+}
+
+#ifdef CONFIG_PCI
+static bool pal_bridge_redirects(struct pci_dev *bridge)
+{
+	u16 ctrl;
+
+	if (!bridge->acs_cap)
+		return false;
+	pci_read_config_word(bridge, bridge->acs_cap + PCI_ACS_CTRL, &ctrl);
+	return ctrl & (PCI_ACS_RR | PCI_ACS_CR | PCI_ACS_EC);
+}
+
+/* Does any bridge from @dev up to, not including, @top redirect P2P? */
+static bool pal_path_redirects(struct pci_dev *dev, struct pci_dev *top)
+{
+	for (; dev && dev != top; dev = pci_upstream_bridge(dev))
+		if (pal_bridge_redirects(dev))
+			return true;
+	return false;
+}
+#endif
+
+/*
+ * Does P2P from @client to the BAR of @provider stay below a PCI switch,
+ * so that the client must use the PCI bus address (a transaction the
+ * switch routes never reaches the host bridge or its IOMMU)? Otherwise it
+ * goes through the host bridge, and the DMA API maps it.
+ *
+ * pci-p2pdma makes the same decision (the common upstream bridge, ACS
+ * redirection on the way: pal_bridge_redirects() tests the same RR, CR and
+ * EC bits), but keeps it to itself: it is computed by a static function
+ * and handed out only through pci_p2pdma_map_segment() for pages of a
+ * provider's ZONE_DEVICE memory (pci_p2pdma_add_resource()). A BAR offered
+ * as a PAL has no such pages, and pci_p2pdma_distance(), which the core
+ * does use to decide reachability, says how far, not which way.
+ */
+static bool pal_p2p_below_switch(struct pci_dev *provider, struct device *client)
+{
+#ifdef CONFIG_PCI
+	struct pci_dev *up, *a, *b;
+
+	if (!dev_is_pci(client))
+		return false;
+	for (a = pci_upstream_bridge(provider); a; a = pci_upstream_bridge(a)) {
+		for (b = pci_upstream_bridge(to_pci_dev(client)); b;
+		     b = pci_upstream_bridge(b)) {
+			if (a != b)
+				continue;
+			up = pci_upstream_bridge(a);
+			return !pal_path_redirects(provider, up) &&
+			       !pal_path_redirects(to_pci_dev(client), a);
+		}
+	}
+#endif
+	return false;
+}
 
 /**
  * dma_buf_pal_dma_map_sgtable - DMA-map the adapter's table for @dev

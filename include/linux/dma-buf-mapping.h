@@ -31,15 +31,13 @@ struct sg_table;
 struct dma_buf_mapping_offer;
 struct dma_buf_mapping_offers;
 struct dma_buf_mapping_request;
-struct dma_buf_phys_list;
 
 /**
  * struct dma_buf_mapping_type - a kind of mapping
  *
  * One static instance per kind of mapping; its address is its identity.
- * The core defines &dma_buf_mapping_sgt and &dma_buf_mapping_pal; drivers
- * may define private types
- * without touching the core. The negotiation callbacks (@valid_offer,
+ * The core defines the types this header declares; drivers may define
+ * private types without touching the core. The negotiation callbacks (@valid_offer,
  * @valid_request, @match) are called without the dma-buf's reservation
  * lock held, may sleep, and must not take the reservation lock (negotiation
  * runs before the attachment is visible to anyone, including the
@@ -119,18 +117,18 @@ struct dma_buf_mapping_type {
 	/**
 	 * @detach: [optional] the other end of @attach: undo what the type
 	 * keeps for the attachment (the SGT type's cached table) and a
-	 * mapping the type tracks that the importer left behind (a PAL still
-	 * mapped, a private type's &dma_buf_attachment.priv_mapping),
-	 * reporting the importer's bug with dma_buf_mapping_importer_leaked(),
-	 * then call the exporter's per-type detach. SGT tables an importer
-	 * maps itself are not tracked, as in 6.12.
+	 * mapping the type tracks that the importer left behind (a private
+	 * type's &dma_buf_attachment.priv_mapping, say), reporting the
+	 * importer's bug with dma_buf_mapping_importer_leaked(), then call
+	 * the exporter's per-type detach. SGT tables an importer maps
+	 * itself are not tracked, as in 6.12.
 	 *
 	 * Called from dma_buf_detach() after the attachment left the buffer's
 	 * list (no move_notify reaches it any more) and before
 	 * &dma_buf_ops.detach, without the reservation lock; may sleep and
 	 * take the reservation lock to undo a mapping. It may test the
-	 * attachment's mapping fields (&dma_buf_attachment.sgt, .pal,
-	 * .priv_mapping) without the lock, and take it only when there is
+	 * attachment's mapping fields (&dma_buf_attachment.sgt and the union
+	 * after it) without the lock, and take it only when there is
 	 * something to undo: the importer is detaching, and an importer
 	 * must not map or unmap an attachment while it detaches it (nor
 	 * after: dma_buf_detach() frees it), so nobody else writes them.
@@ -204,46 +202,6 @@ struct dma_buf_sgt_exp_ops {
 	 * are not served from an offer without it.
 	 */
 	bool pal_cached;
-};
-
-/**
- * struct dma_buf_pal_exp_ops - exporter operations of a PAL offer
- *
- * Called with the dma-buf's reservation lock held; may sleep. The list
- * describes where the buffer is while it stays mapped, under the rule SGT
- * mappings of dynamic exporters have always followed: the exporter may
- * move the memory only after telling the importers through
- * dma_buf_move_notify() (under the lock), and may reuse the old memory
- * only once every fence the reservation object held then has signalled
- * (%DMA_RESV_USAGE_BOOKKEEP: importers still reading the old location
- * fence those reads). A PAL importer may unmap the old list after its
- * fence (the unmap touches no memory); an SGT importer served by the
- * core's adapter unmaps before it (the unmap may copy a bounce buffer back
- * to the old memory), as for any SGT mapping of pages. A pinned buffer
- * does not move.
- */
-struct dma_buf_pal_exp_ops {
-	/**
-	 * @attach: [optional] as &dma_buf_sgt_exp_ops.attach, for an
-	 * attachment served from a PAL offer.
-	 */
-	int (*attach)(struct dma_buf *dmabuf, struct dma_buf_attachment *attach);
-	/**
-	 * @detach: [optional] as &dma_buf_sgt_exp_ops.detach.
-	 */
-	void (*detach)(struct dma_buf *dmabuf, struct dma_buf_attachment *attach);
-	/**
-	 * @map: describe the buffer for @attach; returns a list allocated
-	 * with dma_buf_phys_list_alloc(), or an ERR_PTR(), never NULL. The
-	 * core validates the list before the importer sees it, and hands a
-	 * malformed one back to @unmap.
-	 */
-	struct dma_buf_phys_list *(*map)(struct dma_buf_attachment *attach);
-	/**
-	 * @unmap: undo one @map; frees @pal with dma_buf_phys_list_free().
-	 */
-	void (*unmap)(struct dma_buf_attachment *attach,
-		      struct dma_buf_phys_list *pal);
 };
 
 /**
@@ -333,7 +291,7 @@ int dma_buf_mapping_offer_add(struct dma_buf_mapping_offers *offers,
  * passed to dma_buf_mapping_attach(). The core copies the winning request
  * into &dma_buf_attachment.request.
  *
- * An SGT or PAL request names its device although the attach names it as
+ * A request of the core's types names its device although the attach names it as
  * well: a request is "this mapping, for this device", complete on its own
  * (the attachment keeps the winning one, and the type's match and map
  * read it without the attach call's arguments), and the core refuses a
@@ -404,6 +362,11 @@ extern const struct dma_buf_mapping_type dma_buf_mapping_sgt;
 		.sgt_request = { .dev = (_dev), .allow_p2p = (_p2p) },	\
 	})
 
+int dma_buf_map_pin(struct dma_buf_attachment *attach);
+void dma_buf_map_unpin(struct dma_buf_attachment *attach);
+void dma_buf_mapping_importer_leaked(const struct dma_buf_attachment *attach,
+				     const char *what, long value);
+
 /*
  * The most ranges one physical address list may have: 2^20 ranges of at
  * least a page each, 4 GiB in 4 KiB fragments, a 16 MiB list. The core
@@ -463,18 +426,59 @@ struct dma_buf_phys_list {
 };
 
 /**
+ * struct dma_buf_pal_exp_ops - exporter operations of a PAL offer
+ *
+ * Called with the dma-buf's reservation lock held; may sleep. The list
+ * describes where the buffer is while it stays mapped, under the rule SGT
+ * mappings of dynamic exporters have always followed: the exporter may
+ * move the memory only after telling the importers through
+ * dma_buf_move_notify() (under the lock), and may reuse the old memory
+ * only once every fence the reservation object held then has signalled
+ * (%DMA_RESV_USAGE_BOOKKEEP: importers still reading the old location
+ * fence those reads). A PAL importer may unmap the old list after its
+ * fence (the unmap touches no memory); an SGT importer served by the
+ * core's adapter unmaps before it (the unmap may copy a bounce buffer back
+ * to the old memory), as for any SGT mapping of pages. A pinned buffer
+ * does not move.
+ */
+struct dma_buf_pal_exp_ops {
+	/**
+	 * @attach: [optional] as &dma_buf_sgt_exp_ops.attach, for an
+	 * attachment served from a PAL offer.
+	 */
+	int (*attach)(struct dma_buf *dmabuf, struct dma_buf_attachment *attach);
+	/**
+	 * @detach: [optional] as &dma_buf_sgt_exp_ops.detach.
+	 */
+	void (*detach)(struct dma_buf *dmabuf, struct dma_buf_attachment *attach);
+	/**
+	 * @map: describe the buffer for @attach; returns a list allocated
+	 * with dma_buf_phys_list_alloc(), or an ERR_PTR(), never NULL. The
+	 * core validates the list before the importer sees it, and hands a
+	 * malformed one back to @unmap.
+	 */
+	struct dma_buf_phys_list *(*map)(struct dma_buf_attachment *attach);
+	/**
+	 * @unmap: undo one @map; frees @pal with dma_buf_phys_list_free().
+	 */
+	void (*unmap)(struct dma_buf_attachment *attach,
+		      struct dma_buf_phys_list *pal);
+};
+
+/**
  * DOC: dma_buf_mapping_pal
  *
  * ``dma_buf_mapping_pal`` is the physical address list mapping type. The
  * mapping is a &struct dma_buf_phys_list of CPU physical addresses, not
  * DMA-mapped for anyone: only importers whose device reaches memory at its
  * CPU physical address may get it (dma_buf_dev_uses_phys_addrs() at
- * attach, every range checked at map). Importers that request SGT are
- * served from a PAL offer by the core, which builds and DMA-maps the
- * table; importers that request PAL are served from an SGT offer whose
- * operations say their pages are write-back RAM
- * (&dma_buf_sgt_exp_ops.pal_cached) by the core, which lists the pages of
- * the exporter's table. Map it with dma_buf_map_pal().
+ * attach, every range checked at map). Map it with dma_buf_map_pal().
+ *
+ * Importers that request SGT are served from a PAL offer by the core,
+ * which builds and DMA-maps the table; importers that request PAL are
+ * served from an SGT offer whose operations say their pages are
+ * write-back RAM (&dma_buf_sgt_exp_ops.pal_cached) by the core, which
+ * lists the pages of the exporter's table.
  */
 extern const struct dma_buf_mapping_type dma_buf_mapping_pal;
 
@@ -509,11 +513,6 @@ extern const struct dma_buf_mapping_type dma_buf_mapping_pal;
 		.type = &dma_buf_mapping_pal,				\
 		.pal_request = { .dev = (_dev), .allow_mmio = (_mmio) }, \
 	})
-
-int dma_buf_map_pin(struct dma_buf_attachment *attach);
-void dma_buf_map_unpin(struct dma_buf_attachment *attach);
-void dma_buf_mapping_importer_leaked(const struct dma_buf_attachment *attach,
-				     const char *what, long value);
 
 bool dma_buf_dev_uses_phys_addrs(struct device *dev);
 struct dma_buf_phys_list *dma_buf_phys_list_alloc(unsigned int nr_ranges);
