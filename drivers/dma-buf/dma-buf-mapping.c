@@ -36,14 +36,15 @@
  * value from a type's match callback is reported under the exporter's
  * name too: the offer it judged is the exporter's. KUnit replaces this
  * function to count the reports (and, returning false, to keep the WARN
- * out of the test's log).
+ * out of the test's log). Not static without KUnit either: dma-buf.c
+ * reports through it.
  *
  * Context: any.
  * Return: true when the WARN of the call site should fire.
  */
-VISIBLE_IF_KUNIT bool dma_buf_mapping_report(const struct dma_buf *dmabuf,
-					     const struct device *importer,
-					     const char *what, long value)
+bool dma_buf_mapping_report(const struct dma_buf *dmabuf,
+			    const struct device *importer, const char *what,
+			    long value)
 {
 	KUNIT_STATIC_STUB_REDIRECT(dma_buf_mapping_report, dmabuf, importer, what, value);
 	if (importer)
