@@ -6,7 +6,7 @@ H := harness
 SHELL := /bin/bash
 
 .PHONY: all demo check setup assemble export discard apply overlay-check \
-	kernel kernel-debug kunit igt igt-patch bench compile-check sweep series hw-kit vm vm-debug clients coverage \
+	kernel kernel-debug kunit igt igt-patch bench compile-check compile-nokunit sweep series hw-kit vm vm-debug clients coverage \
 	clean distclean help
 
 # `make`: set up, build, boot the patched kernel and print the
@@ -65,6 +65,9 @@ bench: assemble ## benchmarks against the 6.12 base, as ratios
 compile-check: kernel-debug ## W=1 + sparse on every object the overlay touches
 	@bash $(H)/compile-tier.sh
 
+compile-nokunit: kernel-debug ## the same, in the debug config without KUnit
+	@bash $(H)/compile-tier.sh nokunit
+
 # W=1 + sparse on the overlay's objects in a driver module
 # (harness/configs/module-NAME.config), and the module built and linked
 # where its fragment says ("# link: check"): `make module-xe`.
@@ -118,5 +121,5 @@ distclean: ## remove build/ (after checking for unexported edits)
 	rm -rf build
 
 help: ## this list
-	@awk -F ':[^#]*## ' '/^[a-z%-]+:.*## / { printf "  %-14s %s\n", $$1, $$2 }' \
+	@awk -F ':[^#]*## ' '/^[a-z%-]+:.*## / { printf "  %-16s %s\n", $$1, $$2 }' \
 		$(firstword $(MAKEFILE_LIST))

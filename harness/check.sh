@@ -8,7 +8,8 @@
 #      harness's and the kit's shell scripts
 #   2. KUnit under UML: the dma-buf suites (MOVE_NOTIFY off and on),
 #      drm_prime and xe (harness/kunit/drm.kunitconfig, with lockdep)
-#   3. compile tier: W=1 + sparse on every object the overlay touches;
+#   3. compile tier: W=1 + sparse on every object the overlay touches,
+#      and again without KUnit (compile-nokunit);
 #      module tiers (harness/configs/module-*.config): W=1 + sparse on
 #      the overlay's objects in a modular configuration, and dma-buf's
 #      KUnit test modules linked against a built-in core with KUNIT=m
@@ -48,7 +49,7 @@ STAGE=check
 . "$(dirname "$0")/lib.sh"
 
 module_tiers=$(cd "$TOP/harness/configs" && ls module-*.config 2>/dev/null | sed 's/\.config$//')
-kernel_tiers="compile $module_tiers vm-direct vm-iommu vm-bounce vm-reduced igt-upstream hw-kit clients-direct"
+kernel_tiers="compile compile-nokunit $module_tiers vm-direct vm-iommu vm-bounce vm-reduced igt-upstream hw-kit clients-direct"
 # shellcheck disable=SC2086
 all_tiers=$(echo overlay series shellcheck kunit igt kernel $kernel_tiers)
 choose_parts TIERS tier "$all_tiers"
@@ -190,6 +191,7 @@ if tier setup "$H/setup.sh" && tier assemble "$H/overlay.sh" assemble; then
 	! want igt || tier igt "$H/igt.sh" build || true
 	if want_kernel && tier kernel "$H/build-kernel.sh" debug; then
 		! want compile || tier compile "$H/compile-tier.sh" || true
+		! want compile-nokunit || tier compile-nokunit "$H/compile-tier.sh" nokunit || true
 		for m in $module_tiers; do
 			! want "$m" || tier "$m" "$H/compile-tier.sh" module "${m#module-}" || true
 		done

@@ -13,6 +13,12 @@
 #   compile-tier.sh module NAME       the driver of harness/configs/module-NAME.config
 #   compile-tier.sh module NAME link  ... and its modules built and linked,
 #                                     wherever its fragment says (make sweep)
+#   compile-tier.sh nokunit           the overlay's objects, the module
+#                                     directories' included, in the module
+#                                     configuration without KUnit (what
+#                                     distributions build); the KUnit
+#                                     tests, their test exporter and the
+#                                     benchmarks are left out
 #
 # A module fragment names its directory ("# dir: drivers/gpu/drm/xe"), its
 # module or modules ("# module: drivers/gpu/drm/xe/xe.ko", several
@@ -44,8 +50,18 @@ done
 
 tier=compile suffix="" dir_re='^drivers/' module="" cfg=$debug_cfg
 outdir=compile
-link=""
-if [ "${1:-}" = module ]; then
+link="" nokunit=""
+if [ "${1:-}" = nokunit ]; then
+	tier=compile-nokunit suffix=-nokunit STAGE=compile-nokunit
+	outdir=compile-nokunit nokunit=yes module_dirs=""
+	# Every other harness config has KUnit, and code that builds only
+	# with it (VISIBLE_IF_KUNIT against a plain declaration) went unseen
+	# once. The module configuration, so that amdgpu and xe are built.
+	cfg=$BUILD/config-nokunit
+	cat "$debug_cfg" "$TOP/harness/configs/modules.config" |
+		sed '/^CONFIG_KUNIT[=_]/d' >"$cfg"
+	echo '# CONFIG_KUNIT is not set' >>"$cfg"
+elif [ "${1:-}" = module ]; then
 	name=${2:?usage: compile-tier.sh module NAME [link]}
 	frag=$TOP/harness/configs/module-$name.config
 	[ -f "$frag" ] || die "no module fragment $frag"
@@ -76,6 +92,10 @@ while IFS= read -r f; do
 			case "$f" in "$d"/*) continue 2 ;; esac
 		done
 	fi
+	# Without KUnit, its tests and the benchmarks built on it are not built.
+	if [ -n "$nokunit" ]; then
+		case "${f%.patch}" in */tests/* | *-test.c | *_test.c | *-bench.c | *-test-exporter.c) continue ;; esac
+	fi
 	case "$f" in
 	*.c.patch) f=${f%.patch}; patched="$patched ${f%.c}.o" ;;
 	*.c)
@@ -101,6 +121,9 @@ prepare_out() {
 	make -C "$src" O="$out" ARCH=x86_64 CC="ccache gcc" olddefconfig >"$log" 2>&1 &&
 		make -C "$src" O="$out" ARCH=x86_64 CC="ccache gcc" -j"$JOBS" prepare >>"$log" 2>&1 ||
 		die "preparing $out failed (log: $log)"
+	if [ -n "$nokunit" ] && grep -q '^CONFIG_KUNIT=' "$out/.config"; then
+		die "$out/.config has KUnit after olddefconfig"
+	fi
 	[ -n "$module" ] || return 0
 	check_options "$out/.config" "$opts" "$src"
 }
