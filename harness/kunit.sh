@@ -65,9 +65,16 @@ run_variant() {
 		--kunitconfig="$dir" --build_dir="$bdir" --jobs="$JOBS" \
 		--make_options "CC=ccache gcc" --timeout 600 --json="$json" "$@" \
 		${filter:+"$filter"}) >"$log" 2>&1 || true
-	cp "$bdir/test.log" "$klog" 2>/dev/null || true
 	if ! grep -q 'Testing complete\.' "$log" || [ ! -s "$json" ]; then
+		# Whatever the kernel printed, for the diagnosis.
+		cp "$bdir/test.log" "$klog" 2>/dev/null || true
 		echo "FAIL $name/$dir${filter:+ [$filter]}: kunit.py did not complete (log: $log)"
+		failed=$((failed + 1))
+		return
+	fi
+	# The kernel-report check below reads this copy: no copy, no pass.
+	if ! cp "$bdir/test.log" "$klog"; then
+		echo "FAIL $name/$dir${filter:+ [$filter]}: no kernel log $bdir/test.log (log: $log)"
 		failed=$((failed + 1))
 		return
 	fi
@@ -77,7 +84,7 @@ run_variant() {
 		>"$BUILD/results/ktap/$(basename "$log" .log).ktap" 2>/dev/null || true
 	# kunit.py counts results only: a kernel report (an oops in a worker
 	# after the last test, a refcount warning) fails the run as well.
-	reports=$(grep -E "$KERNEL_REPORT_RE" "$klog" 2>/dev/null |
+	reports=$(grep -E "$KERNEL_REPORT_RE" "$klog" |
 		grep -vE "$UML_PCI_WARNING_RE" || true)
 	if [ -n "$reports" ]; then
 		echo "FAIL $name/$dir${filter:+ [$filter]}: kernel report in $klog: ${reports%%$'\n'*}"
