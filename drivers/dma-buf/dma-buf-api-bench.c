@@ -131,12 +131,12 @@ static const struct dma_buf_ops bench_dynamic_ops = {
 };
 #endif
 
-static void bench_move_notify(struct dma_buf_attachment *attach)
+static void bench_invalidate(struct dma_buf_attachment *attach)
 {
 }
 
 static const struct dma_buf_attach_ops bench_importer_ops = {
-	.move_notify = bench_move_notify,
+	.invalidate_mappings = bench_invalidate,
 };
 
 static void bench_put(void *dmabuf)

@@ -444,7 +444,7 @@ static void mapping_bad_offers(struct kunit *test)
 static void mapping_bad_requests(struct kunit *test)
 {
 	struct attach_test_ctx *ctx = attach_test_native_buffer(test);
-	static const struct dma_buf_attach_ops no_move_notify = {};
+	static const struct dma_buf_attach_ops no_invalidate = {};
 	struct dma_buf_mapping_request req[DMA_BUF_MAX_MAPPING_ENTRIES + 1];
 	struct device *other;
 	int i;
@@ -482,7 +482,7 @@ static void mapping_bad_requests(struct kunit *test)
 							     req, 1, NULL, NULL)),
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_mapping_attach(ctx->dmabuf, ctx->dev,
-							     req, 1, &no_move_notify,
+							     req, 1, &no_invalidate,
 							     NULL)),
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test, ctx->exp->offer_calls, 0);
@@ -689,14 +689,14 @@ static int stress_attach_map(void *data)
 	return 0;
 }
 
-static int stress_move_notify(void *data)
+static int stress_invalidate(void *data)
 {
 	struct stress_thread *t = data;
 	int i;
 
 	for (i = 0; i < t->iterations; i++) {
 		dma_resv_lock(t->ctx->dmabuf->resv, NULL);
-		dma_buf_move_notify(t->ctx->dmabuf);
+		dma_buf_invalidate_mappings(t->ctx->dmabuf);
 		dma_resv_unlock(t->ctx->dmabuf->resv);
 		cond_resched();
 	}
@@ -706,7 +706,8 @@ static int stress_move_notify(void *data)
 
 /*
  * Several threads attach, map, unmap and detach natively and through the
- * legacy API while another fires move_notify, a bounded number of times.
+ * legacy API while another invalidates the mappings, a bounded number of
+ * times.
  */
 static void mapping_concurrency(struct kunit *test)
 {
@@ -716,7 +717,7 @@ static void mapping_concurrency(struct kunit *test)
 	struct stress_thread t[5] = {};
 	int i;
 
-	/* One attachment lives throughout: every move_notify reaches it. */
+	/* One attachment lives throughout: every invalidation reaches it. */
 	held = attach_test_native_attach(ctx, &req, 1);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, held);
 	for (i = 0; i < ARRAY_SIZE(t); i++) {
@@ -724,7 +725,7 @@ static void mapping_concurrency(struct kunit *test)
 		t[i].native = i % 2;
 		t[i].iterations = 200;
 		init_completion(&t[i].done);
-		t[i].task = kthread_run(i == ARRAY_SIZE(t) - 1 ? stress_move_notify :
+		t[i].task = kthread_run(i == ARRAY_SIZE(t) - 1 ? stress_invalidate :
 					stress_attach_map, &t[i], "dma-buf-stress/%d", i);
 		KUNIT_ASSERT_FALSE(test, IS_ERR(t[i].task));
 	}

@@ -81,7 +81,7 @@ struct pal_ctx {
 	struct device *dev;
 	struct dma_buf *dmabuf;
 	struct pal_exporter *exp;
-	int move_notifies;
+	int invalidations;
 };
 
 #define COUNT(x) atomic_read(&(x))
@@ -242,15 +242,15 @@ static struct sg_table *pal_exp_sgt_map(struct dma_buf_attachment *attach,
 		return ERR_PTR(-ENOMEM);
 	}
 	for_each_sgtable_sg(sgt, sg, i) {
-		const struct dma_buf_phys_range *r = &exp->list->ranges[i];
+		const struct phys_vec *r = &exp->list->ranges[i];
 
 		if (exp->sgt_pageless) {
 			sg_set_page(sg, NULL, r->len, 0);
-			sg_dma_address(sg) = r->base;
+			sg_dma_address(sg) = r->paddr;
 			sg_dma_len(sg) = r->len;
 			continue;
 		}
-		sg_set_page(sg, pfn_to_page(PHYS_PFN(r->base)), r->len, 0);
+		sg_set_page(sg, pfn_to_page(PHYS_PFN(r->paddr)), r->len, 0);
 	}
 	if (exp->sgt_pageless)
 		return sgt;
@@ -336,15 +336,15 @@ static const struct dma_buf_ops pal_exp_dma_buf_ops = {
 	.release = pal_exp_release,
 };
 
-static void pal_move_notify(struct dma_buf_attachment *attach)
+static void pal_invalidate(struct dma_buf_attachment *attach)
 {
 	struct pal_ctx *ctx = attach->importer_priv;
 
-	ctx->move_notifies++;
+	ctx->invalidations++;
 }
 
 static const struct dma_buf_attach_ops pal_importer_ops = {
-	.move_notify = pal_move_notify,
+	.invalidate_mappings = pal_invalidate,
 };
 
 /* A list of @n ranges, any count (even 0): the exporter's template. */
@@ -438,7 +438,7 @@ static struct pal_ctx *pal_export_pages(struct kunit *test, unsigned int n)
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		list->ranges[i].base = PAL_TEST_PHYS + 2 * i * PAGE_SIZE;
+		list->ranges[i].paddr = PAL_TEST_PHYS + 2 * i * PAGE_SIZE;
 		list->ranges[i].len = PAGE_SIZE;
 	}
 	return pal_export(test, list, (size_t)n * PAGE_SIZE, false, false);
@@ -540,8 +540,8 @@ static struct dma_buf_phys_list *two_ranges(struct kunit *test, phys_addr_t a,
 {
 	struct dma_buf_phys_list *list = template_list(test, 2);
 
-	list->ranges[0] = (struct dma_buf_phys_range){ a, PAGE_SIZE };
-	list->ranges[1] = (struct dma_buf_phys_range){ b, PAGE_SIZE };
+	list->ranges[0] = (struct phys_vec){ a, PAGE_SIZE };
+	list->ranges[1] = (struct phys_vec){ b, PAGE_SIZE };
 	return list;
 }
 
@@ -557,9 +557,9 @@ static void pal_valid_list(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pal);
 	KUNIT_EXPECT_EQ(test, pal->nr_ranges, PAL_TEST_PAGES);
 	for (i = 0; i < pal->nr_ranges; i++)
-		KUNIT_EXPECT_EQ(test, pal->ranges[i].base,
+		KUNIT_EXPECT_EQ(test, pal->ranges[i].paddr,
 				(phys_addr_t)(PAL_TEST_PHYS + 2 * i * PAGE_SIZE));
-	/* Without move_notify, a dynamic exporter is pinned while mapped. */
+	/* Without DMABUF_MOVE_NOTIFY the exporter is pinned while mapped. */
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->pins),
 			IS_ENABLED(CONFIG_DMABUF_MOVE_NOTIFY) ? 0 : 1);
 	dma_buf_unmap_pal(attach, pal);
@@ -614,7 +614,7 @@ static void pal_total_wraps(struct kunit *test)
 	struct dma_buf_phys_list *list = two_ranges(test, PAL_TEST_PHYS,
 						    PAL_TEST_PHYS + 4 * PAGE_SIZE);
 
-	list->ranges[1].base = 0;
+	list->ranges[1].paddr = 0;
 	list->ranges[1].len = 0 - (u64)PAGE_SIZE;
 	expect_refused(test, list, 2 * PAGE_SIZE, false, "longer than the buffer");
 }
@@ -641,7 +641,7 @@ static void pal_overflow(struct kunit *test)
 {
 	struct dma_buf_phys_list *list = template_list(test, 1);
 
-	list->ranges[0].base = PHYS_ADDR_MAX & PAGE_MASK;
+	list->ranges[0].paddr = PHYS_ADDR_MAX & PAGE_MASK;
 	list->ranges[0].len = 2 * PAGE_SIZE;
 	expect_refused(test, list, 2 * PAGE_SIZE, false, "base + length overflows");
 }
@@ -651,8 +651,8 @@ static void pal_overlap(struct kunit *test)
 	/* In address order: the second starts inside the first. */
 	struct dma_buf_phys_list *list = template_list(test, 2);
 
-	list->ranges[0] = (struct dma_buf_phys_range){ PAL_TEST_PHYS, 2 * PAGE_SIZE };
-	list->ranges[1] = (struct dma_buf_phys_range){ PAL_TEST_PHYS + PAGE_SIZE,
+	list->ranges[0] = (struct phys_vec){ PAL_TEST_PHYS, 2 * PAGE_SIZE };
+	list->ranges[1] = (struct phys_vec){ PAL_TEST_PHYS + PAGE_SIZE,
 						       PAGE_SIZE };
 	expect_refused(test, list, 3 * PAGE_SIZE, false, "ranges overlap");
 
@@ -666,10 +666,10 @@ static void pal_overlap(struct kunit *test)
 	 * accept the list.
 	 */
 	list = template_list(test, 3);
-	list->ranges[0] = (struct dma_buf_phys_range){ PAL_TEST_PHYS, 4 * PAGE_SIZE };
-	list->ranges[1] = (struct dma_buf_phys_range){ PAL_TEST_PHYS + 8 * PAGE_SIZE,
+	list->ranges[0] = (struct phys_vec){ PAL_TEST_PHYS, 4 * PAGE_SIZE };
+	list->ranges[1] = (struct phys_vec){ PAL_TEST_PHYS + 8 * PAGE_SIZE,
 						       PAGE_SIZE };
-	list->ranges[2] = (struct dma_buf_phys_range){ PAL_TEST_PHYS + 3 * PAGE_SIZE,
+	list->ranges[2] = (struct phys_vec){ PAL_TEST_PHYS + 3 * PAGE_SIZE,
 						       PAGE_SIZE };
 	if (IS_ENABLED(CONFIG_DMABUF_DEBUG))
 		expect_refused(test, list, 6 * PAGE_SIZE, false, "ranges overlap");
@@ -702,7 +702,7 @@ static void pal_count_over_bound(struct kunit *test)
 	struct dma_buf_phys_list *list = template_list(test, n);
 
 	for (i = 0; i < n; i++) {
-		list->ranges[i].base = PAL_TEST_PHYS + 2ULL * i * PAGE_SIZE;
+		list->ranges[i].paddr = PAL_TEST_PHYS + 2ULL * i * PAGE_SIZE;
 		list->ranges[i].len = PAGE_SIZE;
 	}
 	expect_refused(test, list, (size_t)n * PAGE_SIZE, false,
@@ -789,7 +789,7 @@ static void pal_boundary_last_byte(struct kunit *test)
 	struct pal_ctx *ctx;
 
 	list->memory = DMA_BUF_PAL_MMIO;
-	list->ranges[0].base = (PHYS_ADDR_MAX & PAGE_MASK) - PAGE_SIZE;
+	list->ranges[0].paddr = (PHYS_ADDR_MAX & PAGE_MASK) - PAGE_SIZE;
 	list->ranges[0].len = 2 * PAGE_SIZE;
 	ctx = pal_export(test, list, 2 * PAGE_SIZE, true, false);
 	attach = pal_attach_ok(test, ctx, true);
@@ -797,7 +797,7 @@ static void pal_boundary_last_byte(struct kunit *test)
 
 	list = template_list(test, 1);
 	list->memory = DMA_BUF_PAL_MMIO;
-	list->ranges[0].base = (PHYS_ADDR_MAX & PAGE_MASK) - PAGE_SIZE;
+	list->ranges[0].paddr = (PHYS_ADDR_MAX & PAGE_MASK) - PAGE_SIZE;
 	list->ranges[0].len = 3 * PAGE_SIZE;
 	expect_refused(test, list, 3 * PAGE_SIZE, true, "base + length overflows");
 }
@@ -935,7 +935,7 @@ static void pal_ram_outside_memory(struct kunit *test)
 		       2 * PAGE_SIZE, false, "RAM range outside memory");
 	/* Only the last page of a range outside memory. */
 	list = template_list(test, 1);
-	list->ranges[0] = (struct dma_buf_phys_range){
+	list->ranges[0] = (struct phys_vec){
 		PAL_TEST_NOT_RAM - PAGE_SIZE, 2 * PAGE_SIZE };
 	expect_refused(test, list, 2 * PAGE_SIZE, false, "RAM range outside memory");
 
@@ -958,7 +958,7 @@ static void pal_ram_hole_inside(struct kunit *test)
 	if (!below || below == PHYS_PFN(SZ_4G) - 1 || !pfn_valid(above))
 		kunit_skip(test, "no memory hole between RAM below and at 4 GiB here");
 	list = template_list(test, 1);
-	list->ranges[0] = (struct dma_buf_phys_range){
+	list->ranges[0] = (struct phys_vec){
 		PFN_PHYS(below), PFN_PHYS(above - below + 1) };
 	expect_refused(test, list, list->ranges[0].len, false, "RAM range outside memory");
 }
@@ -1078,11 +1078,11 @@ static void pal_detach_mapped(struct kunit *test)
 }
 
 /*
- * The exporter's move reaches every importer's move_notify: a PAL
+ * The exporter's move reaches every importer's invalidate_mappings: a PAL
  * importer, and an SGT importer the adapter serves. The PAL importer then
  * unmaps the old list and maps the new location.
  */
-static void pal_move_notify_reaches_importers(struct kunit *test)
+static void pal_invalidate_reaches_importers(struct kunit *test)
 {
 	struct pal_ctx *ctx = pal_export_pages(test, 2);
 	struct dma_buf_attachment *attach = pal_attach_ok(test, ctx, false);
@@ -1097,8 +1097,8 @@ static void pal_move_notify_reaches_importers(struct kunit *test)
 	dma_resv_lock(ctx->dmabuf->resv, NULL);
 	pal = dma_buf_map_pal(attach);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pal);
-	dma_buf_move_notify(ctx->dmabuf);
-	KUNIT_EXPECT_EQ(test, ctx->move_notifies, 2);
+	dma_buf_invalidate_mappings(ctx->dmabuf);
+	KUNIT_EXPECT_EQ(test, ctx->invalidations, 2);
 	/* Told: the importer drops the old list and maps again. */
 	dma_buf_unmap_pal(attach, pal);
 	pal = dma_buf_map_pal(attach);
@@ -1187,8 +1187,8 @@ static void adapter_ram(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, free_page_action,
 								   pages[i]));
 	}
-	list->ranges[0] = (struct dma_buf_phys_range){ page_to_phys(pages[2]), PAGE_SIZE };
-	list->ranges[1] = (struct dma_buf_phys_range){ page_to_phys(pages[0]), PAGE_SIZE };
+	list->ranges[0] = (struct phys_vec){ page_to_phys(pages[2]), PAGE_SIZE };
+	list->ranges[1] = (struct phys_vec){ page_to_phys(pages[0]), PAGE_SIZE };
 	ctx = pal_export(test, list, 2 * PAGE_SIZE, false, false);
 
 	attach = dma_buf_mapping_attach(ctx->dmabuf, ctx->dev,
@@ -1207,7 +1207,7 @@ static void adapter_ram(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sgt->nents, 2);
 	for_each_sgtable_dma_sg(sgt, sg, i) {
 		KUNIT_EXPECT_EQ(test, sg_dma_address(sg),
-				list->ranges[i].base + PAL_TEST_DMA_OFFSET);
+				list->ranges[i].paddr + PAL_TEST_DMA_OFFSET);
 		KUNIT_EXPECT_EQ(test, sg_dma_len(sg), PAGE_SIZE);
 	}
 	/* CONFIG_DMABUF_DEBUG hides the pages from importers. */
@@ -1281,7 +1281,7 @@ static void adapter_segments(struct kunit *test)
 	struct pal_ctx *ctx;
 	unsigned int i;
 
-	list->ranges[0] = (struct dma_buf_phys_range){ PAL_TEST_PHYS, 4 * seg };
+	list->ranges[0] = (struct phys_vec){ PAL_TEST_PHYS, 4 * seg };
 	ctx = pal_export(test, list, 4 * seg, false, false);
 	parms = kunit_kzalloc(test, sizeof(*parms), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, parms);
@@ -1320,11 +1320,11 @@ static void adapter_merge_and_boundary(struct kunit *test)
 	static const unsigned int want_pages[] = { 2, 4 };
 
 	/* Six pages from two pages below a 4-page boundary, in three pieces. */
-	list->ranges[0] = (struct dma_buf_phys_range){ PAL_TEST_PHYS + 2 * PAGE_SIZE,
+	list->ranges[0] = (struct phys_vec){ PAL_TEST_PHYS + 2 * PAGE_SIZE,
 						       PAGE_SIZE };
-	list->ranges[1] = (struct dma_buf_phys_range){ PAL_TEST_PHYS + 3 * PAGE_SIZE,
+	list->ranges[1] = (struct phys_vec){ PAL_TEST_PHYS + 3 * PAGE_SIZE,
 						       3 * PAGE_SIZE };
-	list->ranges[2] = (struct dma_buf_phys_range){ PAL_TEST_PHYS + 6 * PAGE_SIZE,
+	list->ranges[2] = (struct phys_vec){ PAL_TEST_PHYS + 6 * PAGE_SIZE,
 						       2 * PAGE_SIZE };
 	ctx = pal_export(test, list, 6 * PAGE_SIZE, false, false);
 	parms = kunit_kzalloc(test, sizeof(*parms), GFP_KERNEL);
@@ -1398,7 +1398,7 @@ static void adapter_max_mapping_size(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, pages);
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, free_pages_1m, pages));
 	list = template_list(test, 1);
-	list->ranges[0] = (struct dma_buf_phys_range){ page_to_phys(pages), SZ_1M };
+	list->ranges[0] = (struct phys_vec){ page_to_phys(pages), SZ_1M };
 	ctx = pal_export(test, list, SZ_1M, false, false);
 	/* The real DMA API. */
 	kunit_deactivate_static_stub(test, dma_buf_pal_dma_map_sgtable);
@@ -1483,7 +1483,7 @@ static void pal_large_list(struct kunit *test)
 			kunit_skip(test, "no 512 MiB of RAM in one piece below the suite's block");
 	}
 	for (i = 0; i < n; i++) {
-		list->ranges[i].base = base + (u64)(n - 1 - i) * PAGE_SIZE;
+		list->ranges[i].paddr = base + (u64)(n - 1 - i) * PAGE_SIZE;
 		list->ranges[i].len = PAGE_SIZE;
 	}
 	ctx = pal_export(test, list, (size_t)n * PAGE_SIZE, false, false);
@@ -1518,7 +1518,7 @@ static struct pal_ctx *sgt_export_pages(struct kunit *test, unsigned int n,
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		list->ranges[i].base = PAL_TEST_PHYS + (contiguous ? i : 2 * i) * PAGE_SIZE;
+		list->ranges[i].paddr = PAL_TEST_PHYS + (contiguous ? i : 2 * i) * PAGE_SIZE;
 		list->ranges[i].len = PAGE_SIZE;
 	}
 	ctx = pal_export(test, list, (size_t)n * PAGE_SIZE, false, true);
@@ -1550,7 +1550,7 @@ static void sgt_to_pal_served(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pal->nr_ranges, 3);
 	KUNIT_EXPECT_EQ(test, pal->memory, DMA_BUF_PAL_RAM);
 	for (i = 0; i < pal->nr_ranges && i < 3; i++) {
-		KUNIT_EXPECT_EQ(test, pal->ranges[i].base, ctx->exp->list->ranges[i].base);
+		KUNIT_EXPECT_EQ(test, pal->ranges[i].paddr, ctx->exp->list->ranges[i].paddr);
 		KUNIT_EXPECT_EQ(test, pal->ranges[i].len, PAGE_SIZE);
 	}
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->sgt_maps), 1);
@@ -1570,7 +1570,7 @@ static void sgt_to_pal_served(struct kunit *test)
 	KUNIT_EXPECT_NOT_ERR_OR_NULL(test, pal);
 	if (!IS_ERR_OR_NULL(pal)) {
 		KUNIT_EXPECT_EQ(test, pal->nr_ranges, 1);
-		KUNIT_EXPECT_EQ(test, pal->ranges[0].base, PAL_TEST_PHYS);
+		KUNIT_EXPECT_EQ(test, pal->ranges[0].paddr, PAL_TEST_PHYS);
 		KUNIT_EXPECT_EQ(test, pal->ranges[0].len, 4 * PAGE_SIZE);
 		dma_buf_unmap_pal(attach, pal);
 	}
@@ -1655,7 +1655,7 @@ static void sgt_to_pal_page_offset(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, pal);
 	KUNIT_EXPECT_EQ(test, dma_buf_sgt_to_pal_ranges(&sgt, NULL), 1);
 	KUNIT_EXPECT_EQ(test, dma_buf_sgt_to_pal_ranges(&sgt, pal), 1);
-	KUNIT_EXPECT_EQ(test, pal->ranges[0].base, PAL_TEST_PHYS + 2 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, pal->ranges[0].paddr, PAL_TEST_PHYS + 2 * PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, pal->ranges[0].len, 2 * PAGE_SIZE);
 	/* A piece of a page is not, nor an empty entry. */
 	sgt.sgl->offset = 16;
@@ -1732,7 +1732,7 @@ static void sgt_to_pal_too_many_ranges(struct kunit *test)
 	struct dma_buf_attachment *attach = pal_attach_ok(test, ctx, false);
 
 	for (i = 0; i < n; i++)
-		ctx->exp->list->ranges[i].base = PAL_TEST_PHYS + (i % 2) * 2 * PAGE_SIZE;
+		ctx->exp->list->ranges[i].paddr = PAL_TEST_PHYS + (i % 2) * 2 * PAGE_SIZE;
 	KUNIT_EXPECT_EQ(test, pal_map_unmap(attach), -E2BIG);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->sgt_maps), 1);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->sgt_unmaps), 1);
@@ -1830,7 +1830,7 @@ static struct kunit_case dma_buf_pal_cases[] = {
 	KUNIT_CASE(pal_reach_bus_offset),
 	KUNIT_CASE(pal_detach_mapped),
 	KUNIT_CASE(pal_ram_hole_inside),
-	KUNIT_CASE(pal_move_notify_reaches_importers),
+	KUNIT_CASE(pal_invalidate_reaches_importers),
 	KUNIT_CASE(pal_mmio_request),
 	KUNIT_CASE(pal_direct_before_adapter),
 	KUNIT_CASE(sgt_to_pal_served),
@@ -1901,7 +1901,7 @@ static struct dma_buf_phys_list *bench_list(struct kunit *test, size_t size,
 		return NULL;
 	list = template_list(test, n);
 	for (i = 0; i < n; i++) {
-		list->ranges[i].base = (phys_addr_t)(n - 1 - i) * (size / n);
+		list->ranges[i].paddr = (phys_addr_t)(n - 1 - i) * (size / n);
 		list->ranges[i].len = size / n;
 	}
 	return list;

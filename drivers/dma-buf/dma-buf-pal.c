@@ -256,16 +256,16 @@ EXPORT_SYMBOL_IF_KUNIT(dma_buf_pal_invalid);
 
 static int cmp_range_base(const void *a, const void *b)
 {
-	const struct dma_buf_phys_range *x = a, *y = b;
+	const struct phys_vec *x = a, *y = b;
 
-	return x->base < y->base ? -1 : x->base > y->base;
+	return x->paddr < y->paddr ? -1 : x->paddr > y->paddr;
 }
 
 /* The overlap check of a list whose ranges are not in address order. */
 static int pal_check_overlap_sorted(const struct dma_buf_attachment *attach,
 				    const struct dma_buf_phys_list *pal)
 {
-	struct dma_buf_phys_range *r;
+	struct phys_vec *r;
 	unsigned int i;
 	int ret = 0;
 
@@ -276,7 +276,7 @@ static int pal_check_overlap_sorted(const struct dma_buf_attachment *attach,
 	sort(r, pal->nr_ranges, sizeof(*r), cmp_range_base, NULL);
 	for (i = 1; i < pal->nr_ranges; i++) {
 		/* Every range was checked not to wrap. */
-		if (r[i].base <= r[i - 1].base + (r[i - 1].len - 1)) {
+		if (r[i].paddr <= r[i - 1].paddr + (r[i - 1].len - 1)) {
 			ret = dma_buf_pal_invalid(attach, "ranges overlap", i);
 			break;
 		}
@@ -350,31 +350,31 @@ static int pal_check(const struct dma_buf_attachment *attach,
 		return dma_buf_pal_invalid(attach, "MMIO from an offer without a provider", 0);
 
 	for (i = 0; i < pal->nr_ranges; i++) {
-		const struct dma_buf_phys_range *r = &pal->ranges[i];
+		const struct phys_vec *r = &pal->ranges[i];
 
 		if (!r->len)
 			return dma_buf_pal_invalid(attach, "zero length", i);
-		if (!PAGE_ALIGNED(r->base))
+		if (!PAGE_ALIGNED(r->paddr))
 			return dma_buf_pal_invalid(attach, "base not page aligned", i);
 		if (!PAGE_ALIGNED(r->len))
 			return dma_buf_pal_invalid(attach, "length not page aligned", i);
-		if (check_add_overflow(r->base, (phys_addr_t)(r->len - 1), &last))
+		if (check_add_overflow(r->paddr, (phys_addr_t)(r->len - 1), &last))
 			return dma_buf_pal_invalid(attach, "base + length overflows", i);
 		if (check_add_overflow(total, r->len, &total) || total > size)
 			return dma_buf_pal_invalid(attach, "longer than the buffer", i);
-		if (pal->memory == DMA_BUF_PAL_RAM && !pal_range_is_ram(r->base, last))
+		if (pal->memory == DMA_BUF_PAL_RAM && !pal_range_is_ram(r->paddr, last))
 			return dma_buf_pal_invalid(attach, "RAM range outside memory", i);
 		if (pal->memory == DMA_BUF_PAL_MMIO &&
-		    dma_buf_pal_mmio_bus_offset(provider, r->base, r->len, &offset))
+		    dma_buf_pal_mmio_bus_offset(provider, r->paddr, r->len, &offset))
 			return dma_buf_pal_invalid(attach,
 						   "MMIO range outside the provider's BARs", i);
-		if (i && r->base <= prev_last) {
+		if (i && r->paddr <= prev_last) {
 			/* Starting inside the previous range is an overlap. */
-			if (r->base >= prev_base)
+			if (r->paddr >= prev_base)
 				return dma_buf_pal_invalid(attach, "ranges overlap", i);
 			in_order = false;
 		}
-		prev_base = r->base;
+		prev_base = r->paddr;
 		prev_last = last;
 	}
 	if (total != size)
@@ -427,14 +427,14 @@ static int pal_check_reach(const struct dma_buf_attachment *attach,
 	u64 offset;
 
 	for (i = 0; i < pal->nr_ranges; i++) {
-		const struct dma_buf_phys_range *r = &pal->ranges[i];
+		const struct phys_vec *r = &pal->ranges[i];
 
-		if (ram && phys_to_dma(dev, r->base) != r->base)
+		if (ram && phys_to_dma(dev, r->paddr) != r->paddr)
 			return -ERANGE;
-		if (!ram && (dma_buf_pal_mmio_bus_offset(provider, r->base, r->len,
+		if (!ram && (dma_buf_pal_mmio_bus_offset(provider, r->paddr, r->len,
 							 &offset) || offset))
 			return -ERANGE;
-		if (!dma_capable(dev, r->base, r->len, ram))
+		if (!dma_capable(dev, r->paddr, r->len, ram))
 			return -ERANGE;
 	}
 	return 0;
@@ -447,7 +447,8 @@ static int pal_check_reach(const struct dma_buf_attachment *attach,
  * Asks the exporter for the list, validates it, and checks that the
  * importing device can reach every range at its physical address. The
  * list stays valid until dma_buf_unmap_pal(), or until the importer's
- * move_notify, after which the importer must stop using it and unmap it.
+ * invalidate_mappings is called, after which the importer must stop using
+ * it and unmap it.
  * An attachment holds one list at a time; dma_buf_detach() undoes one the
  * importer forgot to unmap (and reports the importer's bug).
  *
@@ -729,7 +730,7 @@ static u64 pal_sgt_layout(const struct dma_buf_phys_list *pal,
 	u64 count = 0;
 
 	while (i < pal->nr_ranges) {
-		phys_addr_t phys = pal->ranges[i].base;
+		phys_addr_t phys = pal->ranges[i].paddr;
 		u64 left = pal->ranges[i].len;
 
 		/*
@@ -738,8 +739,8 @@ static u64 pal_sgt_layout(const struct dma_buf_phys_list *pal,
 		 * run ending at the top of the physical address space is not
 		 * continued by a range at 0.
 		 */
-		for (i++; i < pal->nr_ranges && pal->ranges[i].base &&
-		     pal->ranges[i].base - 1 == phys + (left - 1); i++)
+		for (i++; i < pal->nr_ranges && pal->ranges[i].paddr &&
+		     pal->ranges[i].paddr - 1 == phys + (left - 1); i++)
 			left += pal->ranges[i].len;
 		while (left) {
 			u64 len = min(left, max_seg);
@@ -1027,7 +1028,7 @@ VISIBLE_IF_KUNIT long dma_buf_sgt_to_pal_ranges(const struct sg_table *sgt,
 				pal->ranges[n - 1].len += sg->length;
 		} else {
 			if (pal) {
-				pal->ranges[n].base = phys;
+				pal->ranges[n].paddr = phys;
 				pal->ranges[n].len = sg->length;
 			}
 			n++;
@@ -1045,7 +1046,7 @@ EXPORT_SYMBOL_IF_KUNIT(dma_buf_sgt_to_pal_ranges);
  * run by page run. The core's validation and reach checks follow, as for
  * any exporter's list. The table stays mapped, in &dma_buf_attachment.sgt,
  * until the list is unmapped: the exporter's map is what keeps the pages
- * there (pinned, or followed by move_notify).
+ * there (pinned, or followed by invalidate_mappings).
  */
 static struct dma_buf_phys_list *sgt_to_pal_map(struct dma_buf_attachment *attach)
 {

@@ -15,9 +15,9 @@
  * DMA address or a stale bounce buffer fails the read (or faults in the
  * IOMMU) instead of passing. As an exporter it makes buffers that offer a
  * chosen list of mapping types, and moves them on request so that
- * move_notify runs; for races, it holds any buffer's reservation lock for
- * a while on request. Its buffers can be mapped by the CPU (mmap of the
- * dma-buf), so that the tests can write and check them.
+ * invalidate_mappings runs; for races, it holds any buffer's reservation
+ * lock for a while on request. Its buffers can be mapped by the CPU (mmap
+ * of the dma-buf), so that the tests can write and check them.
  *
  * The interface is in dma-buf-test-device.h; it is not a stable uAPI.
  */
@@ -219,10 +219,10 @@ static struct dma_buf_phys_list *test_map_pal(struct dma_buf_attachment *attach)
 	pal->memory = DMA_BUF_PAL_RAM;
 	pal->caching = DMA_BUF_PAL_CACHED;
 	n = 0;
-	pal->ranges[0].base = page_to_phys(buf->pages[0]);
+	pal->ranges[0].paddr = page_to_phys(buf->pages[0]);
 	for (i = 0; i < buf->npages; i++) {
 		if (i && page_to_pfn(buf->pages[i]) != page_to_pfn(buf->pages[i - 1]) + 1)
-			pal->ranges[++n].base = page_to_phys(buf->pages[i]);
+			pal->ranges[++n].paddr = page_to_phys(buf->pages[i]);
 		pal->ranges[n].len += PAGE_SIZE;
 	}
 	return pal;
@@ -487,7 +487,7 @@ static int test_ioctl_move(void __user *uarg)
 	 * signal. Waited for without the lock (the importers may need it to
 	 * unmap) and uninterruptibly (freeing them early is not an option).
 	 */
-	dma_buf_move_notify(dmabuf);
+	dma_buf_invalidate_mappings(dmabuf);
 	dma_resv_unlock(dmabuf->resv);
 	dma_resv_wait_timeout(dmabuf->resv, DMA_RESV_USAGE_BOOKKEEP, false,
 			      MAX_SCHEDULE_TIMEOUT);
@@ -618,7 +618,7 @@ static bool test_import_keep_late(struct test_import *imp)
 }
 
 /* Called by the exporter with the reservation lock held. */
-static void test_move_notify(struct dma_buf_attachment *attach)
+static void test_invalidate(struct dma_buf_attachment *attach)
 {
 	struct test_import *imp = attach->importer_priv;
 
@@ -629,7 +629,7 @@ static void test_move_notify(struct dma_buf_attachment *attach)
 }
 
 static const struct dma_buf_attach_ops test_importer_ops = {
-	.move_notify = test_move_notify,
+	.invalidate_mappings = test_invalidate,
 };
 
 static void test_import_free(struct test_import *imp)
@@ -707,7 +707,7 @@ static int test_ioctl_import(struct test_file *tf, void __user *uarg)
 	if (!args.requests || (args.requests & ~DMA_BUF_TEST_REQUEST_ALL) ||
 	    (args.flags & ~DMA_BUF_TEST_IMPORT_ALL) || args.pad)
 		return -EINVAL;
-	/* What dma_buf_attach() requests; no move_notify to unmap late in. */
+	/* What dma_buf_attach() requests; no callback to unmap late in. */
 	if ((args.flags & DMA_BUF_TEST_IMPORT_STATIC) &&
 	    (args.requests != DMA_BUF_TEST_REQUEST_SGT ||
 	     (args.flags & DMA_BUF_TEST_IMPORT_UNMAP_LATE)))
@@ -929,7 +929,7 @@ static int test_read_mapping(struct test_edu *edu, struct sg_table *sgt,
 
 	if (pal) {
 		for (i = 0; i < pal->nr_ranges; i++) {
-			last = pal->ranges[i].base;
+			last = pal->ranges[i].paddr;
 			last_len = pal->ranges[i].len;
 			ret = test_read_segment(edu, args, last, last_len, &hash);
 			if (ret)

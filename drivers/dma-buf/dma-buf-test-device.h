@@ -106,7 +106,7 @@ struct dma_buf_test_info {
  * DMA_BUF_TEST_REQUEST_SGT, and UNMAP_LATE is refused). With
  * DMA_BUF_TEST_IMPORT_UNMAP_LATE (a buffer of this
  * device only: its exporter waits for fences without the reservation
- * lock), move_notify keeps the mapping and adds a fence to the buffer's
+ * lock), invalidate_mappings keeps the mapping and adds a fence to the buffer's
  * reservation object (DMA_RESV_USAGE_BOOKKEEP) instead, like a GPU that
  * is still reading; 200 ms later a worker reads the old mapping, unmaps
  * it and signals the fence. The next read maps the new location at once.
@@ -141,7 +141,7 @@ struct dma_buf_test_import {
  * @bytes: out: bytes read, the sum of the mapping's segment lengths
  * @segments: out: DMA segments (SGT) or ranges (PAL) of the mapping
  * @maps: out: how many times the import has mapped the buffer
- * @moves: out: how many move_notify calls the import has seen
+ * @moves: out: how many invalidate_mappings calls the import has seen
  * @dma_bytes: out: with DMA_BUF_TEST_READ_DMA, bytes the device itself
  *	read by DMA at the same addresses (the first and the last 2 KiB of
  *	the mapping) and found equal to what the checksum covers; a
@@ -174,7 +174,7 @@ struct dma_buf_test_read {
  * @pad: must be 0
  *
  * Moves the buffer to new pages (contents copied), notifies every
- * attachment with dma_buf_move_notify(), waits for every fence of the
+ * attachment with dma_buf_invalidate_mappings(), waits for every fence of the
  * buffer's reservation object (importers may still use the old pages
  * until theirs signal), then poisons and frees the old pages. -EBUSY
  * while an attachment has the buffer pinned or vmapped (dma_buf_vmap()

@@ -198,6 +198,11 @@ static void test_move_notify(struct dma_buf_attachment *attach)
 	imp->move_notifies++;
 }
 
+/*
+ * Written as a 6.12 importer is: move_notify is the older name of
+ * invalidate_mappings. The legacy suite and the native attaches of the
+ * other suites import through these ops, so all of them prove it works.
+ */
 const struct dma_buf_attach_ops attach_test_importer_ops = {
 	.move_notify = test_move_notify,
 };

@@ -140,7 +140,7 @@ static struct dma_buf_phys_list *hooks_pal_map(struct dma_buf_attachment *attach
 	log_call(attach->dmabuf, 'm');
 	if (!pal)
 		return ERR_PTR(-ENOMEM);
-	pal->ranges[0].base = page_to_phys(exp->page);
+	pal->ranges[0].paddr = page_to_phys(exp->page);
 	pal->ranges[0].len = PAGE_SIZE;
 	return pal;
 }
@@ -299,12 +299,12 @@ static bool count_report(const struct dma_buf *dmabuf, const struct device *impo
 	return false;
 }
 
-static void hooks_move_notify(struct dma_buf_attachment *attach)
+static void hooks_invalidate(struct dma_buf_attachment *attach)
 {
 }
 
 static const struct dma_buf_attach_ops hooks_importer_ops = {
-	.move_notify = hooks_move_notify,
+	.invalidate_mappings = hooks_invalidate,
 };
 
 static struct hooks_ctx *hooks_export(struct kunit *test, enum hooks_offers offer,

@@ -124,7 +124,7 @@ struct dma_buf_mapping_type {
 	 * itself are not tracked, as in 6.12.
 	 *
 	 * Called from dma_buf_detach() after the attachment left the buffer's
-	 * list (no move_notify reaches it any more) and before
+	 * list (no invalidate_mappings reaches it any more) and before
 	 * &dma_buf_ops.detach, without the reservation lock; may sleep and
 	 * take the reservation lock to undo a mapping. It may test the
 	 * attachment's mapping fields (&dma_buf_attachment.sgt and the union
@@ -397,23 +397,15 @@ enum dma_buf_pal_caching {
 };
 
 /**
- * struct dma_buf_phys_range - one physically contiguous piece of a buffer
- * @base: CPU physical address of the first byte, page aligned
- * @len: length in bytes, a non-zero multiple of the page size
- */
-struct dma_buf_phys_range {
-	phys_addr_t base;
-	size_t len;
-};
-
-/**
  * struct dma_buf_phys_list - a buffer as a physical address list (PAL)
  * @nr_ranges: number of entries in @ranges, 1 to %DMA_BUF_PAL_MAX_RANGES
  * @memory: what every range points at
  * @caching: how the CPU may map every range
  * @ranges: the buffer's pieces in buffer order: byte 0 of the buffer is
- *	at @ranges[0].base, byte @ranges[0].len at @ranges[1].base, and so
- *	on. They do not overlap and add up to the dma-buf's size.
+ *	at @ranges[0].paddr, byte @ranges[0].len at @ranges[1].paddr, and so
+ *	on. Each starts on a page boundary and is a non-zero multiple of
+ *	the page size long; they do not overlap and add up to the dma-buf's
+ *	size.
  *
  * Allocate with dma_buf_phys_list_alloc() and free with
  * dma_buf_phys_list_free().
@@ -422,7 +414,7 @@ struct dma_buf_phys_list {
 	unsigned int nr_ranges;
 	enum dma_buf_pal_memory memory;
 	enum dma_buf_pal_caching caching;
-	struct dma_buf_phys_range ranges[] __counted_by(nr_ranges);
+	struct phys_vec ranges[] __counted_by(nr_ranges);
 };
 
 /**
@@ -432,7 +424,7 @@ struct dma_buf_phys_list {
  * describes where the buffer is while it stays mapped, under the rule SGT
  * mappings of dynamic exporters have always followed: the exporter may
  * move the memory only after telling the importers through
- * dma_buf_move_notify() (under the lock), and may reuse the old memory
+ * dma_buf_invalidate_mappings() (under the lock), and may reuse the old memory
  * only once every fence the reservation object held then has signalled
  * (%DMA_RESV_USAGE_BOOKKEEP: importers still reading the old location
  * fence those reads). A PAL importer may unmap the old list after its

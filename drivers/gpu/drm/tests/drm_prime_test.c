@@ -140,7 +140,7 @@ static struct dma_buf_phys_list *drm_prime_test_pal_map(struct dma_buf_attachmen
 	pal = dma_buf_phys_list_alloc(1);
 	if (!pal)
 		return ERR_PTR(-ENOMEM);
-	pal->ranges[0].base = page_to_phys(exp->page);
+	pal->ranges[0].paddr = page_to_phys(exp->page);
 	pal->ranges[0].len = PAGE_SIZE;
 	exp->maps++;
 	return pal;
@@ -311,7 +311,7 @@ static void drm_prime_test_destroy_pal_import(struct kunit *test)
 /*
  * The pinned import fails as the exporter does: a pin error and a map
  * error come back unchanged, with nothing left pinned, mapped or
- * attached. A working import does not move: a move notify from the
+ * attached. A working import does not move: an invalidation from the
  * exporter leaves its mapping alone.
  */
 static void drm_prime_test_pinned_import(struct kunit *test)
@@ -353,7 +353,7 @@ static void drm_prime_test_pinned_import(struct kunit *test)
 	pins = exp.pins;
 	unpins = exp.unpins;
 	dma_resv_lock(dmabuf->resv, NULL);
-	dma_buf_move_notify(dmabuf);
+	dma_buf_invalidate_mappings(dmabuf);
 	dma_resv_unlock(dmabuf->resv);
 	/* Still mapped and pinned, as the driver's object expects. */
 	KUNIT_EXPECT_EQ(test, exp.maps, 1);

@@ -190,12 +190,12 @@ static struct drm_device *vram_test_fake_drm(struct kunit *test, struct pci_dev 
 	return drm;
 }
 
-static void vram_test_move_notify(struct dma_buf_attachment *attach)
+static void vram_test_invalidate(struct dma_buf_attachment *attach)
 {
 }
 
 static const struct dma_buf_attach_ops vram_test_importer_ops = {
-	.move_notify = vram_test_move_notify,
+	.invalidate_mappings = vram_test_invalidate,
 };
 
 static struct dma_buf_attachment *
@@ -244,7 +244,7 @@ static void vram_mappable_is_mmio_pal(struct kunit *test)
 			KUNIT_EXPECT_EQ(test, pal->nr_ranges, 1);
 			KUNIT_EXPECT_EQ(test, pal->memory, DMA_BUF_PAL_MMIO);
 			KUNIT_EXPECT_EQ(test, pal->caching, DMA_BUF_PAL_WRITE_COMBINED);
-			KUNIT_EXPECT_EQ(test, pal->ranges[0].base, bar);
+			KUNIT_EXPECT_EQ(test, pal->ranges[0].paddr, bar);
 			KUNIT_EXPECT_EQ(test, pal->ranges[0].len, PAGE_SIZE);
 			dma_buf_unmap_pal(attach, pal);
 		}
@@ -483,7 +483,7 @@ static struct dma_buf_phys_list *import_test_pal_map(struct dma_buf_attachment *
 
 	if (!pal)
 		return ERR_PTR(-ENOMEM);
-	pal->ranges[0].base = page_to_phys(exp->page);
+	pal->ranges[0].paddr = page_to_phys(exp->page);
 	pal->ranges[0].len = PAGE_SIZE;
 	return pal;
 }
@@ -587,7 +587,7 @@ static bool import_test_mapped(struct virtio_gpu_object_import *imp)
 static void import_test_move(struct dma_buf *dmabuf)
 {
 	dma_resv_lock(dmabuf->resv, NULL);
-	dma_buf_move_notify(dmabuf);
+	dma_buf_invalidate_mappings(dmabuf);
 	dma_resv_unlock(dmabuf->resv);
 }
 

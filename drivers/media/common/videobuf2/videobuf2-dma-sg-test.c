@@ -136,12 +136,12 @@ static void vb2_dma_sg_export_sgt(struct kunit *test)
 	dma_buf_detach(t->dmabuf, attach);
 }
 
-static void test_move_notify(struct dma_buf_attachment *attach)
+static void test_invalidate(struct dma_buf_attachment *attach)
 {
 }
 
 static const struct dma_buf_attach_ops test_importer_ops = {
-	.move_notify = test_move_notify,
+	.invalidate_mappings = test_invalidate,
 };
 
 /*

@@ -106,17 +106,17 @@ static const struct dma_buf_ops fake_dma_buf_ops = {
 	.release = fake_release,
 };
 
-static void fake_move_notify(struct dma_buf_attachment *attach)
+static void fake_invalidate(struct dma_buf_attachment *attach)
 {
 }
 
 static const struct dma_buf_attach_ops fake_importer_ops = {
 	.allow_peer2peer = true,
-	.move_notify = fake_move_notify,
+	.invalidate_mappings = fake_invalidate,
 };
 
 static const struct dma_buf_attach_ops fake_importer_nop2p_ops = {
-	.move_notify = fake_move_notify,
+	.invalidate_mappings = fake_invalidate,
 };
 
 static bool p2p_reachable;

@@ -141,13 +141,13 @@ static struct dma_buf *real_export(struct kunit *test, struct xe_bo *bo)
 	return dmabuf;
 }
 
-static void real_move_notify(struct dma_buf_attachment *attach)
+static void real_invalidate(struct dma_buf_attachment *attach)
 {
 }
 
 static const struct dma_buf_attach_ops real_importer_ops = {
 	.allow_peer2peer = true,
-	.move_notify = real_move_notify,
+	.invalidate_mappings = real_invalidate,
 };
 
 static int real_pm_usage(struct xe_device *xe)
