@@ -9,10 +9,6 @@
  * at map, left mapped), and the PAL-to-SGT adapter: RAM, MMIO with and
  * without consent, segment splitting, a DMA mapping failure at every
  * position, and a large list.
- *
- * dma_buf_pal_bench (CONFIG_DMABUF_KUNIT_BENCH) reports the map cost of
- * SGT, PAL and the adapter for 4 KiB to 1 GiB buffers, contiguous and
- * fragmented.
  */
 
 #include <kunit/device.h>
@@ -36,13 +32,9 @@
 
 #include "dma-buf-internal.h"
 #include "dma-buf-kunit.h"
-
-MODULE_IMPORT_NS(DMA_BUF);
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+#include "dma-buf-pal-test-exporter.h"
 
 #define PAL_TEST_PAGES	4
-/* The fake DMA mapping puts every address this far from its phys. */
-#define PAL_TEST_DMA_OFFSET	BIT_ULL(40)
 /*
  * RAM that no test touches: the core checks that a RAM range is RAM (it
  * has struct pages), but never reads it. A block the suite allocates, so
@@ -55,401 +47,23 @@ static phys_addr_t pal_test_phys;
 /* Physical address space that is not RAM on any machine the tests run on. */
 #define PAL_TEST_NOT_RAM	BIT_ULL(46)
 
-/*
- * A native, dynamic exporter that offers PAL (and SGT when asked). Each map
- * hands out a copy of @list, even a malformed one: that is what the core
- * must catch.
- */
-struct pal_exporter {
-	struct dma_buf_phys_list *list;
-	struct dma_buf_mapping_offer offers[2];
-	int noffers;
-	atomic_t maps, unmaps, pins, unpins, sgt_maps, sgt_unmaps;
-	/* The offers' own attach and detach (both offers count here). */
-	atomic_t type_attaches, type_detaches;
-	/* What the exporter's pin returns (0: it pins). */
-	int pin_err;
-	/* SGT maps hand out entries without pages (DMA addresses only). */
-	bool sgt_pageless;
-	/* The maps return NULL, neither a mapping nor an error. */
-	bool map_null;
-	/* The SGT map fails with it. */
-	int sgt_map_err;
-};
-
-struct pal_ctx {
-	struct device *dev;
-	struct dma_buf *dmabuf;
-	struct pal_exporter *exp;
-	int invalidations;
-};
-
-#define COUNT(x) atomic_read(&(x))
-
-/*
- * Fake DMA mapping of a whole table: counts the entries it maps and
- * unmaps, puts every address PAL_TEST_DMA_OFFSET from its phys, and fails
- * the table with @dma_fail_err when asked.
- */
-static int dma_maps, dma_unmaps, dma_tables, dma_fail_err;
-
-static int fake_dma_map_sgtable(struct device *dev, enum dma_buf_pal_memory memory,
-				struct sg_table *sgt, enum dma_data_direction dir)
-{
-	struct scatterlist *sg;
-	unsigned int i;
-
-	if (dma_fail_err)
-		return dma_fail_err;
-	for_each_sgtable_sg(sgt, sg, i) {
-		/* MMIO entries carry their phys as DMA address, RAM its page. */
-		sg_dma_address(sg) = (memory == DMA_BUF_PAL_RAM ? sg_phys(sg) :
-				      sg_dma_address(sg)) + PAL_TEST_DMA_OFFSET;
-		sg_dma_len(sg) = sg->length;
-		dma_maps++;
-	}
-	sgt->nents = sgt->orig_nents;
-	dma_tables++;
-	return 0;
-}
-
-static void fake_dma_unmap_sgtable(struct device *dev, enum dma_buf_pal_memory memory,
-				   struct sg_table *sgt, enum dma_data_direction dir)
-{
-	dma_unmaps += sgt->nents;
-	dma_tables--;
-}
-
-/*
- * Fake PCI BAR of every MMIO provider: [mmio_bar_start, mmio_bar_end] at
- * bus address CPU address + mmio_bus_offset.
- */
-static u64 mmio_bar_start, mmio_bar_end, mmio_bus_offset;
-
-static int fake_mmio_bus_offset(struct pci_dev *provider, phys_addr_t base,
-				size_t len, u64 *offset)
-{
-	if (base < mmio_bar_start || base + (len - 1) > mmio_bar_end)
-		return -EINVAL;
-	*offset = mmio_bus_offset;
-	return 0;
-}
-
 /* A DMA offset (dma-ranges): DMA addresses are not physical ones. */
 static const struct bus_dma_region dma_offset_map[] = {
 	{ .cpu_start = 0, .dma_start = 1ULL << 32, .size = 1ULL << 32 },
 	{}
 };
 
-static bool p2p_reachable;
-
-/* Contract violations reported by the core (stubbed: no WARN in the log). */
-static int reports;
-static const struct device *reported_importer;
-
-static bool count_report(const struct dma_buf *dmabuf, const struct device *importer,
-			 const char *what, long value)
-{
-	reports++;
-	reported_importer = importer;
-	return false;
-}
-
-/* The check that refused the last malformed list (stubbed: quiet log). */
-static const char *invalid_why;
-
-static int record_invalid(const struct dma_buf_attachment *attach, const char *why,
-			  unsigned int range)
-{
-	invalid_why = why;
-	return -EINVAL;
-}
-
-static int fake_p2p_distance(struct pci_dev *provider, struct device *client)
-{
-	return p2p_reachable ? 1 : -1;
-}
-
-static struct dma_buf_phys_list *pal_exp_map(struct dma_buf_attachment *attach)
-{
-	struct pal_exporter *exp = attach->dmabuf->priv;
-	size_t bytes = struct_size(exp->list, ranges, exp->list->nr_ranges);
-	struct dma_buf_phys_list *pal;
-
-	dma_resv_assert_held(attach->dmabuf->resv);
-	atomic_inc(&exp->maps);
-	if (exp->map_null)
-		return NULL;
-	/* Not dma_buf_phys_list_alloc(): it would refuse the bad counts. */
-	pal = kvmalloc(bytes, GFP_KERNEL);
-	if (!pal)
-		return ERR_PTR(-ENOMEM);
-	memcpy(pal, exp->list, bytes);
-	return pal;
-}
-
-static void pal_exp_unmap(struct dma_buf_attachment *attach,
-			  struct dma_buf_phys_list *pal)
-{
-	struct pal_exporter *exp = attach->dmabuf->priv;
-
-	dma_resv_assert_held(attach->dmabuf->resv);
-	atomic_inc(&exp->unmaps);
-	dma_buf_phys_list_free(pal);
-}
-
-static int pal_exp_type_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
-{
-	atomic_inc(&((struct pal_exporter *)dmabuf->priv)->type_attaches);
-	return 0;
-}
-
-static void pal_exp_type_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
-{
-	atomic_inc(&((struct pal_exporter *)dmabuf->priv)->type_detaches);
-}
-
-static const struct dma_buf_pal_exp_ops pal_exp_ops = {
-	.attach = pal_exp_type_attach,
-	.detach = pal_exp_type_detach,
-	.map = pal_exp_map,
-	.unmap = pal_exp_unmap,
-};
-
-/*
- * A native SGT offer of the same ranges, as an SGT exporter maps: a table
- * entry per range, DMA-mapped by the same fake mapping as the adapter's,
- * so that the benchmark compares like with like.
- */
-static struct sg_table *pal_exp_sgt_map(struct dma_buf_attachment *attach,
-					enum dma_data_direction dir)
-{
-	struct pal_exporter *exp = attach->dmabuf->priv;
-	struct scatterlist *sg;
-	struct sg_table *sgt;
-	unsigned int i;
-
-	atomic_inc(&exp->sgt_maps);
-	if (exp->map_null)
-		return NULL;
-	if (exp->sgt_map_err)
-		return ERR_PTR(exp->sgt_map_err);
-	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
-	if (!sgt)
-		return ERR_PTR(-ENOMEM);
-	if (sg_alloc_table(sgt, exp->list->nr_ranges, GFP_KERNEL)) {
-		kfree(sgt);
-		return ERR_PTR(-ENOMEM);
-	}
-	for_each_sgtable_sg(sgt, sg, i) {
-		const struct phys_vec *r = &exp->list->ranges[i];
-
-		if (exp->sgt_pageless) {
-			sg_set_page(sg, NULL, r->len, 0);
-			sg_dma_address(sg) = r->paddr;
-			sg_dma_len(sg) = r->len;
-			continue;
-		}
-		sg_set_page(sg, pfn_to_page(PHYS_PFN(r->paddr)), r->len, 0);
-	}
-	if (exp->sgt_pageless)
-		return sgt;
-	if (dma_buf_pal_dma_map_sgtable(attach->dev, DMA_BUF_PAL_RAM, sgt, dir)) {
-		sg_free_table(sgt);
-		kfree(sgt);
-		return ERR_PTR(-EIO);
-	}
-	return sgt;
-}
-
-static void pal_exp_sgt_unmap(struct dma_buf_attachment *attach,
-			      struct sg_table *sgt, enum dma_data_direction dir)
-{
-	struct pal_exporter *exp = attach->dmabuf->priv;
-
-	dma_resv_assert_held(attach->dmabuf->resv);
-	atomic_inc(&exp->sgt_unmaps);
-	if (!exp->sgt_pageless)
-		dma_buf_pal_dma_unmap_sgtable(attach->dev, DMA_BUF_PAL_RAM, sgt, dir);
-	sg_free_table(sgt);
-	kfree(sgt);
-}
-
-/* Pages of the test block, write-back: the SGT-to-PAL converter lists them. */
-static const struct dma_buf_sgt_exp_ops pal_exp_sgt_ops = {
-	.attach = pal_exp_type_attach,
-	.detach = pal_exp_type_detach,
-	.map = pal_exp_sgt_map,
-	.unmap = pal_exp_sgt_unmap,
-	.pal_cached = true,
-};
-
-/* The same without saying so: never converted. */
-static const struct dma_buf_sgt_exp_ops pal_exp_sgt_unsaid_ops = {
-	.attach = pal_exp_type_attach,
-	.detach = pal_exp_type_detach,
-	.map = pal_exp_sgt_map,
-	.unmap = pal_exp_sgt_unmap,
-};
-
-static int pal_exp_offers(struct dma_buf *dmabuf, struct dma_buf_attachment *attach,
-			  struct dma_buf_mapping_offers *offers)
-{
-	struct pal_exporter *exp = dmabuf->priv;
-	int i, ret = 0;
-
-	for (i = 0; i < exp->noffers && !ret; i++)
-		ret = dma_buf_mapping_offer_add(offers, exp->offers[i]);
-	return ret;
-}
-
-static int pal_exp_pin(struct dma_buf_attachment *attach)
-{
-	struct pal_exporter *exp = attach->dmabuf->priv;
-
-	if (exp->pin_err)
-		return exp->pin_err;
-	atomic_inc(&exp->pins);
-	return 0;
-}
-
-static void pal_exp_unpin(struct dma_buf_attachment *attach)
-{
-	atomic_inc(&((struct pal_exporter *)attach->dmabuf->priv)->unpins);
-}
-
-static void free_pal_exporter(struct pal_exporter *exp)
-{
-	kvfree(exp->list);
-	kfree(exp);
-}
-
-static void pal_exp_release(struct dma_buf *dmabuf)
-{
-	free_pal_exporter(dmabuf->priv);
-}
-
-static const struct dma_buf_ops pal_exp_dma_buf_ops = {
-	.get_mapping_offers = pal_exp_offers,
-	.pin = pal_exp_pin,
-	.unpin = pal_exp_unpin,
-	.release = pal_exp_release,
-};
-
-static void pal_invalidate(struct dma_buf_attachment *attach)
-{
-	struct pal_ctx *ctx = attach->importer_priv;
-
-	ctx->invalidations++;
-}
-
-static const struct dma_buf_attach_ops pal_importer_ops = {
-	.invalidate_mappings = pal_invalidate,
-};
-
-/* A list of @n ranges, any count (even 0): the exporter's template. */
-static struct dma_buf_phys_list *template_list(struct kunit *test, unsigned int n)
-{
-	struct dma_buf_phys_list *pal;
-
-	pal = kvzalloc(struct_size(pal, ranges, n), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, pal);
-	pal->nr_ranges = n;
-	return pal;
-}
-
-/*
- * Export a buffer of @size bytes whose maps return copies of @list
- * (owned by the exporter from here on), offering PAL first. @mmio makes
- * it a PAL offer that may hold MMIO; @sgt adds a native SGT offer.
- */
-static struct pal_ctx *pal_export(struct kunit *test, struct dma_buf_phys_list *list,
-				  size_t size, bool mmio, bool sgt)
-{
-	static atomic_t instance;
-	DEFINE_DMA_BUF_EXPORT_INFO(info);
-	struct pal_exporter *exp;
-	struct pal_ctx *ctx;
-	char name[32];
-
-	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, ctx);
-	snprintf(name, sizeof(name), "dma-buf-pal-test.%d", atomic_inc_return(&instance));
-	/* Forced bouncing's refusal is pal_trust_forced_bounce's. */
-	ctx->dev = dma_buf_kunit_phys_device(test, name);
-
-	exp = kzalloc(sizeof(*exp), GFP_KERNEL);
-	if (!exp) {
-		kvfree(list);
-		KUNIT_FAIL_AND_ABORT(test, "out of memory");
-	}
-	exp->list = list;
-	if (mmio) {
-		/* Never dereferenced: the P2P distance and BARs are stubs. */
-		struct pci_dev *provider = kunit_kzalloc(test, sizeof(*provider),
-							 GFP_KERNEL);
-
-		KUNIT_ASSERT_NOT_NULL(test, provider);
-		exp->offers[exp->noffers++] = DMA_BUF_PAL_MMIO_OFFER(&pal_exp_ops,
-								     provider);
-	} else {
-		exp->offers[exp->noffers++] = DMA_BUF_PAL_OFFER(&pal_exp_ops);
-	}
-	if (sgt)
-		exp->offers[exp->noffers++] = DMA_BUF_SGT_OFFER(&pal_exp_sgt_ops);
-
-	info.ops = &pal_exp_dma_buf_ops;
-	info.size = size;
-	info.flags = O_RDWR;
-	info.priv = exp;
-	ctx->dmabuf = dma_buf_export(&info);
-	if (IS_ERR(ctx->dmabuf)) {
-		free_pal_exporter(exp);
-		KUNIT_FAIL_AND_ABORT(test, "dma_buf_export: %pe", ctx->dmabuf);
-	}
-	ctx->exp = exp;
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, dma_buf_kunit_put, ctx->dmabuf));
-
-	kunit_activate_static_stub(test, dma_buf_pal_dma_map_sgtable, fake_dma_map_sgtable);
-	kunit_activate_static_stub(test, dma_buf_pal_dma_unmap_sgtable,
-				   fake_dma_unmap_sgtable);
-	kunit_activate_static_stub(test, dma_buf_p2p_distance, fake_p2p_distance);
-	kunit_activate_static_stub(test, dma_buf_pal_mmio_bus_offset, fake_mmio_bus_offset);
-	kunit_activate_static_stub(test, dma_buf_mapping_report, count_report);
-	kunit_activate_static_stub(test, dma_buf_pal_invalid, record_invalid);
-	invalid_why = NULL;
-	dma_maps = 0;
-	dma_unmaps = 0;
-	dma_tables = 0;
-	dma_fail_err = 0;
-	mmio_bar_start = 0;
-	mmio_bar_end = PHYS_ADDR_MAX;
-	mmio_bus_offset = 0;
-	reports = 0;
-	reported_importer = NULL;
-	p2p_reachable = true;
-	return ctx;
-}
-
 /* @n ranges of one page each at fake addresses, every other page. */
 static struct pal_ctx *pal_export_pages(struct kunit *test, unsigned int n)
 {
-	struct dma_buf_phys_list *list = template_list(test, n);
+	struct dma_buf_phys_list *list = pal_test_list(test, n);
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
 		list->ranges[i].paddr = PAL_TEST_PHYS + 2 * i * PAGE_SIZE;
 		list->ranges[i].len = PAGE_SIZE;
 	}
-	return pal_export(test, list, (size_t)n * PAGE_SIZE, false, false);
-}
-
-static struct dma_buf_attachment *pal_attach(struct pal_ctx *ctx,
-					     const struct dma_buf_mapping_request *req,
-					     unsigned int count)
-{
-	return dma_buf_mapping_attach(ctx->dmabuf, ctx->dev, req, count,
-				      &pal_importer_ops, ctx);
+	return pal_test_export(test, list, (size_t)n * PAGE_SIZE, false, false);
 }
 
 static void detach(void *attach)
@@ -463,7 +77,7 @@ static struct dma_buf_attachment *pal_attach_ok(struct kunit *test, struct pal_c
 						bool mmio)
 {
 	const struct dma_buf_mapping_request req = DMA_BUF_PAL_REQUEST(ctx->dev, mmio);
-	struct dma_buf_attachment *attach = pal_attach(ctx, &req, 1);
+	struct dma_buf_attachment *attach = pal_test_attach(ctx, &req, 1);
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	KUNIT_ASSERT_PTR_EQ(test, attach->mapping_type, &dma_buf_mapping_pal);
@@ -492,11 +106,11 @@ static int pal_map_unmap(struct dma_buf_attachment *attach)
 static void expect_refused(struct kunit *test, struct dma_buf_phys_list *list,
 			   size_t size, bool mmio, const char *why)
 {
-	struct pal_ctx *ctx = pal_export(test, list, size, mmio, false);
+	struct pal_ctx *ctx = pal_test_export(test, list, size, mmio, false);
 	struct dma_buf_attachment *attach = pal_attach_ok(test, ctx, mmio);
 
 	KUNIT_EXPECT_EQ(test, pal_map_unmap(attach), -EINVAL);
-	KUNIT_EXPECT_STREQ(test, invalid_why ?: "(accepted)", why);
+	KUNIT_EXPECT_STREQ(test, pal_fakes.invalid_why ?: "(accepted)", why);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), 1);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unmaps), 1);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->pins), COUNT(ctx->exp->unpins));
@@ -505,7 +119,7 @@ static void expect_refused(struct kunit *test, struct dma_buf_phys_list *list,
 static void expect_accepted(struct kunit *test, struct dma_buf_phys_list *list,
 			    size_t size)
 {
-	struct pal_ctx *ctx = pal_export(test, list, size, false, false);
+	struct pal_ctx *ctx = pal_test_export(test, list, size, false, false);
 	struct dma_buf_attachment *attach = pal_attach_ok(test, ctx, false);
 
 	KUNIT_EXPECT_EQ(test, pal_map_unmap(attach), 0);
@@ -520,16 +134,16 @@ static void expect_accepted(struct kunit *test, struct dma_buf_phys_list *list,
 static void expect_adapter_refused(struct kunit *test, struct dma_buf_phys_list *list,
 				   size_t size, const char *why)
 {
-	struct pal_ctx *ctx = pal_export(test, list, size, false, false);
+	struct pal_ctx *ctx = pal_test_export(test, list, size, false, false);
 	struct dma_buf_attachment *attach;
 
-	attach = pal_attach(ctx, &DMA_BUF_SGT_REQUEST(ctx->dev, false), 1);
+	attach = pal_test_attach(ctx, &DMA_BUF_SGT_REQUEST(ctx->dev, false), 1);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_map_attachment_unlocked(attach,
 								      DMA_BIDIRECTIONAL)),
 			-EINVAL);
-	KUNIT_EXPECT_STREQ(test, invalid_why ?: "(accepted)", why);
-	KUNIT_EXPECT_EQ(test, dma_maps, 0);
+	KUNIT_EXPECT_STREQ(test, pal_fakes.invalid_why ?: "(accepted)", why);
+	KUNIT_EXPECT_EQ(test, pal_fakes.dma_maps, 0);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unmaps), 1);
 	dma_buf_detach(ctx->dmabuf, attach);
 }
@@ -538,7 +152,7 @@ static void expect_adapter_refused(struct kunit *test, struct dma_buf_phys_list 
 static struct dma_buf_phys_list *two_ranges(struct kunit *test, phys_addr_t a,
 					    phys_addr_t b)
 {
-	struct dma_buf_phys_list *list = template_list(test, 2);
+	struct dma_buf_phys_list *list = pal_test_list(test, 2);
 
 	list->ranges[0] = (struct phys_vec){ a, PAGE_SIZE };
 	list->ranges[1] = (struct phys_vec){ b, PAGE_SIZE };
@@ -570,7 +184,7 @@ static void pal_valid_list(struct kunit *test)
 
 static void pal_empty(struct kunit *test)
 {
-	expect_refused(test, template_list(test, 0), PAGE_SIZE, false, "no ranges");
+	expect_refused(test, pal_test_list(test, 0), PAGE_SIZE, false, "no ranges");
 }
 
 static void pal_zero_length(struct kunit *test)
@@ -589,12 +203,13 @@ static void pal_zero_length(struct kunit *test)
  */
 static void pal_invalid_unstubbed(struct kunit *test)
 {
-	struct pal_ctx *ctx = pal_export(test, template_list(test, 0), PAGE_SIZE, false, false);
+	struct pal_ctx *ctx = pal_test_export(test, pal_test_list(test, 0), PAGE_SIZE,
+					      false, false);
 	struct dma_buf_attachment *attach = pal_attach_ok(test, ctx, false);
 
 	kunit_deactivate_static_stub(test, dma_buf_pal_invalid);
 	KUNIT_EXPECT_EQ(test, pal_map_unmap(attach), -EINVAL);
-	KUNIT_EXPECT_NULL(test, invalid_why);
+	KUNIT_EXPECT_NULL(test, pal_fakes.invalid_why);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unmaps), 1);
 }
 
@@ -639,7 +254,7 @@ static void pal_unaligned_length(struct kunit *test)
 
 static void pal_overflow(struct kunit *test)
 {
-	struct dma_buf_phys_list *list = template_list(test, 1);
+	struct dma_buf_phys_list *list = pal_test_list(test, 1);
 
 	list->ranges[0].paddr = PHYS_ADDR_MAX & PAGE_MASK;
 	list->ranges[0].len = 2 * PAGE_SIZE;
@@ -649,7 +264,7 @@ static void pal_overflow(struct kunit *test)
 static void pal_overlap(struct kunit *test)
 {
 	/* In address order: the second starts inside the first. */
-	struct dma_buf_phys_list *list = template_list(test, 2);
+	struct dma_buf_phys_list *list = pal_test_list(test, 2);
 
 	list->ranges[0] = (struct phys_vec){ PAL_TEST_PHYS, 2 * PAGE_SIZE };
 	list->ranges[1] = (struct phys_vec){ PAL_TEST_PHYS + PAGE_SIZE,
@@ -665,7 +280,7 @@ static void pal_overlap(struct kunit *test)
 	 * can see it, which debug kernels run (CONFIG_DMABUF_DEBUG); others
 	 * accept the list.
 	 */
-	list = template_list(test, 3);
+	list = pal_test_list(test, 3);
 	list->ranges[0] = (struct phys_vec){ PAL_TEST_PHYS, 4 * PAGE_SIZE };
 	list->ranges[1] = (struct phys_vec){ PAL_TEST_PHYS + 8 * PAGE_SIZE,
 						       PAGE_SIZE };
@@ -699,7 +314,7 @@ static void pal_long_coverage(struct kunit *test)
 static void pal_count_over_bound(struct kunit *test)
 {
 	unsigned int i, n = DMA_BUF_PAL_MAX_RANGES + 1;
-	struct dma_buf_phys_list *list = template_list(test, n);
+	struct dma_buf_phys_list *list = pal_test_list(test, n);
 
 	for (i = 0; i < n; i++) {
 		list->ranges[i].paddr = PAL_TEST_PHYS + 2ULL * i * PAGE_SIZE;
@@ -742,7 +357,7 @@ static void pal_map_null(struct kunit *test)
 
 	ctx->exp->map_null = true;
 	KUNIT_EXPECT_EQ(test, pal_map_unmap(attach), -EINVAL);
-	KUNIT_EXPECT_STREQ(test, invalid_why ?: "(accepted)", "map returned NULL");
+	KUNIT_EXPECT_STREQ(test, pal_fakes.invalid_why ?: "(accepted)", "map returned NULL");
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), 1);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unmaps), 0);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->pins), COUNT(ctx->exp->unpins));
@@ -784,18 +399,18 @@ static void pal_boundary_first_byte(struct kunit *test)
  */
 static void pal_boundary_last_byte(struct kunit *test)
 {
-	struct dma_buf_phys_list *list = template_list(test, 1);
+	struct dma_buf_phys_list *list = pal_test_list(test, 1);
 	struct dma_buf_attachment *attach;
 	struct pal_ctx *ctx;
 
 	list->memory = DMA_BUF_PAL_MMIO;
 	list->ranges[0].paddr = (PHYS_ADDR_MAX & PAGE_MASK) - PAGE_SIZE;
 	list->ranges[0].len = 2 * PAGE_SIZE;
-	ctx = pal_export(test, list, 2 * PAGE_SIZE, true, false);
+	ctx = pal_test_export(test, list, 2 * PAGE_SIZE, true, false);
 	attach = pal_attach_ok(test, ctx, true);
 	KUNIT_EXPECT_EQ(test, pal_map_unmap(attach), 0);
 
-	list = template_list(test, 1);
+	list = pal_test_list(test, 1);
 	list->memory = DMA_BUF_PAL_MMIO;
 	list->ranges[0].paddr = (PHYS_ADDR_MAX & PAGE_MASK) - PAGE_SIZE;
 	list->ranges[0].len = 3 * PAGE_SIZE;
@@ -822,7 +437,7 @@ static void pal_wrong_type(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_map_attachment_unlocked(attach,
 								      DMA_TO_DEVICE)),
 			-EINVAL);
-	sgt_attach = pal_attach(ctx, &req, 1);
+	sgt_attach = pal_test_attach(ctx, &req, 1);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt_attach);
 	dma_resv_lock(ctx->dmabuf->resv, NULL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_map_pal(sgt_attach)), -EINVAL);
@@ -849,9 +464,9 @@ static void pal_trust_rule(struct kunit *test)
 	ctx->dev->dma_range_map = dma_offset_map;
 	KUNIT_EXPECT_FALSE(test, dma_buf_dev_uses_phys_addrs(ctx->dev));
 
-	attach = pal_attach(ctx, req, 1);
+	attach = pal_test_attach(ctx, req, 1);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EOPNOTSUPP);
-	attach = pal_attach(ctx, req, 2);
+	attach = pal_test_attach(ctx, req, 2);
 	if (!IS_ERR(attach)) {
 		KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &dma_buf_mapping_sgt);
 		KUNIT_EXPECT_PTR_EQ(test, attach->offer.type, &dma_buf_mapping_pal);
@@ -880,7 +495,7 @@ static void pal_trust_forced_bounce(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, dma_buf_dev_uses_phys_addrs(ctx->dev));
 	ctx->dev->dma_io_tlb_mem = forced;
 	KUNIT_EXPECT_FALSE(test, dma_buf_dev_uses_phys_addrs(ctx->dev));
-	KUNIT_EXPECT_EQ(test, PTR_ERR(pal_attach(ctx, &req, 1)), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(pal_test_attach(ctx, &req, 1)), -EOPNOTSUPP);
 	ctx->dev->dma_io_tlb_mem = NULL;
 #else
 	kunit_skip(test, "no swiotlb on this architecture");
@@ -895,7 +510,7 @@ static void pal_trust_no_dma_mask(struct kunit *test)
 
 	ctx->dev->dma_mask = NULL;
 	KUNIT_EXPECT_FALSE(test, dma_buf_dev_uses_phys_addrs(ctx->dev));
-	KUNIT_EXPECT_EQ(test, PTR_ERR(pal_attach(ctx, &req, 1)), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(pal_test_attach(ctx, &req, 1)), -EOPNOTSUPP);
 	ctx->dev->dma_mask = &ctx->dev->coherent_dma_mask;
 }
 
@@ -934,7 +549,7 @@ static void pal_ram_outside_memory(struct kunit *test)
 	expect_refused(test, two_ranges(test, PAL_TEST_PHYS, PAL_TEST_NOT_RAM),
 		       2 * PAGE_SIZE, false, "RAM range outside memory");
 	/* Only the last page of a range outside memory. */
-	list = template_list(test, 1);
+	list = pal_test_list(test, 1);
 	list->ranges[0] = (struct phys_vec){
 		PAL_TEST_NOT_RAM - PAGE_SIZE, 2 * PAGE_SIZE };
 	expect_refused(test, list, 2 * PAGE_SIZE, false, "RAM range outside memory");
@@ -957,7 +572,7 @@ static void pal_ram_hole_inside(struct kunit *test)
 		below--;
 	if (!below || below == PHYS_PFN(SZ_4G) - 1 || !pfn_valid(above))
 		kunit_skip(test, "no memory hole between RAM below and at 4 GiB here");
-	list = template_list(test, 1);
+	list = pal_test_list(test, 1);
 	list->ranges[0] = (struct phys_vec){
 		PFN_PHYS(below), PFN_PHYS(above - below + 1) };
 	expect_refused(test, list, list->ranges[0].len, false, "RAM range outside memory");
@@ -974,7 +589,7 @@ static struct pal_ctx *pal_export_mmio_high(struct kunit *test,
 	struct pal_ctx *ctx;
 
 	list->memory = DMA_BUF_PAL_MMIO;
-	ctx = pal_export(test, list, 2 * PAGE_SIZE, true, false);
+	ctx = pal_test_export(test, list, 2 * PAGE_SIZE, true, false);
 	*attach = pal_attach_ok(test, ctx, true);
 	return ctx;
 }
@@ -1004,7 +619,7 @@ static void pal_reach_dma_mask(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pal_map_unmap(attach), 0);
 
 	ctx->dev->coherent_dma_mask = DMA_BIT_MASK(32);
-	attach = pal_attach(ctx, &DMA_BUF_SGT_REQUEST(ctx->dev, true), 1);
+	attach = pal_test_attach(ctx, &DMA_BUF_SGT_REQUEST(ctx->dev, true), 1);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
 	KUNIT_EXPECT_FALSE(test, IS_ERR_OR_NULL(sgt));
@@ -1029,10 +644,10 @@ static void pal_reach_bus_offset(struct kunit *test)
 
 	dma_buf_kunit_expect_bufinfo(test, attach,
 				     "\tmapping=pal\texporter=native\timporter=native\tmmio=yes");
-	mmio_bus_offset = SZ_1G;
+	pal_fakes.mmio_bus_offset = SZ_1G;
 	KUNIT_EXPECT_EQ(test, pal_map_unmap(attach), -ERANGE);
 
-	attach = pal_attach(ctx, &DMA_BUF_SGT_REQUEST(ctx->dev, true), 1);
+	attach = pal_test_attach(ctx, &DMA_BUF_SGT_REQUEST(ctx->dev, true), 1);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
@@ -1040,10 +655,10 @@ static void pal_reach_bus_offset(struct kunit *test)
 	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
 	dma_buf_detach(ctx->dmabuf, attach);
 
-	mmio_bus_offset = 0;
-	mmio_bar_start = SZ_4G;
-	mmio_bar_end = SZ_4G + SZ_1M - 1;
-	attach = pal_attach(ctx, &DMA_BUF_PAL_REQUEST(ctx->dev, true), 1);
+	pal_fakes.mmio_bus_offset = 0;
+	pal_fakes.mmio_bar_start = SZ_4G;
+	pal_fakes.mmio_bar_end = SZ_4G + SZ_1M - 1;
+	attach = pal_test_attach(ctx, &DMA_BUF_PAL_REQUEST(ctx->dev, true), 1);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	KUNIT_EXPECT_EQ(test, pal_map_unmap(attach), -EINVAL);
 	dma_buf_detach(ctx->dmabuf, attach);
@@ -1058,7 +673,7 @@ static void pal_detach_mapped(struct kunit *test)
 {
 	struct pal_ctx *ctx = pal_export_pages(test, 2);
 	const struct dma_buf_mapping_request req = DMA_BUF_PAL_REQUEST(ctx->dev, false);
-	struct dma_buf_attachment *attach = pal_attach(ctx, &req, 1);
+	struct dma_buf_attachment *attach = pal_test_attach(ctx, &req, 1);
 	const struct dma_buf_phys_list *pal;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
@@ -1070,9 +685,9 @@ static void pal_detach_mapped(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), 1);
 
 	dma_buf_detach(ctx->dmabuf, attach);
-	KUNIT_EXPECT_EQ(test, reports, 1);
+	KUNIT_EXPECT_EQ(test, pal_fakes.reports, 1);
 	/* The importer's bug, reported as such. */
-	KUNIT_EXPECT_PTR_EQ(test, reported_importer, (const struct device *)ctx->dev);
+	KUNIT_EXPECT_PTR_EQ(test, pal_fakes.reported_importer, (const struct device *)ctx->dev);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unmaps), 1);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->pins), COUNT(ctx->exp->unpins));
 }
@@ -1087,7 +702,7 @@ static void pal_invalidate_reaches_importers(struct kunit *test)
 	struct pal_ctx *ctx = pal_export_pages(test, 2);
 	struct dma_buf_attachment *attach = pal_attach_ok(test, ctx, false);
 	const struct dma_buf_mapping_request sgt_req = DMA_BUF_SGT_REQUEST(ctx->dev, false);
-	struct dma_buf_attachment *adapted = pal_attach(ctx, &sgt_req, 1);
+	struct dma_buf_attachment *adapted = pal_test_attach(ctx, &sgt_req, 1);
 	const struct dma_buf_phys_list *pal;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, adapted);
@@ -1121,14 +736,14 @@ static void pal_mmio_request(struct kunit *test)
 
 	list->memory = DMA_BUF_PAL_MMIO;
 	list->caching = DMA_BUF_PAL_WRITE_COMBINED;
-	ctx = pal_export(test, list, 2 * PAGE_SIZE, true, false);
+	ctx = pal_test_export(test, list, 2 * PAGE_SIZE, true, false);
 
 	req = DMA_BUF_PAL_REQUEST(ctx->dev, false);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(pal_attach(ctx, &req, 1)), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(pal_test_attach(ctx, &req, 1)), -EOPNOTSUPP);
 	req = DMA_BUF_PAL_REQUEST(ctx->dev, true);
-	p2p_reachable = false;
-	KUNIT_EXPECT_EQ(test, PTR_ERR(pal_attach(ctx, &req, 1)), -EOPNOTSUPP);
-	p2p_reachable = true;
+	pal_fakes.p2p_reachable = false;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(pal_test_attach(ctx, &req, 1)), -EOPNOTSUPP);
+	pal_fakes.p2p_reachable = true;
 	attach = pal_attach_ok(test, ctx, true);
 	KUNIT_EXPECT_EQ(test, pal_map_unmap(attach), 0);
 	/* The list may point into another device's memory. */
@@ -1140,7 +755,7 @@ static void pal_direct_before_adapter(struct kunit *test)
 {
 	struct dma_buf_phys_list *list = two_ranges(test, PAL_TEST_PHYS,
 						    PAL_TEST_PHYS + PAGE_SIZE);
-	struct pal_ctx *ctx = pal_export(test, list, 2 * PAGE_SIZE, false, true);
+	struct pal_ctx *ctx = pal_test_export(test, list, 2 * PAGE_SIZE, false, true);
 	const struct dma_buf_mapping_request sgt_pal[] = {
 		DMA_BUF_SGT_REQUEST(ctx->dev, false),
 		DMA_BUF_PAL_REQUEST(ctx->dev, false),
@@ -1148,14 +763,14 @@ static void pal_direct_before_adapter(struct kunit *test)
 	struct dma_buf_attachment *attach;
 
 	/* Offers PAL, SGT; requests SGT: the exporter's own SGT, not the adapter. */
-	attach = pal_attach(ctx, sgt_pal, 1);
+	attach = pal_test_attach(ctx, sgt_pal, 1);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &dma_buf_mapping_sgt);
 	KUNIT_EXPECT_PTR_EQ(test, attach->offer.type, &dma_buf_mapping_sgt);
 	dma_buf_detach(ctx->dmabuf, attach);
 
 	/* Requests SGT, PAL: the exporter's first offer, PAL, matches directly. */
-	attach = pal_attach(ctx, sgt_pal, 2);
+	attach = pal_test_attach(ctx, sgt_pal, 2);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &dma_buf_mapping_pal);
 	dma_buf_detach(ctx->dmabuf, attach);
@@ -1173,7 +788,7 @@ static void free_page_action(void *page)
  */
 static void adapter_ram(struct kunit *test)
 {
-	struct dma_buf_phys_list *list = template_list(test, 2);
+	struct dma_buf_phys_list *list = pal_test_list(test, 2);
 	struct page *pages[3];
 	struct dma_buf_attachment *attach;
 	struct scatterlist *sg;
@@ -1189,11 +804,11 @@ static void adapter_ram(struct kunit *test)
 	}
 	list->ranges[0] = (struct phys_vec){ page_to_phys(pages[2]), PAGE_SIZE };
 	list->ranges[1] = (struct phys_vec){ page_to_phys(pages[0]), PAGE_SIZE };
-	ctx = pal_export(test, list, 2 * PAGE_SIZE, false, false);
+	ctx = pal_test_export(test, list, 2 * PAGE_SIZE, false, false);
 
 	attach = dma_buf_mapping_attach(ctx->dmabuf, ctx->dev,
 					&DMA_BUF_SGT_REQUEST(ctx->dev, true), 1,
-					&pal_importer_ops, ctx);
+					&pal_test_importer_ops, ctx);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &dma_buf_mapping_sgt);
 	KUNIT_EXPECT_PTR_EQ(test, attach->offer.type, &dma_buf_mapping_pal);
@@ -1214,7 +829,7 @@ static void adapter_ram(struct kunit *test)
 	if (!IS_ENABLED(CONFIG_DMABUF_DEBUG))
 		KUNIT_EXPECT_PTR_EQ(test, sg_page(sgt->sgl), pages[2]);
 	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
-	KUNIT_EXPECT_EQ(test, dma_unmaps, 2);
+	KUNIT_EXPECT_EQ(test, pal_fakes.dma_unmaps, 2);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unmaps), 1);
 	dma_buf_detach(ctx->dmabuf, attach);
 
@@ -1228,7 +843,7 @@ static void adapter_ram(struct kunit *test)
 	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
 	dma_buf_detach(ctx->dmabuf, attach);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), COUNT(ctx->exp->unmaps));
-	KUNIT_EXPECT_EQ(test, dma_maps, dma_unmaps);
+	KUNIT_EXPECT_EQ(test, pal_fakes.dma_maps, pal_fakes.dma_unmaps);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->pins), COUNT(ctx->exp->unpins));
 }
 
@@ -1242,19 +857,19 @@ static void adapter_mmio(struct kunit *test)
 	struct pal_ctx *ctx;
 
 	list->memory = DMA_BUF_PAL_MMIO;
-	ctx = pal_export(test, list, 2 * PAGE_SIZE, true, false);
+	ctx = pal_test_export(test, list, 2 * PAGE_SIZE, true, false);
 
-	attach = pal_attach(ctx, &DMA_BUF_SGT_REQUEST(ctx->dev, false), 1);
+	attach = pal_test_attach(ctx, &DMA_BUF_SGT_REQUEST(ctx->dev, false), 1);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EOPNOTSUPP);
 	/* Nor does a legacy importer without P2P get it. */
 	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_attach(ctx->dmabuf, ctx->dev)),
 			-EOPNOTSUPP);
-	p2p_reachable = false;
-	attach = pal_attach(ctx, &DMA_BUF_SGT_REQUEST(ctx->dev, true), 1);
+	pal_fakes.p2p_reachable = false;
+	attach = pal_test_attach(ctx, &DMA_BUF_SGT_REQUEST(ctx->dev, true), 1);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EOPNOTSUPP);
 
-	p2p_reachable = true;
-	attach = pal_attach(ctx, &DMA_BUF_SGT_REQUEST(ctx->dev, true), 1);
+	pal_fakes.p2p_reachable = true;
+	attach = pal_test_attach(ctx, &DMA_BUF_SGT_REQUEST(ctx->dev, true), 1);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	KUNIT_EXPECT_TRUE(test, attach->peer2peer);
 	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
@@ -1265,14 +880,14 @@ static void adapter_mmio(struct kunit *test)
 	if (!IS_ENABLED(CONFIG_DMABUF_DEBUG))
 		KUNIT_EXPECT_NULL(test, sg_page(sgt->sgl));
 	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
-	KUNIT_EXPECT_EQ(test, dma_unmaps, 2);
+	KUNIT_EXPECT_EQ(test, pal_fakes.dma_unmaps, 2);
 	dma_buf_detach(ctx->dmabuf, attach);
 }
 
 /* Ranges longer than the device's segment size are split. */
 static void adapter_segments(struct kunit *test)
 {
-	struct dma_buf_phys_list *list = template_list(test, 1);
+	struct dma_buf_phys_list *list = pal_test_list(test, 1);
 	const unsigned int seg = 2 * PAGE_SIZE;
 	struct device_dma_parameters *parms;
 	struct dma_buf_attachment *attach;
@@ -1282,12 +897,12 @@ static void adapter_segments(struct kunit *test)
 	unsigned int i;
 
 	list->ranges[0] = (struct phys_vec){ PAL_TEST_PHYS, 4 * seg };
-	ctx = pal_export(test, list, 4 * seg, false, false);
+	ctx = pal_test_export(test, list, 4 * seg, false, false);
 	parms = kunit_kzalloc(test, sizeof(*parms), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, parms);
 	ctx->dev->dma_parms = parms;
 	dma_set_max_seg_size(ctx->dev, seg);
-	attach = pal_attach(ctx, &DMA_BUF_SGT_REQUEST(ctx->dev, false), 1);
+	attach = pal_test_attach(ctx, &DMA_BUF_SGT_REQUEST(ctx->dev, false), 1);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
@@ -1309,7 +924,7 @@ static void adapter_segments(struct kunit *test)
  */
 static void adapter_merge_and_boundary(struct kunit *test)
 {
-	struct dma_buf_phys_list *list = template_list(test, 3);
+	struct dma_buf_phys_list *list = pal_test_list(test, 3);
 	struct device_dma_parameters *parms;
 	struct dma_buf_attachment *attach;
 	struct scatterlist *sg;
@@ -1326,18 +941,18 @@ static void adapter_merge_and_boundary(struct kunit *test)
 						       3 * PAGE_SIZE };
 	list->ranges[2] = (struct phys_vec){ PAL_TEST_PHYS + 6 * PAGE_SIZE,
 						       2 * PAGE_SIZE };
-	ctx = pal_export(test, list, 6 * PAGE_SIZE, false, false);
+	ctx = pal_test_export(test, list, 6 * PAGE_SIZE, false, false);
 	parms = kunit_kzalloc(test, sizeof(*parms), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, parms);
 	ctx->dev->dma_parms = parms;
 	dma_set_max_seg_size(ctx->dev, SZ_1M);
 	dma_set_seg_boundary(ctx->dev, 4 * PAGE_SIZE - 1);
-	attach = pal_attach(ctx, &DMA_BUF_SGT_REQUEST(ctx->dev, false), 1);
+	attach = pal_test_attach(ctx, &DMA_BUF_SGT_REQUEST(ctx->dev, false), 1);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
 	KUNIT_EXPECT_EQ(test, sgt->nents, ARRAY_SIZE(want_pages));
-	KUNIT_EXPECT_EQ(test, dma_tables, 1);
+	KUNIT_EXPECT_EQ(test, pal_fakes.dma_tables, 1);
 	for_each_sgtable_dma_sg(sgt, sg, i) {
 		if (i >= ARRAY_SIZE(want_pages))
 			break;
@@ -1347,7 +962,7 @@ static void adapter_merge_and_boundary(struct kunit *test)
 				(i ? 4 : 2) * PAGE_SIZE);
 	}
 	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
-	KUNIT_EXPECT_EQ(test, dma_tables, 0);
+	KUNIT_EXPECT_EQ(test, pal_fakes.dma_tables, 0);
 	dma_buf_detach(ctx->dmabuf, attach);
 	ctx->dev->dma_parms = NULL;
 }
@@ -1397,15 +1012,15 @@ static void adapter_max_mapping_size(struct kunit *test)
 	pages = alloc_pages(GFP_KERNEL, get_order(SZ_1M));
 	KUNIT_ASSERT_NOT_NULL(test, pages);
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, free_pages_1m, pages));
-	list = template_list(test, 1);
+	list = pal_test_list(test, 1);
 	list->ranges[0] = (struct phys_vec){ page_to_phys(pages), SZ_1M };
-	ctx = pal_export(test, list, SZ_1M, false, false);
+	ctx = pal_test_export(test, list, SZ_1M, false, false);
 	/* The real DMA API. */
 	kunit_deactivate_static_stub(test, dma_buf_pal_dma_map_sgtable);
 	kunit_deactivate_static_stub(test, dma_buf_pal_dma_unmap_sgtable);
 
 	attach = dma_buf_mapping_attach(ctx->dmabuf, dev, &DMA_BUF_SGT_REQUEST(dev, false),
-					1, &pal_importer_ops, ctx);
+					1, &pal_test_importer_ops, ctx);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, detach, attach));
 	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
@@ -1429,22 +1044,22 @@ static void adapter_dma_failure(struct kunit *test)
 	struct dma_buf_attachment *attach;
 	struct sg_table *sgt;
 
-	attach = pal_attach(ctx, &DMA_BUF_SGT_REQUEST(ctx->dev, false), 1);
+	attach = pal_test_attach(ctx, &DMA_BUF_SGT_REQUEST(ctx->dev, false), 1);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
-	dma_fail_err = -ENOMEM;
+	pal_fakes.dma_fail_err = -ENOMEM;
 	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(sgt), -ENOMEM);
-	KUNIT_EXPECT_EQ(test, dma_tables, 0);
+	KUNIT_EXPECT_EQ(test, pal_fakes.dma_tables, 0);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), 1);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->unmaps), 1);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->pins), COUNT(ctx->exp->unpins));
 
-	dma_fail_err = 0;
+	pal_fakes.dma_fail_err = 0;
 	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
 	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
-	KUNIT_EXPECT_EQ(test, dma_maps, 5);
-	KUNIT_EXPECT_EQ(test, dma_unmaps, 5);
+	KUNIT_EXPECT_EQ(test, pal_fakes.dma_maps, 5);
+	KUNIT_EXPECT_EQ(test, pal_fakes.dma_unmaps, 5);
 	dma_buf_detach(ctx->dmabuf, attach);
 }
 
@@ -1464,7 +1079,7 @@ static void adapter_malformed(struct kunit *test)
 static void pal_large_list(struct kunit *test)
 {
 	unsigned int i, n = 1U << 17;
-	struct dma_buf_phys_list *list = template_list(test, n);
+	struct dma_buf_phys_list *list = pal_test_list(test, n);
 	u64 span = (u64)n * PAGE_SIZE, step = min_t(u64, span, SZ_2M);
 	struct dma_buf_attachment *attach;
 	phys_addr_t base, p;
@@ -1486,13 +1101,13 @@ static void pal_large_list(struct kunit *test)
 		list->ranges[i].paddr = base + (u64)(n - 1 - i) * PAGE_SIZE;
 		list->ranges[i].len = PAGE_SIZE;
 	}
-	ctx = pal_export(test, list, (size_t)n * PAGE_SIZE, false, false);
+	ctx = pal_test_export(test, list, (size_t)n * PAGE_SIZE, false, false);
 	attach = pal_attach_ok(test, ctx, false);
 	start = ktime_get_ns();
 	KUNIT_EXPECT_EQ(test, pal_map_unmap(attach), 0);
 	pal_ns = ktime_get_ns() - start;
 
-	attach = pal_attach(ctx, &DMA_BUF_SGT_REQUEST(ctx->dev, false), 1);
+	attach = pal_test_attach(ctx, &DMA_BUF_SGT_REQUEST(ctx->dev, false), 1);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	start = ktime_get_ns();
 	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
@@ -1502,8 +1117,8 @@ static void pal_large_list(struct kunit *test)
 	kunit_info(test, "%u ranges: PAL map+unmap %llu us, through the adapter %llu us\n",
 		   n, div_u64(pal_ns, 1000), div_u64(ktime_get_ns() - start, 1000));
 	dma_buf_detach(ctx->dmabuf, attach);
-	KUNIT_EXPECT_EQ(test, dma_maps, n);
-	KUNIT_EXPECT_EQ(test, dma_unmaps, n);
+	KUNIT_EXPECT_EQ(test, pal_fakes.dma_maps, n);
+	KUNIT_EXPECT_EQ(test, pal_fakes.dma_unmaps, n);
 }
 
 /*
@@ -1513,7 +1128,7 @@ static void pal_large_list(struct kunit *test)
 static struct pal_ctx *sgt_export_pages(struct kunit *test, unsigned int n,
 					bool contiguous)
 {
-	struct dma_buf_phys_list *list = template_list(test, n);
+	struct dma_buf_phys_list *list = pal_test_list(test, n);
 	struct pal_ctx *ctx;
 	unsigned int i;
 
@@ -1521,7 +1136,7 @@ static struct pal_ctx *sgt_export_pages(struct kunit *test, unsigned int n,
 		list->ranges[i].paddr = PAL_TEST_PHYS + (contiguous ? i : 2 * i) * PAGE_SIZE;
 		list->ranges[i].len = PAGE_SIZE;
 	}
-	ctx = pal_export(test, list, (size_t)n * PAGE_SIZE, false, true);
+	ctx = pal_test_export(test, list, (size_t)n * PAGE_SIZE, false, true);
 	ctx->exp->offers[0] = ctx->exp->offers[1];
 	ctx->exp->noffers = 1;
 	return ctx;
@@ -1554,13 +1169,13 @@ static void sgt_to_pal_served(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, pal->ranges[i].len, PAGE_SIZE);
 	}
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->sgt_maps), 1);
-	KUNIT_EXPECT_EQ(test, dma_tables, 1);
+	KUNIT_EXPECT_EQ(test, pal_fakes.dma_tables, 1);
 	dma_buf_unmap_pal(attach, pal);
 	dma_resv_unlock(ctx->dmabuf->resv);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->sgt_unmaps), 1);
-	KUNIT_EXPECT_EQ(test, dma_tables, 0);
+	KUNIT_EXPECT_EQ(test, pal_fakes.dma_tables, 0);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->maps), 0);
-	KUNIT_EXPECT_EQ(test, reports, 0);
+	KUNIT_EXPECT_EQ(test, pal_fakes.reports, 0);
 
 	/* Contiguous pages are one range. */
 	ctx = sgt_export_pages(test, 4, true);
@@ -1595,9 +1210,9 @@ static void sgt_to_pal_refused(struct kunit *test)
 	struct pci_dev *provider;
 
 	ctx->dev->dma_range_map = dma_offset_map;
-	KUNIT_EXPECT_EQ(test, PTR_ERR(pal_attach(ctx, req, 1)), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(pal_test_attach(ctx, req, 1)), -EOPNOTSUPP);
 	/* With SGT listed too, the importer gets it directly. */
-	attach = pal_attach(ctx, req, 2);
+	attach = pal_test_attach(ctx, req, 2);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	KUNIT_EXPECT_PTR_EQ(test, attach->mapping_type, &dma_buf_mapping_sgt);
 	KUNIT_EXPECT_PTR_EQ(test, attach->offer.type, &dma_buf_mapping_sgt);
@@ -1606,13 +1221,13 @@ static void sgt_to_pal_refused(struct kunit *test)
 
 	provider = kunit_kzalloc(test, sizeof(*provider), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, provider);
-	ctx->exp->offers[0] = DMA_BUF_SGT_P2P_OFFER(&pal_exp_sgt_ops, provider);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(pal_attach(ctx, req, 1)), -EOPNOTSUPP);
-	ctx->exp->offers[0] = DMA_BUF_SGT_OFFER(&pal_exp_sgt_unsaid_ops);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(pal_attach(ctx, req, 1)), -EOPNOTSUPP);
+	ctx->exp->offers[0] = DMA_BUF_SGT_P2P_OFFER(&pal_test_sgt_ops, provider);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(pal_test_attach(ctx, req, 1)), -EOPNOTSUPP);
+	ctx->exp->offers[0] = DMA_BUF_SGT_OFFER(&pal_test_sgt_unsaid_ops);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(pal_test_attach(ctx, req, 1)), -EOPNOTSUPP);
 
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->sgt_maps), 0);
-	KUNIT_EXPECT_EQ(test, reports, 0);
+	KUNIT_EXPECT_EQ(test, pal_fakes.reports, 0);
 }
 
 /*
@@ -1635,7 +1250,7 @@ static void sgt_to_pal_out_of_reach(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->sgt_unmaps), 2);
 	KUNIT_EXPECT_NULL(test, attach->sgt);
 	KUNIT_EXPECT_NULL(test, attach->pal);
-	KUNIT_EXPECT_EQ(test, dma_tables, 0);
+	KUNIT_EXPECT_EQ(test, pal_fakes.dma_tables, 0);
 }
 
 /*
@@ -1713,7 +1328,7 @@ static void sgt_to_pal_map_fails(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, attach->sgt);
 	KUNIT_EXPECT_NULL(test, attach->pal);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->pins), COUNT(ctx->exp->unpins));
-	KUNIT_EXPECT_EQ(test, reports, 0);
+	KUNIT_EXPECT_EQ(test, pal_fakes.reports, 0);
 
 	ctx->exp->map_null = false;
 	KUNIT_EXPECT_EQ(test, pal_map_unmap(attach), 0);
@@ -1738,7 +1353,7 @@ static void sgt_to_pal_too_many_ranges(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->sgt_unmaps), 1);
 	KUNIT_EXPECT_NULL(test, attach->sgt);
 	KUNIT_EXPECT_NULL(test, attach->pal);
-	KUNIT_EXPECT_EQ(test, dma_tables, 0);
+	KUNIT_EXPECT_EQ(test, pal_fakes.dma_tables, 0);
 }
 
 /*
@@ -1751,13 +1366,13 @@ static void converter_type_hooks(struct kunit *test)
 	struct pal_ctx *ctx = pal_export_pages(test, 2);
 	struct dma_buf_attachment *attach;
 
-	attach = pal_attach(ctx, &DMA_BUF_PAL_REQUEST(ctx->dev, false), 1);
+	attach = pal_test_attach(ctx, &DMA_BUF_PAL_REQUEST(ctx->dev, false), 1);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->type_attaches), 1);
 	dma_buf_detach(ctx->dmabuf, attach);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->type_detaches), 1);
 
-	attach = pal_attach(ctx, &DMA_BUF_SGT_REQUEST(ctx->dev, false), 1);
+	attach = pal_test_attach(ctx, &DMA_BUF_SGT_REQUEST(ctx->dev, false), 1);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	KUNIT_EXPECT_PTR_EQ(test, attach->offer.type, &dma_buf_mapping_pal);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->type_attaches), 2);
@@ -1766,7 +1381,7 @@ static void converter_type_hooks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->type_detaches), 2);
 
 	ctx = sgt_export_pages(test, 2, false);
-	attach = pal_attach(ctx, &DMA_BUF_PAL_REQUEST(ctx->dev, false), 1);
+	attach = pal_test_attach(ctx, &DMA_BUF_PAL_REQUEST(ctx->dev, false), 1);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	KUNIT_EXPECT_PTR_EQ(test, attach->offer.type, &dma_buf_mapping_sgt);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->type_attaches), 1);
@@ -1780,7 +1395,7 @@ static void sgt_to_pal_detach_mapped(struct kunit *test)
 {
 	struct pal_ctx *ctx = sgt_export_pages(test, 2, false);
 	const struct dma_buf_mapping_request req = DMA_BUF_PAL_REQUEST(ctx->dev, false);
-	struct dma_buf_attachment *attach = pal_attach(ctx, &req, 1);
+	struct dma_buf_attachment *attach = pal_test_attach(ctx, &req, 1);
 	const struct dma_buf_phys_list *pal;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
@@ -1790,10 +1405,10 @@ static void sgt_to_pal_detach_mapped(struct kunit *test)
 	KUNIT_EXPECT_NOT_ERR_OR_NULL(test, pal);
 
 	dma_buf_detach(ctx->dmabuf, attach);
-	KUNIT_EXPECT_EQ(test, reports, 1);
-	KUNIT_EXPECT_PTR_EQ(test, reported_importer, (const struct device *)ctx->dev);
+	KUNIT_EXPECT_EQ(test, pal_fakes.reports, 1);
+	KUNIT_EXPECT_PTR_EQ(test, pal_fakes.reported_importer, (const struct device *)ctx->dev);
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->sgt_unmaps), 1);
-	KUNIT_EXPECT_EQ(test, dma_tables, 0);
+	KUNIT_EXPECT_EQ(test, pal_fakes.dma_tables, 0);
 	/* Without DMABUF_MOVE_NOTIFY the map pinned: one pin, undone. */
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->pins),
 			IS_ENABLED(CONFIG_DMABUF_MOVE_NOTIFY) ? 0 : 1);
@@ -1875,145 +1490,3 @@ static struct kunit_suite dma_buf_pal_suite = {
 };
 
 kunit_test_suite(dma_buf_pal_suite);
-
-#if IS_ENABLED(CONFIG_DMABUF_KUNIT_BENCH)
-/*
- * Benchmark, reported and never asserted: the cost of one map + unmap
- * through the core for an SGT exporter (a table entry per range), a PAL
- * exporter (the list, validated by the core) and the PAL-to-SGT adapter,
- * for buffers of 4 KiB to 1 GiB, contiguous (one range) and fragmented
- * (one range per page). DMA mapping is the same fake for all three.
- */
-static const size_t bench_sizes[] = { SZ_4K, SZ_64K, SZ_1M, SZ_16M, SZ_256M, SZ_1G };
-
-/*
- * A @size buffer of RAM from physical 0 in one range, or in pages in
- * reverse order (so that nothing merges them). NULL when the machine has
- * less RAM than that: the core refuses lists of memory that is not RAM.
- */
-static struct dma_buf_phys_list *bench_list(struct kunit *test, size_t size,
-					    bool fragmented)
-{
-	unsigned int i, n = fragmented ? size >> PAGE_SHIFT : 1;
-	struct dma_buf_phys_list *list;
-
-	if (!pfn_valid(PHYS_PFN(size - 1)))
-		return NULL;
-	list = template_list(test, n);
-	for (i = 0; i < n; i++) {
-		list->ranges[i].paddr = (phys_addr_t)(n - 1 - i) * (size / n);
-		list->ranges[i].len = size / n;
-	}
-	return list;
-}
-
-enum bench_path { BENCH_SGT, BENCH_PAL, BENCH_ADAPTER, BENCH_PATHS };
-
-/* ns per map + unmap of @attach, over enough rounds to time @n ranges. */
-static u64 bench_map(struct dma_buf_attachment *attach, unsigned int n)
-{
-	unsigned int i, iters = clamp(65536U / n, 4U, 2000U);
-	bool pal = attach->mapping_type == &dma_buf_mapping_pal;
-	const struct dma_buf_phys_list *list;
-	struct sg_table *sgt;
-	u64 start;
-
-	dma_resv_lock(attach->dmabuf->resv, NULL);
-	start = ktime_get_ns();
-	for (i = 0; i < iters; i++) {
-		if (pal) {
-			list = dma_buf_map_pal(attach);
-			if (IS_ERR(list))
-				break;
-			dma_buf_unmap_pal(attach, list);
-		} else {
-			sgt = dma_buf_map_attachment(attach, DMA_BIDIRECTIONAL);
-			if (IS_ERR(sgt))
-				break;
-			dma_buf_unmap_attachment(attach, sgt, DMA_BIDIRECTIONAL);
-		}
-	}
-	start = ktime_get_ns() - start;
-	dma_resv_unlock(attach->dmabuf->resv);
-	return i == iters ? div_u64(start, iters) : 0;
-}
-
-static void bench_one(struct kunit *test, size_t size, bool fragmented)
-{
-	unsigned int n = fragmented ? size >> PAGE_SHIFT : 1;
-	struct dma_buf_phys_list *list = bench_list(test, size, fragmented);
-	struct dma_buf_attachment *attach[BENCH_PATHS];
-	struct device_dma_parameters *parms;
-	struct pal_ctx *both, *pal_only;
-	u64 ns[BENCH_PATHS];
-	int p;
-
-	if (!list) {
-		kunit_info(test, "bench: pal %5zu KiB: not run, more than this machine's RAM\n",
-			   size >> 10);
-		return;
-	}
-	both = pal_export(test, list, size, false, true);
-	pal_only = pal_export(test, bench_list(test, size, fragmented), size, false, false);
-
-	/* The adapter may then make one segment of a contiguous gigabyte. */
-	parms = kunit_kzalloc(test, sizeof(*parms), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, parms);
-	pal_only->dev->dma_parms = parms;
-	dma_set_max_seg_size(pal_only->dev, UINT_MAX & PAGE_MASK);
-
-	attach[BENCH_SGT] = pal_attach(both, &DMA_BUF_SGT_REQUEST(both->dev, false), 1);
-	attach[BENCH_PAL] = pal_attach(both, &DMA_BUF_PAL_REQUEST(both->dev, false), 1);
-	attach[BENCH_ADAPTER] = pal_attach(pal_only,
-					   &DMA_BUF_SGT_REQUEST(pal_only->dev, false), 1);
-	/*
-	 * A stub is looked up among the test's resources, newest first:
-	 * make the fake DMA mapping the newest, so that its cost stays the
-	 * same, and small, whatever the test allocated before.
-	 */
-	kunit_deactivate_static_stub(test, dma_buf_pal_dma_map_sgtable);
-	kunit_deactivate_static_stub(test, dma_buf_pal_dma_unmap_sgtable);
-	kunit_activate_static_stub(test, dma_buf_pal_dma_map_sgtable, fake_dma_map_sgtable);
-	kunit_activate_static_stub(test, dma_buf_pal_dma_unmap_sgtable,
-				   fake_dma_unmap_sgtable);
-	for (p = 0; p < BENCH_PATHS; p++) {
-		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach[p]);
-		ns[p] = bench_map(attach[p], n);
-		KUNIT_EXPECT_NE(test, ns[p], 0);
-		dma_buf_detach(attach[p]->dmabuf, attach[p]);
-	}
-	pal_only->dev->dma_parms = NULL;
-	kunit_info(test, "bench: pal %5zu KiB %-10s ranges %6u  sgt %9llu ns  pal %9llu ns  adapter %9llu ns  pal/sgt %llu.%02llu  adapter/sgt %llu.%02llu\n",
-		   size >> 10, fragmented ? "fragmented" : "contiguous", n,
-		   ns[BENCH_SGT], ns[BENCH_PAL], ns[BENCH_ADAPTER],
-		   div64_u64(ns[BENCH_PAL] * 100, max(ns[BENCH_SGT], 1ULL)) / 100,
-		   div64_u64(ns[BENCH_PAL] * 100, max(ns[BENCH_SGT], 1ULL)) % 100,
-		   div64_u64(ns[BENCH_ADAPTER] * 100, max(ns[BENCH_SGT], 1ULL)) / 100,
-		   div64_u64(ns[BENCH_ADAPTER] * 100, max(ns[BENCH_SGT], 1ULL)) % 100);
-}
-
-static void bench_pal_map(struct kunit *test)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(bench_sizes); i++) {
-		bench_one(test, bench_sizes[i], false);
-		bench_one(test, bench_sizes[i], true);
-	}
-}
-
-static struct kunit_case dma_buf_pal_bench_cases[] = {
-	KUNIT_CASE_SLOW(bench_pal_map),
-	{}
-};
-
-static struct kunit_suite dma_buf_pal_bench_suite = {
-	.name = "dma_buf_pal_bench",
-	.test_cases = dma_buf_pal_bench_cases,
-};
-
-kunit_test_suite(dma_buf_pal_bench_suite);
-#endif /* CONFIG_DMABUF_KUNIT_BENCH */
-
-MODULE_DESCRIPTION("KUnit tests for the dma-buf physical address list type");
-MODULE_LICENSE("GPL");
