@@ -44,7 +44,7 @@ kernel: assemble ## the plain guest kernel
 kernel-debug: assemble ## the debug guest kernel (KASAN, lockdep, kmemleak)
 	@bash $(H)/build-kernel.sh debug
 
-kunit: assemble ## the KUnit suites under UML
+kunit: assemble ## the KUnit suites (UML; amdgpu's on x86_64 under QEMU)
 	@bash $(H)/kunit.sh
 
 # igt-tests/ as a git-am-able patch series against IGT (build/igt-patch/):

@@ -7,7 +7,9 @@
 #      assembled tree, every patch checkpatch-clean; shellcheck on the
 #      harness's and the kit's shell scripts
 #   2. KUnit under UML: the dma-buf suites (MOVE_NOTIFY off and on),
-#      drm_prime and xe (harness/kunit/drm.kunitconfig, with lockdep)
+#      drm_prime and xe (harness/kunit/drm.kunitconfig, with lockdep);
+#      on x86_64 under QEMU: amdgpu's (harness/kunit/amdgpu.kunitconfig,
+#      with lockdep, MOVE_NOTIFY on and off)
 #   3. compile tier: W=1 + sparse on every object the overlay touches,
 #      and again without KUnit (compile-nokunit);
 #      module tiers (harness/configs/module-*.config): W=1 + sparse on
@@ -92,8 +94,8 @@ tier() {
 	return "$rc"
 }
 
-# The VM tiers, two at a time: QEMU's TCG runs a guest on one host
-# thread (thread=single), so one guest leaves a core idle. Each tier's
+# The VM tiers, two at a time: under TCG a guest mostly keeps one host
+# core busy, so one guest alone leaves a core idle. Each tier's
 # output goes to a file while it runs and is printed when it ends; the
 # next tier starts as soon as either running one has ended (the longest
 # are named first, so that the short ones fill in beside them).
@@ -202,7 +204,7 @@ if tier setup "$H/setup.sh" && tier assemble "$H/overlay.sh" assemble; then
 		for m in $module_tiers; do
 			! want "$m" || tier "$m" "$H/compile-tier.sh" module "${m#module-}" || true
 		done
-		# Longest first (a cold run's minutes: 3.2 each, 2.8, 2, 1, 0.8).
+		# Longest first: 3.2, 3.3, 3.1, 2.8, 2, 1 and 0.8 min in a cold run.
 		vm_tiers vm-direct:vm_direct vm-iommu:vm_iommu vm-bounce:vm_bounce \
 			igt-upstream:igt_upstream vm-reduced:vm_reduced hw-kit:hw_kit clients-direct:clients_direct
 	fi

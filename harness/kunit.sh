@@ -3,7 +3,6 @@
 # Run the overlay's KUnit suites with tools/testing/kunit/kunit.py.
 #
 #   kunit.sh          the suites, as `make check` counts them
-#   kunit.sh sweep    the driver suites marked "# tier: sweep" (`make sweep`)
 #   KUNIT_SRC=TREE kunit.sh compat-point
 #                     the core suites (drivers/dma-buf) in TREE, the series
 #                     before its last patch (harness/series.sh compat-point)
@@ -21,11 +20,7 @@
 # name, unchanged, plus what the file adds; built once, on the
 # architecture its "# arch:" line names (UML if none; x86_64 runs under
 # QEMU with TCG), and run once for each glob of its "# filter:" line; and
-# again for each "# variant: NAME CONFIG_X=v" line with that option. A
-# "# tier: sweep" line leaves the file to `make sweep`: amdgpu's suite, a
-# cold x86_64 build of the driver (12 minutes on 2 cores), which would take
-# a cold `make check` over its hour; the module tiers compile amdgpu's
-# touched objects with W=1 and sparse.
+# again for each "# variant: NAME CONFIG_X=v" line with that option.
 # Prints "PASS|FAIL kunit-ARCH[-VARIANT]/<case>" lines and a RESULT line.
 STAGE=kunit
 . "$(dirname "$0")/lib.sh"
@@ -103,7 +98,7 @@ run_variant() {
 }
 
 want_tier=${1:-check}
-case "$want_tier" in check | sweep | compat-point) ;; *) die "usage: kunit.sh [sweep|compat-point]" ;; esac
+case "$want_tier" in check | compat-point) ;; *) die "usage: kunit.sh [compat-point]" ;; esac
 if [ "$want_tier" = compat-point ]; then
 	[ -n "${KUNIT_SRC:-}" ] || die "compat-point needs KUNIT_SRC (harness/series.sh compat-point sets it)"
 	run_variant compat-point drivers/dma-buf uml "" --kconfig_add CONFIG_INIT_STACK_NONE=y
@@ -111,18 +106,14 @@ if [ "$want_tier" = compat-point ]; then
 	[ "$failed" -eq 0 ]
 	exit
 fi
-if [ "$want_tier" = check ]; then
-	for d in $dirs; do
-		# Build bots leave the stack uninitialised: nothing may work by luck.
-		run_variant init-stack-none "$d" uml "" --kconfig_add CONFIG_INIT_STACK_NONE=y
-		run_variant move-notify "$d" uml "" --kconfig_add CONFIG_INIT_STACK_NONE=y \
-			--kconfig_add CONFIG_DMABUF_MOVE_NOTIFY=y
-	done
-fi
+for d in $dirs; do
+	# Build bots leave the stack uninitialised: nothing may work by luck.
+	run_variant init-stack-none "$d" uml "" --kconfig_add CONFIG_INIT_STACK_NONE=y
+	run_variant move-notify "$d" uml "" --kconfig_add CONFIG_INIT_STACK_NONE=y \
+		--kconfig_add CONFIG_DMABUF_MOVE_NOTIFY=y
+done
 for f in "$TOP"/harness/kunit/*.kunitconfig; do
 	[ -f "$f" ] || continue
-	tier=$(frag_field tier "$f")
-	[ "${tier:-check}" = "$want_tier" ] || continue
 	filters=$(frag_field filter "$f")
 	[ -n "$filters" ] || die "$f has no '# filter:' line"
 	arch=$(frag_field arch "$f")

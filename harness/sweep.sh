@@ -11,8 +11,7 @@
 # (harness/series.sh compat-point), i915's dma-buf mock selftests
 # (harness/i915-mock.sh), the real clients in the IOMMU and bounce
 # topologies and on the unmodified base (harness/clients.sh), the kit's
-# kernel recipe, amdgpu's KUnit suite (harness/kunit.sh sweep)
-# and make coverage (harness/coverage.sh). Prints the directory list,
+# kernel recipe and make coverage (harness/coverage.sh). Prints the directory list,
 # then "PASS|FAIL sweep/<dir>" (or "n/a: nothing built on x86_64") and a
 # RESULT line; per-directory logs in build/logs/sweep/.
 #
@@ -20,13 +19,13 @@
 # drivers (the allmodconfig directory sweep), module-amdgpu, module-xe,
 # amdgpu-y-kunit-m, series-bisect, series-compat-point, series-versions,
 # i915-mock, clients-iommu, clients-bounce, clients-base, hw-kit-recipe,
-# kunit, coverage.
+# coverage.
 STAGE=sweep
 . "$(dirname "$0")/lib.sh"
 
 all_steps="drivers $(cd "$TOP/harness/configs" && grep -l '^# link: sweep' module-*.config |
 	sed 's/\.config$//' | tr '\n' ' ')amdgpu-y-kunit-m series-bisect series-compat-point
-	series-versions i915-mock clients-iommu clients-bounce clients-base hw-kit-recipe kunit coverage"
+	series-versions i915-mock clients-iommu clients-bounce clients-base hw-kit-recipe coverage"
 all_steps=$(echo $all_steps)
 choose_parts SWEEP_STEPS step "$all_steps"
 
@@ -221,11 +220,6 @@ fi
 
 # The hardware kit's kernel recipe with a distribution's config.
 ! want hw-kit-recipe || step hw-kit-recipe bash "$TOP/harness/hw-kit.sh" recipe
-
-# The driver KUnit suites too slow for every `make check` (amdgpu on
-# x86_64: a cold build of the driver; harness/kunit.sh).
-! want kunit || say "amdgpu's KUnit suite (logs: $LOGDIR/kunit-*-harness_kunit_*.log)"
-! want kunit || step kunit bash "$TOP/harness/kunit.sh" sweep
 
 # Coverage of the overlay's lines by the KUnit suites and the VM tests
 # (harness/coverage.sh; report in build/results/coverage/).
