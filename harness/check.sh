@@ -101,7 +101,7 @@ tier() {
 # are named first, so that the short ones fill in beside them).
 # vm_tiers NAME:FUNCTION...
 vm_tiers() {
-	local -a names=() funcs=() running=()
+	local -a names=() funcs=() running=() pids=()
 	local spec name i next=0
 	for spec; do
 		want "${spec%%:*}" || continue
@@ -112,16 +112,22 @@ vm_tiers() {
 		while ((next < ${#names[@]} && ${#running[@]} < 2)); do
 			vm_tier_start "${names[next]}" "${funcs[next]}"
 			running+=("${names[next]}")
+			pids+=("$!")
 			next=$((next + 1))
 		done
 		sleep 2
 		for i in "${!running[@]}"; do
 			name=${running[i]}
-			[ -f "$LOGDIR/check-$name.rc" ] || continue
-			unset "running[i]"
+			# Ended: its status written, or its shell gone without
+			# writing it (replay then reports status 1).
+			[ -f "$LOGDIR/check-$name.rc" ] || ! kill -0 "${pids[i]}" 2>/dev/null ||
+				continue
+			wait "${pids[i]}" || true
+			unset "running[i]" "pids[i]"
 			tier "$name" replay "$name" || true
 		done
 		running=("${running[@]}")
+		pids=("${pids[@]}")
 	done
 	wait
 }
@@ -204,7 +210,7 @@ if tier setup "$H/setup.sh" && tier assemble "$H/overlay.sh" assemble; then
 		for m in $module_tiers; do
 			! want "$m" || tier "$m" "$H/compile-tier.sh" module "${m#module-}" || true
 		done
-		# Longest first: 3.2, 3.3, 3.1, 2.8, 2, 1 and 0.8 min in a cold run.
+		# About longest first (a cold run: 3.2, 3.3, 3.1, 2.8, 2, 1, 0.8 min).
 		vm_tiers vm-direct:vm_direct vm-iommu:vm_iommu vm-bounce:vm_bounce \
 			igt-upstream:igt_upstream vm-reduced:vm_reduced hw-kit:hw_kit clients-direct:clients_direct
 	fi

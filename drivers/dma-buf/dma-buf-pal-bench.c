@@ -110,8 +110,8 @@ static void bench_one(struct kunit *test, size_t size, bool fragmented)
 	attach[BENCH_ADAPTER] = pal_test_attach(pal_only,
 						&DMA_BUF_SGT_REQUEST(pal_only->dev, false), 1);
 	/*
-	 * The fake DMA mapping the newest stub, so that its cost stays the
-	 * same, and small, whatever the test allocated before.
+	 * Make the fake DMA mapping the newest stub, so that its cost stays
+	 * the same, and small, whatever the test allocated before.
 	 */
 	kunit_deactivate_static_stub(test, dma_buf_pal_dma_map_sgtable);
 	kunit_deactivate_static_stub(test, dma_buf_pal_dma_unmap_sgtable);
