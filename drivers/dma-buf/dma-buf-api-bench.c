@@ -6,7 +6,9 @@
  * this one file builds in the unmodified kernel too, where its exporter
  * has .map_dma_buf, and in one with mapping types, where its exporter
  * offers the same map as an SGT offer, so that the two kernels can be
- * compared. Reported, never asserted.
+ * compared. Reported, never asserted: a module (CONFIG_DMABUF_BENCH) that
+ * runs once when it is loaded, or at boot when built in, and prints its
+ * table to the kernel log; it fails to load only when the API fails.
  *
  * Each row is attach + map + unmap + detach, for a static and a dynamic
  * exporter and importer, and with 0, 16 and 256 other attachments on the
@@ -15,19 +17,12 @@
  * attachment made before the timing), to show where a difference is. Rows
  * alternate within each of BENCH_ROUNDS rounds; the median, minimum and
  * maximum are printed.
- *
- * The timed loops run in a kernel thread of their own, not in the KUnit
- * test's: in a test's thread every KUnit static stub on the path (our core
- * has one in the attachment allocation) looks up the test's resources,
- * which production code never does.
  */
 
-#include <kunit/device.h>
-#include <kunit/test.h>
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/device.h>
 #include <linux/dma-buf.h>
-#include <linux/completion.h>
-#include <linux/dma-resv.h>
-#include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/scatterlist.h>
@@ -45,16 +40,10 @@ MODULE_PARM_DESC(iterations, "iterations of each row per round (default 5000)");
 
 #define BENCH_MAX_OTHERS	256
 
-struct bench_buf {
-	struct dma_buf *dmabuf;
-	struct page *page;
-};
-
-/* One page in a one-entry table; not DMA-mapped (UML has no DMA). */
+/* One page in a one-entry table, not DMA-mapped: dma-buf's cost, not the DMA API's. */
 static struct sg_table *bench_map(struct dma_buf_attachment *attach,
 				  enum dma_data_direction dir)
 {
-	struct bench_buf *bb = attach->dmabuf->priv;
 	struct sg_table *sgt = kmalloc(sizeof(*sgt), GFP_KERNEL);
 
 	if (!sgt)
@@ -63,7 +52,7 @@ static struct sg_table *bench_map(struct dma_buf_attachment *attach,
 		kfree(sgt);
 		return ERR_PTR(-ENOMEM);
 	}
-	sg_set_page(sgt->sgl, bb->page, PAGE_SIZE, 0);
+	sg_set_page(sgt->sgl, attach->dmabuf->priv, PAGE_SIZE, 0);
 	return sgt;
 }
 
@@ -139,33 +128,14 @@ static const struct dma_buf_attach_ops bench_importer_ops = {
 	.invalidate_mappings = bench_invalidate,
 };
 
-static void bench_put(void *dmabuf)
-{
-	dma_buf_put(dmabuf);
-}
-
-static void bench_free_page(void *page)
-{
-	__free_page(page);
-}
-
-static struct dma_buf *bench_export(struct kunit *test, const struct dma_buf_ops *ops)
+static struct dma_buf *bench_export(const struct dma_buf_ops *ops, struct page *page)
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(info);
-	struct bench_buf *bb;
 
-	bb = kunit_kzalloc(test, sizeof(*bb), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, bb);
-	bb->page = alloc_page(GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, bb->page);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, bench_free_page, bb->page));
 	info.ops = ops;
 	info.size = PAGE_SIZE;
-	info.priv = bb;
-	bb->dmabuf = dma_buf_export(&info);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, bb->dmabuf);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, bench_put, bb->dmabuf));
-	return bb->dmabuf;
+	info.priv = page;
+	return dma_buf_export(&info);
 }
 
 /* What a row's iteration does. */
@@ -182,6 +152,7 @@ struct bench_row {
 	int others;		/* attachments already on the buffer */
 	enum bench_step step;
 	struct dma_buf *dmabuf;
+	struct page *page;
 	struct dma_buf_attachment *other[BENCH_MAX_OTHERS];
 	u64 ns[BENCH_ROUNDS];
 };
@@ -200,7 +171,6 @@ static struct bench_row bench_rows[] = {
 struct bench_run {
 	struct device *dev;
 	int failures;
-	struct completion done;
 };
 
 /* Out of line: an instruction trace counts from one call to the next. */
@@ -260,19 +230,6 @@ static noinline u64 api_bench_row(struct bench_run *run, struct bench_row *row)
 	return ns;
 }
 
-static int bench_thread(void *data)
-{
-	struct bench_run *run = data;
-	struct bench_row *row;
-	int r;
-
-	for (r = 0; r < BENCH_ROUNDS; r++)
-		for (row = bench_rows; row < bench_rows + ARRAY_SIZE(bench_rows); row++)
-			row->ns[r] = api_bench_row(run, row);
-	complete(&run->done);
-	return 0;
-}
-
 static int bench_cmp_u64(const void *a, const void *b)
 {
 	u64 x = *(const u64 *)a, y = *(const u64 *)b;
@@ -280,50 +237,85 @@ static int bench_cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void bench_api_attach_map(struct kunit *test)
+/* Each row's buffer and its other attachments, then BENCH_ROUNDS rounds. */
+static int bench_run_rows(struct bench_run *run)
 {
-	struct device *dev = kunit_device_register(test, "dma-buf-api-bench");
-	struct bench_run run = { .dev = dev };
-	struct task_struct *thread;
+	struct bench_row *row;
+	int i, r;
+
+	for (row = bench_rows; row < bench_rows + ARRAY_SIZE(bench_rows); row++) {
+		row->page = alloc_page(GFP_KERNEL);
+		if (!row->page)
+			return -ENOMEM;
+		row->dmabuf = bench_export(row->dynamic_exporter ?
+					   &bench_dynamic_ops : &bench_static_ops, row->page);
+		if (IS_ERR(row->dmabuf))
+			return PTR_ERR(row->dmabuf);
+		for (i = 0; i < row->others; i++) {
+			row->other[i] = dma_buf_dynamic_attach(row->dmabuf, run->dev,
+							       &bench_importer_ops, NULL);
+			if (IS_ERR(row->other[i]))
+				return PTR_ERR(row->other[i]);
+		}
+	}
+	for (r = 0; r < BENCH_ROUNDS; r++)
+		for (row = bench_rows; row < bench_rows + ARRAY_SIZE(bench_rows); row++)
+			row->ns[r] = api_bench_row(run, row);
+	for (row = bench_rows; row < bench_rows + ARRAY_SIZE(bench_rows); row++) {
+		sort(row->ns, BENCH_ROUNDS, sizeof(u64), bench_cmp_u64, NULL);
+		pr_info("%-40s %6llu ns (min %llu, max %llu)\n", row->name,
+			row->ns[BENCH_ROUNDS / 2], row->ns[0], row->ns[BENCH_ROUNDS - 1]);
+	}
+	return 0;
+}
+
+/* What bench_run_rows() took, whatever it got to. */
+static void bench_free_rows(void)
+{
 	struct bench_row *row;
 	int i;
 
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
-	KUNIT_ASSERT_GT(test, iterations, 0);
 	for (row = bench_rows; row < bench_rows + ARRAY_SIZE(bench_rows); row++) {
-		row->dmabuf = bench_export(test, row->dynamic_exporter ?
-					   &bench_dynamic_ops : &bench_static_ops);
-		for (i = 0; i < row->others; i++) {
-			row->other[i] = dma_buf_dynamic_attach(row->dmabuf, dev,
-							       &bench_importer_ops, NULL);
-			KUNIT_ASSERT_NOT_ERR_OR_NULL(test, row->other[i]);
-		}
-	}
-	init_completion(&run.done);
-	thread = kthread_run(bench_thread, &run, "dma-buf-api-bench");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(thread));
-	wait_for_completion(&run.done);
-	KUNIT_EXPECT_EQ(test, run.failures, 0);
-	for (row = bench_rows; row < bench_rows + ARRAY_SIZE(bench_rows); row++) {
-		for (i = 0; i < row->others; i++)
+		for (i = 0; i < row->others && !IS_ERR_OR_NULL(row->other[i]); i++)
 			dma_buf_detach(row->dmabuf, row->other[i]);
-		sort(row->ns, BENCH_ROUNDS, sizeof(u64), bench_cmp_u64, NULL);
-		kunit_info(test, "api-bench: %-40s %6llu ns (min %llu, max %llu)\n", row->name,
-			   row->ns[BENCH_ROUNDS / 2], row->ns[0], row->ns[BENCH_ROUNDS - 1]);
+		if (!IS_ERR_OR_NULL(row->dmabuf))
+			dma_buf_put(row->dmabuf);
+		if (row->page)
+			__free_page(row->page);
+		memset(row->other, 0, sizeof(row->other));
+		row->dmabuf = NULL;
+		row->page = NULL;
 	}
 }
 
-static struct kunit_case dma_buf_api_bench_cases[] = {
-	KUNIT_CASE_SLOW(bench_api_attach_map),
-	{}
-};
+static int __init dma_buf_api_bench_init(void)
+{
+	struct bench_run run = {};
+	int ret;
 
-static struct kunit_suite dma_buf_api_bench_suite = {
-	.name = "dma_buf_api_bench",
-	.test_cases = dma_buf_api_bench_cases,
-};
+	if (!iterations)
+		return -EINVAL;
+	run.dev = root_device_register(KBUILD_MODNAME);
+	if (IS_ERR(run.dev))
+		return PTR_ERR(run.dev);
+	ret = bench_run_rows(&run);
+	bench_free_rows();
+	root_device_unregister(run.dev);
+	if (!ret && run.failures) {
+		pr_err("%d iterations failed\n", run.failures);
+		ret = -EIO;
+	}
+	if (ret)
+		pr_err("not run to the end: %d\n", ret);
+	return ret;
+}
+module_init(dma_buf_api_bench_init);
 
-kunit_test_suite(dma_buf_api_bench_suite);
+/* Nothing stays behind: unloading only lets it be loaded, and run, again. */
+static void __exit dma_buf_api_bench_exit(void)
+{
+}
+module_exit(dma_buf_api_bench_exit);
 
 MODULE_DESCRIPTION("Benchmark of the dma-buf attach and map API");
 MODULE_LICENSE("GPL");

@@ -1,189 +1,350 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit suite dma_buf_bench (CONFIG_DMABUF_KUNIT_BENCH): what attach and
- * map cost through the compat and the native importer paths, reported,
- * never asserted.
+ * Benchmark of what mapping types add to attach (CONFIG_DMABUF_BENCH):
+ * attach + map + unmap + detach of an SGT exporter through the legacy
+ * importer API and through dma_buf_mapping_attach(), how negotiation
+ * grows with n offers x m requests, and how attach grows with the
+ * attachments a buffer already has. Reported, never asserted: the module
+ * runs once when it is loaded, or at boot when built in, prints to the
+ * kernel log, and fails to load only when the API fails.
+ *
+ * Every row is timed over BENCH_ROUNDS rounds and the median, minimum and
+ * maximum are printed; the two importer paths alternate within a round.
  */
 
-#include <kunit/device.h>
-#include <kunit/static_stub.h>
-#include <kunit/test.h>
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/device.h>
 #include <linux/dma-buf.h>
-#include <linux/dma-fence.h>
-#include <linux/dma-resv.h>
-#include <linux/kthread.h>
-#include <linux/mm.h>
+#include <linux/dma-buf-mapping.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/module.h>
-#include <linux/pci.h>
-#include <linux/pci-p2pdma.h>
-#include <linux/sched/signal.h>
 #include <linux/scatterlist.h>
-#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
-#include <linux/workqueue.h>
 
-#include "dma-buf-internal.h"
-#include "dma-buf-kunit.h"
-#include "dma-buf-test-exporter.h"
+MODULE_IMPORT_NS(DMA_BUF);
 
-/*
- * Benchmark, reported and never asserted: attach + map + unmap + detach
- * of an SGT exporter through the compat importer path (dma_buf_attach(),
- * what every unconverted importer takes) and the native one, in
- * alternating rounds; the median of the rounds is reported, with the
- * ratio to the compat path.
- */
-#define BENCH_ROUNDS 11
-#define BENCH_ITERATIONS 20000
+#define BENCH_ROUNDS		11
+#define BENCH_ITERATIONS	20000
+#define BENCH_MAX_OTHERS	256
 
-enum bench_path { BENCH_COMPAT_IMP, BENCH_NATIVE, BENCH_PATHS };
-
-static const char * const bench_names[BENCH_PATHS] = {
-	"native exporter + legacy importer",
-	"native exporter + native importer",
+/* The exporter: one page, and the offers it makes, in order. */
+struct bench_exporter {
+	struct page *page;
+	struct dma_buf_mapping_offer offers[DMA_BUF_MAX_MAPPING_ENTRIES];
+	unsigned int noffers;
 };
 
-static u64 bench_round(struct kunit *test, struct attach_test_ctx *ctx, bool native)
+/* One page in a one-entry table, not DMA-mapped: dma-buf's cost only. */
+static struct sg_table *bench_map(struct dma_buf_attachment *attach,
+				  enum dma_data_direction dir)
 {
-	const struct dma_buf_mapping_request req = DMA_BUF_SGT_REQUEST(ctx->dev, false);
+	struct bench_exporter *exp = attach->dmabuf->priv;
+	struct sg_table *sgt = kmalloc(sizeof(*sgt), GFP_KERNEL);
+
+	if (!sgt)
+		return ERR_PTR(-ENOMEM);
+	if (sg_alloc_table(sgt, 1, GFP_KERNEL)) {
+		kfree(sgt);
+		return ERR_PTR(-ENOMEM);
+	}
+	sg_set_page(sgt->sgl, exp->page, PAGE_SIZE, 0);
+	return sgt;
+}
+
+static void bench_unmap(struct dma_buf_attachment *attach, struct sg_table *sgt,
+			enum dma_data_direction dir)
+{
+	sg_free_table(sgt);
+	kfree(sgt);
+}
+
+static const struct dma_buf_sgt_exp_ops bench_sgt_ops = {
+	.map = bench_map,
+	.unmap = bench_unmap,
+};
+
+static int bench_get_offers(struct dma_buf *dmabuf, struct dma_buf_attachment *attach,
+			    struct dma_buf_mapping_offers *offers)
+{
+	struct bench_exporter *exp = dmabuf->priv;
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < exp->noffers && !ret; i++)
+		ret = dma_buf_mapping_offer_add(offers, exp->offers[i]);
+	return ret;
+}
+
+static int bench_pin(struct dma_buf_attachment *attach)
+{
+	return 0;
+}
+
+static void bench_unpin(struct dma_buf_attachment *attach)
+{
+}
+
+static void bench_free_exporter(struct bench_exporter *exp)
+{
+	__free_page(exp->page);
+	kfree(exp);
+}
+
+static void bench_release(struct dma_buf *dmabuf)
+{
+	bench_free_exporter(dmabuf->priv);
+}
+
+static const struct dma_buf_ops bench_dynamic_ops = {
+	.get_mapping_offers = bench_get_offers,
+	.pin = bench_pin,
+	.unpin = bench_unpin,
+	.release = bench_release,
+};
+
+/*
+ * A private type no pair of which ever matches: the refused compares that
+ * negotiation makes before it reaches the SGT pair at the end of both lists.
+ */
+static int bench_refuse_match(struct dma_buf *dmabuf, struct device *dev,
+			      const struct dma_buf_mapping_offer *offer,
+			      const struct dma_buf_mapping_request *request)
+{
+	return -EOPNOTSUPP;
+}
+
+static const struct dma_buf_mapping_type bench_refused_type = {
+	.name = "bench-refused",
+	.match = bench_refuse_match,
+};
+
+static void bench_invalidate(struct dma_buf_attachment *attach)
+{
+}
+
+static const struct dma_buf_attach_ops bench_importer_ops = {
+	.invalidate_mappings = bench_invalidate,
+};
+
+struct bench_ctx {
+	struct device *dev;
+	struct dma_buf *dmabuf;
+	struct dma_buf_mapping_request req[DMA_BUF_MAX_MAPPING_ENTRIES];
+	unsigned int nreq;
+	int failures;
+};
+
+/*
+ * A buffer offering @noffers offers: @noffers - 1 of the refused type,
+ * then SGT; and requests likewise, @nreq - 1 refused, then SGT.
+ */
+static int bench_export(struct bench_ctx *ctx, unsigned int noffers, unsigned int nreq)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(info);
+	struct bench_exporter *exp;
+	unsigned int i;
+
+	exp = kzalloc(sizeof(*exp), GFP_KERNEL);
+	if (!exp)
+		return -ENOMEM;
+	exp->page = alloc_page(GFP_KERNEL);
+	if (!exp->page) {
+		kfree(exp);
+		return -ENOMEM;
+	}
+	for (i = 0; i < noffers - 1; i++)
+		exp->offers[i] = (struct dma_buf_mapping_offer){ .type = &bench_refused_type };
+	exp->offers[i] = DMA_BUF_SGT_OFFER(&bench_sgt_ops);
+	exp->noffers = noffers;
+	for (i = 0; i < nreq - 1; i++)
+		ctx->req[i] = (struct dma_buf_mapping_request){ .type = &bench_refused_type };
+	ctx->req[i] = DMA_BUF_SGT_REQUEST(ctx->dev, false);
+	ctx->nreq = nreq;
+
+	info.ops = &bench_dynamic_ops;
+	info.size = PAGE_SIZE;
+	info.priv = exp;
+	ctx->dmabuf = dma_buf_export(&info);
+	if (IS_ERR(ctx->dmabuf)) {
+		bench_free_exporter(exp);
+		return PTR_ERR(ctx->dmabuf);
+	}
+	return 0;
+}
+
+static struct dma_buf_attachment *bench_attach(struct bench_ctx *ctx, bool native)
+{
+	if (!native)
+		return dma_buf_dynamic_attach(ctx->dmabuf, ctx->dev, &bench_importer_ops, NULL);
+	return dma_buf_mapping_attach(ctx->dmabuf, ctx->dev, ctx->req, ctx->nreq,
+				      &bench_importer_ops, NULL);
+}
+
+/* Mean ns of one attach (+ map + unmap if @map) + detach. */
+static u64 bench_round(struct bench_ctx *ctx, bool native, bool map)
+{
 	struct dma_buf_attachment *attach;
 	struct sg_table *sgt;
 	u64 start = ktime_get_ns();
 	int i;
 
 	for (i = 0; i < BENCH_ITERATIONS; i++) {
-		attach = native ? attach_test_native_attach(ctx, &req, 1) :
-				  dma_buf_dynamic_attach(ctx->dmabuf, ctx->dev,
-							 &attach_test_importer_ops, &ctx->imp);
-		if (IS_ERR(attach))
-			break;
-		sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
-		if (!IS_ERR(sgt))
-			dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
+		attach = bench_attach(ctx, native);
+		if (IS_ERR(attach)) {
+			ctx->failures++;
+			continue;
+		}
+		if (map) {
+			sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+			if (IS_ERR(sgt))
+				ctx->failures++;
+			else
+				dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
+		}
 		dma_buf_detach(ctx->dmabuf, attach);
 	}
-	KUNIT_EXPECT_EQ(test, i, BENCH_ITERATIONS);
 	return div_u64(ktime_get_ns() - start, BENCH_ITERATIONS);
 }
 
-static int cmp_u64(const void *a, const void *b)
+static int bench_cmp_u64(const void *a, const void *b)
 {
 	u64 x = *(const u64 *)a, y = *(const u64 *)b;
 
 	return x < y ? -1 : x > y;
 }
 
-static void bench_attach_map(struct kunit *test)
-{
-	struct attach_test_ctx *ctx = attach_test_export(test, &attach_test_dynamic_ops);
-	u64 ns[BENCH_PATHS][BENCH_ROUNDS], med[BENCH_PATHS];
-	int r, p;
-
-	for (r = 0; r < BENCH_ROUNDS; r++) {
-		ns[BENCH_COMPAT_IMP][r] = bench_round(test, ctx, false);
-		ns[BENCH_NATIVE][r] = bench_round(test, ctx, true);
-	}
-	for (p = 0; p < BENCH_PATHS; p++) {
-		sort(ns[p], BENCH_ROUNDS, sizeof(u64), cmp_u64, NULL);
-		med[p] = ns[p][BENCH_ROUNDS / 2];
-	}
-	for (p = 0; p < BENCH_PATHS; p++)
-		kunit_info(test, "bench: %-34s %6llu ns (min %llu, max %llu) ratio to legacy importer %llu.%03llu\n",
-			   bench_names[p], med[p], ns[p][0], ns[p][BENCH_ROUNDS - 1],
-			   div_u64(med[p] * 1000, med[BENCH_COMPAT_IMP]) / 1000,
-			   div_u64(med[p] * 1000, med[BENCH_COMPAT_IMP]) % 1000);
-}
-
-/* Mean ns of one native attach + detach with @req. */
-static u64 bench_attach_round(struct kunit *test, struct attach_test_ctx *ctx,
-			      const struct dma_buf_mapping_request *req, unsigned int count)
-{
-	struct dma_buf_attachment *attach;
-	u64 start = ktime_get_ns();
-	int i;
-
-	for (i = 0; i < BENCH_ITERATIONS; i++) {
-		attach = attach_test_native_attach(ctx, req, count);
-		if (IS_ERR(attach))
-			break;
-		dma_buf_detach(ctx->dmabuf, attach);
-	}
-	KUNIT_EXPECT_EQ(test, i, BENCH_ITERATIONS);
-	return div_u64(ktime_get_ns() - start, BENCH_ITERATIONS);
-}
-
 static u64 bench_median(u64 *ns)
 {
-	sort(ns, BENCH_ROUNDS, sizeof(u64), cmp_u64, NULL);
+	sort(ns, BENCH_ROUNDS, sizeof(u64), bench_cmp_u64, NULL);
 	return ns[BENCH_ROUNDS / 2];
 }
 
+/* The legacy importer API and the native one, on one native exporter. */
+static int bench_paths(struct bench_ctx *ctx)
+{
+	static const char * const names[] = {
+		"native exporter + legacy importer",
+		"native exporter + native importer",
+	};
+	u64 ns[ARRAY_SIZE(names)][BENCH_ROUNDS], med[ARRAY_SIZE(names)];
+	int r, p, ret;
+
+	ret = bench_export(ctx, 1, 1);
+	if (ret)
+		return ret;
+	for (r = 0; r < BENCH_ROUNDS; r++)
+		for (p = 0; p < ARRAY_SIZE(names); p++)
+			ns[p][r] = bench_round(ctx, p == 1, true);
+	dma_buf_put(ctx->dmabuf);
+	for (p = 0; p < ARRAY_SIZE(names); p++)
+		med[p] = bench_median(ns[p]);
+	for (p = 0; p < ARRAY_SIZE(names); p++)
+		pr_info("%-34s %6llu ns (min %llu, max %llu) ratio to legacy importer %llu.%03llu\n",
+			names[p], med[p], ns[p][0], ns[p][BENCH_ROUNDS - 1],
+			div64_u64(med[p] * 1000, max(med[0], 1ULL)) / 1000,
+			div64_u64(med[p] * 1000, max(med[0], 1ULL)) % 1000);
+	return 0;
+}
+
 /*
- * How negotiation grows: n offers x m requests, where only the last offer
- * and the last request (SGT) match and every other pair is of a test type
- * whose match refuses: (n - 1) x (m - 1) refused match calls. And how attach grows
- * with K attachments already on the buffer. Native attach + detach, no map.
+ * How negotiation grows: n offers x m requests of which only the last
+ * pair (SGT) matches, so (n - 1) x (m - 1) refused match calls. Native
+ * attach + detach, no map.
  */
-static void bench_negotiation(struct kunit *test)
+static int bench_negotiation(struct bench_ctx *ctx)
 {
 	static const unsigned int lens[] = { 1, 2, 4, 8 };
-	static const unsigned int others[] = { 0, 16, 256 };
-	struct dma_buf_mapping_request req[DMA_BUF_MAX_MAPPING_ENTRIES];
-	struct dma_buf_attachment **other;
-	struct attach_test_ctx *ctx;
-	u64 ns[BENCH_ROUNDS], med;
-	unsigned int n, m, k, i;
-	int r;
+	unsigned int n, m;
+	u64 ns[BENCH_ROUNDS];
+	int r, ret;
 
 	for (n = 0; n < ARRAY_SIZE(lens); n++) {
 		for (m = 0; m < ARRAY_SIZE(lens); m++) {
-			ctx = attach_test_native_buffer(test);
-			ctx->exp->verdict[0][0] = -EOPNOTSUPP;
-			for (i = 0; i < lens[n] - 1; i++)
-				ctx->exp->offers[i] = TEST_OFFER(&attach_test_type_a, 0);
-			ctx->exp->offers[i] = DMA_BUF_SGT_OFFER(&attach_test_sgt_ops);
-			ctx->exp->noffers = lens[n];
-			for (i = 0; i < lens[m] - 1; i++)
-				req[i] = TEST_REQUEST(&attach_test_type_a, 0);
-			req[i] = DMA_BUF_SGT_REQUEST(ctx->dev, false);
+			ret = bench_export(ctx, lens[n], lens[m]);
+			if (ret)
+				return ret;
 			for (r = 0; r < BENCH_ROUNDS; r++)
-				ns[r] = bench_attach_round(test, ctx, req, lens[m]);
-			med = bench_median(ns);
-			kunit_info(test, "bench: negotiation %u offers x %u requests %6llu ns (min %llu, max %llu)\n",
-				   lens[n], lens[m], med, ns[0], ns[BENCH_ROUNDS - 1]);
+				ns[r] = bench_round(ctx, true, false);
+			dma_buf_put(ctx->dmabuf);
+			bench_median(ns);
+			pr_info("negotiation %u offers x %u requests %6llu ns (min %llu, max %llu)\n",
+				lens[n], lens[m], ns[BENCH_ROUNDS / 2], ns[0],
+				ns[BENCH_ROUNDS - 1]);
 		}
 	}
-
-	other = kunit_kcalloc(test, 256, sizeof(*other), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, other);
-	for (k = 0; k < ARRAY_SIZE(others); k++) {
-		ctx = attach_test_native_buffer(test);
-		ctx->exp->bench = true;
-		req[0] = DMA_BUF_SGT_REQUEST(ctx->dev, false);
-		for (i = 0; i < others[k]; i++) {
-			other[i] = attach_test_native_attach(ctx, req, 1);
-			KUNIT_ASSERT_NOT_ERR_OR_NULL(test, other[i]);
-		}
-		for (r = 0; r < BENCH_ROUNDS; r++)
-			ns[r] = bench_attach_round(test, ctx, req, 1);
-		for (i = 0; i < others[k]; i++)
-			dma_buf_detach(ctx->dmabuf, other[i]);
-		med = bench_median(ns);
-		kunit_info(test, "bench: native attach with %3u other attachments %6llu ns (min %llu, max %llu)\n",
-			   others[k], med, ns[0], ns[BENCH_ROUNDS - 1]);
-	}
+	return 0;
 }
 
-static struct kunit_case dma_buf_bench_cases[] = {
-	KUNIT_CASE_SLOW(bench_attach_map),
-	KUNIT_CASE_SLOW(bench_negotiation),
-	{}
-};
+/* How native attach grows with the attachments already on the buffer. */
+static int bench_others(struct bench_ctx *ctx)
+{
+	static const unsigned int others[] = { 0, 16, BENCH_MAX_OTHERS };
+	struct dma_buf_attachment **other;
+	u64 ns[BENCH_ROUNDS];
+	unsigned int k, i;
+	int r, ret = 0;
 
-static struct kunit_suite dma_buf_bench_suite = {
-	.name = "dma_buf_bench",
-	.test_cases = dma_buf_bench_cases,
-};
+	other = kcalloc(BENCH_MAX_OTHERS, sizeof(*other), GFP_KERNEL);
+	if (!other)
+		return -ENOMEM;
+	for (k = 0; k < ARRAY_SIZE(others) && !ret; k++) {
+		ret = bench_export(ctx, 1, 1);
+		if (ret)
+			break;
+		for (i = 0; i < others[k]; i++) {
+			other[i] = bench_attach(ctx, true);
+			if (IS_ERR(other[i])) {
+				ret = PTR_ERR(other[i]);
+				break;
+			}
+		}
+		for (r = 0; r < BENCH_ROUNDS && !ret; r++)
+			ns[r] = bench_round(ctx, true, false);
+		while (i--)
+			dma_buf_detach(ctx->dmabuf, other[i]);
+		dma_buf_put(ctx->dmabuf);
+		if (ret)
+			break;
+		bench_median(ns);
+		pr_info("native attach with %3u other attachments %6llu ns (min %llu, max %llu)\n",
+			others[k], ns[BENCH_ROUNDS / 2], ns[0], ns[BENCH_ROUNDS - 1]);
+	}
+	kfree(other);
+	return ret;
+}
 
-kunit_test_suite(dma_buf_bench_suite);
+static int __init dma_buf_attach_bench_init(void)
+{
+	struct bench_ctx ctx = {};
+	int ret;
+
+	ctx.dev = root_device_register(KBUILD_MODNAME);
+	if (IS_ERR(ctx.dev))
+		return PTR_ERR(ctx.dev);
+	ret = bench_paths(&ctx);
+	if (!ret)
+		ret = bench_negotiation(&ctx);
+	if (!ret)
+		ret = bench_others(&ctx);
+	root_device_unregister(ctx.dev);
+	if (!ret && ctx.failures) {
+		pr_err("%d iterations failed\n", ctx.failures);
+		ret = -EIO;
+	}
+	if (ret)
+		pr_err("not run to the end: %d\n", ret);
+	return ret;
+}
+module_init(dma_buf_attach_bench_init);
+
+/* Nothing stays behind: unloading only lets it be loaded, and run, again. */
+static void __exit dma_buf_attach_bench_exit(void)
+{
+}
+module_exit(dma_buf_attach_bench_exit);
+
+MODULE_DESCRIPTION("Benchmark of dma-buf attach with mapping types");
+MODULE_LICENSE("GPL");

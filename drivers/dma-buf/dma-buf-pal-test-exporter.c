@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The PAL test exporter of the dma_buf_pal suite and the dma_buf_pal_bench
- * benchmark, and the fakes that replace the core's hooks for them (DMA
+ * The PAL test exporter of the dma_buf_pal suite, and the fakes that replace the core's hooks for them (DMA
  * mapping, PCI BARs, the P2P distance, the reports of contract violations
  * and of malformed lists). See dma-buf-pal-test-exporter.h.
  */
@@ -139,8 +138,7 @@ static const struct dma_buf_pal_exp_ops pal_exp_ops = {
 
 /*
  * A native SGT offer of the same ranges, as an SGT exporter maps: a table
- * entry per range, DMA-mapped by the same fake mapping as the adapter's,
- * so that the benchmark compares like with like.
+ * entry per range, DMA-mapped by the same fake mapping as the adapter's.
  */
 static struct sg_table *pal_exp_sgt_map(struct dma_buf_attachment *attach,
 					enum dma_data_direction dir)
@@ -331,7 +329,9 @@ struct pal_ctx *pal_test_export(struct kunit *test, struct dma_buf_phys_list *li
 	ctx->exp = exp;
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, dma_buf_kunit_put, ctx->dmabuf));
 
-	pal_test_stub_dma(test);
+	kunit_activate_static_stub(test, dma_buf_pal_dma_map_sgtable, fake_dma_map_sgtable);
+	kunit_activate_static_stub(test, dma_buf_pal_dma_unmap_sgtable,
+				   fake_dma_unmap_sgtable);
 	kunit_activate_static_stub(test, dma_buf_p2p_distance, fake_p2p_distance);
 	kunit_activate_static_stub(test, dma_buf_pal_mmio_bus_offset, fake_mmio_bus_offset);
 	kunit_activate_static_stub(test, dma_buf_mapping_report, count_report);
@@ -349,18 +349,6 @@ struct dma_buf_attachment *pal_test_attach(struct pal_ctx *ctx,
 {
 	return dma_buf_mapping_attach(ctx->dmabuf, ctx->dev, req, count,
 				      &pal_test_importer_ops, ctx);
-}
-
-/*
- * The core's DMA mapping of tables through the fake one. A stub is looked
- * up among the test's resources, newest first, and activating an active
- * stub leaves it where it is: deactivate it first to make it the newest.
- */
-void pal_test_stub_dma(struct kunit *test)
-{
-	kunit_activate_static_stub(test, dma_buf_pal_dma_map_sgtable, fake_dma_map_sgtable);
-	kunit_activate_static_stub(test, dma_buf_pal_dma_unmap_sgtable,
-				   fake_dma_unmap_sgtable);
 }
 
 MODULE_DESCRIPTION("KUnit tests for the dma-buf physical address list type");

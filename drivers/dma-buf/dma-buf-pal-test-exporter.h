@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The PAL test exporter and the fakes of the core's hooks, shared by the
- * dma_buf_pal suite (dma-buf-pal-test.c) and the dma_buf_pal_bench
- * benchmark (dma-buf-pal-bench.c), which make up one test module with
- * dma-buf-pal-test-exporter.c. Not for drivers.
+ * The PAL test exporter and the fakes of the core's hooks, for the
+ * dma_buf_pal suite (dma-buf-pal-test.c), which makes up one test module
+ * with dma-buf-pal-test-exporter.c. Not for drivers.
  */
 #ifndef __DMA_BUF_PAL_TEST_EXPORTER_H__
 #define __DMA_BUF_PAL_TEST_EXPORTER_H__
@@ -77,6 +76,5 @@ struct pal_ctx *pal_test_export(struct kunit *test, struct dma_buf_phys_list *li
 struct dma_buf_attachment *pal_test_attach(struct pal_ctx *ctx,
 					   const struct dma_buf_mapping_request *req,
 					   unsigned int count);
-void pal_test_stub_dma(struct kunit *test);
 
 #endif /* __DMA_BUF_PAL_TEST_EXPORTER_H__ */

@@ -2,8 +2,7 @@
 /*
  * The test exporter and importers of the dma-buf KUnit suites
  * (dma-buf-attach-test.c, dma-buf-mapping-test.c,
- * dma-buf-p2p-topology-test.c) and of the attach benchmark
- * (dma-buf-attach-bench.c), which make up one test module.
+ * dma-buf-p2p-topology-test.c), which make up one test module.
  */
 
 #include <kunit/device.h>
@@ -50,8 +49,7 @@ static int test_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach
 	if (exp->attach_err)
 		return exp->attach_err;
 	exp->type_in_attach = attach->mapping_type;
-	if (!exp->bench)
-		exp->listed_in_attach = attach_test_listed(attach);
+	exp->listed_in_attach = attach_test_listed(attach);
 	/* Per-attachment exporter state, as real exporters have. */
 	if (attach_test_alloc_fails())
 		return -ENOMEM;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The test exporter and importers of the dma-buf KUnit suites
- * dma_buf_attach, dma_buf_mapping and dma_buf_p2p_topology, and of the
- * dma_buf_bench benchmark (dma-buf-test-exporter.c). Not for drivers.
+ * dma_buf_attach, dma_buf_mapping and dma_buf_p2p_topology
+ * (dma-buf-test-exporter.c). Not for drivers.
  */
 #ifndef __DMA_BUF_TEST_EXPORTER_H__
 #define __DMA_BUF_TEST_EXPORTER_H__
@@ -40,7 +40,6 @@ struct test_exporter {
 	/* what the exporter's attach callback saw */
 	const struct dma_buf_mapping_type *type_in_attach;
 	bool listed_in_attach;
-	bool bench;		/* timing: skip the list walk above */
 	/* test-type matches: verdict[offer id][request id], and a log */
 	int verdict[4][4];
 	int match_log[16];
