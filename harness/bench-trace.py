@@ -6,8 +6,8 @@
     bench-trace.py compare BASE.json OURS.json
 
 Boots KERNELDIR's bench kernel under QEMU (TCG, one instruction per
-translation block, instruction counting), with KUnit running only
-dma-buf-api-bench. gdb stops at the benchmark's bench_attach() and has
+translation block, instruction counting), where dma-buf-api-bench, built
+in, runs at boot before the other benchmarks. gdb stops at the benchmark's bench_attach() and has
 QEMU log every instruction executed in its first row (static exporter,
 static importer: attach + map + unmap + detach; SKIP + WINDOWS + 2
 iterations), from the SKIPth iteration on. An iteration is the stretch
@@ -64,7 +64,7 @@ def trace(kdir, log):
          "-nodefaults", "-display", "none", "-no-reboot",
          "-serial", f"file:{log}.console", "-S", "-gdb", f"tcp:127.0.0.1:{port}",
          "-D", log, "-kernel", f"{kdir}/arch/x86/boot/bzImage",
-         "-append", "console=ttyS0 panic=-1 nokaslr kunit.filter_glob=dma_buf_api_bench "
+         "-append", "console=ttyS0 panic=-1 nokaslr kunit.enable=0 "
          f"dma_buf_api_bench.iterations={SKIP + WINDOWS + 2}"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

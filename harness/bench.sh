@@ -4,7 +4,7 @@
 # asserted.
 #
 # Both kernels are the guest's configuration plus the dma-buf benchmark
-# suites (build-kernel.sh bench; the base gets
+# modules, built in (build-kernel.sh bench; the base gets
 # drivers/dma-buf/dma-buf-api-bench.c, which uses only the API that
 # predates mapping types, copied into its worktree for the run). Each boots
 # in the same QEMU setup under instruction counting (vm.sh VM_ICOUNT, shift
@@ -12,11 +12,12 @@
 # time read in the guest counts instructions and does not depend on how
 # busy the host is. In each boot:
 #
-#  1. KUnit, at boot (kunit.filter_glob): dma_buf_api_bench, attach + map +
+#  1. the benchmark modules, at boot: dma-buf-api-bench, attach + map +
 #     unmap + detach for static and dynamic exporters and importers, also
 #     with 16 and 256 other attachments, in both kernels; in ours also
-#     dma_buf_bench (legacy and native importer of a native exporter, negotiation with
-#     n offers x m requests, attachments per buffer) and dma_buf_pal_bench;
+#     dma-buf-attach-bench (legacy and native importer of a native
+#     exporter, negotiation with n offers x m requests, attachments per
+#     buffer) and dma-buf-pal-bench;
 #  2. igt-tests/bench/prime_roundtrip: export + import + close round trips
 #     per pair and size, and one more import of a buffer K others hold.
 #
@@ -51,7 +52,7 @@ restore_base() {
 }
 trap restore_base EXIT
 cp "$SRC/$bench_src" "$base/$bench_src"
-echo 'obj-$(CONFIG_KUNIT) += dma-buf-api-bench.o' >>"$base/drivers/dma-buf/Makefile"
+echo 'obj-y += dma-buf-api-bench.o' >>"$base/drivers/dma-buf/Makefile"
 
 say "building the bench kernel from our tree and from the base"
 bash "$TOP/harness/build-kernel.sh" bench
@@ -61,15 +62,16 @@ vm_run() { # KERNELDIR LOG
 	local tag
 	tag=$(basename "$1")
 	VM_ICOUNT=$shift_ VM_SMP=1 VM_TIMEOUT=${VM_TIMEOUT:-1800} \
-		VM_APPEND="PRIME_BENCH_MS=${PRIME_BENCH_MS:-400} kunit.filter_glob=dma_buf*bench norandmaps" \
+		VM_APPEND="PRIME_BENCH_MS=${PRIME_BENCH_MS:-400} kunit.enable=0 norandmaps" \
 		bash "$TOP/harness/vm.sh" "$1" prime_roundtrip >"$2.vm" 2>&1 || true
 	cat "$LOGDIR/vm-$tag.log" "$LOGDIR/vm-$tag-tests.log" >"$2"
 	grep -q '^roundtrip ' "$2" || die "no round-trip output from $1 (log: $2, $2.vm)"
-	grep -q 'api-bench: ' "$2" || die "no KUnit benchmark output from $1 (log: $2)"
+	grep -q 'dma_buf_api_bench: .* ns' "$2" || die "no API benchmark output from $1 (log: $2)"
+	! grep -E 'dma_buf_[a-z]+_bench: not run' "$2" || die "a benchmark module did not run to the end in $1 (log: $2)"
 }
 
 for r in $(seq 1 "$runs"); do
-	say "run $r of $runs: base (KUnit at boot, then PRIME round trips; icount shift $shift_)"
+	say "run $r of $runs: base (benchmark modules at boot, then PRIME round trips; icount shift $shift_)"
 	vm_run "$BUILD/kernel-bench-base" "$out/base-$r.log"
 	say "run $r of $runs: ours"
 	vm_run "$BUILD/kernel-bench" "$out/ours-$r.log"
@@ -91,11 +93,11 @@ def rows(side, r):
     """{section: {row: guest ns}} of one boot's logs."""
     text = open(f"{out}/{side}-{r}.log", errors="replace").read()
     res = {"api": {}, "ours": {}, "rt": {}, "cpu": {}}
-    for m in re.finditer(r"api-bench: (.*?)\s+(\d+) ns", text):
+    for m in re.finditer(r"dma_buf_api_bench: (.*?)\s+(\d+) ns", text):
         res["api"][m[1].strip()] = float(m[2])
-    for m in re.finditer(r"\] *(?:# \S+: )?bench: (?!pal )(.*?)\s+(\d+) ns", text):
+    for m in re.finditer(r"dma_buf_attach_bench: (.*?)\s+(\d+) ns", text):
         res["ours"][m[1].strip()] = float(m[2])
-    for m in re.finditer(r"bench: pal\s+(\d+) KiB (\S+)\s+ranges\s+\d+\s+sgt\s+(\d+) ns"
+    for m in re.finditer(r"dma_buf_pal_bench:\s+(\d+) KiB (\S+)\s+ranges\s+\d+\s+sgt\s+(\d+) ns"
                          r"\s+pal\s+(\d+) ns\s+adapter\s+(\d+) ns", text):
         for way, v in (("sgt", m[3]), ("pal", m[4]), ("adapter", m[5])):
             res["ours"][f"map + unmap {m[1]} KiB {m[2]}, {way}"] = float(v)
@@ -138,7 +140,7 @@ def table(section, title, unit):
 unit = "guest ns per operation = instructions" if shift == 0 else \
        f"guest ns per operation; {per_ns:g} instructions per ns"
 print(f"icount shift {shift}, median of {runs} runs per kernel; spread = (max - min) / median over the runs")
-table("api", "KUnit in the guest: attach + map + unmap + detach", unit)
+table("api", "dma-buf-api-bench: attach + map + unmap + detach", unit)
 table("cpu", "PRIME round trips (export + import + close), the benchmark thread's own time", unit)
 table("rt", "PRIME round trips, elapsed: with other tasks and waits for the host's virtio-gpu", unit)
 table("ours", "ours only: paths, negotiation, attachments, PAL", unit)
@@ -148,9 +150,11 @@ echo
 echo "== where the instructions of one API iteration go (static/static, attach + map + unmap + detach) =="
 python3 "$TOP/harness/bench-trace.py" compare "$out/trace-base.json" "$out/trace-ours.json"
 
+# The benchmark modules' initcalls, which this boot does not run.
+skip_modules=initcall_blacklist=dma_buf_api_bench_init,dma_buf_attach_bench_init,dma_buf_pal_bench_init
 say "ours, bounce topology: damage updates of a 4K import, 4K imports until the swiotlb pool runs out"
 VM_TOPOLOGY=bounce VM_ICOUNT=$shift_ VM_SMP=1 VM_TIMEOUT=${VM_TIMEOUT:-1800} \
-	VM_APPEND="PRIME_BENCH_MS=${PRIME_BENCH_MS:-400} PRIME_BENCH_DAMAGE=1 kunit.enable=0 norandmaps" \
+	VM_APPEND="PRIME_BENCH_MS=${PRIME_BENCH_MS:-400} PRIME_BENCH_DAMAGE=1 kunit.enable=0 norandmaps $skip_modules" \
 	bash "$TOP/harness/vm.sh" "$BUILD/kernel-bench" prime_roundtrip >"$out/ours-bounce.log.vm" 2>&1 || true
 cat "$LOGDIR"/vm-kernel-bench-bounce*.log >"$out/ours-bounce.log" 2>/dev/null || true
 echo
