@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The PAL test exporter of the dma_buf_pal suite, and the fakes that replace the core's hooks for them (DMA
- * mapping, PCI BARs, the P2P distance, the reports of contract violations
- * and of malformed lists). See dma-buf-pal-test-exporter.h.
+ * The PAL test exporter of the dma_buf_pal suite, and the fakes that
+ * replace the core's hooks for it (DMA mapping, PCI BARs, the P2P
+ * distance, the reports of contract violations and of malformed lists).
+ * See dma-buf-pal-test-exporter.h.
  */
 
 #include <kunit/static_stub.h>
