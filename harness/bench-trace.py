@@ -7,8 +7,9 @@
 
 Boots KERNELDIR's bench kernel under QEMU (TCG, one instruction per
 translation block, instruction counting), where dma-buf-api-bench, built
-in, runs at boot before the other benchmarks. gdb stops at the benchmark's bench_attach() and has
-QEMU log every instruction executed in its first row (static exporter,
+in, runs at boot before the other benchmarks. gdb stops at the
+benchmark's bench_attach() and has QEMU log every instruction executed
+in its first row (static exporter,
 static importer: attach + map + unmap + detach; SKIP + WINDOWS + 2
 iterations), from the SKIPth iteration on. An iteration is the stretch
 from one entry of bench_attach() to the next; an iteration in which an

@@ -92,9 +92,9 @@ while IFS= read -r f; do
 			case "$f" in "$d"/*) continue 2 ;; esac
 		done
 	fi
-	# Without KUnit, its tests and the benchmarks built on it are not built.
+	# Without KUnit, its tests and their test exporters are not built.
 	if [ -n "$nokunit" ]; then
-		case "${f%.patch}" in */tests/* | *-test.c | *_test.c | *-bench.c | *-test-exporter.c) continue ;; esac
+		case "${f%.patch}" in */tests/* | *-test.c | *_test.c | *-test-exporter.c) continue ;; esac
 	fi
 	case "$f" in
 	*.c.patch) f=${f%.patch}; patched="$patched ${f%.c}.o" ;;

@@ -7,8 +7,6 @@
 #                     the core suites (drivers/dma-buf) in TREE, the series
 #                     before its last patch (harness/series.sh compat-point)
 #
-# (The benchmark suites are run by bench.sh: `make bench`.)
-#
 # Every directory of the overlay that holds a .kunitconfig is run twice,
 # both times with INIT_STACK_NONE (what build bots use: stack variables
 # start as garbage, so nothing passes because the stack happened to be

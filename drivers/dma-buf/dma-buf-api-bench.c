@@ -124,8 +124,9 @@ static void bench_invalidate(struct dma_buf_attachment *attach)
 {
 }
 
+/* 6.12's name, which a kernel with mapping types keeps as an alias. */
 static const struct dma_buf_attach_ops bench_importer_ops = {
-	.invalidate_mappings = bench_invalidate,
+	.move_notify = bench_invalidate,
 };
 
 static struct dma_buf *bench_export(const struct dma_buf_ops *ops, struct page *page)
@@ -293,8 +294,10 @@ static int __init dma_buf_api_bench_init(void)
 	struct bench_run run = {};
 	int ret;
 
-	if (!iterations)
+	if (!iterations) {
+		pr_err("not run: iterations=0\n");
 		return -EINVAL;
+	}
 	run.dev = root_device_register(KBUILD_MODNAME);
 	if (IS_ERR(run.dev))
 		return PTR_ERR(run.dev);

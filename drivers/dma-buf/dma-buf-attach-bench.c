@@ -118,6 +118,7 @@ static int bench_refuse_match(struct dma_buf *dmabuf, struct device *dev,
 
 static const struct dma_buf_mapping_type bench_refused_type = {
 	.name = "bench-refused",
+	.owner = THIS_MODULE,
 	.match = bench_refuse_match,
 };
 
@@ -175,7 +176,7 @@ static int bench_export(struct bench_ctx *ctx, unsigned int noffers, unsigned in
 	return 0;
 }
 
-static struct dma_buf_attachment *bench_attach(struct bench_ctx *ctx, bool native)
+static struct dma_buf_attachment *attach_bench_attach(struct bench_ctx *ctx, bool native)
 {
 	if (!native)
 		return dma_buf_dynamic_attach(ctx->dmabuf, ctx->dev, &bench_importer_ops, NULL);
@@ -192,7 +193,7 @@ static u64 bench_round(struct bench_ctx *ctx, bool native, bool map)
 	int i;
 
 	for (i = 0; i < BENCH_ITERATIONS; i++) {
-		attach = bench_attach(ctx, native);
+		attach = attach_bench_attach(ctx, native);
 		if (IS_ERR(attach)) {
 			ctx->failures++;
 			continue;
@@ -258,7 +259,7 @@ static int bench_negotiation(struct bench_ctx *ctx)
 {
 	static const unsigned int lens[] = { 1, 2, 4, 8 };
 	unsigned int n, m;
-	u64 ns[BENCH_ROUNDS];
+	u64 ns[BENCH_ROUNDS], med;
 	int r, ret;
 
 	for (n = 0; n < ARRAY_SIZE(lens); n++) {
@@ -269,10 +270,9 @@ static int bench_negotiation(struct bench_ctx *ctx)
 			for (r = 0; r < BENCH_ROUNDS; r++)
 				ns[r] = bench_round(ctx, true, false);
 			dma_buf_put(ctx->dmabuf);
-			bench_median(ns);
+			med = bench_median(ns);
 			pr_info("negotiation %u offers x %u requests %6llu ns (min %llu, max %llu)\n",
-				lens[n], lens[m], ns[BENCH_ROUNDS / 2], ns[0],
-				ns[BENCH_ROUNDS - 1]);
+				lens[n], lens[m], med, ns[0], ns[BENCH_ROUNDS - 1]);
 		}
 	}
 	return 0;
@@ -283,7 +283,7 @@ static int bench_others(struct bench_ctx *ctx)
 {
 	static const unsigned int others[] = { 0, 16, BENCH_MAX_OTHERS };
 	struct dma_buf_attachment **other;
-	u64 ns[BENCH_ROUNDS];
+	u64 ns[BENCH_ROUNDS], med;
 	unsigned int k, i;
 	int r, ret = 0;
 
@@ -295,7 +295,7 @@ static int bench_others(struct bench_ctx *ctx)
 		if (ret)
 			break;
 		for (i = 0; i < others[k]; i++) {
-			other[i] = bench_attach(ctx, true);
+			other[i] = attach_bench_attach(ctx, true);
 			if (IS_ERR(other[i])) {
 				ret = PTR_ERR(other[i]);
 				break;
@@ -308,9 +308,9 @@ static int bench_others(struct bench_ctx *ctx)
 		dma_buf_put(ctx->dmabuf);
 		if (ret)
 			break;
-		bench_median(ns);
+		med = bench_median(ns);
 		pr_info("native attach with %3u other attachments %6llu ns (min %llu, max %llu)\n",
-			others[k], ns[BENCH_ROUNDS / 2], ns[0], ns[BENCH_ROUNDS - 1]);
+			others[k], med, ns[0], ns[BENCH_ROUNDS - 1]);
 	}
 	kfree(other);
 	return ret;

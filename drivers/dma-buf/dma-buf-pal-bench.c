@@ -15,8 +15,8 @@
  * module's own that never does DMA, and the module runs only where the
  * DMA API would hand that device the physical addresses unchanged (the
  * PAL trust rule, dma_buf_dev_uses_phys_addrs(): no IOMMU, no bounce
- * buffer to copy through) and without DMA_API_DEBUG (which rightly
- * objects to maps of kernel text).
+ * buffer to copy through), and neither with DMA_API_DEBUG nor with KMSAN
+ * (below).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -289,9 +289,14 @@ static int __init dma_buf_pal_bench_init(void)
 	unsigned int i;
 	int ret = 0;
 
-	if (IS_ENABLED(CONFIG_DMA_API_DEBUG)) {
-		pr_err("not run: DMA_API_DEBUG checks every entry and refuses maps of kernel text\n");
-		return -EINVAL;
+	/*
+	 * Both would act on memory the module does not own: DMA_API_DEBUG
+	 * rightly objects to maps of kernel text, KMSAN would mark every
+	 * mapped byte initialised.
+	 */
+	if (IS_ENABLED(CONFIG_DMA_API_DEBUG) || IS_ENABLED(CONFIG_KMSAN)) {
+		pr_err("not run: not with DMA_API_DEBUG or KMSAN\n");
+		return -EOPNOTSUPP;
 	}
 	dev = root_device_register(KBUILD_MODNAME);
 	if (IS_ERR(dev))
@@ -305,6 +310,8 @@ static int __init dma_buf_pal_bench_init(void)
 		ret = -ENODEV;
 	}
 	for (i = 0; i < ARRAY_SIZE(bench_sizes) && !ret; i++) {
+		if (bench_sizes[i] < PAGE_SIZE)
+			continue;
 		ret = pal_bench_one(dev, bench_sizes[i], false);
 		if (!ret)
 			ret = pal_bench_one(dev, bench_sizes[i], true);
