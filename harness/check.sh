@@ -27,10 +27,12 @@
 #      expectations in drm-ci's format (harness/xfails/)
 #   6. the hardware kit (harness/hw-kit.sh check): built, refused by this
 #      machine's kernel, run from its tarball alone in the VM
-#   7. real clients (harness/clients.sh): Debian's Mesa, from the host's
-#      root, importing foreign buffers through EGL on virtio-gpu in the
-#      debug guest, checked by read-back, bufinfo and screen dump, in the
-#      direct topology (IOMMU, bounce and the 6.12 base: make sweep)
+#   7. real clients (harness/clients.sh), from the host's root in the
+#      debug guest: Debian's Mesa importing foreign buffers through EGL on
+#      virtio-gpu, and sway on both cards showing a client's frames on
+#      card B through its multi-GPU import, checked by read-back, bufinfo
+#      and screen dumps, in the direct and IOMMU topologies (bounce, the
+#      6.12 base and 600 frames: make sweep)
 #   Tiers 4 to 7 run two at a time (vm_tiers), their output printed whole
 #   as each ends.
 #
@@ -51,7 +53,7 @@ STAGE=check
 . "$(dirname "$0")/lib.sh"
 
 module_tiers=$(cd "$TOP/harness/configs" && ls module-*.config 2>/dev/null | sed 's/\.config$//')
-kernel_tiers="compile compile-nokunit $module_tiers vm-direct vm-iommu vm-bounce vm-reduced igt-upstream hw-kit clients-direct"
+kernel_tiers="compile compile-nokunit $module_tiers vm-direct vm-iommu vm-bounce vm-reduced igt-upstream hw-kit clients-direct clients-iommu"
 # shellcheck disable=SC2086
 all_tiers=$(echo overlay series shellcheck kunit igt kernel $kernel_tiers)
 choose_parts TIERS tier "$all_tiers"
@@ -177,6 +179,7 @@ igt_upstream() {
 }
 hw_kit() { "$H/hw-kit.sh" check; }
 clients_direct() { VM_TOPOLOGY=direct "$H/clients.sh" debug; }
+clients_iommu() { VM_TOPOLOGY=iommu "$H/clients.sh" debug; }
 
 overlay_tier() {
 	local out
@@ -219,7 +222,8 @@ if tier setup "$H/setup.sh" && tier assemble "$H/overlay.sh" assemble; then
 		done
 		# About longest first (a cold run: 3.2, 3.3, 3.1, 2.8, 2, 1, 0.8 min).
 		vm_tiers vm-direct:vm_direct vm-iommu:vm_iommu vm-bounce:vm_bounce \
-			igt-upstream:igt_upstream vm-reduced:vm_reduced hw-kit:hw_kit clients-direct:clients_direct
+			igt-upstream:igt_upstream clients-iommu:clients_iommu vm-reduced:vm_reduced \
+			hw-kit:hw_kit clients-direct:clients_direct
 	fi
 fi
 

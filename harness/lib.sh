@@ -22,8 +22,9 @@ OVERLAY_ROOTS="drivers include Documentation samples tools"
 
 # Debian packages every stage needs (DESIGN.md section 7); the second
 # half builds IGT (../shared/igt/README.md) and checks the JUnit output,
-# the last line is Mesa, which the real clients' guest runs from the
-# host's root (harness/clients.sh); lcov reads make coverage's counters;
+# the last two lines are what the real clients' guest runs from the
+# host's root (harness/clients.sh): Mesa, sway and seatd, and what builds
+# the Wayland client; lcov reads make coverage's counters;
 # checkpatch's SPDX check (scripts/spdxcheck.py) needs python3-ply and
 # python3-git.
 DEPS="$BASE_PKG build-essential bc bison flex libelf-dev libssl-dev cpio
@@ -33,7 +34,8 @@ DEPS="$BASE_PKG build-essential bc bison flex libelf-dev libssl-dev cpio
       meson ninja-build libkmod-dev libproc2-dev libudev-dev libcairo2-dev
       libpixman-1-dev libdw-dev libglib2.0-dev libpciaccess-dev libjson-c-dev
       libxml2-utils python3-junit.xml python3-junitparser
-      libgl1-mesa-dri libegl-mesa0 libgbm-dev libegl-dev libgles-dev"
+      libgl1-mesa-dri libegl-mesa0 libgbm-dev libegl-dev libgles-dev
+      sway seatd libwayland-dev wayland-protocols"
 
 # A kernel report in a log: a line matching any pattern of
 # harness/kernel-reports.txt, as one extended regular expression.

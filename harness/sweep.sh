@@ -9,8 +9,9 @@
 # (the module tiers' "link: sweep"), the series after each patch and on
 # every served 6.12.y, the core KUnit suites before the series' last patch
 # (harness/series.sh compat-point), i915's dma-buf mock selftests
-# (harness/i915-mock.sh), the real clients in the IOMMU and bounce
-# topologies and on the unmodified base (harness/clients.sh), the kit's
+# (harness/i915-mock.sh), the real clients in the bounce topology, with
+# the compositor's 600 frames, and on the unmodified base
+# (harness/clients.sh), the kit's
 # kernel recipe and make coverage (harness/coverage.sh). Prints the directory list,
 # then "PASS|FAIL sweep/<dir>" (or "n/a: nothing built on x86_64") and a
 # RESULT line; per-directory logs in build/logs/sweep/.
@@ -18,14 +19,14 @@
 # SWEEP_STEPS=a,b runs only those steps (SWEEP_STEPS=list names them):
 # drivers (the allmodconfig directory sweep), module-amdgpu, module-xe,
 # amdgpu-y-kunit-m, series-bisect, series-compat-point, series-versions,
-# i915-mock, clients-iommu, clients-bounce, clients-base, hw-kit-recipe,
+# i915-mock, clients-600, clients-bounce, clients-base, hw-kit-recipe,
 # coverage.
 STAGE=sweep
 . "$(dirname "$0")/lib.sh"
 
 all_steps="drivers $(cd "$TOP/harness/configs" && grep -l '^# link: sweep' module-*.config |
 	sed 's/\.config$//' | tr '\n' ' ')amdgpu-y-kunit-m series-bisect series-compat-point
-	series-versions i915-mock clients-iommu clients-bounce clients-base hw-kit-recipe coverage"
+	series-versions i915-mock clients-600 clients-bounce clients-base hw-kit-recipe coverage"
 all_steps=$(echo $all_steps)
 choose_parts SWEEP_STEPS step "$all_steps"
 
@@ -210,11 +211,12 @@ fi
 ! want i915-mock || say "i915's dma-buf mock selftests (logs: $LOGDIR/i915-mock-*.log)"
 ! want i915-mock || step i915-mock bash "$TOP/harness/i915-mock.sh"
 
-# The real clients in the IOMMU and bounce topologies (about 7 minutes
-# each under TCG; the root's 9p share stays out of the DMA API), and on
-# the unmodified base (what Mesa does there: README's comparison).
-! want clients-iommu && ! want clients-bounce && ! want clients-base || say "real clients: IOMMU and bounce topologies, the 6.12 base (logs: $LOGDIR/clients-*.log)"
-! want clients-iommu || step clients-iommu env VM_TOPOLOGY=iommu bash "$TOP/harness/clients.sh" debug
+# The real clients with the compositor showing 600 frames (about a second
+# each under TCG; make check shows 60), in the bounce topology (about 9
+# minutes; the root's 9p share stays out of the DMA API), and on the
+# unmodified base (what Mesa and sway do there: README's comparison).
+! want clients-600 && ! want clients-bounce && ! want clients-base || say "real clients: 600 frames, the bounce topology, the 6.12 base (logs: $LOGDIR/clients-*.log)"
+! want clients-600 || step clients-600 env COMPOSITOR_FRAMES=600 CLIENTS_TAG=debug-600 VM_TIMEOUT=2400 bash "$TOP/harness/clients.sh" debug
 ! want clients-bounce || step clients-bounce env VM_TOPOLOGY=bounce bash "$TOP/harness/clients.sh" debug
 ! want clients-base || step clients-base bash "$TOP/harness/clients.sh" base
 
