@@ -104,9 +104,10 @@ vm: kernel ## boot the plain guest and run TESTS= (IGT tests or test:subtest)
 vm-debug: kernel-debug ## the same on the debug guest (VM_TOPOLOGY=direct|iommu|bounce, VM_DEVICES=reduced)
 	@bash $(H)/vm.sh debug $(TESTS)
 
-# Debian's Mesa importing foreign buffers in the debug guest
-# (harness/clients.sh; VM_TOPOLOGY=direct|iommu|bounce).
-clients: kernel-debug ## Debian's Mesa importing foreign buffers in the debug guest
+# Debian's Mesa importing foreign buffers and sway on both cards, in the
+# debug guest (harness/clients.sh; VM_TOPOLOGY=direct|iommu|bounce,
+# COMPOSITOR_FRAMES=N).
+clients: kernel-debug ## Debian's Mesa and sway sharing buffers across cards in the debug guest
 	@bash $(H)/clients.sh debug
 
 # Build products only; the assembled tree keeps unexported edits safe

@@ -9,8 +9,8 @@
 # (the module tiers' "link: sweep"), the series after each patch and on
 # every served 6.12.y, the core KUnit suites before the series' last patch
 # (harness/series.sh compat-point), i915's dma-buf mock selftests
-# (harness/i915-mock.sh), the real clients in the bounce topology, with
-# the compositor's 600 frames, and on the unmodified base
+# (harness/i915-mock.sh), the real clients once with the compositor's
+# 600 frames, in the bounce topology and on the unmodified base
 # (harness/clients.sh), the kit's
 # kernel recipe and make coverage (harness/coverage.sh). Prints the directory list,
 # then "PASS|FAIL sweep/<dir>" (or "n/a: nothing built on x86_64") and a

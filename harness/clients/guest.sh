@@ -21,12 +21,18 @@
 #
 #   CLIENTS-COMPOSITOR-CARDS b=<card B> (<its device>) output=<its output>
 #   CLIENTS-COMPOSITOR-BUFINFO before|after <bufinfo's total line>
-#   CLIENTS-COMPOSITOR-OUTPUTS <sway's active outputs> display=<socket>
+#   CLIENTS-COMPOSITOR-SEATD ready|missing
+#   CLIENTS-COMPOSITOR-OUTPUTS <count> names=<sway's active outputs>
+#       display=<its Wayland socket>
+#   CLIENTS-COMPOSITOR-FOCUS <card B's output> rc=<swaymsg's status>
+#   SCREENDUMP-RESULT compositor-a|compositor-b ... (against the last frame)
 #   CLIENTS-COMPOSITOR rc=<wl-pattern's status> sway-cpu-ms=<sway's CPU
 #       time over the frames> <wl-pattern's WL-PATTERN line>
 #   CLIENTS-COMPOSITOR-ATTACH exp=<exporter> ino=<buffer> <attachment line>
-#       (each attachment seen while the frames were shown)
-#   CLIENTS-COMPOSITOR-EXIT sway=<its exit status on SIGTERM>
+#       (each attachment seen while the client ran)
+#   CLIENTS-COMPOSITOR-EXIT sway=<its exit status on SIGTERM, 124: hung>
+#   CLIENTS-COMPOSITOR-STUCK, CLIENTS-STUCK (with stacks) when a wait
+#       ran out
 #
 # and last
 #
@@ -68,6 +74,31 @@ bufinfo_total() {
 		sleep 0.1
 	done
 	grep '^Total [0-9]* objects' /sys/kernel/debug/dma_buf/bufinfo
+}
+
+# stacks PID...: where each process waits, for a report.
+stacks() {
+	for p in "$@"; do
+		echo "    $p: $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null) wchan=$(cat "/proc/$p/wchan" 2>/dev/null)"
+		sed 's/^/        /' "/proc/$p/stack" 2>/dev/null
+	done
+}
+
+# wait_bounded PID SECONDS NAME: PID's exit status, or after SECONDS its
+# stacks, SIGKILL and 124.
+wait_bounded() {
+	for _ in $(seq "$2"); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 1
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		echo "CLIENTS-STUCK $3 did not exit in $2 s"
+		stacks "$1"
+		kill -9 "$1"
+		wait "$1"
+		return 124
+	fi
+	wait "$1"
 }
 
 stty -F /dev/ttyS2 raw -echo
@@ -159,32 +190,45 @@ compositor() {
 	chown 65534:65534 "$user" /tmp/nobody
 	chmod 700 "$user"
 	echo 'default_border none' >/run/sway/config
-	seatd -u nobody >/run/out/seatd.log 2>&1 &
+	seatd -u nobody >/run/out/seatd.log 2>&1 3>&- &
 	seatd_pid=$!
 	for _ in $(seq 100); do [ -S /run/seatd.sock ] && break; sleep 0.1; done
-	as_nobody() {
-		setpriv --reuid=65534 --regid=65534 --clear-groups env \
+	if [ -S /run/seatd.sock ]; then
+		echo "CLIENTS-COMPOSITOR-SEATD ready"
+	else
+		echo "CLIENTS-COMPOSITOR-SEATD missing (its log: seatd.log)"
+	fi
+	# Runs a program as nobody in place of the calling shell: only in a
+	# subshell or a background job, whose $! is then the program itself.
+	nobody_exec() {
+		exec setpriv --reuid=65534 --regid=65534 --clear-groups env \
 			HOME=/tmp/nobody XDG_RUNTIME_DIR=$user SWAYSOCK=$user/sway.sock \
 			LIBSEAT_BACKEND=seatd WLR_RENDERER_ALLOW_SOFTWARE=1 \
 			WLR_DRM_DEVICES="$card_a:$card_b" WLR_LIBINPUT_NO_DEVICES=1 \
 			WLR_NO_HARDWARE_CURSORS=1 LP_NUM_THREADS=0 "$@"
 	}
-	as_nobody sway -d -c /run/sway/config >/run/out/sway.log 2>&1 &
-	sway_job=$!
-	sway_pid=""
-	outputs=0
-	for _ in $(seq 300); do
-		outputs=$(as_nobody swaymsg -t get_outputs 2>/dev/null | grep -c '"active": true') || true
-		[ "$outputs" -ge 2 ] && break
-		kill -0 "$sway_job" 2>/dev/null || break
+	# Active outputs' names, comma-separated.
+	active_outputs() {
+		(nobody_exec swaymsg -t get_outputs) 2>/dev/null 3>&- |
+			awk -F'"' '/"name":/ { n = $4 } /"active": true/ { printf "%s%s", s, n; s = "," }'
+	}
+	nobody_exec sway -d -c /run/sway/config >/run/out/sway.log 2>&1 3>&- &
+	sway_pid=$!
+	# Both outputs within a minute; when one stays off (the base), the
+	# other has been up for half a minute.
+	names=""
+	for i in $(seq 120); do
+		names=$(active_outputs)
+		case $names in *,*) break ;; ?*) [ "$i" -ge 60 ] && break ;; esac
+		kill -0 "$sway_pid" 2>/dev/null || break
 		sleep 0.5
 	done
-	# sway itself, for its CPU time and its signal (setpriv's child)
-	sway_pid=$(pgrep -x -u 65534 sway) || sway_pid=none
 	display=none
 	for c in "$user"/wayland-[0-9]; do [ -S "$c" ] && display=${c##*/}; done
-	echo "CLIENTS-COMPOSITOR-OUTPUTS $outputs display=$display"
-	as_nobody swaymsg focus output "$out_b" >/dev/null
+	outputs=$(echo "$names" | awk -F, '{ print NF }')
+	echo "CLIENTS-COMPOSITOR-OUTPUTS ${outputs:-0} names=${names:-none} display=$display"
+	(nobody_exec swaymsg focus output "$out_b") >/dev/null 2>&1 3>&-
+	echo "CLIENTS-COMPOSITOR-FOCUS $out_b rc=$?"
 	ticks0=$(awk '{ print $14 + $15 }' "/proc/$sway_pid/stat" 2>/dev/null)
 
 	# Every attachment seen while the client runs: they come and go
@@ -197,49 +241,48 @@ compositor() {
 				/sys/kernel/debug/dma_buf/bufinfo >>/run/sampled
 			sleep 0.2
 		done
-	) &
+	) 3>&- &
 	sampler=$!
-	as_nobody WAYLAND_DISPLAY="$display" /run/out/wl-pattern \
-		--seed "$seed" --frames "$frames" --hold /run/hold >/run/wl.out 2>&1 &
+	nobody_exec WAYLAND_DISPLAY="$display" /run/out/wl-pattern \
+		--seed "$seed" --frames "$frames" --hold /run/hold >/run/wl.out 2>&1 3>&- &
 	pid=$!
-	# Under TCG a frame takes about a second; a stuck one is reported
-	# with where sway and the client wait, and the client killed.
-	waited=0
+	# About a second a frame under TCG; past the host's deadline (its
+	# QEMU timeout less time to report), what waits where is reported.
+	deadline=$(cat /run/out/guest-deadline)
 	while ! grep -q '^WL-PATTERN' /run/wl.out && kill -0 "$pid" 2>/dev/null; do
-		if [ "$waited" -gt $((frames * 10 + 120)) ]; then
-			echo "CLIENTS-COMPOSITOR-STUCK after ${waited}s"
-			for p in "$sway_pid" $(pgrep -f /run/out/wl-pattern); do
-				echo "    $p: $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"
-				sed 's/^/        /' "/proc/$p/stack" 2>/dev/null
-			done
-			kill "$pid"
+		if [ "$(cut -d. -f1 /proc/uptime)" -gt "$deadline" ]; then
+			echo "CLIENTS-COMPOSITOR-STUCK at ${deadline}s of uptime"
+			stacks "$sway_pid" "$pid"
 			break
 		fi
 		sleep 1
-		waited=$((waited + 1))
 	done
 	ticks1=$(awk '{ print $14 + $15 }' "/proc/$sway_pid/stat" 2>/dev/null)
 	line=$(grep '^WL-PATTERN' /run/wl.out)
-	case $line in *frames=*)
-		answer=""
-		if [ -z "$dumps_broken" ]; then
-			size=$(echo "$line" | sed -n 's/.*size=\([0-9]*x[0-9]*\).*/\1/p')
-			echo "SCREENDUMP gpu-b ${size%x*} ${size#*x} $seed compositor" >&3
-			answer=$(timeout 120 head -n 1 <&3) || answer=""
-		fi
-		echo "${answer:-SCREENDUMP-RESULT compositor error no answer from the host}"
+	case $line in *last-seed=*)
+		size=$(echo "$line" | sed -n 's/.*size=\([0-9]*x[0-9]*\).*/\1/p')
+		last=$(echo "$line" | sed -n 's/.*last-seed=\([0-9]*\).*/\1/p')
+		for card in a b; do
+			answer=""
+			if [ -z "$dumps_broken" ]; then
+				echo "SCREENDUMP gpu-$card ${size%x*} ${size#*x} $last compositor-$card" >&3
+				answer=$(timeout 120 head -n 1 <&3) || answer=""
+			fi
+			[ -n "$answer" ] || dumps_broken=1
+			echo "${answer:-SCREENDUMP-RESULT compositor-$card error no answer from the host}"
+		done
 		;;
 	esac
 	touch /run/hold
-	wait "$pid"
+	wait_bounded "$pid" 60 wl-pattern
 	rc=$?
 	wait "$sampler"
 	sed 's/^/    /' /run/wl.out
 	hz=$(getconf CLK_TCK)
 	echo "CLIENTS-COMPOSITOR rc=$rc sway-cpu-ms=$(( (${ticks1:-0} - ${ticks0:-0}) * 1000 / hz )) $line"
 	sort -u /run/sampled | sed 's/^/CLIENTS-COMPOSITOR-ATTACH /'
-	if [ "$sway_pid" = none ]; then kill "$sway_job"; else kill "$sway_pid"; fi
-	wait "$sway_job"
+	kill "$sway_pid"
+	wait_bounded "$sway_pid" 60 sway
 	echo "CLIENTS-COMPOSITOR-EXIT sway=$?"
 	echo "CLIENTS-COMPOSITOR-BUFINFO after $(bufinfo_total)"
 	kill "$seatd_pid"

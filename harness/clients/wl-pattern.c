@@ -1,22 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A Wayland client that shows the test pattern full screen for a given
- * number of frames, in shared-memory buffers (wl_shm).
+ * number of frames, in shared-memory buffers (wl_shm), and counts the
+ * frames the compositor presented.
  *
  *   wl-pattern [--seed S] [--frames N] [--hold FILE]
  *
- * It asks for full screen, takes the size of the compositor's configure,
- * fills two buffers of that size (XRGB8888, dma_buf_test_pattern(), one
- * word per pixel) and commits them in turn, each commit waiting for the
- * frame callback of the one before, until N frame callbacks came back.
- * Prints
+ * It asks for full screen (on the output the compositor chooses), takes
+ * the size of the compositor's configure, fills two buffers of that size
+ * (XRGB8888, one word per pixel: dma_buf_test_pattern() of seed S and
+ * S + 1, so that consecutive frames differ) and commits them in turn, each
+ * commit waiting for the frame callback of the one before, until N frame
+ * callbacks came back; then it waits for the presentation feedback
+ * (wp_presentation) of every commit. Prints
  *
- *   WL-PATTERN size=WxH frames=N elapsed-ms=T client-cpu-ms=T
+ *   WL-PATTERN size=WxH frames=N presented=P discarded=D last-seed=L
+ *              elapsed-ms=T client-cpu-ms=T
  *
- * (the time the frames took, and the process's CPU time over them: for
- * the record) and with
- * --hold then keeps the last frame on screen until FILE exists.
- * Exit status: 0 shown, 1 error, 2 usage.
+ * (P commits presented on an output, D discarded, L the seed of the last
+ * frame; the time the frames took and the process's CPU time over them,
+ * for the record) and with --hold then keeps the last frame on screen
+ * until FILE exists. Exit status: 0 shown, 1 error, 2 usage.
  *
  * Shared memory, not dma-bufs: wlroots 0.15 offers linux-dmabuf only
  * when its renderer's EGL device names a render node, and with Mesa's
@@ -35,6 +39,7 @@
 #include <unistd.h>
 #include <wayland-client.h>
 #include "xdg-shell-client-protocol.h"
+#include "presentation-time-client-protocol.h"
 
 #include "dma-buf-test-device.h"
 
@@ -61,8 +66,11 @@ static struct {
 	struct wl_compositor *compositor;
 	struct xdg_wm_base *wm_base;
 	struct wl_shm *shm;
-	int32_t width, height;
+	struct wp_presentation *presentation;
+	int32_t pending_width, pending_height;	/* of the toplevel configure */
+	int32_t width, height;			/* of the acked configure */
 	bool configured, frame_done;
+	unsigned long presented, discarded;
 	struct buffer buf[NBUF];
 } c;
 
@@ -75,6 +83,8 @@ static void registry_global(void *data, struct wl_registry *reg, uint32_t name,
 		c.wm_base = wl_registry_bind(reg, name, &xdg_wm_base_interface, 1);
 	else if (!strcmp(iface, wl_shm_interface.name))
 		c.shm = wl_registry_bind(reg, name, &wl_shm_interface, 1);
+	else if (!strcmp(iface, wp_presentation_interface.name))
+		c.presentation = wl_registry_bind(reg, name, &wp_presentation_interface, 1);
 }
 
 static void registry_remove(void *data, struct wl_registry *reg, uint32_t name)
@@ -92,9 +102,12 @@ static void wm_base_ping(void *data, struct xdg_wm_base *wm, uint32_t serial)
 
 static const struct xdg_wm_base_listener wm_base_listener = { wm_base_ping };
 
+/* A configure sequence ends here: its size takes effect with the ack. */
 static void surface_configure(void *data, struct xdg_surface *s, uint32_t serial)
 {
 	xdg_surface_ack_configure(s, serial);
+	c.width = c.pending_width;
+	c.height = c.pending_height;
 	c.configured = true;
 }
 
@@ -103,10 +116,8 @@ static const struct xdg_surface_listener surface_listener = { surface_configure 
 static void toplevel_configure(void *data, struct xdg_toplevel *t, int32_t w,
 			       int32_t h, struct wl_array *states)
 {
-	if (w > 0 && h > 0) {
-		c.width = w;
-		c.height = h;
-	}
+	c.pending_width = w;
+	c.pending_height = h;
 }
 
 static void toplevel_close(void *data, struct xdg_toplevel *t)
@@ -133,7 +144,31 @@ static void frame_done(void *data, struct wl_callback *cb, uint32_t time)
 
 static const struct wl_callback_listener frame_listener = { frame_done };
 
-/* n buffers of w x h holding the pattern, in one shared-memory pool. */
+static void feedback_sync_output(void *data, struct wp_presentation_feedback *fb,
+				 struct wl_output *output)
+{
+}
+
+static void feedback_presented(void *data, struct wp_presentation_feedback *fb,
+			       uint32_t tv_sec_hi, uint32_t tv_sec_lo, uint32_t tv_nsec,
+			       uint32_t refresh, uint32_t seq_hi, uint32_t seq_lo,
+			       uint32_t flags)
+{
+	wp_presentation_feedback_destroy(fb);
+	c.presented++;
+}
+
+static void feedback_discarded(void *data, struct wp_presentation_feedback *fb)
+{
+	wp_presentation_feedback_destroy(fb);
+	c.discarded++;
+}
+
+static const struct wp_presentation_feedback_listener feedback_listener = {
+	feedback_sync_output, feedback_presented, feedback_discarded,
+};
+
+/* n buffers of w x h, buffer i holding pattern seed + i, in one pool. */
 static void buffers_init(struct buffer *buf, int n, int32_t w, int32_t h, uint32_t seed)
 {
 	int32_t stride = w * 4, x, y, i;
@@ -148,11 +183,11 @@ static void buffers_init(struct buffer *buf, int n, int32_t w, int32_t h, uint32
 	map = mmap(NULL, size * n, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (map == MAP_FAILED)
 		die_sys("mmap of the memfd");
-	for (y = 0; y < h; y++)
-		for (x = 0; x < w; x++)
-			map[(size_t)y * w + x] = dma_buf_test_pattern(seed, (uint64_t)y * w + x);
-	for (i = 1; i < n; i++)
-		memcpy((char *)map + size * i, map, size);
+	for (i = 0; i < n; i++)
+		for (y = 0; y < h; y++)
+			for (x = 0; x < w; x++)
+				map[(size_t)(i * h + y) * w + x] =
+					dma_buf_test_pattern(seed + i, (uint64_t)y * w + x);
 	munmap(map, size * n);
 	pool = wl_shm_create_pool(c.shm, fd, size * n);
 	for (i = 0; i < n; i++) {
@@ -189,6 +224,7 @@ int main(int argc, char **argv)
 	struct xdg_surface *xsurface;
 	struct xdg_toplevel *toplevel;
 	struct buffer placeholder = { NULL, false };
+	int32_t width, height;	/* of the buffers */
 	double cpu0, time0;
 	int i;
 
@@ -212,8 +248,8 @@ int main(int argc, char **argv)
 		die_sys("connecting to the compositor");
 	wl_registry_add_listener(wl_display_get_registry(dpy), &registry_listener, NULL);
 	roundtrip(dpy);
-	if (!c.compositor || !c.wm_base || !c.shm)
-		die("the compositor offers no wl_compositor, xdg_wm_base or wl_shm");
+	if (!c.compositor || !c.wm_base || !c.shm || !c.presentation)
+		die("the compositor offers no wl_compositor, xdg_wm_base, wl_shm or wp_presentation");
 	xdg_wm_base_add_listener(c.wm_base, &wm_base_listener, NULL);
 
 	surface = wl_compositor_create_surface(c.compositor);
@@ -227,7 +263,7 @@ int main(int argc, char **argv)
 	while (!c.configured)
 		if (wl_display_dispatch(dpy) < 0)
 			die("lost the compositor before its configure");
-	if (!c.width) {
+	if (c.width <= 0 || c.height <= 0) {
 		/*
 		 * The compositor sizes the window once it is shown (sway
 		 * does): show a small placeholder until it says the size.
@@ -235,11 +271,13 @@ int main(int argc, char **argv)
 		buffers_init(&placeholder, 1, 16, 16, seed);
 		wl_surface_attach(surface, placeholder.wl, 0, 0);
 		wl_surface_commit(surface);
-		while (!c.width)
+		while (c.width <= 0 || c.height <= 0)
 			if (wl_display_dispatch(dpy) < 0)
 				die("lost the compositor before a sized configure");
 	}
-	buffers_init(c.buf, NBUF, c.width, c.height, seed);
+	width = c.width;
+	height = c.height;
+	buffers_init(c.buf, NBUF, width, height, seed);
 
 	cpu0 = clock_ms(CLOCK_PROCESS_CPUTIME_ID);
 	time0 = clock_ms(CLOCK_MONOTONIC);
@@ -250,8 +288,11 @@ int main(int argc, char **argv)
 			if (wl_display_dispatch(dpy) < 0)
 				die("lost the compositor waiting for a release");
 		wl_surface_attach(surface, b->wl, 0, 0);
-		wl_surface_damage(surface, 0, 0, c.width, c.height);
+		wl_surface_damage(surface, 0, 0, width, height);
 		wl_callback_add_listener(wl_surface_frame(surface), &frame_listener, NULL);
+		wp_presentation_feedback_add_listener(
+			wp_presentation_feedback(c.presentation, surface),
+			&feedback_listener, NULL);
 		b->busy = true;
 		c.frame_done = false;
 		wl_surface_commit(surface);
@@ -263,9 +304,14 @@ int main(int argc, char **argv)
 			placeholder.wl = NULL;
 		}
 	}
-	printf("WL-PATTERN size=%dx%d frames=%lu elapsed-ms=%.0f client-cpu-ms=%.1f\n",
-	       c.width, c.height, shown, clock_ms(CLOCK_MONOTONIC) - time0,
-	       clock_ms(CLOCK_PROCESS_CPUTIME_ID) - cpu0);
+	/* Each commit ends presented or discarded. */
+	while (c.presented + c.discarded < frames)
+		if (wl_display_dispatch(dpy) < 0)
+			die("lost the compositor waiting for presentation feedback");
+	printf("WL-PATTERN size=%dx%d frames=%lu presented=%lu discarded=%lu last-seed=%lu elapsed-ms=%.0f client-cpu-ms=%.1f\n",
+	       width, height, shown, c.presented, c.discarded,
+	       (unsigned long)seed + (frames - 1) % NBUF,
+	       clock_ms(CLOCK_MONOTONIC) - time0, clock_ms(CLOCK_PROCESS_CPUTIME_ID) - cpu0);
 	fflush(stdout);
 
 	/* Keep the last frame on screen, answering pings, until told. */
@@ -282,7 +328,7 @@ int main(int argc, char **argv)
 	wl_surface_destroy(surface);
 	for (i = 0; i < NBUF; i++)
 		wl_buffer_destroy(c.buf[i].wl);
-	roundtrip(dpy);
+	wl_display_flush(dpy);
 	wl_display_disconnect(dpy);
 	return 0;
 }
