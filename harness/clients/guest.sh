@@ -150,10 +150,10 @@ done
 # The compositor scenario: sway (wlroots 0.15) on both cards, rendering
 # on card A with GLES2 (Mesa's kms_swrast), one output per card, and
 # wl-pattern full screen on card B's output for the frames the host asks
-# (in the file compositor-frames). Sway composes
-# each frame on card A; its multi-GPU path imports card A's frame into
-# card B's renderer (our importer) and copies it into card B's own buffer,
-# which card B scans out.
+# for (the file compositor-frames). Sway composes each frame on card A;
+# its multi-GPU path imports card A's frame into card B's renderer (our
+# importer) and draws it into card B's own buffer, which card B scans
+# out.
 #
 # wlroots picks a card's render node when it has one; kms_swrast maps its
 # buffers with MODE_MAP_DUMB, which render nodes refuse, and sway dies at
@@ -231,8 +231,9 @@ compositor() {
 	echo "CLIENTS-COMPOSITOR-FOCUS $out_b rc=$?"
 	ticks0=$(awk '{ print $14 + $15 }' "/proc/$sway_pid/stat" 2>/dev/null)
 
-	# Every attachment seen while the client runs: they come and go
-	# with the frames (wlroots imports a buffer for a frame's copy).
+	# Every attachment seen while the client runs (wlroots imports a
+	# buffer of card A into card B when it first draws from it, and
+	# lets go of it with the buffer).
 	rm -f /run/hold /run/sampled
 	(
 		while [ ! -e /run/hold ]; do
