@@ -223,6 +223,7 @@ int main(int argc, char **argv)
 	struct wl_surface *surface;
 	struct xdg_surface *xsurface;
 	struct xdg_toplevel *toplevel;
+	struct wp_presentation_feedback *feedback;
 	struct buffer placeholder = { NULL, false };
 	int32_t width, height;	/* of the buffers */
 	double cpu0, time0;
@@ -249,7 +250,7 @@ int main(int argc, char **argv)
 	wl_registry_add_listener(wl_display_get_registry(dpy), &registry_listener, NULL);
 	roundtrip(dpy);
 	if (!c.compositor || !c.wm_base || !c.shm || !c.presentation)
-		die("the compositor offers no wl_compositor, xdg_wm_base, wl_shm or wp_presentation");
+		die("the compositor lacks wl_compositor, xdg_wm_base, wl_shm or wp_presentation");
 	xdg_wm_base_add_listener(c.wm_base, &wm_base_listener, NULL);
 
 	surface = wl_compositor_create_surface(c.compositor);
@@ -290,9 +291,8 @@ int main(int argc, char **argv)
 		wl_surface_attach(surface, b->wl, 0, 0);
 		wl_surface_damage(surface, 0, 0, width, height);
 		wl_callback_add_listener(wl_surface_frame(surface), &frame_listener, NULL);
-		wp_presentation_feedback_add_listener(
-			wp_presentation_feedback(c.presentation, surface),
-			&feedback_listener, NULL);
+		feedback = wp_presentation_feedback(c.presentation, surface);
+		wp_presentation_feedback_add_listener(feedback, &feedback_listener, NULL);
 		b->busy = true;
 		c.frame_done = false;
 		wl_surface_commit(surface);
