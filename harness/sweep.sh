@@ -11,8 +11,8 @@
 # (harness/series.sh compat-point), i915's dma-buf mock selftests
 # (harness/i915-mock.sh), the real clients once with the compositor's
 # 600 frames, in the bounce topology and on the unmodified base
-# (harness/clients.sh), the kit's
-# kernel recipe and make coverage (harness/coverage.sh). Prints the directory list,
+# (harness/clients.sh), the kit's kernel recipe and make coverage
+# (harness/coverage.sh). Prints the directory list,
 # then "PASS|FAIL sweep/<dir>" (or "n/a: nothing built on x86_64") and a
 # RESULT line; per-directory logs in build/logs/sweep/.
 #
