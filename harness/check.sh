@@ -208,7 +208,9 @@ shellcheck_tier() {
 }
 
 rm -rf "$BUILD/results"
+assembled=no
 if tier setup "$H/setup.sh" && tier assemble "$H/overlay.sh" assemble; then
+	assembled=yes
 	! want overlay || tier overlay overlay_tier || true
 	! want series || tier series "$H/series.sh" check || true
 	! want shellcheck || tier shellcheck shellcheck_tier || true
@@ -232,8 +234,10 @@ fi
 
 # For CI systems: IGT's results directories, JUnit XML of all of them,
 # KUnit's KTAP (harness/results.sh); only when a tier that runs IGT was
-# chosen (`make check TIERS=kunit` has no IGT results to write).
-if want vm-direct || want vm-iommu || want vm-bounce || want vm-reduced || want igt-upstream; then
+# chosen (`make check TIERS=kunit` has no IGT results to write) and the
+# tree was assembled (a failed setup has already counted its failure).
+if [ "$assembled" = yes ] && { want vm-direct || want vm-iommu || want vm-bounce ||
+	want vm-reduced || want igt-upstream; }; then
 	"$H/results.sh" ||
 		{ echo "FAIL results: build/results/ could not be written"; total_fail=$((total_fail + 1)); }
 fi
