@@ -415,7 +415,11 @@ static void mapping_bad_offers(struct kunit *test)
 	const struct dma_buf_mapping_request req[] = {
 		DMA_BUF_SGT_REQUEST(ctx->dev, false),
 	};
+	const struct dma_buf_mapping_request req_a[] = {
+		TEST_REQUEST(&attach_test_type_a, 0),
+	};
 	struct dma_buf_attachment *attach;
+	int nmatches;
 	const struct dma_buf_mapping_offer bad[] = {
 		{ },
 		TEST_OFFER(&test_type_no_match, 0),
@@ -438,6 +442,28 @@ static void mapping_bad_offers(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, attach_test_bug_reports, i + 1, "offer %d", i);
 	}
 	KUNIT_EXPECT_EQ(test, COUNT(ctx->exp->attaches), 0);
+
+	/*
+	 * An entry is checked when the walk reaches it: a bad one fails the
+	 * attach even if a later one would match; one after the winner is
+	 * never used, so it is not checked either.
+	 */
+	ctx->exp->offers[0] = bad[0];
+	ctx->exp->offers[1] = TEST_OFFER(&attach_test_type_a, 0);
+	ctx->exp->noffers = 2;
+	nmatches = ctx->exp->nmatches;
+	attach = attach_test_native_attach(ctx, req_a, 1);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EINVAL);
+	if (!IS_ERR(attach))
+		dma_buf_detach(ctx->dmabuf, attach);
+	KUNIT_EXPECT_EQ(test, attach_test_bug_reports, ARRAY_SIZE(bad) + 1);
+	KUNIT_EXPECT_EQ(test, ctx->exp->nmatches, nmatches);
+	ctx->exp->offers[0] = TEST_OFFER(&attach_test_type_a, 0);
+	ctx->exp->offers[1] = bad[0];
+	attach = attach_test_native_attach(ctx, req_a, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_EQ(test, attach_test_bug_reports, ARRAY_SIZE(bad) + 1);
+	dma_buf_detach(ctx->dmabuf, attach);
 }
 
 /* Malformed requests are refused before any exporter code runs. */

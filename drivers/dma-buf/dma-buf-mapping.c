@@ -294,42 +294,63 @@ int dma_buf_mapping_offer_add(struct dma_buf_mapping_offers *offers,
 EXPORT_SYMBOL_NS_GPL(dma_buf_mapping_offer_add, DMA_BUF);
 
 /*
- * Fill @offers, an empty list, from the exporter; returns the count.
- * The list itself keeps the exporter inside it (dma_buf_mapping_offer_add()
- * refuses an entry past the end and marks the list), so the checks here
- * only decide whether what was added is usable.
+ * Fill @offers, an empty list, from the exporter. The list itself keeps
+ * the exporter inside it (dma_buf_mapping_offer_add() refuses an entry past
+ * the end and marks the list); each entry is checked when negotiation
+ * reaches it (offer_usable()). Returns 0 or a negative errno.
  */
 static int get_offers(struct dma_buf_attachment *attach,
 		      struct dma_buf_mapping_offers *offers)
 {
 	struct dma_buf *dmabuf = attach->dmabuf;
-	unsigned int i;
 	int ret;
 
 	/* Exporters may take the lock here: not with another buffer's held. */
 	might_lock(&dmabuf->resv->lock.base);
 	ret = dmabuf->ops->get_mapping_offers(dmabuf, attach, offers);
-	if (offers->overflowed) {
+	if (unlikely(offers->overflowed)) {
 		dma_buf_mapping_bug(dmabuf, "get_mapping_offers added more offers than fit",
 				    DMA_BUF_MAX_MAPPING_ENTRIES + 1);
 		return -EINVAL;
 	}
+	if (likely(!ret))
+		return 0;
 	if (ret < 0 && ret >= -MAX_ERRNO)
 		return ret;
-	if (ret) {
-		dma_buf_mapping_bug(dmabuf, "get_mapping_offers returned a bad value", ret);
+	dma_buf_mapping_bug(dmabuf, "get_mapping_offers returned a bad value", ret);
+	return -EINVAL;
+}
+
+/*
+ * Can the core serve entry @i of the exporter's list? One it cannot (no
+ * type, an incomplete type, operations its type needs missing) is the
+ * exporter's bug, reported once per attach that reaches it.
+ */
+static bool offer_usable(struct dma_buf *dmabuf,
+			 const struct dma_buf_mapping_offer *offer, unsigned int i)
+{
+	const struct dma_buf_mapping_type *type = offer->type;
+
+	if (likely(valid_type(type) && (!type->valid_offer || type->valid_offer(offer))))
+		return true;
+	dma_buf_mapping_bug(dmabuf, "get_mapping_offers gave an invalid entry", i);
+	return false;
+}
+
+/*
+ * A type's match returned something other than 0 or -EOPNOTSUPP: its errno,
+ * or -EINVAL with a report when it is not an errno at all. Out of line:
+ * negotiation's common path does not need it.
+ */
+static noinline __cold int match_failed(struct dma_buf *dmabuf,
+					const struct dma_buf_mapping_type *type,
+					int ret)
+{
+	if (ret > 0 || ret < -MAX_ERRNO) {
+		dma_buf_mapping_bug(dmabuf, type->name, ret);
 		return -EINVAL;
 	}
-	for (i = 0; i < offers->count; i++) {
-		const struct dma_buf_mapping_offer *offer = &offers->entries[i];
-
-		if (!valid_type(offer->type) ||
-		    (offer->type->valid_offer && !offer->type->valid_offer(offer))) {
-			dma_buf_mapping_bug(dmabuf, "get_mapping_offers gave an invalid entry", i);
-			return -EINVAL;
-		}
-	}
-	return offers->count;
+	return ret;
 }
 
 /*
@@ -366,17 +387,18 @@ static int record_match(struct dma_buf_attachment *attach,
 /*
  * No pair of the same type matched: serve the first request (in the
  * importer's order) that a converter can serve from an offer (in the
- * exporter's order). A direct match always wins over a conversion.
+ * exporter's order). A direct match always wins over a conversion. The
+ * direct walk has checked every offer by the time it gets here.
  */
-static int negotiate_converted(struct dma_buf_attachment *attach,
-			       const struct dma_buf_mapping_offer *offers,
-			       int noffers,
-			       const struct dma_buf_mapping_request *requests,
-			       unsigned int count)
+static noinline int negotiate_converted(struct dma_buf_attachment *attach,
+					const struct dma_buf_mapping_offer *offers,
+					unsigned int noffers,
+					const struct dma_buf_mapping_request *requests,
+					unsigned int count)
 {
 	const struct dma_buf_mapping_converter *conv;
-	unsigned int j, k;
-	int i, ret;
+	unsigned int i, j, k;
+	int ret;
 
 	for (i = 0; i < noffers; i++) {
 		for (j = 0; j < count; j++) {
@@ -411,8 +433,13 @@ static int negotiate_converted(struct dma_buf_attachment *attach,
  * importer's requests in theirs; the first pair of the same type that the
  * type's &dma_buf_mapping_type.match accepts wins and is recorded in
  * @attach. If none does, the same walk is made for the pairs one of the
- * core's converters can serve (&struct dma_buf_mapping_converter). Called
- * without the reservation lock (exporters may resume their device in
+ * core's converters can serve (&struct dma_buf_mapping_converter). Each
+ * offer is checked when the direct walk reaches it: an entry the core
+ * cannot serve fails the attach with -EINVAL and a report. Entries after
+ * the one that decides the attach in the direct walk (its winner, or a
+ * match that fails) are neither used nor checked; a converted pair is
+ * chosen only after every entry was checked. Called without the
+ * reservation lock (exporters may resume their device in
  * &dma_buf_ops.get_mapping_offers); may sleep.
  *
  * Return: 0, -EOPNOTSUPP when no pair matches, the errno of a callback
@@ -428,10 +455,10 @@ int dma_buf_negotiate(struct dma_buf_attachment *attach,
 	 * 200-byte array is not cleared on every attach.
 	 */
 	struct dma_buf_mapping_offers list __uninitialized;
-	const struct dma_buf_mapping_offer *offers = list.entries;
 	struct dma_buf *dmabuf = attach->dmabuf;
-	int noffers, i, ret;
-	unsigned int j;
+	const struct dma_buf_mapping_offer *offer;
+	unsigned int i, j;
+	int ret;
 
 	might_sleep();
 	lockdep_assert_not_held(&dmabuf->resv->lock.base);
@@ -439,30 +466,26 @@ int dma_buf_negotiate(struct dma_buf_attachment *attach,
 	list.count = 0;
 	list.overflowed = false;
 
-	noffers = get_offers(attach, &list);
-	if (noffers < 0)
-		return noffers;
+	ret = get_offers(attach, &list);
+	if (ret)
+		return ret;
 
-	for (i = 0; i < noffers; i++) {
-		const struct dma_buf_mapping_type *type = offers[i].type;
-
+	for (i = 0; i < list.count; i++) {
+		offer = &list.entries[i];
+		if (!offer_usable(dmabuf, offer, i))
+			return -EINVAL;
 		for (j = 0; j < count; j++) {
-			if (requests[j].type != type)
+			if (requests[j].type != offer->type)
 				continue;
-			ret = type->match(dmabuf, attach->dev, &offers[i],
-					  &requests[j]);
+			ret = offer->type->match(dmabuf, attach->dev, offer, &requests[j]);
 			if (ret == -EOPNOTSUPP)
 				continue;
-			if (ret > 0 || ret < -MAX_ERRNO) {
-				dma_buf_mapping_bug(dmabuf, type->name, ret);
-				return -EINVAL;
-			}
-			if (ret)
-				return ret;
-			return record_match(attach, &offers[i], &requests[j]);
+			if (unlikely(ret))
+				return match_failed(dmabuf, offer->type, ret);
+			return record_match(attach, offer, &requests[j]);
 		}
 	}
-	return negotiate_converted(attach, offers, noffers, requests, count);
+	return negotiate_converted(attach, list.entries, list.count, requests, count);
 }
 
 /**

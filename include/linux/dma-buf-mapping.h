@@ -59,8 +59,10 @@ struct dma_buf_mapping_type {
 
 	/**
 	 * @valid_offer: [optional] is this exporter offer complete (all the
-	 * operations the type needs are set)? A false answer makes the
-	 * attach fail with -EINVAL and a warning: it is an exporter bug.
+	 * operations the type needs are set)? Asked of each offer when
+	 * negotiation reaches it, before its pairs are matched. A false
+	 * answer makes the attach fail with -EINVAL and a warning: it is an
+	 * exporter bug.
 	 */
 	bool (*valid_offer)(const struct dma_buf_mapping_offer *offer);
 
