@@ -165,6 +165,22 @@ c_is_included() {
 		"$1/$(dirname "$2")"/*.c "$1/$(dirname "$2")"/../*.c
 }
 
+# need_disk GIB WHAT: refuse to start WHAT unless build/ can grow to GIB
+# GiB (what it holds already counts). A disk that fills mid-run fails
+# tiers far from the cause (git's "unable to write file" in the series
+# tier). NEED_DISK_GIB=0 skips the check.
+need_disk() {
+	local need_k have_k free_k
+	[ "${NEED_DISK_GIB:-}" != 0 ] || return 0
+	gib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1048576 }'; }
+	mkdir -p "$BUILD"
+	have_k=$(du -sk "$BUILD" 2>/dev/null | cut -f1)
+	free_k=$(df -Pk "$BUILD" | awk 'NR == 2 { print $4 }')
+	need_k=$(($1 * 1024 * 1024 - have_k))
+	[ "$need_k" -gt "$free_k" ] || return 0
+	die "$(gib "$free_k") GiB free on the file system of $BUILD; $2 needs $1 GiB there (build/ holds $(gib "$have_k") GiB of it): free $(gib $((need_k - free_k))) GiB more, or set BUILD= to a directory on a larger disk"
+}
+
 # Hash of the overlay's content: names and bytes of every overlay file.
 overlay_hash() {
 	overlay_files | while IFS= read -r f; do

@@ -62,19 +62,8 @@ mkdir -p "$BUILD"
 
 # Disk: a cold `make check` leaves about 7 GiB under build/ (the assembled
 # tree and its base and series worktrees, 5.4 GiB; kernel, KUnit and IGT
-# builds) and adds up to 1 GiB to ccache. Refuse to start when that cannot
-# fit: a disk that fills mid-run fails tiers far from the cause (git's
-# "unable to write file" in the series tier). NEED_DISK_GIB=0 skips this.
-need_gib=${NEED_DISK_GIB:-8}
-if [ "$need_gib" -gt 0 ]; then
-	gib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1048576 }'; }
-	have_k=$(du -sk "$BUILD" 2>/dev/null | cut -f1)
-	free_k=$(df -Pk "$BUILD" | awk 'NR == 2 { print $4 }')
-	need_k=$((need_gib * 1024 * 1024 - have_k))
-	if [ "$need_k" -gt "$free_k" ]; then
-		die "$(gib "$free_k") GiB free on the file system of $BUILD; a make check needs $need_gib GiB there (build/ holds $(gib "$have_k") GiB of it): free $(gib $((need_k - free_k))) GiB more, or set BUILD= to a directory on a larger disk"
-	fi
-fi
+# builds) and adds up to 1 GiB to ccache.
+need_disk 8 "a make check"
 
 sum=$(sha256sum "$BASE_TARBALL" | cut -d' ' -f1)
 if [ "$sum" = "$BASE_SHA256" ]; then

@@ -29,6 +29,9 @@ all_steps="drivers $(cd "$TOP/harness/configs" && grep -l '^# link: sweep' modul
 	series-versions i915-mock clients-600 clients-bounce clients-base hw-kit-recipe coverage"
 all_steps=$(echo $all_steps)
 choose_parts SWEEP_STEPS step "$all_steps"
+# A whole sweep in a fresh clone leaves 11 GiB in build/ (make check's 7,
+# then coverage, the i915 and series-version builds), and ccache grows.
+need_disk 12 "a make sweep"
 
 ccache_env
 out=$BUILD/kernel-sweep
