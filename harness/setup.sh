@@ -63,7 +63,7 @@ mkdir -p "$BUILD"
 # Disk: a cold `make check` leaves about 7 GiB under build/ (the assembled
 # tree and its base and series worktrees, 5.4 GiB; kernel, KUnit and IGT
 # builds) and adds up to 1 GiB to ccache.
-need_disk 8 "a make check"
+need_disk 8 "the build (what a cold make check leaves, plus ccache)"
 
 sum=$(sha256sum "$BASE_TARBALL" | cut -d' ' -f1)
 if [ "$sum" = "$BASE_SHA256" ]; then

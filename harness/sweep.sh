@@ -31,7 +31,7 @@ all_steps=$(echo $all_steps)
 choose_parts SWEEP_STEPS step "$all_steps"
 # A whole sweep in a fresh clone leaves 11 GiB in build/ (make check's 7,
 # then coverage, the i915 and series-version builds), and ccache grows.
-need_disk 12 "a make sweep"
+need_disk 12 "a whole make sweep"
 
 ccache_env
 out=$BUILD/kernel-sweep
