@@ -5,15 +5,19 @@
  * same binary runs on both kernels.
  *
  * roundtrip: one export + import + close cycle per iteration: the
- * exporter's handle becomes a dma-buf fd (HANDLE_TO_FD; a DRM exporter keeps
- * its dma-buf while the handle lives, so this is a new fd of the same
- * buffer; udmabuf: a fresh UDMABUF_CREATE, a new buffer), the importer
+ * exporter's buffer becomes a dma-buf fd (a DRM exporter's handle through
+ * HANDLE_TO_FD: it keeps its dma-buf while the handle lives, so this is a
+ * new fd of the same buffer; vivid's capture buffer through VIDIOC_EXPBUF, a
+ * new dma-buf of the same buffer; udmabuf and the system dma-heap: a fresh
+ * UDMABUF_CREATE or DMA_HEAP_IOCTL_ALLOC, a new buffer), the importer
  * imports it (FD_TO_HANDLE: attach and map, the GEM PRIME importers pin),
  * then the import handle and the fd are closed (unmap, detach). Printed
  * per pair and size as
  *   roundtrip <pair> <size> <round trips per second> <thread ns per round trip>
  * or "roundtrip <pair> <size> error <errno name>" when the kernel refuses
- * the import (the unmodified 6.12 virtio-gpu imports nothing foreign).
+ * the import (the unmodified 6.12 virtio-gpu imports nothing foreign) or
+ * the exporter cannot make a buffer of that size (vivid's dma-contig
+ * allocator takes it from the guest's 16 MiB CMA area).
  * The rate is by elapsed time, everything the machine did included; the
  * last figure is the CPU time of the benchmark's own thread per round trip
  * (CLOCK_THREAD_CPUTIME_ID: the syscalls' own work, without other tasks'
@@ -49,11 +53,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/dma-heap.h>
 #include <linux/udmabuf.h>
 #include <xf86drm.h>
 
 #include "igt.h"
 #include "igt_dmabuf_util.h"
+#include "igt_vivid.h"
 
 static struct drm_dev virtio[2], vgem, vkms;
 static long bench_ms;
@@ -76,60 +82,100 @@ static double thread_cpu(void)
 	return clock_s(CLOCK_THREAD_CPUTIME_ID);
 }
 
-/* An exporter's buffer, made once per row; each iteration exports it. */
+/*
+ * An exporter's buffer, made once per row; each iteration exports it. The
+ * 6.12 exporters that the VM has: a DRM card's dumb buffer, udmabuf, the
+ * system dma-heap and vivid's two videobuf2 allocators.
+ */
+enum source_kind { SRC_DUMB, SRC_UDMABUF, SRC_HEAP, SRC_VIVID };
+
 struct source {
-	int fd;			/* DRM client, or -1 for udmabuf */
-	uint32_t handle;
-	int memfd, udmabuf_dev;
+	enum source_kind kind;
+	int fd;			/* DRM client, udmabuf device, heap or vivid node */
+	uint32_t handle;	/* SRC_DUMB */
+	int memfd;		/* SRC_UDMABUF */
 	size_t size;
 };
 
-static void source_open(struct source *s, struct drm_dev *dev, size_t size)
+/* 0, or -errno from an exporter that cannot make a buffer of this size. */
+static int source_open(struct source *s, enum source_kind kind,
+		       const struct drm_dev *dev, int vivid, size_t size)
 {
 	size_t map_size;
 	void *map;
 
-	s->size = size;
-	s->fd = -1;
-	s->memfd = -1;
-	if (dev) {
+	*s = (struct source){ .kind = kind, .fd = -1, .memfd = -1, .size = size };
+	switch (kind) {
+	case SRC_DUMB:
 		s->fd = drm_reopen_driver(dev->fd);
 		s->handle = dumb_create(s->fd, size, &map, &map_size);
 		munmap(map, map_size);
-		return;
+		return 0;
+	case SRC_UDMABUF:
+		s->memfd = memfd_create("prime-bench", MFD_ALLOW_SEALING | MFD_CLOEXEC);
+		igt_assert(s->memfd >= 0 && ftruncate(s->memfd, size) == 0);
+		igt_assert(fcntl(s->memfd, F_ADD_SEALS, F_SEAL_SHRINK) == 0);
+		s->fd = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
+		igt_assert(s->fd >= 0);
+		return 0;
+	case SRC_HEAP:
+		s->fd = open("/dev/dma_heap/system", O_RDWR | O_CLOEXEC);
+		igt_assert_f(s->fd >= 0, "no system dma-heap: %s", strerror(errno));
+		return 0;
+	case SRC_VIVID:
+		s->fd = vivid_open_mmap(vivid, size);
+		return s->fd < 0 ? s->fd : 0;
 	}
-	s->memfd = memfd_create("prime-bench", MFD_ALLOW_SEALING | MFD_CLOEXEC);
-	igt_assert(s->memfd >= 0 && ftruncate(s->memfd, size) == 0);
-	igt_assert(fcntl(s->memfd, F_ADD_SEALS, F_SEAL_SHRINK) == 0);
-	s->udmabuf_dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
-	igt_assert(s->udmabuf_dev >= 0);
+	igt_assert_f(0, "unknown exporter kind %d", kind);
+	return -EINVAL;
 }
 
+/*
+ * A new dma-buf fd: of the same buffer for a DRM exporter (which keeps its
+ * dma-buf while the handle lives) and vivid (a new dma-buf per
+ * VIDIOC_EXPBUF), of a new buffer for udmabuf and the heap. Or -errno.
+ */
 static int source_export(struct source *s)
 {
+	int ret = -EINVAL;
+
 	struct udmabuf_create create = {
 		.memfd = s->memfd, .flags = UDMABUF_FLAGS_CLOEXEC, .size = s->size,
 	};
+	struct dma_heap_allocation_data alloc = {
+		.len = s->size, .fd_flags = O_RDWR | O_CLOEXEC,
+	};
 
-	if (s->fd >= 0)
+	switch (s->kind) {
+	case SRC_DUMB:
 		return prime_handle_to_fd_for_mmap(s->fd, s->handle);
-	return ioctl(s->udmabuf_dev, UDMABUF_CREATE, &create);
+	case SRC_UDMABUF:
+		ret = ioctl(s->fd, UDMABUF_CREATE, &create);
+		break;
+	case SRC_HEAP:
+		ret = ioctl(s->fd, DMA_HEAP_IOCTL_ALLOC, &alloc) ?: (int)alloc.fd;
+		break;
+	case SRC_VIVID:
+		return vivid_expbuf(s->fd);
+	}
+	return ret < 0 ? -errno : ret;
 }
 
 static void source_close(struct source *s)
 {
-	if (s->fd >= 0) {
+	if (s->kind == SRC_DUMB && s->fd >= 0)
 		gem_close(s->fd, s->handle);
+	if (s->fd >= 0)
 		close(s->fd);
-	} else {
+	if (s->memfd >= 0)
 		close(s->memfd);
-		close(s->udmabuf_dev);
-	}
 }
 
 struct pair {
 	const char *name;
-	struct drm_dev *exp;	/* NULL: udmabuf */
+	enum source_kind kind;
+	struct drm_dev *exp;	/* SRC_DUMB */
+	int vivid;		/* SRC_VIVID: the instance (vivid.allocators) */
 	struct drm_dev *imp;
 };
 
@@ -179,7 +225,8 @@ static int roundtrip_once(void *arg)
 	int dmabuf = source_export(&c->src), err;
 	uint32_t handle;
 
-	igt_assert(dmabuf >= 0);
+	if (dmabuf < 0)
+		return -dmabuf;
 	err = -__prime_fd_to_handle(c->imp, dmabuf, &handle);
 	if (!err)
 		gem_close(c->imp, handle);
@@ -193,8 +240,9 @@ static void roundtrip(const struct pair *p, size_t size)
 	double per_s, thread_ns;
 	int err;
 
-	source_open(&c.src, p->exp, size);
-	err = measure(roundtrip_once, &c, &per_s, &thread_ns);
+	err = -source_open(&c.src, p->kind, p->exp, p->vivid, size);
+	if (!err)
+		err = measure(roundtrip_once, &c, &per_s, &thread_ns);
 	if (err)
 		printf("roundtrip %s %zu error %s\n", p->name, size, strerrorname_np(err));
 	else
@@ -343,7 +391,7 @@ static void attachments(int k)
 	double per_s, thread_ns;
 	uint32_t handle;
 
-	source_open(&src, NULL, 64 * 1024);
+	igt_assert_eq(source_open(&src, SRC_UDMABUF, NULL, 0, 64 * 1024), 0);
 	c.dmabuf = source_export(&src);
 	igt_assert(c.dmabuf >= 0);
 	for (int i = 0; i < k; i++) {
@@ -369,12 +417,16 @@ igt_main
 	 * everything after them less repeatable under instruction counting.
 	 */
 	const struct pair pairs[] = {
-		{ "udmabuf>vgem", NULL, &vgem },
-		{ "vgem>vkms", &vgem, &vkms },
-		{ "vgem>virtio-gpu", &vgem, &virtio[1] },
-		{ "virtio-gpu-a>virtio-gpu-b", &virtio[0], &virtio[1] },
-		{ "udmabuf>virtio-gpu", NULL, &virtio[1] },
-		{ "virtio-gpu-a>vgem", &virtio[0], &vgem },
+		{ "udmabuf>vgem", SRC_UDMABUF, .imp = &vgem },
+		{ "heap-system>vgem", SRC_HEAP, .imp = &vgem },
+		/* vivid.allocators=1,0: instance 0 dma-contig, 1 vmalloc */
+		{ "vivid-contig>vgem", SRC_VIVID, .vivid = 0, .imp = &vgem },
+		{ "vivid-vmalloc>vgem", SRC_VIVID, .vivid = 1, .imp = &vgem },
+		{ "vgem>vkms", SRC_DUMB, &vgem, .imp = &vkms },
+		{ "vgem>virtio-gpu", SRC_DUMB, &vgem, .imp = &virtio[1] },
+		{ "virtio-gpu-a>virtio-gpu-b", SRC_DUMB, &virtio[0], .imp = &virtio[1] },
+		{ "udmabuf>virtio-gpu", SRC_UDMABUF, .imp = &virtio[1] },
+		{ "virtio-gpu-a>vgem", SRC_DUMB, &virtio[0], .imp = &vgem },
 	};
 
 	igt_fixture {

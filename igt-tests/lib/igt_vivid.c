@@ -168,7 +168,7 @@ void vivid_release(struct vivid *v)
 	request_buffers(v, 0);
 }
 
-int vivid_export_pattern(int inst, size_t size, uint32_t seed)
+int vivid_open_mmap(int inst, size_t size)
 {
 	struct v4l2_requestbuffers req = {
 		.count = 1,
@@ -180,14 +180,8 @@ int vivid_export_pattern(int inst, size_t size, uint32_t seed)
 		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
 		.memory = V4L2_MEMORY_MMAP,
 	};
-	struct v4l2_exportbuffer exp = {
-		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
-		.index = 0,
-		.flags = O_RDWR | O_CLOEXEC,
-	};
 	unsigned int side = 32;
-	void *map;
-	int fd;
+	int fd, err;
 
 	while ((size_t)side * side * 4 < size)
 		side *= 2;
@@ -197,20 +191,58 @@ int vivid_export_pattern(int inst, size_t size, uint32_t seed)
 	fd = open_capture(inst);
 	igt_assert_f(fd >= 0, "no capture node of vivid instance %d", inst);
 	set_frame(fd, side, side);
-	do_ioctl(fd, VIDIOC_REQBUFS, &req);
+	if (igt_ioctl(fd, VIDIOC_REQBUFS, &req)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
 	igt_assert_lte(1, req.count);
 	do_ioctl(fd, VIDIOC_QUERYBUF, &buf);
 	igt_assert_eq(buf.length, size);
+	return fd;
+}
+
+int vivid_expbuf(int fd)
+{
+	struct v4l2_exportbuffer exp = {
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.index = 0,
+		.flags = O_RDWR | O_CLOEXEC,
+	};
+
+	if (igt_ioctl(fd, VIDIOC_EXPBUF, &exp))
+		return -errno;
+	return exp.fd;
+}
+
+int vivid_export_pattern(int inst, size_t size, uint32_t seed)
+{
+	struct v4l2_requestbuffers req = {
+		.count = 0,
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_MMAP,
+	};
+	struct v4l2_buffer buf = {
+		.index = 0,
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_MMAP,
+	};
+	int fd = vivid_open_mmap(inst, size), dmabuf;
+	void *map;
+
+	igt_assert_f(fd >= 0, "vivid instance %d: no %zu-byte capture buffer: %s",
+		     inst, size, strerror(-fd));
+	do_ioctl(fd, VIDIOC_QUERYBUF, &buf);
 	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, buf.m.offset);
 	igt_assert(map != MAP_FAILED);
 	pattern_fill(map, size, seed);
 	munmap(map, size);
-	do_ioctl(fd, VIDIOC_EXPBUF, &exp);
+	dmabuf = vivid_expbuf(fd);
+	igt_assert_f(dmabuf >= 0, "VIDIOC_EXPBUF: %s", strerror(-dmabuf));
 	/* The dma-buf holds the buffer; the queue and the node can go. */
-	req.count = 0;
 	do_ioctl(fd, VIDIOC_REQBUFS, &req);
 	close(fd);
-	return exp.fd;
+	return dmabuf;
 }
 
 long vivid_check_red(const void *frame)

@@ -51,6 +51,16 @@ void vivid_release(struct vivid *v);
  */
 int vivid_export_pattern(int inst, size_t size, uint32_t seed);
 
+/*
+ * The capture node of vivid instance @inst with one MMAP buffer (index 0) of
+ * @size bytes (as for vivid_export_pattern()), for vivid_expbuf(); close the
+ * fd to free it. Returns the fd, or -errno when vivid cannot allocate the
+ * buffer (VIDIOC_REQBUFS); skips the subtest when the instance is missing.
+ */
+int vivid_open_mmap(int inst, size_t size);
+/* A new dma-buf of that buffer (VIDIOC_EXPBUF): its fd, or -errno. */
+int vivid_expbuf(int fd);
+
 /* Is every pixel of @frame the same 100% red? */
 long vivid_check_red(const void *frame);
 
