@@ -3,6 +3,7 @@
 """Where the instructions of one dma-buf API call sequence go (make bench).
 
     bench-trace.py KERNELDIR OUT.json [EXEC.log]
+    bench-trace.py roundtrip ROW KERNELDIR OUT.json [EXEC.log]
     bench-trace.py compare BASE.json OURS.json
 
 Boots KERNELDIR's bench kernel under QEMU (TCG, one instruction per
@@ -17,6 +18,19 @@ interrupt or the scheduler ran is dropped, and the clean ones must agree
 to the instruction. OUT.json gets
 the instructions per function of one clean iteration (EXEC.log keeps
 QEMU's instruction log); "compare" prints the difference per function.
+
+"roundtrip" traces one row of igt-tests/bench/prime_roundtrip instead
+(ROW as its PRIME_BENCH_ONLY takes it: "udmabuf>vgem:65536",
+"attachments:0"), in harness/vm.sh's machine with gdb attached through
+VM_QEMU_ARGS: an iteration is the stretch from one entry of
+drm_prime_fd_to_handle_ioctl() to the next (the import, the closes, the
+next export and the benchmark's own loop; user-space instructions count as
+"(user)"), logged from the RT_SKIPth on until the row, of RT_CALLS calls,
+ends (its first write()). SLUB's slow paths are left out (SLAB_SLOW: the
+boot's history decides where they run), and the clean iterations then
+still need not agree to the instruction (a cache refilled every so many
+calls): OUT.json gets the most frequent total, one iteration with it per
+function, and how many clean iterations had which total.
 
 The figures are exact and do not depend on the host: they count what the
 guest executed, nothing else.
@@ -97,6 +111,8 @@ def trace(kdir, log):
 def iterations(log, entry, addrs, names):
     """Per-function instruction counts of each clean iteration."""
     def sym(a):
+        if a < addrs[0]:
+            return "(user)"
         return names[bisect.bisect_right(addrs, a) - 1]
 
     pat = re.compile(r"^Trace \d+: \S+ \[[0-9a-f]+/([0-9a-f]+)/")
@@ -120,6 +136,92 @@ def iterations(log, entry, addrs, names):
     return clean
 
 
+RT_SKIP = 20           # imports before the window (holders', warm-up)
+RT_CALLS = RT_SKIP + 40  # the row's calls: 40 or more in the window
+
+
+def trace_roundtrip(row, kdir, log):
+    """Run ROW in vm.sh's guest; QEMU's -D log gets the window's instructions."""
+    addrs, names = symbols(f"{kdir}/System.map")
+    entry = next(a for a, n in zip(addrs, names) if n == "drm_prime_fd_to_handle_ioctl")
+    end = next(a for a, n in zip(addrs, names) if n == "__x64_sys_write")
+    top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    port = free_port()
+    tag = "trace"
+    env = dict(os.environ, VM_ICOUNT="0", VM_SMP="1", VM_TAG=tag,
+               VM_TIMEOUT=str(TIMEOUT),
+               VM_QEMU_ARGS=f"-singlestep -S -gdb tcp:127.0.0.1:{port}",
+               VM_APPEND=f"PRIME_BENCH_CALLS={RT_CALLS} PRIME_BENCH_ONLY={row} "
+               "kunit.enable=0 norandmaps nokaslr initcall_blacklist="
+               "dma_buf_api_bench_init,dma_buf_attach_bench_init,dma_buf_pal_bench_init")
+    vm = subprocess.Popen(["bash", f"{top}/harness/vm.sh", kdir, "prime_roundtrip"],
+                          env=env, stdout=open(f"{log}.vm", "w"), stderr=subprocess.STDOUT)
+    try:
+        for _ in range(100):    # vm.sh builds the initramfs first
+            with socket.socket() as sk:
+                if sk.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            if vm.poll() is not None:
+                sys.exit(f"bench-trace: vm.sh ended before QEMU listened (log: {log}.vm)")
+            subprocess.run(["sleep", "1"])
+        gdb = subprocess.run(
+            ["gdb", "-batch", "-nx",
+             "-ex", f"target remote 127.0.0.1:{port}",
+             "-ex", f"hbreak *{entry:#x}",
+             "-ex", f"ignore 1 {RT_SKIP}",
+             "-ex", "continue",
+             "-ex", "monitor log exec,nochain",
+             "-ex", "delete",
+             "-ex", f"hbreak *{end:#x}",
+             "-ex", "continue",
+             "-ex", "monitor log none",
+             "-ex", "kill", f"{kdir}/vmlinux"],
+            capture_output=True, text=True, timeout=TIMEOUT)
+    finally:
+        vm.kill()
+        vm.wait()
+    if "Breakpoint 2" not in gdb.stdout:
+        sys.exit(f"bench-trace: gdb did not see row {row} run to its end in {kdir}:\n"
+                 f"{gdb.stdout}{gdb.stderr}(vm.sh: {log}.vm)")
+    qemu_log = os.path.join(os.environ.get("BUILD", os.path.join(top, "build")), "logs",
+                            f"qemu-{os.path.basename(kdir)}-{tag}.log")
+    os.replace(qemu_log, log)
+    return entry, addrs, names
+
+
+# SLUB's slow paths. Whether an allocation or a free takes them depends on
+# what the boot left in the slab caches (a different boot, build or
+# machine takes them in other places), not on the code that allocates:
+# they are counted apart and left out of the totals.
+SLAB_SLOW = re.compile(r"(___slab_alloc|__slab_free|put_cpu_partial|__put_partials|"
+                       r"get_partial_node|deactivate_slab|allocate_slab|new_slab|"
+                       r"discard_slab)(\.\w+\.\d+)?")
+
+
+def roundtrip_main(row, kdir, out, keep):
+    with tempfile.TemporaryDirectory() as tmp:
+        log = keep or os.path.join(tmp, "exec.log")
+        entry, addrs, names = trace_roundtrip(row, kdir, log)
+        clean = iterations(log, entry, addrs, names)
+    if len(clean) < 10:
+        sys.exit(f"bench-trace: only {len(clean)} iterations of {row} ran "
+                 f"without an interrupt in {kdir}")
+    own = [collections.Counter({f: n for f, n in c.items() if not SLAB_SLOW.fullmatch(f)})
+           for c in clean]
+    slow = sum(1 for c, o in zip(clean, own) if c != o)
+    totals = collections.Counter(sum(o.values()) for o in own)
+    mode = totals.most_common(1)[0][0]
+    json.dump({"kernel": kdir, "row": row, "iterations": len(clean), "total": mode,
+               "totals": {str(t): n for t, n in sorted(totals.items())},
+               "slab_slow_path_iterations": slow,
+               "functions": dict(next(o for o in own if sum(o.values()) == mode))},
+              open(out, "w"), indent=1)
+    print(f"{kdir}: {row}: {mode} instructions in {totals[mode]} of {len(clean)} "
+          f"iterations without an interrupt (the others: "
+          + (", ".join(f"{t} x{n}" for t, n in sorted(totals.items()) if t != mode) or "none")
+          + f"); SLUB's slow paths, left out, ran in {slow} of them")
+
+
 def compare(base_json, ours_json):
     """Print where the instructions ours adds (or saves) are, per function."""
     base, ours = (json.load(open(f)) for f in (base_json, ours_json))
@@ -137,6 +239,10 @@ def compare(base_json, ours_json):
 def main():
     if sys.argv[1] == "compare":
         compare(sys.argv[2], sys.argv[3])
+        return
+    if sys.argv[1] == "roundtrip":
+        roundtrip_main(sys.argv[2], sys.argv[3], sys.argv[4],
+                       sys.argv[5] if len(sys.argv) > 5 else None)
         return
     kdir, out = sys.argv[1], sys.argv[2]
     with tempfile.TemporaryDirectory() as tmp:

@@ -24,6 +24,9 @@
 # 3. harness/bench-trace.py, once per kernel: every instruction of one
 #    iteration of the static/static API row, by function, interrupts
 #    excluded; the difference says where each extra instruction goes.
+#    The same for two round-trip rows (one more import + close of a
+#    udmabuf; udmabuf>vgem at 64 KiB), SLUB's slow paths also left out:
+#    exact counts, the same on every run and machine.
 #
 # Then one more boot of ours alone, in the bounce topology (swiotlb=force,
 # as in SEV-SNP and TDX guests; the base imports nothing foreign into
@@ -82,6 +85,19 @@ python3 "$TOP/harness/bench-trace.py" "$BUILD/kernel-bench-base" "$out/trace-bas
 	die "no instruction trace of the base kernel"
 python3 "$TOP/harness/bench-trace.py" "$BUILD/kernel-bench" "$out/trace-ours.json" ||
 	die "no instruction trace of our kernel"
+# The round trips, exactly: every instruction of one iteration of a row,
+# interrupts and SLUB's slow paths left out (bench-trace.py roundtrip).
+rt_rows="attachments:0 udmabuf>vgem:65536"
+for row in $rt_rows; do
+	for side in base ours; do
+		kdir=$BUILD/kernel-bench
+		[ "$side" = ours ] || kdir=$BUILD/kernel-bench-base
+		say "instruction trace of round-trip row $row: $side"
+		python3 "$TOP/harness/bench-trace.py" roundtrip "$row" "$kdir" \
+			"$out/trace-$side-${row//[>:]/-}.json" ||
+			die "no instruction trace of row $row in $kdir"
+	done
+done
 
 python3 - "$out" "$runs" "$shift_" <<'EOF'
 import re, statistics, sys
@@ -149,6 +165,12 @@ EOF
 echo
 echo "== where the instructions of one API iteration go (static/static, attach + map + unmap + detach) =="
 python3 "$TOP/harness/bench-trace.py" compare "$out/trace-base.json" "$out/trace-ours.json"
+for row in $rt_rows; do
+	echo
+	echo "== where the instructions of one round trip go: row $row (interrupts and SLUB's slow paths left out) =="
+	python3 "$TOP/harness/bench-trace.py" compare "$out/trace-base-${row//[>:]/-}.json" \
+		"$out/trace-ours-${row//[>:]/-}.json"
+done
 
 # The benchmark modules' initcalls, which this boot does not run.
 skip_modules=initcall_blacklist=dma_buf_api_bench_init,dma_buf_attach_bench_init,dma_buf_pal_bench_init

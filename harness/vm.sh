@@ -22,7 +22,9 @@
 # and a skip fails the run, and harness/xfails/dmabuf-q35-1gpu for
 # VM_DEVICES=reduced); without it a skip is reported, not failed.
 # VM_TAG=NAME adds "-NAME" to the tag;
-# VM_IGT_DEBUG=1 runs the tests with IGT_LOG_LEVEL=debug.
+# VM_IGT_DEBUG=1 runs the tests with IGT_LOG_LEVEL=debug;
+# VM_QEMU_ARGS="ARG ..." adds QEMU arguments (split at spaces; the
+# instruction trace of harness/bench-trace.py attaches gdb with them).
 #
 # With VM_KIT=TARBALL the guest runs the hardware kit (make hw-kit) from
 # that tarball alone instead of TESTs: debugfs unmounted first, so that the
@@ -273,6 +275,8 @@ if [ -n "${VM_ICOUNT:-}" ]; then
 	accel=$accel,thread=single
 fi
 dumps=$LOGDIR/screendump-$tag
+qemu_args=()
+read -ra qemu_args <<<"${VM_QEMU_ARGS:-}"
 
 # The machine and the topology's kernel parameters (vm_machine in
 # lib.sh). movablecore makes the gigabyte above 4 GiB ZONE_MOVABLE: page
@@ -298,7 +302,7 @@ timeout -k 10 "$timeout_s" qemu-system-x86_64 \
 	-serial chardev:ctl \
 	-qmp unix:"$sockdir/qmp",server=on,wait=off \
 	-vnc "unix:$sockdir/vnc,display=$display" \
-	-kernel "$kernel" -initrd "$initrd" \
+	-kernel "$kernel" -initrd "$initrd" "${qemu_args[@]}" \
 	-append "console=ttyS0 panic=-1 vivid.n_devs=2 vivid.allocators=1,0 dma_buf_test_device.edu_dma_bits=64,32 movablecore=1G cma=16M@0-4G $VM_TOPO_APPEND ${VM_APPEND:-}" \
 	</dev/null 2>&1
 echo $? >"$sockdir/rc"

@@ -30,6 +30,9 @@
  *   attachments <K> <imports per second> <thread ns per import>
  *
  * Each row runs for PRIME_BENCH_MS milliseconds (default 400).
+ * PRIME_BENCH_ONLY=<pair>:<size> or attachments:<K> runs that one row,
+ * e.g. "udmabuf>vgem:65536", and PRIME_BENCH_CALLS=N makes it exactly N
+ * calls instead of a time (harness/bench-trace.py traces one row so).
  *
  * With PRIME_BENCH_DAMAGE set (make bench runs it once more, in the bounce
  * topology: swiotlb=force, as in SEV-SNP and TDX guests), instead: how many
@@ -62,7 +65,19 @@
 #include "igt_vivid.h"
 
 static struct drm_dev virtio[2], vgem, vkms;
-static long bench_ms;
+static long bench_ms, bench_calls;
+static const char *bench_only;
+
+/* Does PRIME_BENCH_ONLY, if set, name row @name:@n? */
+static bool row_wanted(const char *name, long n)
+{
+	char row[96];
+
+	if (!bench_only)
+		return true;
+	snprintf(row, sizeof(row), "%s:%ld", name, n);
+	return !strcmp(row, bench_only);
+}
 
 static double clock_s(clockid_t clock)
 {
@@ -192,7 +207,7 @@ static int measure(int (*op)(void *), void *arg, double *per_s, double *thread_n
 	double seg = bench_ms / 1000.0 / SEGMENTS, elapsed = 0;
 	long calls = 0;
 
-	for (int i = 0; i < SEGMENTS; i++) {
+	for (int i = 0; i < (bench_calls ? 1 : SEGMENTS); i++) {
 		double t0 = now(), c0 = thread_cpu(), t, ns;
 		long n = 0;
 
@@ -203,7 +218,7 @@ static int measure(int (*op)(void *), void *arg, double *per_s, double *thread_n
 				return err;
 			n++;
 			t = now();
-		} while (t - t0 < seg);
+		} while (bench_calls ? n < bench_calls : t - t0 < seg);
 		ns = (thread_cpu() - c0) * 1e9 / n;
 		if (!i || ns < *thread_ns)
 			*thread_ns = ns;
@@ -433,6 +448,10 @@ igt_main
 		const char *v = getenv("PRIME_BENCH_MS");
 
 		bench_ms = v && *v ? strtol(v, NULL, 0) : 400;
+		v = getenv("PRIME_BENCH_CALLS");
+		bench_calls = v && *v ? strtol(v, NULL, 0) : 0;
+		v = getenv("PRIME_BENCH_ONLY");
+		bench_only = v && *v ? v : NULL;
 		drm_open_vm_devices(virtio, &vgem, &vkms);
 	}
 
@@ -441,10 +460,12 @@ igt_main
 			damage();
 		} else {
 			for (size_t i = 0; i < ARRAY_SIZE(ks); i++)
-				attachments(ks[i]);
+				if (row_wanted("attachments", ks[i]))
+					attachments(ks[i]);
 			for (size_t i = 0; i < ARRAY_SIZE(pairs); i++)
 				for (size_t j = 0; j < ARRAY_SIZE(sizes); j++)
-					roundtrip(&pairs[i], sizes[j]);
+					if (row_wanted(pairs[i].name, sizes[j]))
+						roundtrip(&pairs[i], sizes[j]);
 		}
 		fflush(stdout);
 	}
