@@ -26,7 +26,7 @@
 #    excluded; the difference says where each extra instruction goes.
 #    The same for two round-trip rows (one more import + close of a
 #    udmabuf; udmabuf>vgem at 64 KiB), SLUB's slow paths also left out:
-#    exact counts, the same on every run and machine.
+#    exact counts of one iteration, independent of the host.
 #
 # Then one more boot of ours alone, in the bounce topology (swiotlb=force,
 # as in SEV-SNP and TDX guests; the base imports nothing foreign into

@@ -163,7 +163,8 @@ static int source_export(struct source *s)
 
 	switch (s->kind) {
 	case SRC_DUMB:
-		return prime_handle_to_fd_for_mmap(s->fd, s->handle);
+		ret = prime_handle_to_fd_for_mmap(s->fd, s->handle);
+		break;
 	case SRC_UDMABUF:
 		ret = ioctl(s->fd, UDMABUF_CREATE, &create);
 		break;
