@@ -168,18 +168,37 @@ void vivid_release(struct vivid *v)
 	request_buffers(v, 0);
 }
 
-int vivid_open_mmap(int inst, size_t size)
+/* @count MMAP capture buffers on @fd (0 frees them): 0 or -errno. */
+static int request_mmap(int fd, unsigned int count)
 {
 	struct v4l2_requestbuffers req = {
-		.count = 1,
+		.count = count,
 		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
 		.memory = V4L2_MEMORY_MMAP,
 	};
+
+	if (igt_ioctl(fd, VIDIOC_REQBUFS, &req))
+		return -errno;
+	if (count)
+		igt_assert_lte(1, req.count);
+	return 0;
+}
+
+/* MMAP capture buffer 0 of @fd, as VIDIOC_QUERYBUF describes it. */
+static struct v4l2_buffer query_buffer0(int fd)
+{
 	struct v4l2_buffer buf = {
 		.index = 0,
 		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
 		.memory = V4L2_MEMORY_MMAP,
 	};
+
+	do_ioctl(fd, VIDIOC_QUERYBUF, &buf);
+	return buf;
+}
+
+int vivid_open_mmap(int inst, size_t size)
+{
 	unsigned int side = 32;
 	int fd, err;
 
@@ -191,14 +210,12 @@ int vivid_open_mmap(int inst, size_t size)
 	fd = open_capture(inst);
 	igt_assert_f(fd >= 0, "no capture node of vivid instance %d", inst);
 	set_frame(fd, side, side);
-	if (igt_ioctl(fd, VIDIOC_REQBUFS, &req)) {
-		err = -errno;
+	err = request_mmap(fd, 1);
+	if (err) {
 		close(fd);
 		return err;
 	}
-	igt_assert_lte(1, req.count);
-	do_ioctl(fd, VIDIOC_QUERYBUF, &buf);
-	igt_assert_eq(buf.length, size);
+	igt_assert_eq(query_buffer0(fd).length, size);
 	return fd;
 }
 
@@ -217,30 +234,20 @@ int vivid_expbuf(int fd)
 
 int vivid_export_pattern(int inst, size_t size, uint32_t seed)
 {
-	struct v4l2_requestbuffers req = {
-		.count = 0,
-		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
-		.memory = V4L2_MEMORY_MMAP,
-	};
-	struct v4l2_buffer buf = {
-		.index = 0,
-		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
-		.memory = V4L2_MEMORY_MMAP,
-	};
 	int fd = vivid_open_mmap(inst, size), dmabuf;
 	void *map;
 
 	igt_assert_f(fd >= 0, "vivid instance %d: no %zu-byte capture buffer: %s",
 		     inst, size, strerror(-fd));
-	do_ioctl(fd, VIDIOC_QUERYBUF, &buf);
-	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, buf.m.offset);
+	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		   query_buffer0(fd).m.offset);
 	igt_assert(map != MAP_FAILED);
 	pattern_fill(map, size, seed);
 	munmap(map, size);
 	dmabuf = vivid_expbuf(fd);
 	igt_assert_f(dmabuf >= 0, "VIDIOC_EXPBUF: %s", strerror(-dmabuf));
 	/* The dma-buf holds the buffer; the queue and the node can go. */
-	do_ioctl(fd, VIDIOC_REQBUFS, &req);
+	igt_assert_eq(request_mmap(fd, 0), 0);
 	close(fd);
 	return dmabuf;
 }
