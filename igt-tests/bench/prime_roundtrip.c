@@ -152,14 +152,13 @@ static int source_open(struct source *s, enum source_kind kind,
  */
 static int source_export(struct source *s)
 {
-	int ret = -EINVAL;
-
 	struct udmabuf_create create = {
 		.memfd = s->memfd, .flags = UDMABUF_FLAGS_CLOEXEC, .size = s->size,
 	};
 	struct dma_heap_allocation_data alloc = {
 		.len = s->size, .fd_flags = O_RDWR | O_CLOEXEC,
 	};
+	int ret = -EINVAL;
 
 	switch (s->kind) {
 	case SRC_DUMB:
